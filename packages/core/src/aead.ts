@@ -1,0 +1,41 @@
+import type { AeadAlgorithm } from './suites.js';
+
+/**
+ * A key imported into an engine. Engines keep their own key schedule (an AES key expansion, an
+ * AF_ALG op socket) behind it; the record layer only ever sees the handle and its fingerprint.
+ */
+export interface AeadKey {
+  readonly algorithm: AeadAlgorithm;
+  /** SHA-256 of the key bytes, first 8 bytes in hex: what traces and logs show instead of a key. */
+  readonly fingerprint: string;
+}
+
+export interface SealRequest {
+  readonly key: AeadKey;
+  /** The full 12-byte per-record nonce (RFC 5116 §3.2). */
+  readonly nonce: Uint8Array;
+  readonly aad: Uint8Array;
+  readonly plaintext: Uint8Array;
+}
+
+export interface OpenRequest {
+  readonly key: AeadKey;
+  readonly nonce: Uint8Array;
+  readonly aad: Uint8Array;
+  /** Ciphertext followed by the 16-byte tag. */
+  readonly ciphertext: Uint8Array;
+}
+
+/**
+ * The crypto the record layer runs outside its pure `step`: node:crypto, the simulator's model
+ * engine, AF_ALG, or anything else that passes the same known-answer tests.
+ */
+export interface AeadEngine {
+  readonly name: string;
+  /** Throws a `RecordLayerError('invalid_argument')` for a key of the wrong length. */
+  importKey(algorithm: AeadAlgorithm, key: Uint8Array): AeadKey;
+  /** Returns ciphertext || tag. */
+  seal(request: SealRequest): Uint8Array;
+  /** Returns the plaintext, or `null` when authentication fails (never throws for a forgery). */
+  open(request: OpenRequest): Uint8Array | null;
+}

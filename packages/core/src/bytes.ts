@@ -1,0 +1,56 @@
+/** Small byte helpers shared by the record layer. Nothing here allocates more than it returns. */
+
+export const EMPTY: Uint8Array = new Uint8Array(0);
+
+export function concat(parts: readonly Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
+export function equal(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export function toHex(b: Uint8Array): string {
+  let s = '';
+  for (const x of b) s += x.toString(16).padStart(2, '0');
+  return s;
+}
+
+/** Parses hex, ignoring white space (so RFC-style spaced dumps can be pasted as they are). */
+export function fromHex(hex: string): Uint8Array {
+  const clean = hex.replace(/\s+/g, '');
+  if (clean.length % 2 !== 0 || /[^0-9a-fA-F]/.test(clean)) {
+    throw new TypeError(`not a hex string: ${clean.slice(0, 32)}`);
+  }
+  const out = new Uint8Array(clean.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(clean.slice(i * 2, i * 2 + 2), 16);
+  return out;
+}
+
+export function utf8(s: string): Uint8Array {
+  return new TextEncoder().encode(s);
+}
+
+/** Big-endian 64-bit sequence number, as `rec_seq` and the TLS 1.2 AAD carry it. */
+export function u64be(n: bigint): Uint8Array {
+  const out = new Uint8Array(8);
+  new DataView(out.buffer).setBigUint64(0, BigInt.asUintN(64, n));
+  return out;
+}
+
+export function readU64be(b: Uint8Array, off = 0): bigint {
+  return new DataView(b.buffer, b.byteOffset + off, 8).getBigUint64(0);
+}
+
+export const MAX_U64 = (1n << 64n) - 1n;

@@ -1,0 +1,135 @@
+import { TLS_1_2, TLS_1_3, type TlsVersion } from './protocol.js';
+import type { AeadAlgorithm } from './suites.js';
+
+/**
+ * A design is the policy of the hand-off between the data plane and the control plane. The RX and
+ * TX machines read every decision from it, so a design (or a mutant of one) is data, not a fork of
+ * the code: the simulator runs every scenario against every design.
+ */
+export interface Design {
+  readonly name: string;
+  readonly summary: string;
+  readonly rx: RxPolicy;
+  readonly tx: TxPolicy;
+}
+
+export interface RxPolicy {
+  /**
+   * How a non-application-data record reaches the control plane:
+   * - `hand-over`: the data plane decrypts it and hands it over alone (Linux kTLS: record type in a
+   *   cmsg, never merged with data; EIO without cmsg room);
+   * - `leave-on-stream`: the data plane stops in front of it, leaves it undecrypted for userspace,
+   *   and resumes when userspace imports the crypto state back (Watson's 2015 RFC).
+   */
+  readonly control: 'hand-over' | 'leave-on-stream';
+  /** TLS 1.3 KeyUpdate stops decryption until the next key is installed (kernel ≥ 6.14: EKEYEXPIRED). */
+  readonly freezeOnKeyUpdate: boolean;
+  /** A second key may be installed (TLS 1.3 only); otherwise EBUSY, as before Linux 6.14. */
+  readonly rekey: boolean;
+  /** A newly installed key starts at the `rec_seq` it comes with (0 after KeyUpdate, RFC 8446 §5.3). */
+  readonly rekeyResetsSequence: boolean;
+  /** Async decryptions are delivered in stream order (`rx_list`), or as they complete (a mutant). */
+  readonly delivery: 'stream-order' | 'completion-order';
+  /** A control record waits until every earlier async decryption is delivered (`tls_decrypt_async_wait`). */
+  readonly controlWaitsForData: boolean;
+  /** Control-record plaintext is delivered into the app's data stream (a mutant). */
+  readonly mergeControlIntoData: boolean;
+  /** Which records may be decrypted asynchronously: the kernel only does TLS 1.2 data records. */
+  readonly asyncDecrypt: 'tls12-data' | 'none';
+  /** Bytes buffered before the switch to userspace record processing are handed over (not dropped). */
+  readonly puntKeepsBufferedBytes: boolean;
+}
+
+export interface TxPolicy {
+  /** A control record pushes out the open (MSG_MORE) data record first (`tls_handle_open_record`). */
+  readonly controlFlushesOpenRecord: boolean;
+  /** While userspace holds the exported TX state, the data plane sends nothing (RFC 2015 design). */
+  readonly pauseWhileExported: boolean;
+  /** Export waits for in-flight seals, so userspace's record follows the data plane's on the wire. */
+  readonly exportDrainsInFlight: boolean;
+  /** A newly installed key starts at the `rec_seq` it comes with. */
+  readonly rekeyResetsSequence: boolean;
+  /** A second key may be installed (TLS 1.3 only). */
+  readonly rekey: boolean;
+}
+
+/** What the data plane can run itself; anything else is punted to userspace. */
+export interface CapabilityProfile {
+  readonly name: string;
+  readonly versions: readonly TlsVersion[];
+  readonly aeads: readonly AeadAlgorithm[];
+}
+
+export const FULL_PROFILE: CapabilityProfile = {
+  name: 'full',
+  versions: [TLS_1_2, TLS_1_3],
+  aeads: ['aes-128-gcm', 'aes-256-gcm', 'aes-128-ccm', 'chacha20-poly1305'],
+};
+
+/** The seed's "80% case": gcm(aes) only (and so, say, a platform without ChaCha20 offload). */
+export const AES_GCM_ONLY_PROFILE: CapabilityProfile = {
+  name: 'aes-gcm-only',
+  versions: [TLS_1_2, TLS_1_3],
+  aeads: ['aes-128-gcm', 'aes-256-gcm'],
+};
+
+const LINUX_RX: RxPolicy = {
+  control: 'hand-over',
+  freezeOnKeyUpdate: true,
+  rekey: true,
+  rekeyResetsSequence: true,
+  delivery: 'stream-order',
+  controlWaitsForData: true,
+  mergeControlIntoData: false,
+  asyncDecrypt: 'tls12-data',
+  puntKeepsBufferedBytes: true,
+};
+
+const LINUX_TX: TxPolicy = {
+  controlFlushesOpenRecord: true,
+  pauseWhileExported: true,
+  exportDrainsInFlight: true,
+  rekeyResetsSequence: true,
+  rekey: true,
+};
+
+/** Today's kernel (≥ 6.14): in-band control records, KeyUpdate freeze, TLS 1.3 rekey. */
+export const LINUX_KTLS: Design = {
+  name: 'linux-ktls',
+  summary:
+    'Linux kTLS today: control records decrypted and handed over alone; TLS 1.3 KeyUpdate freezes RX (EKEYEXPIRED) until the next key; async decryption for TLS 1.2 data only; sticky errors.',
+  rx: LINUX_RX,
+  tx: LINUX_TX,
+};
+
+/** Kernels before 6.14: a second TLS_RX/TLS_TX gives EBUSY, and nothing freezes on KeyUpdate. */
+export const LINUX_KTLS_PRE_REKEY: Design = {
+  name: 'linux-ktls-pre-rekey',
+  summary:
+    'Linux kTLS before 6.14: no TLS 1.3 rekey (EBUSY); after a peer KeyUpdate every later record fails to authenticate (EBADMSG).',
+  rx: { ...LINUX_RX, freezeOnKeyUpdate: false, rekey: false },
+  tx: { ...LINUX_TX, rekey: false },
+};
+
+/** Dave Watson's 2015 AF_ALG design: non-data records stay on the stream for userspace. */
+export const RFC_2015: Design = {
+  name: 'rfc-2015',
+  summary:
+    'The 2015 RFC: a non-application-data record is left undecrypted on the stream with an error; userspace gets the crypto state out, processes the record, and puts the state back.',
+  rx: { ...LINUX_RX, control: 'leave-on-stream' },
+  tx: LINUX_TX,
+};
+
+export const DESIGNS: readonly Design[] = [LINUX_KTLS, LINUX_KTLS_PRE_REKEY, RFC_2015];
+
+export function findDesign(name: string): Design | undefined {
+  return DESIGNS.find((d) => d.name === name);
+}
+
+export function profileSupports(
+  profile: CapabilityProfile,
+  version: TlsVersion,
+  aead: AeadAlgorithm,
+): boolean {
+  return profile.versions.includes(version) && profile.aeads.includes(aead);
+}

@@ -1,0 +1,380 @@
+import type { AeadEngine, AeadKey } from './aead.js';
+import { concat, EMPTY } from './bytes.js';
+import type { CryptoState } from './cryptoState.js';
+import { type CapabilityProfile, type Design, FULL_PROFILE, LINUX_KTLS } from './design.js';
+import { type RecordError, RecordLayerError, type RecordErrorCode, recordError } from './errors.js';
+import { ContentType, HandshakeType } from './protocol.js';
+import { createRx, type RxEffect, type RxInput, type RxState, rxStep } from './rx.js';
+import type { TraceEvent } from './trace.js';
+import { createTx, type TxEffect, type TxInput, type TxState, txStep, txCryptoState } from './tx.js';
+
+/**
+ * The synchronous driver: `step` for both directions, run in a loop with an engine of the
+ * caller's choice, behind the calls a kTLS socket user knows (send with MSG_MORE, recvmsg with
+ * or without cmsg room, setsockopt/getsockopt of the crypto state). Errors are thrown as
+ * `RecordLayerError` with the errno the kernel would return.
+ */
+
+export interface RecordLayerOptions {
+  readonly engine: AeadEngine;
+  readonly design?: Design;
+  readonly profile?: CapabilityProfile;
+  readonly limits?: 'kernel' | 'rfc';
+  /** Endpoint name written into trace events. */
+  readonly endpoint?: string;
+  /** Collect trace events (see `events`), or pass each one to a callback. */
+  readonly trace?: boolean | ((event: TraceEvent) => void);
+}
+
+/** One item on the receive queue, as `recvmsg` would find it on `rx_list`. */
+export interface ReceivedRecord {
+  readonly contentType: number;
+  readonly seq: bigint;
+  readonly epoch: number;
+  readonly data: Uint8Array;
+}
+
+export interface RecvOptions {
+  /** Size of the caller's buffer (default: unbounded). */
+  readonly maxBytes?: number;
+  /** The caller passed room for a cmsg; without it a control record gives EIO. */
+  readonly cmsg?: boolean;
+  /** MSG_PEEK: look without consuming. */
+  readonly peek?: boolean;
+}
+
+export interface RecvResult {
+  readonly data: Uint8Array;
+  /** The record type a `TLS_GET_RECORD_TYPE` cmsg reports (23 for data). */
+  readonly contentType: number;
+  /** True when this 0-byte result is end of stream (close_notify), not an empty record. */
+  readonly eof: boolean;
+}
+
+// strparser errors are reported once through sk_err and then the stream just stops (EAGAIN);
+// decryption errors stay sticky (ktls-facts §5, selftests `bad_rec` vs `bad_auth`).
+const REPORTED_ONCE: ReadonlySet<RecordErrorCode> = new Set(['record_overflow', 'record_too_short', 'bad_record_version']);
+
+export class TlsRecordLayer {
+  readonly engine: AeadEngine;
+  readonly events: TraceEvent[] = [];
+  private rx: RxState;
+  private tx: TxState;
+  private readonly endpoint: string;
+  private readonly onTrace: ((event: TraceEvent) => void) | null;
+  private time = 0;
+  private readonly received: ReceivedRecord[] = [];
+  /** Offset into the head of `received` already read (`partially_consumed`). */
+  private headOffset = 0;
+  private readonly outbox: Uint8Array[] = [];
+  private readonly raw: Uint8Array[] = [];
+  private errors: RecordError[] = [];
+  private rxErrorReported = false;
+  private lastState: CryptoState | null = null;
+
+  constructor(options: RecordLayerOptions) {
+    this.engine = options.engine;
+    const design = options.design ?? LINUX_KTLS;
+    const profile = options.profile ?? FULL_PROFILE;
+    const trace = options.trace !== undefined && options.trace !== false;
+    this.endpoint = options.endpoint ?? 'local';
+    this.onTrace = typeof options.trace === 'function' ? options.trace : null;
+    this.rx = createRx({ design, profile, asyncDepth: 1, limits: options.limits ?? 'kernel', trace });
+    this.tx = createTx({ design, profile, trace });
+  }
+
+  /** `setsockopt(SOL_TLS, TLS_TX)`: first key, or the next one after sending a KeyUpdate. */
+  installTxKey(state: CryptoState): void {
+    this.runTx({ type: 'install-key', state, key: this.importKey(state) });
+  }
+
+  /** `setsockopt(SOL_TLS, TLS_RX)`: first key, or the next one after a KeyUpdate froze RX. */
+  installRxKey(state: CryptoState): void {
+    this.runRx({ type: 'install-key', state, key: this.importKey(state) });
+  }
+
+  /** `setsockopt(SOL_TLS, TLS_TX_MAX_PAYLOAD_LEN)`. */
+  setMaxPayload(size: number): void {
+    this.runTx({ type: 'set-max-payload', size });
+  }
+
+  /** `send()`; returns the records it put on the wire (none while MSG_MORE keeps one open). */
+  send(data: Uint8Array, options: { more?: boolean } = {}): Uint8Array {
+    this.runTx({ type: 'send', data, more: options.more === true });
+    return this.takeWire();
+  }
+
+  /** `sendmsg()` with a `TLS_SET_RECORD_TYPE` cmsg. */
+  sendControl(contentType: number, body: Uint8Array): Uint8Array {
+    this.runTx({ type: 'send-control', contentType, body });
+    return this.takeWire();
+  }
+
+  /** Sends a TLS 1.3 KeyUpdate under the current key, then switches TX to `next` (RFC 8446 §4.6.3). */
+  sendKeyUpdate(next: CryptoState, requestUpdate = false): Uint8Array {
+    const msg = Uint8Array.of(HandshakeType.keyUpdate, 0, 0, 1, requestUpdate ? 1 : 0);
+    this.runTx({ type: 'send-control', contentType: ContentType.handshake, body: msg });
+    this.installTxKey(next);
+    return this.takeWire();
+  }
+
+  /** Sends close_notify; later sends fail with EPIPE. */
+  close(): Uint8Array {
+    this.runTx({ type: 'close' });
+    return this.takeWire();
+  }
+
+  /** Feeds bytes that arrived from the peer (any chunking). */
+  receive(bytes: Uint8Array): void {
+    this.runRx({ type: 'bytes', data: bytes });
+  }
+
+  /**
+   * `recvmsg()` with the kernel's rules (ktls-facts §5): data records merge into one read, a
+   * control record comes alone and only with cmsg room (else EIO), empty data records are skipped
+   * (EAGAIN rather than 0 when nothing else is there), errors surface after data already read.
+   */
+  recv(options: RecvOptions = {}): RecvResult {
+    const max = options.maxBytes ?? Number.POSITIVE_INFINITY;
+    const peek = options.peek === true;
+    const head = this.received[0];
+    if (head === undefined) return this.recvNothing();
+    if (head.contentType !== ContentType.applicationData) {
+      if (options.cmsg === false) {
+        throw RecordLayerError.of('control_needs_cmsg', `a record of type ${head.contentType} is next; recvmsg needs cmsg room`);
+      }
+      const data = head.data.subarray(this.headOffset, this.headOffset + Math.min(max, head.data.length - this.headOffset));
+      if (!peek) this.consumeHead(data.length);
+      return { data, contentType: head.contentType, eof: false };
+    }
+    // Walk data records from the head: copy into the caller's buffer, pass empty records, stop at
+    // a control record (never merged) or when the buffer is full.
+    const parts: Uint8Array[] = [];
+    let copied = 0;
+    let index = 0;
+    let offset = this.headOffset;
+    while (index < this.received.length && copied < max) {
+      const r = this.received[index]!;
+      if (r.contentType !== ContentType.applicationData) break;
+      const take = r.data.subarray(offset, offset + Math.min(max - copied, r.data.length - offset));
+      if (take.length > 0) parts.push(take);
+      copied += take.length;
+      offset += take.length;
+      if (offset < r.data.length) break;
+      index++;
+      offset = 0;
+    }
+    const next = this.received[index];
+    if (!peek) {
+      this.received.splice(0, index);
+      this.headOffset = offset;
+    }
+    if (copied > 0) return { data: concat(parts), contentType: ContentType.applicationData, eof: false };
+    // Only empty data records were there: one 0 before a control record (`0data_0data_ctrl`),
+    // otherwise nothing to report yet (`0data_0data_0data` → EAGAIN, not EOF).
+    if (next !== undefined && next.contentType !== ContentType.applicationData) {
+      return { data: EMPTY, contentType: ContentType.applicationData, eof: false };
+    }
+    return this.recvNothing();
+  }
+
+  /** Reads all application data available now (empty when there is none). */
+  read(): Uint8Array {
+    const parts: Uint8Array[] = [];
+    for (;;) {
+      const head = this.received[0];
+      if (head === undefined || head.contentType !== ContentType.applicationData) break;
+      const r = this.recv({ cmsg: true });
+      if (r.data.length === 0) break;
+      parts.push(r.data);
+    }
+    return concat(parts);
+  }
+
+  /** Takes every delivered record, data and control, in stream order (a record-level view). */
+  takeRecords(): ReceivedRecord[] {
+    const out = this.received.splice(0, this.received.length);
+    if (out[0] !== undefined && this.headOffset > 0) {
+      out[0] = { ...out[0], data: out[0].data.subarray(this.headOffset) };
+    }
+    this.headOffset = 0;
+    return out;
+  }
+
+  /** Raw records handed to userspace (rfc-2015 hold, or the punt path), oldest first. */
+  takePunted(): Uint8Array[] {
+    return this.raw.splice(0, this.raw.length);
+  }
+
+  /** "Get the state out": `getsockopt(SOL_TLS, TLS_TX)`. */
+  exportTx(): CryptoState {
+    const s = txCryptoState(this.tx);
+    if (s === null) throw RecordLayerError.of('not_configured', 'TLS_TX is not set');
+    return s;
+  }
+
+  /** "Get the state out": `getsockopt(SOL_TLS, TLS_RX)`. */
+  exportRx(): CryptoState {
+    this.lastState = null;
+    this.runRx({ type: 'export-state' });
+    const s = this.lastState as CryptoState | null;
+    if (s === null) throw RecordLayerError.of('not_configured', 'TLS_RX is not set');
+    return s;
+  }
+
+  /** rfc-2015: hand TX state to userspace; the data plane pauses until `importTx`. */
+  takeTxState(): CryptoState {
+    this.lastState = null;
+    this.runTx({ type: 'export-state' });
+    const s = this.lastState as CryptoState | null;
+    if (s === null) throw RecordLayerError.of('invalid_argument', 'TX state could not be exported');
+    return s;
+  }
+
+  importTx(state: CryptoState): Uint8Array {
+    this.runTx({ type: 'import-state', state, key: this.importKey(state) });
+    return this.takeWire();
+  }
+
+  importRx(state: CryptoState): void {
+    this.runRx({ type: 'import-state', state, key: this.importKey(state) });
+  }
+
+  /** Switches RX to userspace record processing after `installRxKey` was refused. */
+  puntRx(state: CryptoState): void {
+    this.runRx({ type: 'punt', version: state.version });
+  }
+
+  /** Bytes produced but not yet returned (records sealed outside `send`, e.g. by `importTx`). */
+  takeWire(): Uint8Array {
+    return concat(this.outbox.splice(0, this.outbox.length));
+  }
+
+  get rxPhase(): RxState['phase']['tag'] {
+    return this.rx.phase.tag;
+  }
+
+  get txPhase(): TxState['phase']['tag'] {
+    return this.tx.phase.tag;
+  }
+
+  private importKey(state: CryptoState): AeadKey {
+    return this.engine.importKey(state.suite.aead, state.key);
+  }
+
+  private recvNothing(): RecvResult {
+    const phase = this.rx.phase;
+    if (phase.tag === 'failed') {
+      if (!REPORTED_ONCE.has(phase.error.code) || !this.rxErrorReported) {
+        this.rxErrorReported = true;
+        throw new RecordLayerError(phase.error);
+      }
+    }
+    if (phase.tag === 'frozen') throw RecordLayerError.of('key_expired', 'KeyUpdate received; install the next RX key');
+    if (phase.tag === 'eof' || phase.tag === 'closed') {
+      return { data: EMPTY, contentType: ContentType.applicationData, eof: true };
+    }
+    throw RecordLayerError.of('would_block', 'no complete record');
+  }
+
+  private consumeHead(n: number): void {
+    this.headOffset += n;
+    if (this.headOffset >= this.received[0]!.data.length) {
+      this.received.shift();
+      this.headOffset = 0;
+    }
+  }
+
+  private runTx(input: TxInput): void {
+    this.errors = [];
+    const work: TxInput[] = [input];
+    while (work.length > 0) {
+      const [next, effects] = txStep(this.tx, work.shift()!);
+      this.tx = next;
+      for (const e of effects) this.onTxEffect(e, work);
+    }
+    this.throwFirstError();
+  }
+
+  private runRx(input: RxInput): void {
+    this.errors = [];
+    const work: RxInput[] = [input];
+    while (work.length > 0) {
+      const [next, effects] = rxStep(this.rx, work.shift()!);
+      this.rx = next;
+      for (const e of effects) this.onRxEffect(e, work);
+    }
+    // RX failures surface through recv(), as sk_err does; only refused commands throw here.
+    const refused = this.errors.find((e) => !e.fatal);
+    this.errors = [];
+    if (refused) throw new RecordLayerError(refused);
+  }
+
+  private throwFirstError(): void {
+    const first = this.errors[0];
+    this.errors = [];
+    if (first) throw new RecordLayerError(first);
+  }
+
+  private onTxEffect(e: TxEffect, work: TxInput[]): void {
+    switch (e.type) {
+      case 'seal':
+        work.push({ type: 'crypto-done', id: e.id, output: this.engine.seal(e.request) });
+        return;
+      case 'wire':
+        this.outbox.push(e.bytes);
+        return;
+      case 'state':
+        this.lastState = e.state;
+        return;
+      case 'error':
+        this.errors.push(e.error);
+        return;
+      case 'trace':
+        this.emit(e.event);
+        return;
+    }
+  }
+
+  private onRxEffect(e: RxEffect, work: RxInput[]): void {
+    switch (e.type) {
+      case 'open':
+        work.push({ type: 'crypto-done', id: e.id, output: this.engine.open(e.request) });
+        return;
+      case 'deliver':
+        this.received.push({ contentType: ContentType.applicationData, seq: e.seq, epoch: e.epoch, data: e.data });
+        return;
+      case 'control':
+        this.received.push({ contentType: e.contentType, seq: e.seq, epoch: e.epoch, data: e.body });
+        return;
+      case 'punt':
+        this.raw.push(e.record);
+        return;
+      case 'state':
+        this.lastState = e.state;
+        return;
+      case 'error':
+        this.errors.push(e.error);
+        return;
+      case 'trace':
+        this.emit(e.event);
+        return;
+    }
+  }
+
+  private emit(draft: Omit<TraceEvent, 't' | 'ep'>): void {
+    const event: TraceEvent = { t: this.time++, ep: this.endpoint, ...draft };
+    if (this.onTrace) this.onTrace(event);
+    else this.events.push(event);
+  }
+}
+
+/** Convenience for callers that want a value rather than an exception. */
+export function tryRecv(layer: TlsRecordLayer, options?: RecvOptions): RecvResult | RecordError {
+  try {
+    return layer.recv(options);
+  } catch (e) {
+    if (e instanceof RecordLayerError) return e.toJSON();
+    return recordError('invalid_argument', String(e));
+  }
+}

@@ -1,0 +1,150 @@
+import {
+  type CipherCCMOptions,
+  type CipherChaCha20Poly1305,
+  type CipherGCM,
+  type CipherGCMOptions,
+  createCipheriv,
+  createDecipheriv,
+  type DecipherChaCha20Poly1305,
+  type DecipherGCM,
+} from 'node:crypto';
+import type { AeadEngine, AeadKey, OpenRequest, SealRequest } from '../aead.js';
+import { keyFingerprint } from '../cryptoState.js';
+import { RecordLayerError } from '../errors.js';
+import type { AeadAlgorithm } from '../suites.js';
+
+/**
+ * The real AEADs, through node:crypto (OpenSSL): AES-GCM (NIST SP 800-38D), AES-CCM (SP 800-38C)
+ * and ChaCha20-Poly1305 (RFC 8439), all with 12-byte nonces and 16-byte tags as TLS uses them.
+ * Node-only; reached through `@ktls-lab/core/node`.
+ *
+ * node:crypto has no one-shot AEAD call, so every record costs one cipher object; the rest is
+ * kept to the minimum: no copies of the input, one output allocation per seal, and the plaintext
+ * of an open is the buffer `update()` returned.
+ */
+
+const TAG_LENGTH = 16;
+const NONCE_LENGTH = 12;
+
+const KEY_LENGTH: { readonly [A in AeadAlgorithm]: number } = {
+  'aes-128-gcm': 16,
+  'aes-128-ccm': 16,
+  'aes-256-gcm': 32,
+  'chacha20-poly1305': 32,
+};
+
+/** Shared, never mutated: saves an allocation per call (ChaCha20-Poly1305 takes the same shape). */
+const GCM_OPTIONS: CipherGCMOptions = { authTagLength: TAG_LENGTH };
+
+/** The key handle: the raw key lives in a private field, invisible to JSON and inspection. */
+class NodeCryptoKey implements AeadKey {
+  readonly algorithm: AeadAlgorithm;
+  readonly fingerprint: string;
+  readonly #key: Buffer;
+  constructor(algorithm: AeadAlgorithm, key: Uint8Array) {
+    this.algorithm = algorithm;
+    this.fingerprint = keyFingerprint(key);
+    // A private copy: later writes to the caller's array must not change the key.
+    this.#key = Buffer.from(key);
+  }
+  static raw(key: NodeCryptoKey): Buffer {
+    return key.#key;
+  }
+}
+
+function rawKey(key: AeadKey): Buffer {
+  if (!(key instanceof NodeCryptoKey)) {
+    throw RecordLayerError.of('invalid_argument', 'key was not imported by a NodeCryptoAeadEngine');
+  }
+  return NodeCryptoKey.raw(key);
+}
+
+function checkNonce(nonce: Uint8Array): void {
+  if (nonce.length !== NONCE_LENGTH) {
+    throw RecordLayerError.of('invalid_argument', `nonce must be ${NONCE_LENGTH} bytes, got ${nonce.length}`);
+  }
+}
+
+export class NodeCryptoAeadEngine implements AeadEngine {
+  readonly name = 'node:crypto';
+
+  importKey(algorithm: AeadAlgorithm, key: Uint8Array): AeadKey {
+    const want = KEY_LENGTH[algorithm];
+    if (want === undefined) {
+      throw RecordLayerError.of('invalid_argument', `unknown AEAD algorithm ${String(algorithm)}`);
+    }
+    if (key.length !== want) {
+      throw RecordLayerError.of('invalid_argument', `${algorithm} key must be ${want} bytes, got ${key.length}`);
+    }
+    return new NodeCryptoKey(algorithm, key);
+  }
+
+  seal(request: SealRequest): Uint8Array {
+    const { key, nonce, aad, plaintext } = request;
+    const k = rawKey(key);
+    checkNonce(nonce);
+    const alg = key.algorithm;
+    let body: Buffer;
+    let tag: Buffer;
+    if (alg === 'aes-128-ccm') {
+      // CCM (SP 800-38C) needs the message length before the AAD: it goes into block B0.
+      const cipher = createCipheriv(alg, k, nonce, ccmOptions());
+      cipher.setAAD(aad, { plaintextLength: plaintext.length });
+      body = cipher.update(plaintext);
+      cipher.final();
+      tag = cipher.getAuthTag();
+    } else {
+      const cipher: CipherGCM | CipherChaCha20Poly1305 =
+        alg === 'chacha20-poly1305'
+          ? createCipheriv(alg, k, nonce, GCM_OPTIONS)
+          : createCipheriv(alg, k, nonce, GCM_OPTIONS);
+      // plaintextLength is ignored by GCM; @types/node wants it for ChaCha20-Poly1305.
+      if (aad.length > 0) cipher.setAAD(aad, { plaintextLength: plaintext.length });
+      body = cipher.update(plaintext);
+      cipher.final();
+      tag = cipher.getAuthTag();
+    }
+    // One allocation and two copies: update() cannot write into a caller's buffer.
+    return Buffer.concat([body, tag], body.length + TAG_LENGTH);
+  }
+
+  open(request: OpenRequest): Uint8Array | null {
+    const { key, nonce, aad, ciphertext } = request;
+    const k = rawKey(key);
+    checkNonce(nonce);
+    // Shorter than a tag cannot be a record this key sealed: a forgery, not a caller error.
+    if (ciphertext.length < TAG_LENGTH) return null;
+    const len = ciphertext.length - TAG_LENGTH;
+    const body = ciphertext.subarray(0, len);
+    const tag = ciphertext.subarray(len);
+    const alg = key.algorithm;
+    try {
+      if (alg === 'aes-128-ccm') {
+        // CCM verifies inside update() and wants the tag first (RFC 3610 §2.6: release nothing
+        // unverified); final() then throws if it did not match.
+        const decipher = createDecipheriv(alg, k, nonce, ccmOptions());
+        decipher.setAuthTag(tag);
+        decipher.setAAD(aad, { plaintextLength: len });
+        const plain = decipher.update(body);
+        decipher.final();
+        return plain;
+      }
+      const decipher: DecipherGCM | DecipherChaCha20Poly1305 =
+        alg === 'chacha20-poly1305'
+          ? createDecipheriv(alg, k, nonce, GCM_OPTIONS)
+          : createDecipheriv(alg, k, nonce, GCM_OPTIONS);
+      decipher.setAuthTag(tag);
+      if (aad.length > 0) decipher.setAAD(aad, { plaintextLength: len });
+      const plain = decipher.update(body);
+      // Throws "Unsupported state or unable to authenticate data" on a bad tag.
+      decipher.final();
+      return plain;
+    } catch {
+      return null;
+    }
+  }
+}
+
+function ccmOptions(): CipherCCMOptions {
+  return { authTagLength: TAG_LENGTH };
+}

@@ -1,0 +1,263 @@
+/**
+ * Streaming TLS record framer, pure and immutable: the receive half of the kernel's strparser
+ * (`tls_rx_msg_size` in net/tls/tls_sw.c, reassembly in net/tls/tls_strp.c) without the socket.
+ *
+ * Input arrives as chunks in any split (TCP segments, 1-byte reads, a whole capture); records come
+ * out whole. A record that lies inside one chunk is returned as views into it, so the common case
+ * copies nothing; only a record that spans chunks is copied, once, into a fresh buffer (the
+ * kernel's `tls_strp_read_copy` does the same when a record is not contiguous in one skb).
+ */
+import { EMPTY } from './bytes.js';
+import type { WireRecord } from './codec.js';
+import { type RecordError, recordError } from './errors.js';
+import {
+  HEADER_SIZE,
+  LEGACY_RECORD_VERSION,
+  MAX_CIPHERTEXT_TLS12,
+  MAX_CIPHERTEXT_TLS13,
+  MAX_PLAINTEXT,
+  TLS_1_3,
+  type TlsVersion,
+} from './protocol.js';
+import type { CipherSuite } from './suites.js';
+
+/** Length limits for `TLSCiphertext.length`, checked as soon as the header is complete. */
+export interface RecordLimits {
+  /** 'kernel' = strparser `tls_rx_msg_size`; 'rfc' = RFC 8446 §5.2 / RFC 5246 §6.2.3. */
+  readonly profile: 'kernel' | 'rfc';
+  /** Largest body accepted; longer → `record_overflow` (EMSGSIZE). */
+  readonly maxBody: number;
+  /** Smallest body accepted; shorter → `record_too_short` (EBADMSG). */
+  readonly minBody: number;
+  /** Bytes the kernel waits for before it reads the header (5 + explicit nonce); the RFC profile uses 5. */
+  readonly prepend: number;
+}
+
+/** The AEAD tag every suite the data plane runs appends (GCM, CCM, ChaCha20-Poly1305: 16 bytes). */
+const TAG_LENGTH = 16;
+
+/**
+ * Kernel limits for a suite: max = 2^14 + tag + explicit nonce + (1 for TLS 1.3), min = tag + explicit nonce.
+ *
+ * `tls_rx_msg_size`: `cipher_overhead = tag_size (+ iv_size for TLS 1.2 non-ChaCha)`;
+ * `data_len > TLS_MAX_PAYLOAD_SIZE + cipher_overhead + tail_size` → -EMSGSIZE, `data_len <
+ * cipher_overhead` → -EBADMSG. `tail_size` is the TLS 1.3 inner content-type byte. This is tighter
+ * than RFC 8446 §5.2 (2^14 + 256): the kernel rejects a full 16 KiB TLS 1.3 record with padding.
+ * ⇒ TLS 1.2 GCM/CCM 16408, TLS 1.2 ChaCha20 16400, TLS 1.3 16401 (ktls-facts §5, §8).
+ */
+export function kernelLimits(suite: CipherSuite): RecordLimits {
+  const overhead = suite.tagLength + suite.explicitNonceLength;
+  const tail = suite.version === TLS_1_3 ? 1 : 0;
+  return {
+    profile: 'kernel',
+    maxBody: MAX_PLAINTEXT + overhead + tail,
+    minBody: overhead,
+    // `init_prot_info`: prepend_size = TLS_HEADER_SIZE + nonce_size (13 for TLS 1.2 GCM/CCM, else 5).
+    prepend: HEADER_SIZE + suite.explicitNonceLength,
+  };
+}
+
+/**
+ * RFC limits: max 2^14 + 256 (1.3) or 2^14 + 2048 (1.2); min 17 (1.3) or 16 (1.2).
+ *
+ * Minimums: a TLS 1.3 `encrypted_record` seals a `TLSInnerPlaintext` that always carries its
+ * 1-byte content type (RFC 8446 §5.2), and every TLS 1.3 AEAD adds a 16-byte tag, so no valid
+ * record body is shorter than 16 + 1 = 17. TLS 1.2 has no suite here to tell whether an 8-byte
+ * explicit nonce precedes the ciphertext (RFC 5288 §3: yes for GCM; RFC 7905 §2: none for
+ * ChaCha20), so the suite-independent floor is the tag alone: 16 (an empty fragment, RFC 5246
+ * §6.2.1 allows zero-length application data). Use `kernelLimits(suite)` for the exact figure.
+ */
+export function rfcLimits(version: TlsVersion): RecordLimits {
+  return version === TLS_1_3
+    ? { profile: 'rfc', maxBody: MAX_CIPHERTEXT_TLS13, minBody: TAG_LENGTH + 1, prepend: HEADER_SIZE }
+    : { profile: 'rfc', maxBody: MAX_CIPHERTEXT_TLS12, minBody: TAG_LENGTH, prepend: HEADER_SIZE };
+}
+
+/**
+ * Before a suite is known (handshake plaintext records): max 2^14, min 0 (RFC 8446 §5.1).
+ *
+ * RFC 8446 §5.1 forbids zero-length handshake and alert fragments, but that is a rule about the
+ * content of a type, checked by whoever reads the content; framing accepts an empty body
+ * (zero-length application_data is legal).
+ */
+export function plaintextLimits(): RecordLimits {
+  return { profile: 'rfc', maxBody: MAX_PLAINTEXT, minBody: 0, prepend: HEADER_SIZE };
+}
+
+export interface ParserState {
+  readonly limits: RecordLimits;
+  /** Unconsumed input chunks, oldest first (views; never mutated). */
+  readonly chunks: readonly Uint8Array[];
+  /** Total unconsumed bytes. */
+  readonly buffered: number;
+  /** Bytes consumed since creation (stream offset of `chunks[0][0]`). */
+  readonly offset: number;
+}
+
+export type TakeResult =
+  | { readonly kind: 'record'; readonly state: ParserState; readonly record: WireRecord; readonly offset: number }
+  | { readonly kind: 'need-more'; readonly state: ParserState; readonly missing: number }
+  | { readonly kind: 'error'; readonly state: ParserState; readonly error: RecordError; readonly offset: number };
+
+export function createParser(limits: RecordLimits): ParserState {
+  return { limits, chunks: [], buffered: 0, offset: 0 };
+}
+
+/**
+ * Appends bytes (does not copy them).
+ *
+ * The caller hands over the chunk: the parser keeps a view of it and later returns views into it,
+ * so the caller must not write to it afterwards. Empty chunks change nothing.
+ */
+export function feed(state: ParserState, chunk: Uint8Array): ParserState {
+  if (chunk.length === 0) return state;
+  return {
+    limits: state.limits,
+    chunks: [...state.chunks, chunk],
+    buffered: state.buffered + chunk.length,
+    offset: state.offset,
+  };
+}
+
+/**
+ * Takes at most one record off the front. On error the state is unchanged (the stream is stopped).
+ *
+ * The header is read as soon as its 5 bytes are buffered, and the checks run in the order of
+ * `tls_rx_msg_size`: too long (EMSGSIZE), too short (EBADMSG), then version (EINVAL). The size
+ * checks come first in the kernel, which is why selftest `tls_err.bad_rec` (64 × 0x55: version
+ * 0x5555 AND length 0x5555) reads EMSGSIZE, not EINVAL.
+ *
+ * Deliberate difference from the kernel: `tls_rx_msg_size` waits for `prepend_size` bytes (13 for
+ * TLS 1.2 GCM/CCM) before it looks at the header. Reading it at 5 bytes means a lone bad header
+ * fails now instead of waiting for bytes that may never come; for a good header nothing changes,
+ * because `minBody` ≥ explicit nonce makes every acceptable record at least `prepend` long. A
+ * record is still only handed out once `prepend` bytes are buffered, so custom limits with
+ * `minBody < prepend - 5` wait like the kernel does.
+ *
+ * Never throws: every byte string ends in records, then `need-more` or an `error`.
+ */
+export function takeRecord(state: ParserState): TakeResult {
+  if (state.buffered < HEADER_SIZE) {
+    return { kind: 'need-more', state, missing: HEADER_SIZE - state.buffered };
+  }
+  const { chunks, limits, offset } = state;
+  const type = byteAt(chunks, 0);
+  const version = (byteAt(chunks, 1) << 8) | byteAt(chunks, 2);
+  const length = (byteAt(chunks, 3) << 8) | byteAt(chunks, 4);
+  const where = `record at stream offset ${offset}`;
+  const source = limits.profile === 'kernel' ? 'tls_rx_msg_size' : 'RFC limit';
+
+  if (length > limits.maxBody) {
+    const error = recordError(
+      'record_overflow',
+      `${where}: length ${length} exceeds the maximum ${limits.maxBody} (${source})`,
+    );
+    return { kind: 'error', state, error, offset };
+  }
+  if (length < limits.minBody) {
+    const error = recordError(
+      'record_too_short',
+      `${where}: length ${length} is below the minimum ${limits.minBody} (${source})`,
+    );
+    return { kind: 'error', state, error, offset };
+  }
+  // RFC 8446 §5.1: legacy_record_version is 0x0303 on every protected record, both versions; the
+  // kernel compares header[1..2] against TLS_1_2_VERSION_{MAJOR,MINOR} for TLS 1.3 too.
+  if (version !== LEGACY_RECORD_VERSION) {
+    const error = recordError(
+      'bad_record_version',
+      `${where}: record version 0x${hex4(version)} is not 0x0303 (${source})`,
+    );
+    return { kind: 'error', state, error, offset };
+  }
+
+  const total = HEADER_SIZE + length;
+  const ready = Math.max(total, limits.prepend);
+  if (state.buffered < ready) {
+    return { kind: 'need-more', state, missing: ready - state.buffered };
+  }
+
+  const bytes = prefix(chunks, total);
+  const record: WireRecord = {
+    type,
+    version,
+    header: bytes.subarray(0, HEADER_SIZE),
+    body: bytes.subarray(HEADER_SIZE, total),
+  };
+  return { kind: 'record', state: drop(state, total), record, offset };
+}
+
+/**
+ * Takes up to `n` raw bytes off the front (rfc-2015: userspace reads a record raw).
+ *
+ * Returns fewer than `n` bytes when fewer are buffered; a view when they lie in one chunk, else a
+ * copy. `n` below 1 (or not a number) takes nothing.
+ */
+export function takeBytes(state: ParserState, n: number): [ParserState, Uint8Array] {
+  const count = Math.min(state.buffered, Number.isFinite(n) ? Math.max(0, Math.floor(n)) : 0);
+  if (count === 0) return [state, EMPTY];
+  return [drop(state, count), prefix(state.chunks, count)];
+}
+
+/**
+ * The 5-byte record header at the front, or `null` while fewer than 5 bytes are buffered.
+ *
+ * For designs that decide per record without consuming it (rfc-2015: punt a record to userspace
+ * by its type before decrypting). A view when the header lies in one chunk, else a copy.
+ */
+export function peekHeader(state: ParserState): Uint8Array | null {
+  if (state.buffered < HEADER_SIZE) return null;
+  return prefix(state.chunks, HEADER_SIZE);
+}
+
+/** Changes limits (when a key and so a suite becomes known) without losing buffered bytes. */
+export function withLimits(state: ParserState, limits: RecordLimits): ParserState {
+  return { limits, chunks: state.chunks, buffered: state.buffered, offset: state.offset };
+}
+
+/** Byte `i` of the buffered stream; callers guarantee `i < buffered`. */
+function byteAt(chunks: readonly Uint8Array[], i: number): number {
+  for (const c of chunks) {
+    if (i < c.length) return c[i]!;
+    i -= c.length;
+  }
+  return 0;
+}
+
+/** The first `n` buffered bytes (`n ≤ buffered`): a view if they lie in the first chunk, else one copy. */
+function prefix(chunks: readonly Uint8Array[], n: number): Uint8Array {
+  const first = chunks[0]!;
+  if (first.length >= n) return first.subarray(0, n);
+  const out = new Uint8Array(n);
+  let filled = 0;
+  for (const c of chunks) {
+    const take = Math.min(c.length, n - filled);
+    out.set(take === c.length ? c : c.subarray(0, take), filled);
+    filled += take;
+    if (filled === n) break;
+  }
+  return out;
+}
+
+/** The state with the first `n` buffered bytes consumed (`n ≤ buffered`); chunk views are re-sliced, not copied. */
+function drop(state: ParserState, n: number): ParserState {
+  const { chunks } = state;
+  let i = 0;
+  let left = n;
+  while (i < chunks.length && left >= chunks[i]!.length) {
+    left -= chunks[i]!.length;
+    i++;
+  }
+  const rest = chunks.slice(i);
+  if (left > 0) rest[0] = rest[0]!.subarray(left);
+  return {
+    limits: state.limits,
+    chunks: rest,
+    buffered: state.buffered - n,
+    offset: state.offset + n,
+  };
+}
+
+function hex4(n: number): string {
+  return n.toString(16).padStart(4, '0');
+}

@@ -1,0 +1,549 @@
+import type { AeadKey, OpenRequest } from './aead.js';
+import { MAX_U64, toHex } from './bytes.js';
+import { recordBytes, type WireRecord } from './codec.js';
+import type { CryptoState } from './cryptoState.js';
+import { type CapabilityProfile, type Design, profileSupports } from './design.js';
+import { type RecordError, recordError } from './errors.js';
+import { recordAad, recordNonce } from './nonce.js';
+import {
+  createParser,
+  feed,
+  kernelLimits,
+  type ParserState,
+  peekHeader,
+  plaintextLimits,
+  rfcLimits,
+  takeRecord,
+  withLimits,
+} from './parser.js';
+import { AlertDescription, ContentType, HandshakeType, TLS_1_2, TLS_1_3, type TlsVersion } from './protocol.js';
+import type { CipherSuite } from './suites.js';
+import { PREVIEW_BYTES, type TraceDraft } from './trace.js';
+
+/**
+ * The receive side of the data plane as a pure transition: `rxStep(state, input)` returns the next
+ * state and the effects to carry out (crypto requests, deliveries, hand-overs, trace events). It
+ * never reads a socket, a clock or a random source, and never throws for any input.
+ */
+
+export interface RxConfig {
+  readonly design: Design;
+  /** What the data plane can decrypt itself; install-key for anything else fails with EINVAL. */
+  readonly profile: CapabilityProfile;
+  /**
+   * Most decryptions in flight at once. 1 is synchronous; the kernel goes async only for TLS 1.2
+   * data records on an AEAD with CRYPTO_ALG_ASYNC (ktls-facts §6).
+   */
+  readonly asyncDepth: number;
+  /** Which length limits the framer enforces: the kernel's strparser or RFC 8446 §5. */
+  readonly limits: 'kernel' | 'rfc';
+  /** Emit trace effects (off for the plain driver's fast path). */
+  readonly trace: boolean;
+}
+
+interface RxKey {
+  readonly crypto: CryptoState;
+  readonly aead: AeadKey;
+  readonly epoch: number;
+}
+
+/** A decryption the data plane asked for and has not delivered yet, in stream order. */
+interface PendingOpen {
+  readonly id: number;
+  readonly seq: bigint;
+  readonly epoch: number;
+  readonly outerType: number;
+  readonly offset: number;
+  readonly wire: number;
+  readonly sync: boolean;
+  /** TLS 1.2 control record that skips the in-order queue (only a mutant does this). */
+  readonly bypass: boolean;
+  readonly record: WireRecord;
+  readonly done: boolean;
+  readonly plaintext: Uint8Array | null;
+}
+
+export type RxPhase =
+  | { readonly tag: 'keyless' }
+  | { readonly tag: 'open' }
+  /** TLS 1.3 KeyUpdate read; nothing is decrypted until the next key is installed. */
+  | { readonly tag: 'frozen'; readonly reason: 'key-update'; readonly seq: bigint }
+  /** rfc-2015: a control record is left on the stream for userspace. */
+  | {
+      readonly tag: 'held';
+      readonly record: WireRecord;
+      readonly offset: number;
+      readonly seq: bigint;
+    }
+  /** userspace runs the record layer (cipher not offloadable); records are handed over raw. */
+  | { readonly tag: 'punt' }
+  | { readonly tag: 'eof' }
+  | { readonly tag: 'closed'; readonly reason: string }
+  | { readonly tag: 'failed'; readonly error: RecordError };
+
+export interface RxState {
+  readonly config: RxConfig;
+  readonly phase: RxPhase;
+  readonly parser: ParserState;
+  readonly key: RxKey | null;
+  /** Sequence number of the next record to decrypt. */
+  readonly seq: bigint;
+  /** Key epoch: 0 before any key, +1 at every install. */
+  readonly epoch: number;
+  readonly inFlight: readonly PendingOpen[];
+  readonly nextId: number;
+}
+
+export type RxInput =
+  /** Bytes arrived from the TCP stream (any chunking). */
+  | { readonly type: 'bytes'; readonly data: Uint8Array }
+  /** A decryption finished: plaintext, or `null` when authentication failed. */
+  | { readonly type: 'crypto-done'; readonly id: number; readonly output: Uint8Array | null }
+  /** The control plane installs the RX key (`setsockopt(SOL_TLS, TLS_RX)`), first or next. */
+  | { readonly type: 'install-key'; readonly state: CryptoState; readonly key: AeadKey }
+  /** The control plane takes over record processing (TLS_RX was refused). */
+  | { readonly type: 'punt'; readonly version: TlsVersion }
+  /** "Get the state out" (`getsockopt(SOL_TLS, TLS_RX)`). */
+  | { readonly type: 'export-state' }
+  /** "Reset it": put the state back; consumes a record held for userspace. */
+  | { readonly type: 'import-state'; readonly state: CryptoState; readonly key: AeadKey }
+  | { readonly type: 'close' };
+
+export type RxEffect =
+  | { readonly type: 'open'; readonly id: number; readonly request: OpenRequest }
+  /** Application data, in stream order (may be empty: a zero-length record). */
+  | {
+      readonly type: 'deliver';
+      readonly seq: bigint;
+      readonly epoch: number;
+      readonly data: Uint8Array;
+    }
+  /** A decrypted non-data record for the control plane, alone. */
+  | {
+      readonly type: 'control';
+      readonly seq: bigint;
+      readonly epoch: number;
+      readonly contentType: number;
+      readonly body: Uint8Array;
+    }
+  /** A raw record left for userspace (rfc-2015 hold, or the punt path). */
+  | {
+      readonly type: 'punt';
+      readonly reason: 'control-record' | 'userspace-record-layer';
+      readonly offset: number;
+      readonly record: Uint8Array;
+    }
+  | { readonly type: 'state'; readonly state: CryptoState }
+  | { readonly type: 'error'; readonly error: RecordError }
+  | { readonly type: 'trace'; readonly event: TraceDraft };
+
+export function createRx(config: RxConfig): RxState {
+  return {
+    config,
+    phase: { tag: 'keyless' },
+    // Before TLS_RX the stream is plain TCP: bytes queue up unparsed, as in the kernel's receive
+    // queue, and are framed once a key arrives (selftest `prequeue`).
+    parser: createParser(plaintextLimits()),
+    key: null,
+    seq: 0n,
+    epoch: 0,
+    inFlight: [],
+    nextId: 1,
+  };
+}
+
+/** A mutable working copy for one step; the caller only ever sees the frozen result. */
+type Draft = { -readonly [K in keyof RxState]: RxState[K] };
+
+export function rxStep(state: RxState, input: RxInput): readonly [RxState, readonly RxEffect[]] {
+  const d: Draft = { ...state };
+  const fx: RxEffect[] = [];
+  switch (input.type) {
+    case 'bytes':
+      onBytes(d, fx, input.data);
+      break;
+    case 'crypto-done':
+      onCryptoDone(d, fx, input.id, input.output);
+      break;
+    case 'install-key':
+      onInstallKey(d, fx, input.state, input.key);
+      break;
+    case 'punt':
+      onPunt(d, fx, input.version);
+      break;
+    case 'export-state':
+      onExport(d, fx);
+      break;
+    case 'import-state':
+      onImport(d, fx, input.state, input.key);
+      break;
+    case 'close':
+      if (isLive(d.phase)) {
+        d.phase = { tag: 'closed', reason: 'shutdown' };
+        trace(d, fx, { lane: 'dp-rx', kind: 'note', note: 'rx shut down' });
+      }
+      break;
+  }
+  pump(d, fx);
+  return [d, fx];
+}
+
+function isLive(p: RxPhase): boolean {
+  return p.tag !== 'failed' && p.tag !== 'eof' && p.tag !== 'closed';
+}
+
+function trace(d: Draft, fx: RxEffect[], event: TraceDraft): void {
+  if (d.config.trace) fx.push({ type: 'trace', event });
+}
+
+function fail(d: Draft, fx: RxEffect[], error: RecordError): void {
+  d.phase = { tag: 'failed', error };
+  for (const p of d.inFlight) {
+    trace(d, fx, { lane: 'dp-rx', kind: 'discard', seq: p.seq.toString(), req: p.id, reason: 'after-error' });
+  }
+  d.inFlight = [];
+  fx.push({ type: 'error', error });
+  trace(d, fx, { lane: 'dp-rx', kind: 'error', error });
+}
+
+function onBytes(d: Draft, fx: RxEffect[], data: Uint8Array): void {
+  if (!isLive(d.phase)) {
+    // RFC 8446 §6.1: data after a closure alert MUST be ignored; after a fatal error nothing is read.
+    if (data.length > 0) trace(d, fx, { lane: 'dp-rx', kind: 'discard', size: data.length, reason: d.phase.tag });
+    return;
+  }
+  if (data.length > 0) d.parser = feed(d.parser, data);
+}
+
+function limitsFor(d: Draft, suite: CipherSuite) {
+  return d.config.limits === 'kernel' ? kernelLimits(suite) : rfcLimits(suite.version);
+}
+
+function onInstallKey(d: Draft, fx: RxEffect[], crypto: CryptoState, aead: AeadKey): void {
+  const { design, profile } = d.config;
+  const suite = crypto.suite;
+  if (!profileSupports(profile, crypto.version, suite.aead)) {
+    fx.push({
+      type: 'error',
+      error: recordError('unsupported_cipher', `${suite.name} is not offloaded by profile ${profile.name}`),
+    });
+    return;
+  }
+  const phase = d.phase;
+  if (d.key !== null && phase.tag !== 'punt') {
+    // do_tls_setsockopt_conf: a configured direction may only be re-keyed in TLS 1.3 (else EBUSY),
+    // and never to another version or cipher (EINVAL).
+    if (d.key.crypto.version === TLS_1_2 || !design.rx.rekey) {
+      fx.push({
+        type: 'error',
+        error: recordError('rekey_unsupported', 'TLS_RX is already set and this design cannot re-key'),
+      });
+      return;
+    }
+    if (crypto.version !== d.key.crypto.version || suite.aead !== d.key.crypto.suite.aead) {
+      fx.push({ type: 'error', error: recordError('key_mismatch', 'a re-key cannot change version or cipher') });
+      return;
+    }
+  }
+  if (!isLive(phase) || phase.tag === 'held') {
+    fx.push({ type: 'error', error: recordError('invalid_argument', `cannot install a key while ${phase.tag}`) });
+    return;
+  }
+  const rekey = d.key !== null;
+  d.epoch += 1;
+  d.key = { crypto, aead, epoch: d.epoch };
+  if (!rekey || design.rx.rekeyResetsSequence) d.seq = crypto.recSeq;
+  if (!rekey) d.parser = withLimits(d.parser, limitsFor(d, suite));
+  trace(d, fx, { lane: 'cp', kind: 'key-install', epoch: d.epoch, key: aead.fingerprint, seq: d.seq.toString() });
+  if (phase.tag === 'frozen' || phase.tag === 'keyless') {
+    if (phase.tag === 'frozen') trace(d, fx, { lane: 'dp-rx', kind: 'resume', reason: 'key-installed', epoch: d.epoch });
+    d.phase = { tag: 'open' };
+  }
+}
+
+function onPunt(d: Draft, fx: RxEffect[], version: TlsVersion): void {
+  if (d.phase.tag !== 'keyless') {
+    fx.push({ type: 'error', error: recordError('invalid_argument', `cannot punt while ${d.phase.tag}`) });
+    return;
+  }
+  if (!d.config.design.rx.puntKeepsBufferedBytes && d.parser.buffered > 0) {
+    trace(d, fx, { lane: 'dp-rx', kind: 'discard', size: d.parser.buffered, reason: 'punt' });
+    d.parser = createParser(rfcLimits(version));
+  } else {
+    d.parser = withLimits(d.parser, rfcLimits(version));
+  }
+  d.phase = { tag: 'punt' };
+  trace(d, fx, { lane: 'dp-rx', kind: 'punt', reason: 'userspace-record-layer' });
+}
+
+function exported(d: Draft): CryptoState | null {
+  if (d.key === null) return null;
+  const seq = d.phase.tag === 'held' ? d.phase.seq : d.seq;
+  return { ...d.key.crypto, recSeq: seq };
+}
+
+function onExport(d: Draft, fx: RxEffect[]): void {
+  const state = exported(d);
+  if (state === null) {
+    // getsockopt on an unconfigured direction → EBUSY (do_tls_getsockopt_conf).
+    fx.push({ type: 'error', error: recordError('not_configured', 'TLS_RX is not set') });
+    return;
+  }
+  fx.push({ type: 'state', state });
+  trace(d, fx, { lane: 'cp', kind: 'state-export', seq: state.recSeq.toString(), epoch: d.epoch });
+}
+
+function onImport(d: Draft, fx: RxEffect[], crypto: CryptoState, aead: AeadKey): void {
+  const phase = d.phase;
+  if (d.key === null || !isLive(phase) || phase.tag === 'punt') {
+    fx.push({ type: 'error', error: recordError('invalid_argument', `cannot import state while ${phase.tag}`) });
+    return;
+  }
+  if (crypto.version !== d.key.crypto.version || crypto.suite.aead !== d.key.crypto.suite.aead) {
+    fx.push({ type: 'error', error: recordError('key_mismatch', 'imported state changes version or cipher') });
+    return;
+  }
+  if (aead.fingerprint !== d.key.aead.fingerprint) d.epoch += 1;
+  d.key = { crypto, aead, epoch: d.epoch };
+  d.seq = crypto.recSeq;
+  trace(d, fx, { lane: 'cp', kind: 'state-import', seq: d.seq.toString(), epoch: d.epoch, key: aead.fingerprint });
+  if (phase.tag === 'held' || phase.tag === 'frozen') {
+    // The control plane read the held record itself; it is consumed from the stream now.
+    trace(d, fx, { lane: 'dp-rx', kind: 'resume', reason: 'state-imported', epoch: d.epoch });
+    d.phase = { tag: 'open' };
+  }
+}
+
+function onCryptoDone(d: Draft, fx: RxEffect[], id: number, output: Uint8Array | null): void {
+  const i = d.inFlight.findIndex((p) => p.id === id);
+  if (i < 0) {
+    // A completion for a request dropped after an error or close: nothing to deliver.
+    return;
+  }
+  const p = d.inFlight[i]!;
+  const inFlight = d.inFlight.slice();
+  inFlight[i] = { ...p, done: true, plaintext: output };
+  d.inFlight = inFlight;
+  trace(d, fx, {
+    lane: 'dp-rx',
+    kind: 'open-done',
+    req: id,
+    seq: p.seq.toString(),
+    epoch: p.epoch,
+    ...(output === null ? { reason: 'auth-failed' } : { size: output.length }),
+  });
+}
+
+/**
+ * Delivers what can be delivered and issues what can be issued, until neither makes progress.
+ * This is the order the kernel keeps: `rx_list` in stream order, async only for TLS 1.2 data, a
+ * control record only after earlier data, nothing decrypted while frozen.
+ */
+function pump(d: Draft, fx: RxEffect[]): void {
+  for (;;) {
+    if (deliverReady(d, fx)) continue;
+    if (!issueNext(d, fx)) return;
+  }
+}
+
+function deliverReady(d: Draft, fx: RxEffect[]): boolean {
+  if (d.inFlight.length === 0) return false;
+  const inOrder = d.config.design.rx.delivery === 'stream-order';
+  const idx = d.inFlight.findIndex((p, i) => p.done && (i === 0 || !inOrder || p.bypass));
+  if (idx < 0) return false;
+  const p = d.inFlight[idx]!;
+  d.inFlight = d.inFlight.filter((_, i) => i !== idx);
+  complete(d, fx, p);
+  return true;
+}
+
+function complete(d: Draft, fx: RxEffect[], p: PendingOpen): void {
+  if (!isLive(d.phase)) return;
+  if (p.plaintext === null) {
+    // tls_decrypt_sg failure → tls_err_abort(-EBADMSG): sticky for every later read.
+    fail(d, fx, recordError('bad_record_mac', `record ${p.seq} (epoch ${p.epoch}) failed authentication`));
+    return;
+  }
+  const version = d.key!.crypto.version;
+  let type = p.outerType;
+  let content = p.plaintext;
+  if (version === TLS_1_3) {
+    // RFC 8446 §5.4: strip zero padding, the last non-zero byte is the real content type
+    // (kernel `tls_padding_length`); all zeros is an error.
+    let end = content.length - 1;
+    while (end >= 0 && content[end] === 0) end--;
+    if (end < 0) {
+      fail(d, fx, recordError('bad_content_type', `record ${p.seq} has no inner content type`));
+      return;
+    }
+    type = content[end]!;
+    content = content.subarray(0, end);
+  }
+  const rx = d.config.design.rx;
+  if (type === ContentType.applicationData || rx.mergeControlIntoData) {
+    fx.push({ type: 'deliver', seq: p.seq, epoch: p.epoch, data: content });
+    trace(d, fx, deliverEvent(d, 'deliver-data', p, type, content));
+    return;
+  }
+  if (rx.control === 'leave-on-stream') {
+    // TLS 1.3 only learns the type after decryption: the plaintext is dropped and the record
+    // stays where it was, with the sequence number it had.
+    hold(d, fx, p.record, p.offset, p.seq);
+    return;
+  }
+  fx.push({ type: 'control', seq: p.seq, epoch: p.epoch, contentType: type, body: content });
+  trace(d, fx, deliverEvent(d, 'deliver-control', p, type, content));
+  afterControl(d, fx, type, content, version);
+}
+
+function deliverEvent(d: Draft, kind: 'deliver-data' | 'deliver-control', p: PendingOpen, type: number, content: Uint8Array): TraceDraft {
+  return {
+    lane: kind === 'deliver-data' ? 'app-rx' : 'cp',
+    kind,
+    seq: p.seq.toString(),
+    epoch: p.epoch,
+    type,
+    size: content.length,
+    ...(d.config.trace ? { preview: toHex(content.subarray(0, PREVIEW_BYTES)) } : {}),
+  };
+}
+
+/** What the data plane itself must notice in a control record it hands over. */
+function afterControl(d: Draft, fx: RxEffect[], type: number, body: Uint8Array, version: TlsVersion): void {
+  if (type === ContentType.handshake && body[0] === HandshakeType.keyUpdate && version === TLS_1_3) {
+    // tls_check_pending_rekey looks at the first handshake byte only; from here recvmsg returns
+    // EKEYEXPIRED and poll() hides POLLIN until TLS_RX is set again (ktls-facts §7).
+    if (d.config.design.rx.freezeOnKeyUpdate) {
+      d.phase = { tag: 'frozen', reason: 'key-update', seq: d.seq };
+      trace(d, fx, { lane: 'dp-rx', kind: 'freeze', reason: 'key-update', epoch: d.epoch });
+    }
+    return;
+  }
+  if (type === ContentType.alert && body.length >= 2) {
+    if (body[1] === AlertDescription.close_notify) {
+      d.phase = { tag: 'eof' };
+      trace(d, fx, { lane: 'dp-rx', kind: 'eof', reason: 'close_notify' });
+    } else if (body[0] === 2 || version === TLS_1_3) {
+      // RFC 8446 §6.2: a fatal alert closes the connection at once (TLS 1.3: all but close_notify
+      // and user_canceled are fatal whatever their level says).
+      if (body[1] !== AlertDescription.user_canceled) d.phase = { tag: 'closed', reason: `alert ${body[1]}` };
+    }
+  }
+}
+
+function hold(d: Draft, fx: RxEffect[], record: WireRecord, offset: number, seq: bigint): void {
+  d.phase = { tag: 'held', record, offset, seq };
+  d.seq = seq;
+  fx.push({ type: 'punt', reason: 'control-record', offset, record: recordBytes(record) });
+  trace(d, fx, { lane: 'dp-rx', kind: 'freeze', reason: 'control-record', seq: seq.toString(), epoch: d.epoch });
+  trace(d, fx, { lane: 'cp', kind: 'punt', reason: 'control-record', seq: seq.toString(), type: record.type, wire: 5 + record.body.length });
+}
+
+/** Issues at most one new decryption (or hold / punt); returns whether it did anything. */
+function issueNext(d: Draft, fx: RxEffect[]): boolean {
+  const phase = d.phase.tag;
+  if (phase === 'punt') return puntNext(d, fx);
+  if (phase !== 'open' || d.key === null) return false;
+  const head = peekHeader(d.parser);
+  if (head === null) return false;
+  const key = d.key;
+  const version = key.crypto.version;
+  const rx = d.config.design.rx;
+  const control12 = version === TLS_1_2 && head[0] !== ContentType.applicationData;
+  const async = rx.asyncDecrypt === 'tls12-data' && version === TLS_1_2 && !control12;
+  const busy = d.inFlight.length;
+  if (busy > 0) {
+    // A synchronous decryption (every TLS 1.3 record, every control record) runs alone.
+    if (d.inFlight.some((p) => p.sync)) return false;
+    if (!async && (rx.controlWaitsForData || !control12)) return false;
+    if (async && busy >= Math.max(1, d.config.asyncDepth)) return false;
+  }
+  const taken = takeRecord(d.parser);
+  if (taken.kind === 'need-more') return false;
+  if (taken.kind === 'error') {
+    // strparser abort: the error is reported, the stream stops (ktls-facts §5).
+    fail(d, fx, taken.error);
+    return true;
+  }
+  const record = taken.record;
+  d.parser = taken.state;
+  trace(d, fx, {
+    lane: 'dp-rx',
+    kind: 'record-in',
+    type: record.type,
+    wire: 5 + record.body.length,
+    ...(d.config.trace ? { header: toHex(record.header) } : {}),
+  });
+  if (version === TLS_1_3 && record.type !== ContentType.applicationData) {
+    // RFC 8446 §5: every protected TLS 1.3 record has outer type application_data.
+    fail(d, fx, recordError('bad_content_type', `TLS 1.3 record with outer type ${record.type}`));
+    return true;
+  }
+  if (control12 && rx.control === 'leave-on-stream') {
+    hold(d, fx, record, taken.offset, d.seq);
+    return true;
+  }
+  if (d.seq === MAX_U64) {
+    // tls_advance_record_sn: the sequence number would wrap → tls_err_abort(-EBADMSG).
+    fail(d, fx, recordError('sequence_wrap', 'RX sequence number would wrap'));
+    return true;
+  }
+  const suite = key.crypto.suite;
+  const explicit = suite.explicitNonceLength;
+  const ivPart = explicit > 0 ? record.body.subarray(0, explicit) : key.crypto.iv;
+  const ciphertext = explicit > 0 ? record.body.subarray(explicit) : record.body;
+  const nonce = recordNonce(suite, key.crypto.salt, ivPart, d.seq);
+  const aad = version === TLS_1_3 ? record.header : recordAad(suite, d.seq, record.type, ciphertext.length - suite.tagLength);
+  const id = d.nextId++;
+  const pending: PendingOpen = {
+    id,
+    seq: d.seq,
+    epoch: key.epoch,
+    outerType: record.type,
+    offset: taken.offset,
+    wire: 5 + record.body.length,
+    sync: !async,
+    bypass: control12 && !rx.controlWaitsForData,
+    record,
+    done: false,
+    plaintext: null,
+  };
+  d.seq += 1n;
+  d.inFlight = [...d.inFlight, pending];
+  fx.push({ type: 'open', id, request: { key: key.aead, nonce, aad, ciphertext } });
+  trace(d, fx, {
+    lane: 'dp-rx',
+    kind: 'open-request',
+    req: id,
+    seq: pending.seq.toString(),
+    epoch: key.epoch,
+    key: key.aead.fingerprint,
+    ...(d.config.trace ? { nonce: toHex(nonce), aad: toHex(aad) } : {}),
+  });
+  return true;
+}
+
+function puntNext(d: Draft, fx: RxEffect[]): boolean {
+  const taken = takeRecord(d.parser);
+  if (taken.kind === 'need-more') return false;
+  if (taken.kind === 'error') {
+    fail(d, fx, taken.error);
+    return true;
+  }
+  d.parser = taken.state;
+  fx.push({ type: 'punt', reason: 'userspace-record-layer', offset: taken.offset, record: recordBytes(taken.record) });
+  trace(d, fx, { lane: 'cp', kind: 'punt', reason: 'userspace-record-layer', type: taken.record.type, wire: 5 + taken.record.body.length });
+  return true;
+}
+
+/** What a reader would see now: nothing more can come without new input when this is not null. */
+export function rxBlockedReason(state: RxState): RecordError | null {
+  switch (state.phase.tag) {
+    case 'frozen':
+      return recordError('key_expired', 'KeyUpdate received; install the next RX key');
+    case 'failed':
+      return state.phase.error;
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,421 @@
+import type { AeadKey, SealRequest } from './aead.js';
+import { concat, EMPTY, MAX_U64, toHex } from './bytes.js';
+import { encodeHeader } from './codec.js';
+import type { CryptoState } from './cryptoState.js';
+import { type CapabilityProfile, type Design, profileSupports } from './design.js';
+import { type RecordError, recordError } from './errors.js';
+import { incrementBe, recordAad, recordNonce } from './nonce.js';
+import {
+  alertBody,
+  ContentType,
+  MAX_PLAINTEXT,
+  MIN_RECORD_SIZE_LIMIT,
+  TLS_1_2,
+  TLS_1_3,
+} from './protocol.js';
+import { PREVIEW_BYTES, type TraceDraft } from './trace.js';
+
+/**
+ * The transmit side of the data plane as a pure transition, following `tls_sw_sendmsg`: app bytes
+ * become records of at most the max payload, MSG_MORE keeps a record open, a control record pushes
+ * the open data record out first, and a rekey switches keys between two records.
+ */
+
+export interface TxConfig {
+  readonly design: Design;
+  readonly profile: CapabilityProfile;
+  readonly trace: boolean;
+}
+
+interface TxKey {
+  readonly crypto: CryptoState;
+  readonly aead: AeadKey;
+  readonly epoch: number;
+}
+
+interface PendingSeal {
+  readonly id: number;
+  readonly seq: bigint;
+  readonly epoch: number;
+  readonly contentType: number;
+  readonly size: number;
+  /** Record header and, for TLS 1.2 GCM/CCM, the explicit nonce that follows it on the wire. */
+  readonly prefix: Uint8Array;
+  readonly done: boolean;
+  readonly output: Uint8Array | null;
+}
+
+export type TxPhase =
+  | { readonly tag: 'keyless' }
+  | { readonly tag: 'open' }
+  /** rfc-2015: export asked for, waiting for in-flight seals to reach the wire first. */
+  | { readonly tag: 'exporting' }
+  /** rfc-2015: userspace holds the TX state; the data plane sends nothing until it is back. */
+  | { readonly tag: 'exported' }
+  | { readonly tag: 'closed' }
+  | { readonly tag: 'failed'; readonly error: RecordError };
+
+export interface TxState {
+  readonly config: TxConfig;
+  readonly phase: TxPhase;
+  readonly key: TxKey | null;
+  /** Sequence number of the next record. */
+  readonly seq: bigint;
+  /** Kernel `iv`: the next TLS 1.2 explicit nonce, or the static IV tail for TLS 1.3 / ChaCha20. */
+  readonly iv: Uint8Array;
+  readonly epoch: number;
+  /** Plaintext of the open (MSG_MORE) data record. */
+  readonly open: readonly Uint8Array[];
+  readonly openLength: number;
+  /** Kernel `tx_max_payload_len` (RFC 8449 record_size_limit, minus the type byte in TLS 1.3). */
+  readonly maxPayload: number;
+  readonly inFlight: readonly PendingSeal[];
+  /** Sends that arrived while userspace held the state, replayed in order when it comes back. */
+  readonly queued: readonly TxInput[];
+  readonly nextId: number;
+}
+
+export type TxInput =
+  /** The app writes; `more` is MSG_MORE (keep the record open). */
+  | { readonly type: 'send'; readonly data: Uint8Array; readonly more?: boolean }
+  /** sendmsg with a TLS_SET_RECORD_TYPE cmsg: one record of the given type (may be empty). */
+  | {
+      readonly type: 'send-control';
+      readonly contentType: number;
+      readonly body: Uint8Array;
+      readonly more?: boolean;
+    }
+  | { readonly type: 'crypto-done'; readonly id: number; readonly output: Uint8Array | null }
+  | { readonly type: 'install-key'; readonly state: CryptoState; readonly key: AeadKey }
+  /** `setsockopt(SOL_TLS, TLS_TX_MAX_PAYLOAD_LEN)`. */
+  | { readonly type: 'set-max-payload'; readonly size: number }
+  | { readonly type: 'export-state' }
+  | { readonly type: 'import-state'; readonly state: CryptoState; readonly key: AeadKey }
+  /** Sends close_notify (RFC 8446 §6.1) and refuses every later send. */
+  | { readonly type: 'close' };
+
+export type TxEffect =
+  | { readonly type: 'seal'; readonly id: number; readonly request: SealRequest }
+  /** A whole record for the wire, in sequence order. */
+  | {
+      readonly type: 'wire';
+      readonly seq: bigint;
+      readonly epoch: number;
+      readonly contentType: number;
+      readonly bytes: Uint8Array;
+    }
+  | { readonly type: 'state'; readonly state: CryptoState }
+  | { readonly type: 'error'; readonly error: RecordError }
+  | { readonly type: 'trace'; readonly event: TraceDraft };
+
+export function createTx(config: TxConfig): TxState {
+  return {
+    config,
+    phase: { tag: 'keyless' },
+    key: null,
+    seq: 0n,
+    iv: EMPTY,
+    epoch: 0,
+    open: [],
+    openLength: 0,
+    maxPayload: MAX_PLAINTEXT,
+    inFlight: [],
+    queued: [],
+    nextId: 1,
+  };
+}
+
+type Draft = { -readonly [K in keyof TxState]: TxState[K] };
+
+export function txStep(state: TxState, input: TxInput): readonly [TxState, readonly TxEffect[]] {
+  const d: Draft = { ...state };
+  const fx: TxEffect[] = [];
+  apply(d, fx, input);
+  return [d, fx];
+}
+
+function apply(d: Draft, fx: TxEffect[], input: TxInput): void {
+  switch (input.type) {
+    case 'send':
+    case 'send-control':
+    case 'close':
+      if (d.phase.tag === 'exporting' || (d.phase.tag === 'exported' && d.config.design.tx.pauseWhileExported)) {
+        d.queued = [...d.queued, input];
+        return;
+      }
+      if (input.type === 'send') onSend(d, fx, input.data, input.more === true);
+      else if (input.type === 'send-control') onSendControl(d, fx, input.contentType, input.body, input.more === true);
+      else onClose(d, fx);
+      return;
+    case 'crypto-done':
+      onCryptoDone(d, fx, input.id, input.output);
+      return;
+    case 'install-key':
+      onInstallKey(d, fx, input.state, input.key);
+      return;
+    case 'set-max-payload':
+      onSetMaxPayload(d, fx, input.size);
+      return;
+    case 'export-state':
+      onExport(d, fx);
+      return;
+    case 'import-state':
+      onImport(d, fx, input.state, input.key);
+      return;
+  }
+}
+
+function trace(d: Draft, fx: TxEffect[], event: TraceDraft): void {
+  if (d.config.trace) fx.push({ type: 'trace', event });
+}
+
+function refuse(fx: TxEffect[], error: RecordError): void {
+  fx.push({ type: 'error', error });
+}
+
+function fail(d: Draft, fx: TxEffect[], error: RecordError): void {
+  d.phase = { tag: 'failed', error };
+  d.inFlight = [];
+  d.open = [];
+  d.openLength = 0;
+  refuse(fx, error);
+  trace(d, fx, { lane: 'dp-tx', kind: 'error', error });
+}
+
+/** Why a send cannot go ahead now, or null. Sticky errors repeat, as `sk_err` does. */
+function sendBlocked(d: Draft): RecordError | null {
+  switch (d.phase.tag) {
+    case 'keyless':
+      return recordError('no_key', 'TLS_TX is not set');
+    case 'failed':
+      return d.phase.error;
+    case 'closed':
+      return recordError('closed', 'close_notify was sent');
+    default:
+      return null;
+  }
+}
+
+function onSend(d: Draft, fx: TxEffect[], data: Uint8Array, more: boolean): void {
+  const blocked = sendBlocked(d);
+  if (blocked) return refuse(fx, blocked);
+  trace(d, fx, { lane: 'app-tx', kind: 'app-send', size: data.length, ...(more ? { reason: 'MSG_MORE' } : {}) });
+  let rest = data;
+  // Fill the open record up to the max payload, cutting full records as they fill.
+  while (rest.length > 0 && d.phase.tag !== 'failed') {
+    const room = d.maxPayload - d.openLength;
+    const take = rest.subarray(0, room);
+    rest = rest.subarray(take.length);
+    d.open = [...d.open, take];
+    d.openLength += take.length;
+    if (d.openLength === d.maxPayload) pushOpenRecord(d, fx);
+  }
+  if (!more) pushOpenRecord(d, fx);
+  else if (d.openLength > 0) trace(d, fx, { lane: 'dp-tx', kind: 'record-open', size: d.openLength, seq: d.seq.toString() });
+}
+
+/** Seals the open data record, if any (`tls_push_record`). */
+function pushOpenRecord(d: Draft, fx: TxEffect[]): void {
+  if (d.openLength === 0) return;
+  const plaintext = concat(d.open);
+  d.open = [];
+  d.openLength = 0;
+  seal(d, fx, ContentType.applicationData, plaintext);
+}
+
+function onSendControl(d: Draft, fx: TxEffect[], contentType: number, body: Uint8Array, more: boolean): void {
+  const blocked = sendBlocked(d);
+  if (blocked) return refuse(fx, blocked);
+  if (more) {
+    // tls_process_cmsg: a record type cmsg together with MSG_MORE → -EINVAL.
+    return refuse(fx, recordError('control_with_more', 'a control record cannot be sent with MSG_MORE'));
+  }
+  if (contentType < 0 || contentType > 255) {
+    return refuse(fx, recordError('invalid_argument', `content type ${contentType} is not a byte`));
+  }
+  // tls_handle_open_record: data and control never share a record.
+  if (d.config.design.tx.controlFlushesOpenRecord) pushOpenRecord(d, fx);
+  trace(d, fx, { lane: 'cp', kind: 'control-send', type: contentType, size: body.length });
+  let rest = body;
+  do {
+    const part = rest.subarray(0, d.maxPayload);
+    rest = rest.subarray(part.length);
+    seal(d, fx, contentType, part);
+  } while (rest.length > 0 && d.phase.tag !== 'failed');
+}
+
+function onClose(d: Draft, fx: TxEffect[]): void {
+  if (d.phase.tag === 'closed') return;
+  const blocked = sendBlocked(d);
+  if (blocked) return refuse(fx, blocked);
+  pushOpenRecord(d, fx);
+  seal(d, fx, ContentType.alert, alertBody('close_notify'));
+  if (d.phase.tag !== 'failed') d.phase = { tag: 'closed' };
+}
+
+function seal(d: Draft, fx: TxEffect[], contentType: number, data: Uint8Array): void {
+  const key = d.key!;
+  if (d.seq === MAX_U64) {
+    // Selftest `recseq_wrap`: with rec_seq = ff…ff the first send fails with EBADMSG, and RFC 8446
+    // §5.3 forbids wrapping: re-key or close.
+    return fail(d, fx, recordError('sequence_wrap', 'TX sequence number would wrap'));
+  }
+  const crypto = key.crypto;
+  const suite = crypto.suite;
+  const tls13 = crypto.version === TLS_1_3;
+  const explicit = suite.explicitNonceLength > 0 ? d.iv : EMPTY;
+  const nonce = recordNonce(suite, crypto.salt, d.iv, d.seq);
+  // TLS 1.3 inner plaintext: content || type, no padding (kernel TX never pads, RFC 8446 §5.2).
+  let plaintext = data;
+  if (tls13) {
+    plaintext = new Uint8Array(data.length + 1);
+    plaintext.set(data, 0);
+    plaintext[data.length] = contentType;
+  }
+  const aad = recordAad(suite, d.seq, contentType, data.length);
+  const bodyLength = explicit.length + plaintext.length + suite.tagLength;
+  const header = encodeHeader(tls13 ? ContentType.applicationData : contentType, bodyLength);
+  const prefix = explicit.length > 0 ? concat([header, explicit]) : header;
+  const id = d.nextId++;
+  d.inFlight = [
+    ...d.inFlight,
+    { id, seq: d.seq, epoch: key.epoch, contentType, size: data.length, prefix, done: false, output: null },
+  ];
+  fx.push({ type: 'seal', id, request: { key: key.aead, nonce, aad, plaintext } });
+  trace(d, fx, {
+    lane: 'dp-tx',
+    kind: 'seal-request',
+    req: id,
+    seq: d.seq.toString(),
+    epoch: key.epoch,
+    type: contentType,
+    size: data.length,
+    key: key.aead.fingerprint,
+    ...(d.config.trace
+      ? { nonce: toHex(nonce), aad: toHex(aad), header: toHex(header), preview: toHex(data.subarray(0, PREVIEW_BYTES)) }
+      : {}),
+  });
+  d.seq += 1n;
+  // The explicit nonce advances with rec_seq (tls_advance_record_sn), wrapping silently.
+  if (explicit.length > 0) d.iv = incrementBe(d.iv) ?? new Uint8Array(d.iv.length);
+}
+
+function onCryptoDone(d: Draft, fx: TxEffect[], id: number, output: Uint8Array | null): void {
+  const i = d.inFlight.findIndex((p) => p.id === id);
+  if (i < 0) return;
+  const p = d.inFlight[i]!;
+  trace(d, fx, { lane: 'dp-tx', kind: 'seal-done', req: id, seq: p.seq.toString(), epoch: p.epoch });
+  if (output === null) {
+    // An encryption failure other than -EINPROGRESS → tls_err_abort(-EBADMSG).
+    return fail(d, fx, recordError('bad_record_mac', `sealing record ${p.seq} failed`));
+  }
+  const inFlight = d.inFlight.slice();
+  inFlight[i] = { ...p, done: true, output };
+  d.inFlight = inFlight;
+  // Async encryptions complete in any order; records still leave in sequence order.
+  while (d.inFlight.length > 0 && d.inFlight[0]!.done) {
+    const head = d.inFlight[0]!;
+    d.inFlight = d.inFlight.slice(1);
+    const bytes = concat([head.prefix, head.output!]);
+    fx.push({ type: 'wire', seq: head.seq, epoch: head.epoch, contentType: head.contentType, bytes });
+    trace(d, fx, {
+      lane: 'wire',
+      kind: 'record-out',
+      seq: head.seq.toString(),
+      epoch: head.epoch,
+      type: head.contentType,
+      size: head.size,
+      wire: bytes.length,
+    });
+  }
+  if (d.phase.tag === 'exporting' && d.inFlight.length === 0) finishExport(d, fx);
+}
+
+function onInstallKey(d: Draft, fx: TxEffect[], crypto: CryptoState, aead: AeadKey): void {
+  const { design, profile } = d.config;
+  if (!profileSupports(profile, crypto.version, crypto.suite.aead)) {
+    return refuse(fx, recordError('unsupported_cipher', `${crypto.suite.name} is not offloaded by profile ${profile.name}`));
+  }
+  if (d.phase.tag === 'failed' || d.phase.tag === 'closed' || d.phase.tag === 'exporting' || d.phase.tag === 'exported') {
+    return refuse(fx, recordError('invalid_argument', `cannot install a TX key while ${d.phase.tag}`));
+  }
+  const rekey = d.key !== null;
+  if (rekey) {
+    if (d.key!.crypto.version === TLS_1_2 || !design.tx.rekey) {
+      return refuse(fx, recordError('rekey_unsupported', 'TLS_TX is already set and this design cannot re-key'));
+    }
+    if (crypto.version !== d.key!.crypto.version || crypto.suite.aead !== d.key!.crypto.suite.aead) {
+      return refuse(fx, recordError('key_mismatch', 'a re-key cannot change version or cipher'));
+    }
+    // Whatever the app left open was written under the old key's epoch: it leaves under it.
+    pushOpenRecord(d, fx);
+  }
+  d.epoch += 1;
+  d.key = { crypto, aead, epoch: d.epoch };
+  if (!rekey || design.tx.rekeyResetsSequence) {
+    d.seq = crypto.recSeq;
+    d.iv = crypto.iv;
+  }
+  if (d.phase.tag === 'keyless') d.phase = { tag: 'open' };
+  trace(d, fx, { lane: 'cp', kind: 'key-install', epoch: d.epoch, key: aead.fingerprint, seq: d.seq.toString() });
+}
+
+function onSetMaxPayload(d: Draft, fx: TxEffect[], size: number): void {
+  // TLS_TX_MAX_PAYLOAD_LEN: 64..16384 for TLS 1.2, 63..16384 for TLS 1.3 (the type byte counts
+  // against record_size_limit, RFC 8449 §4); -EBUSY while a MSG_MORE record is open.
+  const tls13 = d.key?.crypto.version === TLS_1_3;
+  const min = MIN_RECORD_SIZE_LIMIT - (tls13 ? 1 : 0);
+  if (!Number.isInteger(size) || size < min || size > MAX_PLAINTEXT) {
+    return refuse(fx, recordError('invalid_argument', `max payload ${size} outside ${min}..${MAX_PLAINTEXT}`));
+  }
+  if (d.openLength > 0) {
+    return refuse(fx, recordError('record_open', 'a MSG_MORE record is open'));
+  }
+  d.maxPayload = size;
+}
+
+function currentState(d: Draft): CryptoState {
+  return { ...d.key!.crypto, iv: d.iv, recSeq: d.seq };
+}
+
+function onExport(d: Draft, fx: TxEffect[]): void {
+  if (d.key === null) return refuse(fx, recordError('not_configured', 'TLS_TX is not set'));
+  if (d.phase.tag !== 'open') return refuse(fx, recordError('invalid_argument', `cannot export TX state while ${d.phase.tag}`));
+  if (d.config.design.tx.exportDrainsInFlight && d.inFlight.length > 0) {
+    d.phase = { tag: 'exporting' };
+    return;
+  }
+  finishExport(d, fx);
+}
+
+function finishExport(d: Draft, fx: TxEffect[]): void {
+  const state = currentState(d);
+  d.phase = { tag: 'exported' };
+  fx.push({ type: 'state', state });
+  trace(d, fx, { lane: 'cp', kind: 'state-export', seq: state.recSeq.toString(), epoch: d.epoch });
+  if (d.config.design.tx.pauseWhileExported) trace(d, fx, { lane: 'dp-tx', kind: 'freeze', reason: 'state-exported' });
+}
+
+function onImport(d: Draft, fx: TxEffect[], crypto: CryptoState, aead: AeadKey): void {
+  if (d.key === null || d.phase.tag !== 'exported') {
+    return refuse(fx, recordError('invalid_argument', `cannot import TX state while ${d.phase.tag}`));
+  }
+  if (crypto.version !== d.key.crypto.version || crypto.suite.aead !== d.key.crypto.suite.aead) {
+    return refuse(fx, recordError('key_mismatch', 'imported state changes version or cipher'));
+  }
+  if (aead.fingerprint !== d.key.aead.fingerprint) d.epoch += 1;
+  d.key = { crypto, aead, epoch: d.epoch };
+  d.seq = crypto.recSeq;
+  d.iv = crypto.iv;
+  d.phase = { tag: 'open' };
+  trace(d, fx, { lane: 'cp', kind: 'state-import', seq: d.seq.toString(), epoch: d.epoch, key: aead.fingerprint });
+  if (d.config.design.tx.pauseWhileExported) trace(d, fx, { lane: 'dp-tx', kind: 'resume', reason: 'state-imported' });
+  const queued = d.queued;
+  d.queued = [];
+  for (const q of queued) apply(d, fx, q);
+}
+
+/** The TX state as `getsockopt(SOL_TLS, TLS_TX)` would return it now (null before TLS_TX). */
+export function txCryptoState(state: TxState): CryptoState | null {
+  return state.key === null ? null : { ...state.key.crypto, iv: state.iv, recSeq: state.seq };
+}
