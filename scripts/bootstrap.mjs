@@ -8,7 +8,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const pinned = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).packageManager.split('@')[1];
+const pinned = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).packageManager.split(
+  '@',
+)[1];
 const [script, ...args] = process.argv.slice(2);
 if (!script) {
   console.error('usage: node scripts/bootstrap.mjs <script> [args...]');
@@ -16,7 +18,12 @@ if (!script) {
 }
 
 const run = (cmd, argv, opts = {}) =>
-  spawnSync(cmd, argv, { stdio: 'inherit', cwd: root, env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' }, ...opts });
+  spawnSync(cmd, argv, {
+    stdio: 'inherit',
+    cwd: root,
+    env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' },
+    ...opts,
+  });
 const versionOf = (cmd) => {
   const r = spawnSync(cmd, ['--version'], { encoding: 'utf8' });
   return r.status === 0 ? r.stdout.trim() : null;
@@ -32,7 +39,13 @@ function findPnpm() {
   const global = run('npm', ['install', '--global', `pnpm@${pinned}`], { stdio: 'ignore' });
   if (global.status === 0 && versionOf('pnpm') === pinned) return 'pnpm';
   // No write access to the global prefix: keep a private copy inside the checkout (git-ignored).
-  const r = run('npm', ['install', '--no-save', '--prefix', join(root, '.cache', 'pnpm'), `pnpm@${pinned}`]);
+  const r = run('npm', [
+    'install',
+    '--no-save',
+    '--prefix',
+    join(root, '.cache', 'pnpm'),
+    `pnpm@${pinned}`,
+  ]);
   if (r.status !== 0 || !existsSync(local)) {
     console.error(`[bootstrap] could not install pnpm@${pinned} with npm`);
     process.exit(1);

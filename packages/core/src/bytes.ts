@@ -45,8 +45,23 @@ export function utf8(s: string): Uint8Array {
 /** Big-endian 64-bit sequence number, as `rec_seq` and the TLS 1.2 AAD carry it. */
 export function u64be(n: bigint): Uint8Array {
   const out = new Uint8Array(8);
-  new DataView(out.buffer).setBigUint64(0, BigInt.asUintN(64, n));
+  writeU64be(out, 0, n);
   return out;
+}
+
+/** Writes a 64-bit big-endian value in place (two 32-bit halves: no DataView per record). */
+export function writeU64be(out: Uint8Array, off: number, n: bigint): void {
+  const v = BigInt.asUintN(64, n);
+  const hi = Number(v >> 32n);
+  const lo = Number(v & 0xffffffffn);
+  out[off] = hi >>> 24;
+  out[off + 1] = (hi >>> 16) & 0xff;
+  out[off + 2] = (hi >>> 8) & 0xff;
+  out[off + 3] = hi & 0xff;
+  out[off + 4] = lo >>> 24;
+  out[off + 5] = (lo >>> 16) & 0xff;
+  out[off + 6] = (lo >>> 8) & 0xff;
+  out[off + 7] = lo & 0xff;
 }
 
 export function readU64be(b: Uint8Array, off = 0): bigint {

@@ -11,12 +11,20 @@ export interface WireRecord {
   readonly body: Uint8Array;
 }
 
-export function encodeHeader(type: number, length: number, version = LEGACY_RECORD_VERSION): Uint8Array {
+export function encodeHeader(
+  type: number,
+  length: number,
+  version = LEGACY_RECORD_VERSION,
+): Uint8Array {
   return Uint8Array.of(type, version >> 8, version & 0xff, length >> 8, length & 0xff);
 }
 
 /** Frames one record: header plus body, in one buffer. */
-export function encodeRecord(type: number, body: Uint8Array, version = LEGACY_RECORD_VERSION): Uint8Array {
+export function encodeRecord(
+  type: number,
+  body: Uint8Array,
+  version = LEGACY_RECORD_VERSION,
+): Uint8Array {
   const out = new Uint8Array(HEADER_SIZE + body.length);
   out.set(encodeHeader(type, body.length, version), 0);
   out.set(body, HEADER_SIZE);

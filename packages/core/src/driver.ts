@@ -6,7 +6,14 @@ import { type RecordError, RecordLayerError, type RecordErrorCode, recordError }
 import { ContentType, HandshakeType } from './protocol.js';
 import { createRx, type RxEffect, type RxInput, type RxState, rxStep } from './rx.js';
 import type { TraceEvent } from './trace.js';
-import { createTx, type TxEffect, type TxInput, type TxState, txStep, txCryptoState } from './tx.js';
+import {
+  createTx,
+  type TxEffect,
+  type TxInput,
+  type TxState,
+  txStep,
+  txCryptoState,
+} from './tx.js';
 
 /**
  * The synchronous driver: `step` for both directions, run in a loop with an engine of the
@@ -24,6 +31,18 @@ export interface RecordLayerOptions {
   readonly endpoint?: string;
   /** Collect trace events (see `events`), or pass each one to a callback. */
   readonly trace?: boolean | ((event: TraceEvent) => void);
+  /** Logical clock shared by endpoints that write one trace together (default: one per layer). */
+  readonly clock?: LogicalClock;
+}
+
+/** A step counter: the only notion of time in a trace. */
+export interface LogicalClock {
+  next(): number;
+}
+
+export function createLogicalClock(start = 0): LogicalClock {
+  let t = start;
+  return { next: () => t++ };
 }
 
 /** One item on the receive queue, as `recvmsg` would find it on `rx_list`. */
@@ -49,11 +68,18 @@ export interface RecvResult {
   readonly contentType: number;
   /** True when this 0-byte result is end of stream (close_notify), not an empty record. */
   readonly eof: boolean;
+  /** Sequence number and key epoch of the first record this read came from (-1n/-1 at EOF). */
+  readonly seq: bigint;
+  readonly epoch: number;
 }
 
 // strparser errors are reported once through sk_err and then the stream just stops (EAGAIN);
 // decryption errors stay sticky (ktls-facts §5, selftests `bad_rec` vs `bad_auth`).
-const REPORTED_ONCE: ReadonlySet<RecordErrorCode> = new Set(['record_overflow', 'record_too_short', 'bad_record_version']);
+const REPORTED_ONCE: ReadonlySet<RecordErrorCode> = new Set([
+  'record_overflow',
+  'record_too_short',
+  'bad_record_version',
+]);
 
 export class TlsRecordLayer {
   readonly engine: AeadEngine;
@@ -62,7 +88,7 @@ export class TlsRecordLayer {
   private tx: TxState;
   private readonly endpoint: string;
   private readonly onTrace: ((event: TraceEvent) => void) | null;
-  private time = 0;
+  private readonly clock: LogicalClock;
   private readonly received: ReceivedRecord[] = [];
   /** Offset into the head of `received` already read (`partially_consumed`). */
   private headOffset = 0;
@@ -78,8 +104,15 @@ export class TlsRecordLayer {
     const profile = options.profile ?? FULL_PROFILE;
     const trace = options.trace !== undefined && options.trace !== false;
     this.endpoint = options.endpoint ?? 'local';
+    this.clock = options.clock ?? createLogicalClock();
     this.onTrace = typeof options.trace === 'function' ? options.trace : null;
-    this.rx = createRx({ design, profile, asyncDepth: 1, limits: options.limits ?? 'kernel', trace });
+    this.rx = createRx({
+      design,
+      profile,
+      asyncDepth: 1,
+      limits: options.limits ?? 'kernel',
+      trace,
+    });
     this.tx = createTx({ design, profile, trace });
   }
 
@@ -141,11 +174,17 @@ export class TlsRecordLayer {
     if (head === undefined) return this.recvNothing();
     if (head.contentType !== ContentType.applicationData) {
       if (options.cmsg === false) {
-        throw RecordLayerError.of('control_needs_cmsg', `a record of type ${head.contentType} is next; recvmsg needs cmsg room`);
+        throw RecordLayerError.of(
+          'control_needs_cmsg',
+          `a record of type ${head.contentType} is next; recvmsg needs cmsg room`,
+        );
       }
-      const data = head.data.subarray(this.headOffset, this.headOffset + Math.min(max, head.data.length - this.headOffset));
+      const data = head.data.subarray(
+        this.headOffset,
+        this.headOffset + Math.min(max, head.data.length - this.headOffset),
+      );
       if (!peek) this.consumeHead(data.length);
-      return { data, contentType: head.contentType, eof: false };
+      return { data, contentType: head.contentType, eof: false, seq: head.seq, epoch: head.epoch };
     }
     // Walk data records from the head: copy into the caller's buffer, pass empty records, stop at
     // a control record (never merged) or when the buffer is full.
@@ -165,15 +204,21 @@ export class TlsRecordLayer {
       offset = 0;
     }
     const next = this.received[index];
+    const first =
+      this.received.find(
+        (r) => r.data.length > 0 || r.contentType !== ContentType.applicationData,
+      ) ?? head;
+    const at = { seq: first.seq, epoch: first.epoch };
     if (!peek) {
       this.received.splice(0, index);
       this.headOffset = offset;
     }
-    if (copied > 0) return { data: concat(parts), contentType: ContentType.applicationData, eof: false };
+    if (copied > 0)
+      return { data: concat(parts), contentType: ContentType.applicationData, eof: false, ...at };
     // Only empty data records were there: one 0 before a control record (`0data_0data_ctrl`),
     // otherwise nothing to report yet (`0data_0data_0data` → EAGAIN, not EOF).
     if (next !== undefined && next.contentType !== ContentType.applicationData) {
-      return { data: EMPTY, contentType: ContentType.applicationData, eof: false };
+      return { data: EMPTY, contentType: ContentType.applicationData, eof: false, ...at };
     }
     return this.recvNothing();
   }
@@ -270,9 +315,16 @@ export class TlsRecordLayer {
         throw new RecordLayerError(phase.error);
       }
     }
-    if (phase.tag === 'frozen') throw RecordLayerError.of('key_expired', 'KeyUpdate received; install the next RX key');
+    if (phase.tag === 'frozen')
+      throw RecordLayerError.of('key_expired', 'KeyUpdate received; install the next RX key');
     if (phase.tag === 'eof' || phase.tag === 'closed') {
-      return { data: EMPTY, contentType: ContentType.applicationData, eof: true };
+      return {
+        data: EMPTY,
+        contentType: ContentType.applicationData,
+        eof: true,
+        seq: -1n,
+        epoch: -1,
+      };
     }
     throw RecordLayerError.of('would_block', 'no complete record');
   }
@@ -342,10 +394,20 @@ export class TlsRecordLayer {
         work.push({ type: 'crypto-done', id: e.id, output: this.engine.open(e.request) });
         return;
       case 'deliver':
-        this.received.push({ contentType: ContentType.applicationData, seq: e.seq, epoch: e.epoch, data: e.data });
+        this.received.push({
+          contentType: ContentType.applicationData,
+          seq: e.seq,
+          epoch: e.epoch,
+          data: e.data,
+        });
         return;
       case 'control':
-        this.received.push({ contentType: e.contentType, seq: e.seq, epoch: e.epoch, data: e.body });
+        this.received.push({
+          contentType: e.contentType,
+          seq: e.seq,
+          epoch: e.epoch,
+          data: e.body,
+        });
         return;
       case 'punt':
         this.raw.push(e.record);
@@ -363,7 +425,7 @@ export class TlsRecordLayer {
   }
 
   private emit(draft: Omit<TraceEvent, 't' | 'ep'>): void {
-    const event: TraceEvent = { t: this.time++, ep: this.endpoint, ...draft };
+    const event: TraceEvent = { t: this.clock.next(), ep: this.endpoint, ...draft };
     if (this.onTrace) this.onTrace(event);
     else this.events.push(event);
   }

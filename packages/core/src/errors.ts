@@ -115,7 +115,7 @@ export class RecordLayerError extends Error implements RecordError {
   readonly fatal: boolean;
 
   constructor(error: RecordError) {
-    super(`${error.errno}: ${error.message}`);
+    super(error.message);
     this.code = error.code;
     this.errno = error.errno;
     this.alert = error.alert;

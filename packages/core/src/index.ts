@@ -31,6 +31,8 @@ export {
   type TxPolicy,
 } from './design.js';
 export {
+  createLogicalClock,
+  type LogicalClock,
   type ReceivedRecord,
   type RecordLayerOptions,
   type RecvOptions,
@@ -84,7 +86,26 @@ export {
   TLS_1_3,
   type TlsVersion,
 } from './protocol.js';
-export { createRx, type RxConfig, type RxEffect, type RxInput, type RxPhase, type RxState, rxBlockedReason, rxStep } from './rx.js';
+export {
+  advance,
+  innerContent,
+  type OpenedRecord,
+  openLayout,
+  openRecord,
+  type SealLayout,
+  sealLayout,
+  sealRecord,
+} from './recordCrypto.js';
+export {
+  createRx,
+  type RxConfig,
+  type RxEffect,
+  type RxInput,
+  type RxPhase,
+  type RxState,
+  rxBlockedReason,
+  rxStep,
+} from './rx.js';
 export {
   type AeadAlgorithm,
   type CipherSuite,
@@ -118,4 +139,13 @@ export {
   traceHash,
   traceLine,
 } from './traceCodec.js';
-export { createTx, type TxConfig, type TxEffect, type TxInput, type TxPhase, type TxState, txCryptoState, txStep } from './tx.js';
+export {
+  createTx,
+  type TxConfig,
+  type TxEffect,
+  type TxInput,
+  type TxPhase,
+  type TxState,
+  txCryptoState,
+  txStep,
+} from './tx.js';

@@ -1,4 +1,4 @@
-import { u64be } from './bytes.js';
+import { writeU64be } from './bytes.js';
 import { TLS_1_3 } from './protocol.js';
 import type { CipherSuite } from './suites.js';
 
@@ -19,8 +19,16 @@ export function recordNonce(
   nonce.set(salt, 0);
   nonce.set(ivOrExplicit, salt.length);
   if (suite.version === TLS_1_3 || suite.explicitNonceLength === 0) {
-    const s = u64be(seq);
-    for (let i = 0; i < 8; i++) nonce[4 + i]! ^= s[i]!;
+    const hi = Number(seq >> 32n);
+    const lo = Number(seq & 0xffffffffn);
+    nonce[4]! ^= hi >>> 24;
+    nonce[5]! ^= (hi >>> 16) & 0xff;
+    nonce[6]! ^= (hi >>> 8) & 0xff;
+    nonce[7]! ^= hi & 0xff;
+    nonce[8]! ^= lo >>> 24;
+    nonce[9]! ^= (lo >>> 16) & 0xff;
+    nonce[10]! ^= (lo >>> 8) & 0xff;
+    nonce[11]! ^= lo & 0xff;
   }
   return nonce;
 }
@@ -41,7 +49,7 @@ export function recordAad(
     return Uint8Array.of(23, 3, 3, len >> 8, len & 0xff);
   }
   const aad = new Uint8Array(13);
-  aad.set(u64be(seq), 0);
+  writeU64be(aad, 0, seq);
   aad[8] = type;
   aad[9] = 3;
   aad[10] = 3;

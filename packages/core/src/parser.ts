@@ -69,7 +69,12 @@ export function kernelLimits(suite: CipherSuite): RecordLimits {
  */
 export function rfcLimits(version: TlsVersion): RecordLimits {
   return version === TLS_1_3
-    ? { profile: 'rfc', maxBody: MAX_CIPHERTEXT_TLS13, minBody: TAG_LENGTH + 1, prepend: HEADER_SIZE }
+    ? {
+        profile: 'rfc',
+        maxBody: MAX_CIPHERTEXT_TLS13,
+        minBody: TAG_LENGTH + 1,
+        prepend: HEADER_SIZE,
+      }
     : { profile: 'rfc', maxBody: MAX_CIPHERTEXT_TLS12, minBody: TAG_LENGTH, prepend: HEADER_SIZE };
 }
 
@@ -95,9 +100,19 @@ export interface ParserState {
 }
 
 export type TakeResult =
-  | { readonly kind: 'record'; readonly state: ParserState; readonly record: WireRecord; readonly offset: number }
+  | {
+      readonly kind: 'record';
+      readonly state: ParserState;
+      readonly record: WireRecord;
+      readonly offset: number;
+    }
   | { readonly kind: 'need-more'; readonly state: ParserState; readonly missing: number }
-  | { readonly kind: 'error'; readonly state: ParserState; readonly error: RecordError; readonly offset: number };
+  | {
+      readonly kind: 'error';
+      readonly state: ParserState;
+      readonly error: RecordError;
+      readonly offset: number;
+    };
 
 export function createParser(limits: RecordLimits): ParserState {
   return { limits, chunks: [], buffered: 0, offset: 0 };

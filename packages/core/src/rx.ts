@@ -4,7 +4,6 @@ import { recordBytes, type WireRecord } from './codec.js';
 import type { CryptoState } from './cryptoState.js';
 import { type CapabilityProfile, type Design, profileSupports } from './design.js';
 import { type RecordError, recordError } from './errors.js';
-import { recordAad, recordNonce } from './nonce.js';
 import {
   createParser,
   feed,
@@ -16,7 +15,15 @@ import {
   takeRecord,
   withLimits,
 } from './parser.js';
-import { AlertDescription, ContentType, HandshakeType, TLS_1_2, TLS_1_3, type TlsVersion } from './protocol.js';
+import {
+  AlertDescription,
+  ContentType,
+  HandshakeType,
+  TLS_1_2,
+  TLS_1_3,
+  type TlsVersion,
+} from './protocol.js';
+import { innerContent, openLayout } from './recordCrypto.js';
 import type { CipherSuite } from './suites.js';
 import { PREVIEW_BYTES, type TraceDraft } from './trace.js';
 
@@ -110,7 +117,14 @@ export type RxInput =
   | { readonly type: 'close' };
 
 export type RxEffect =
-  | { readonly type: 'open'; readonly id: number; readonly request: OpenRequest }
+  /** Decrypt the record that starts at stream `offset` (as record number `seq`). */
+  | {
+      readonly type: 'open';
+      readonly id: number;
+      readonly seq: bigint;
+      readonly offset: number;
+      readonly request: OpenRequest;
+    }
   /** Application data, in stream order (may be empty: a zero-length record). */
   | {
       readonly type: 'deliver';
@@ -180,7 +194,7 @@ export function rxStep(state: RxState, input: RxInput): readonly [RxState, reado
     case 'close':
       if (isLive(d.phase)) {
         d.phase = { tag: 'closed', reason: 'shutdown' };
-        trace(d, fx, { lane: 'dp-rx', kind: 'note', note: 'rx shut down' });
+        trace(d, fx, () => ({ lane: 'dp-rx', kind: 'note', note: 'rx shut down' }));
       }
       break;
   }
@@ -192,24 +206,37 @@ function isLive(p: RxPhase): boolean {
   return p.tag !== 'failed' && p.tag !== 'eof' && p.tag !== 'closed';
 }
 
-function trace(d: Draft, fx: RxEffect[], event: TraceDraft): void {
-  if (d.config.trace) fx.push({ type: 'trace', event });
+/** Trace events are built lazily: with tracing off, the hot path formats nothing. */
+function trace(d: Draft, fx: RxEffect[], make: () => TraceDraft): void {
+  if (d.config.trace) fx.push({ type: 'trace', event: make() });
 }
 
 function fail(d: Draft, fx: RxEffect[], error: RecordError): void {
   d.phase = { tag: 'failed', error };
   for (const p of d.inFlight) {
-    trace(d, fx, { lane: 'dp-rx', kind: 'discard', seq: p.seq.toString(), req: p.id, reason: 'after-error' });
+    trace(d, fx, () => ({
+      lane: 'dp-rx',
+      kind: 'discard',
+      seq: p.seq.toString(),
+      req: p.id,
+      reason: 'after-error',
+    }));
   }
   d.inFlight = [];
   fx.push({ type: 'error', error });
-  trace(d, fx, { lane: 'dp-rx', kind: 'error', error });
+  trace(d, fx, () => ({ lane: 'dp-rx', kind: 'error', error }));
 }
 
 function onBytes(d: Draft, fx: RxEffect[], data: Uint8Array): void {
   if (!isLive(d.phase)) {
     // RFC 8446 §6.1: data after a closure alert MUST be ignored; after a fatal error nothing is read.
-    if (data.length > 0) trace(d, fx, { lane: 'dp-rx', kind: 'discard', size: data.length, reason: d.phase.tag });
+    if (data.length > 0)
+      trace(d, fx, () => ({
+        lane: 'dp-rx',
+        kind: 'discard',
+        size: data.length,
+        reason: d.phase.tag,
+      }));
     return;
   }
   if (data.length > 0) d.parser = feed(d.parser, data);
@@ -225,7 +252,10 @@ function onInstallKey(d: Draft, fx: RxEffect[], crypto: CryptoState, aead: AeadK
   if (!profileSupports(profile, crypto.version, suite.aead)) {
     fx.push({
       type: 'error',
-      error: recordError('unsupported_cipher', `${suite.name} is not offloaded by profile ${profile.name}`),
+      error: recordError(
+        'unsupported_cipher',
+        `${suite.name} is not offloaded by profile ${profile.name}`,
+      ),
     });
     return;
   }
@@ -236,17 +266,26 @@ function onInstallKey(d: Draft, fx: RxEffect[], crypto: CryptoState, aead: AeadK
     if (d.key.crypto.version === TLS_1_2 || !design.rx.rekey) {
       fx.push({
         type: 'error',
-        error: recordError('rekey_unsupported', 'TLS_RX is already set and this design cannot re-key'),
+        error: recordError(
+          'rekey_unsupported',
+          'TLS_RX is already set and this design cannot re-key',
+        ),
       });
       return;
     }
     if (crypto.version !== d.key.crypto.version || suite.aead !== d.key.crypto.suite.aead) {
-      fx.push({ type: 'error', error: recordError('key_mismatch', 'a re-key cannot change version or cipher') });
+      fx.push({
+        type: 'error',
+        error: recordError('key_mismatch', 'a re-key cannot change version or cipher'),
+      });
       return;
     }
   }
   if (!isLive(phase) || phase.tag === 'held') {
-    fx.push({ type: 'error', error: recordError('invalid_argument', `cannot install a key while ${phase.tag}`) });
+    fx.push({
+      type: 'error',
+      error: recordError('invalid_argument', `cannot install a key while ${phase.tag}`),
+    });
     return;
   }
   const rekey = d.key !== null;
@@ -254,26 +293,46 @@ function onInstallKey(d: Draft, fx: RxEffect[], crypto: CryptoState, aead: AeadK
   d.key = { crypto, aead, epoch: d.epoch };
   if (!rekey || design.rx.rekeyResetsSequence) d.seq = crypto.recSeq;
   if (!rekey) d.parser = withLimits(d.parser, limitsFor(d, suite));
-  trace(d, fx, { lane: 'cp', kind: 'key-install', epoch: d.epoch, key: aead.fingerprint, seq: d.seq.toString() });
+  trace(d, fx, () => ({
+    lane: 'cp',
+    kind: 'key-install',
+    epoch: d.epoch,
+    key: aead.fingerprint,
+    seq: d.seq.toString(),
+  }));
   if (phase.tag === 'frozen' || phase.tag === 'keyless') {
-    if (phase.tag === 'frozen') trace(d, fx, { lane: 'dp-rx', kind: 'resume', reason: 'key-installed', epoch: d.epoch });
+    if (phase.tag === 'frozen')
+      trace(d, fx, () => ({
+        lane: 'dp-rx',
+        kind: 'resume',
+        reason: 'key-installed',
+        epoch: d.epoch,
+      }));
     d.phase = { tag: 'open' };
   }
 }
 
 function onPunt(d: Draft, fx: RxEffect[], version: TlsVersion): void {
   if (d.phase.tag !== 'keyless') {
-    fx.push({ type: 'error', error: recordError('invalid_argument', `cannot punt while ${d.phase.tag}`) });
+    fx.push({
+      type: 'error',
+      error: recordError('invalid_argument', `cannot punt while ${d.phase.tag}`),
+    });
     return;
   }
   if (!d.config.design.rx.puntKeepsBufferedBytes && d.parser.buffered > 0) {
-    trace(d, fx, { lane: 'dp-rx', kind: 'discard', size: d.parser.buffered, reason: 'punt' });
+    trace(d, fx, () => ({
+      lane: 'dp-rx',
+      kind: 'discard',
+      size: d.parser.buffered,
+      reason: 'punt',
+    }));
     d.parser = createParser(rfcLimits(version));
   } else {
     d.parser = withLimits(d.parser, rfcLimits(version));
   }
   d.phase = { tag: 'punt' };
-  trace(d, fx, { lane: 'dp-rx', kind: 'punt', reason: 'userspace-record-layer' });
+  trace(d, fx, () => ({ lane: 'dp-rx', kind: 'punt', reason: 'userspace-record-layer' }));
 }
 
 function exported(d: Draft): CryptoState | null {
@@ -290,26 +349,48 @@ function onExport(d: Draft, fx: RxEffect[]): void {
     return;
   }
   fx.push({ type: 'state', state });
-  trace(d, fx, { lane: 'cp', kind: 'state-export', seq: state.recSeq.toString(), epoch: d.epoch });
+  trace(d, fx, () => ({
+    lane: 'cp',
+    kind: 'state-export',
+    seq: state.recSeq.toString(),
+    epoch: d.epoch,
+  }));
 }
 
 function onImport(d: Draft, fx: RxEffect[], crypto: CryptoState, aead: AeadKey): void {
   const phase = d.phase;
   if (d.key === null || !isLive(phase) || phase.tag === 'punt') {
-    fx.push({ type: 'error', error: recordError('invalid_argument', `cannot import state while ${phase.tag}`) });
+    fx.push({
+      type: 'error',
+      error: recordError('invalid_argument', `cannot import state while ${phase.tag}`),
+    });
     return;
   }
   if (crypto.version !== d.key.crypto.version || crypto.suite.aead !== d.key.crypto.suite.aead) {
-    fx.push({ type: 'error', error: recordError('key_mismatch', 'imported state changes version or cipher') });
+    fx.push({
+      type: 'error',
+      error: recordError('key_mismatch', 'imported state changes version or cipher'),
+    });
     return;
   }
   if (aead.fingerprint !== d.key.aead.fingerprint) d.epoch += 1;
   d.key = { crypto, aead, epoch: d.epoch };
   d.seq = crypto.recSeq;
-  trace(d, fx, { lane: 'cp', kind: 'state-import', seq: d.seq.toString(), epoch: d.epoch, key: aead.fingerprint });
+  trace(d, fx, () => ({
+    lane: 'cp',
+    kind: 'state-import',
+    seq: d.seq.toString(),
+    epoch: d.epoch,
+    key: aead.fingerprint,
+  }));
   if (phase.tag === 'held' || phase.tag === 'frozen') {
     // The control plane read the held record itself; it is consumed from the stream now.
-    trace(d, fx, { lane: 'dp-rx', kind: 'resume', reason: 'state-imported', epoch: d.epoch });
+    trace(d, fx, () => ({
+      lane: 'dp-rx',
+      kind: 'resume',
+      reason: 'state-imported',
+      epoch: d.epoch,
+    }));
     d.phase = { tag: 'open' };
   }
 }
@@ -324,14 +405,14 @@ function onCryptoDone(d: Draft, fx: RxEffect[], id: number, output: Uint8Array |
   const inFlight = d.inFlight.slice();
   inFlight[i] = { ...p, done: true, plaintext: output };
   d.inFlight = inFlight;
-  trace(d, fx, {
+  trace(d, fx, () => ({
     lane: 'dp-rx',
     kind: 'open-done',
     req: id,
     seq: p.seq.toString(),
     epoch: p.epoch,
     ...(output === null ? { reason: 'auth-failed' } : { size: output.length }),
-  });
+  }));
 }
 
 /**
@@ -361,28 +442,24 @@ function complete(d: Draft, fx: RxEffect[], p: PendingOpen): void {
   if (!isLive(d.phase)) return;
   if (p.plaintext === null) {
     // tls_decrypt_sg failure → tls_err_abort(-EBADMSG): sticky for every later read.
-    fail(d, fx, recordError('bad_record_mac', `record ${p.seq} (epoch ${p.epoch}) failed authentication`));
+    fail(
+      d,
+      fx,
+      recordError('bad_record_mac', `record ${p.seq} (epoch ${p.epoch}) failed authentication`),
+    );
     return;
   }
   const version = d.key!.crypto.version;
-  let type = p.outerType;
-  let content = p.plaintext;
-  if (version === TLS_1_3) {
-    // RFC 8446 §5.4: strip zero padding, the last non-zero byte is the real content type
-    // (kernel `tls_padding_length`); all zeros is an error.
-    let end = content.length - 1;
-    while (end >= 0 && content[end] === 0) end--;
-    if (end < 0) {
-      fail(d, fx, recordError('bad_content_type', `record ${p.seq} has no inner content type`));
-      return;
-    }
-    type = content[end]!;
-    content = content.subarray(0, end);
+  const inner = innerContent(version, p.outerType, p.plaintext);
+  if (inner === null) {
+    fail(d, fx, recordError('bad_content_type', `record ${p.seq} has no inner content type`));
+    return;
   }
+  const { type, content } = inner;
   const rx = d.config.design.rx;
   if (type === ContentType.applicationData || rx.mergeControlIntoData) {
     fx.push({ type: 'deliver', seq: p.seq, epoch: p.epoch, data: content });
-    trace(d, fx, deliverEvent(d, 'deliver-data', p, type, content));
+    trace(d, fx, () => deliverEvent('deliver-data', p, type, content));
     return;
   }
   if (rx.control === 'leave-on-stream') {
@@ -392,11 +469,16 @@ function complete(d: Draft, fx: RxEffect[], p: PendingOpen): void {
     return;
   }
   fx.push({ type: 'control', seq: p.seq, epoch: p.epoch, contentType: type, body: content });
-  trace(d, fx, deliverEvent(d, 'deliver-control', p, type, content));
+  trace(d, fx, () => deliverEvent('deliver-control', p, type, content));
   afterControl(d, fx, type, content, version);
 }
 
-function deliverEvent(d: Draft, kind: 'deliver-data' | 'deliver-control', p: PendingOpen, type: number, content: Uint8Array): TraceDraft {
+function deliverEvent(
+  kind: 'deliver-data' | 'deliver-control',
+  p: PendingOpen,
+  type: number,
+  content: Uint8Array,
+): TraceDraft {
   return {
     lane: kind === 'deliver-data' ? 'app-rx' : 'cp',
     kind,
@@ -404,29 +486,40 @@ function deliverEvent(d: Draft, kind: 'deliver-data' | 'deliver-control', p: Pen
     epoch: p.epoch,
     type,
     size: content.length,
-    ...(d.config.trace ? { preview: toHex(content.subarray(0, PREVIEW_BYTES)) } : {}),
+    preview: toHex(content.subarray(0, PREVIEW_BYTES)),
   };
 }
 
 /** What the data plane itself must notice in a control record it hands over. */
-function afterControl(d: Draft, fx: RxEffect[], type: number, body: Uint8Array, version: TlsVersion): void {
-  if (type === ContentType.handshake && body[0] === HandshakeType.keyUpdate && version === TLS_1_3) {
+function afterControl(
+  d: Draft,
+  fx: RxEffect[],
+  type: number,
+  body: Uint8Array,
+  version: TlsVersion,
+): void {
+  if (
+    type === ContentType.handshake &&
+    body[0] === HandshakeType.keyUpdate &&
+    version === TLS_1_3
+  ) {
     // tls_check_pending_rekey looks at the first handshake byte only; from here recvmsg returns
     // EKEYEXPIRED and poll() hides POLLIN until TLS_RX is set again (ktls-facts §7).
     if (d.config.design.rx.freezeOnKeyUpdate) {
       d.phase = { tag: 'frozen', reason: 'key-update', seq: d.seq };
-      trace(d, fx, { lane: 'dp-rx', kind: 'freeze', reason: 'key-update', epoch: d.epoch });
+      trace(d, fx, () => ({ lane: 'dp-rx', kind: 'freeze', reason: 'key-update', epoch: d.epoch }));
     }
     return;
   }
   if (type === ContentType.alert && body.length >= 2) {
     if (body[1] === AlertDescription.close_notify) {
       d.phase = { tag: 'eof' };
-      trace(d, fx, { lane: 'dp-rx', kind: 'eof', reason: 'close_notify' });
+      trace(d, fx, () => ({ lane: 'dp-rx', kind: 'eof', reason: 'close_notify' }));
     } else if (body[0] === 2 || version === TLS_1_3) {
       // RFC 8446 §6.2: a fatal alert closes the connection at once (TLS 1.3: all but close_notify
       // and user_canceled are fatal whatever their level says).
-      if (body[1] !== AlertDescription.user_canceled) d.phase = { tag: 'closed', reason: `alert ${body[1]}` };
+      if (body[1] !== AlertDescription.user_canceled)
+        d.phase = { tag: 'closed', reason: `alert ${body[1]}` };
     }
   }
 }
@@ -435,8 +528,21 @@ function hold(d: Draft, fx: RxEffect[], record: WireRecord, offset: number, seq:
   d.phase = { tag: 'held', record, offset, seq };
   d.seq = seq;
   fx.push({ type: 'punt', reason: 'control-record', offset, record: recordBytes(record) });
-  trace(d, fx, { lane: 'dp-rx', kind: 'freeze', reason: 'control-record', seq: seq.toString(), epoch: d.epoch });
-  trace(d, fx, { lane: 'cp', kind: 'punt', reason: 'control-record', seq: seq.toString(), type: record.type, wire: 5 + record.body.length });
+  trace(d, fx, () => ({
+    lane: 'dp-rx',
+    kind: 'freeze',
+    reason: 'control-record',
+    seq: seq.toString(),
+    epoch: d.epoch,
+  }));
+  trace(d, fx, () => ({
+    lane: 'cp',
+    kind: 'punt',
+    reason: 'control-record',
+    seq: seq.toString(),
+    type: record.type,
+    wire: 5 + record.body.length,
+  }));
 }
 
 /** Issues at most one new decryption (or hold / punt); returns whether it did anything. */
@@ -467,13 +573,13 @@ function issueNext(d: Draft, fx: RxEffect[]): boolean {
   }
   const record = taken.record;
   d.parser = taken.state;
-  trace(d, fx, {
+  trace(d, fx, () => ({
     lane: 'dp-rx',
     kind: 'record-in',
     type: record.type,
     wire: 5 + record.body.length,
-    ...(d.config.trace ? { header: toHex(record.header) } : {}),
-  });
+    header: toHex(record.header),
+  }));
   if (version === TLS_1_3 && record.type !== ContentType.applicationData) {
     // RFC 8446 §5: every protected TLS 1.3 record has outer type application_data.
     fail(d, fx, recordError('bad_content_type', `TLS 1.3 record with outer type ${record.type}`));
@@ -488,12 +594,11 @@ function issueNext(d: Draft, fx: RxEffect[]): boolean {
     fail(d, fx, recordError('sequence_wrap', 'RX sequence number would wrap'));
     return true;
   }
-  const suite = key.crypto.suite;
-  const explicit = suite.explicitNonceLength;
-  const ivPart = explicit > 0 ? record.body.subarray(0, explicit) : key.crypto.iv;
-  const ciphertext = explicit > 0 ? record.body.subarray(explicit) : record.body;
-  const nonce = recordNonce(suite, key.crypto.salt, ivPart, d.seq);
-  const aad = version === TLS_1_3 ? record.header : recordAad(suite, d.seq, record.type, ciphertext.length - suite.tagLength);
+  const layout = openLayout(key.crypto, d.seq, record);
+  if ('code' in layout) {
+    fail(d, fx, layout);
+    return true;
+  }
   const id = d.nextId++;
   const pending: PendingOpen = {
     id,
@@ -510,16 +615,17 @@ function issueNext(d: Draft, fx: RxEffect[]): boolean {
   };
   d.seq += 1n;
   d.inFlight = [...d.inFlight, pending];
-  fx.push({ type: 'open', id, request: { key: key.aead, nonce, aad, ciphertext } });
-  trace(d, fx, {
+  fx.push({ type: 'open', id, seq: pending.seq, offset: pending.offset, request: { key: key.aead, ...layout } });
+  trace(d, fx, () => ({
     lane: 'dp-rx',
     kind: 'open-request',
     req: id,
     seq: pending.seq.toString(),
     epoch: key.epoch,
     key: key.aead.fingerprint,
-    ...(d.config.trace ? { nonce: toHex(nonce), aad: toHex(aad) } : {}),
-  });
+    nonce: toHex(layout.nonce),
+    aad: toHex(layout.aad),
+  }));
   return true;
 }
 
@@ -531,8 +637,19 @@ function puntNext(d: Draft, fx: RxEffect[]): boolean {
     return true;
   }
   d.parser = taken.state;
-  fx.push({ type: 'punt', reason: 'userspace-record-layer', offset: taken.offset, record: recordBytes(taken.record) });
-  trace(d, fx, { lane: 'cp', kind: 'punt', reason: 'userspace-record-layer', type: taken.record.type, wire: 5 + taken.record.body.length });
+  fx.push({
+    type: 'punt',
+    reason: 'userspace-record-layer',
+    offset: taken.offset,
+    record: recordBytes(taken.record),
+  });
+  trace(d, fx, () => ({
+    lane: 'cp',
+    kind: 'punt',
+    reason: 'userspace-record-layer',
+    type: taken.record.type,
+    wire: 5 + taken.record.body.length,
+  }));
   return true;
 }
 

@@ -399,7 +399,11 @@ export function parseTrace(text: string, options: ParseTraceOptions = {}): Parse
     });
   }
   if (text.length === 0) {
-    return fail({ code: 'empty', line: 0, message: 'trace is empty (0 bytes): expected a header line' });
+    return fail({
+      code: 'empty',
+      line: 0,
+      message: 'trace is empty (0 bytes): expected a header line',
+    });
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
 
@@ -409,7 +413,11 @@ export function parseTrace(text: string, options: ParseTraceOptions = {}): Parse
   const unterminated = lines.length - 1;
   const lastContent = lastNonBlank(lines);
   if (lastContent < 0) {
-    return fail({ code: 'empty', line: 0, message: 'trace has only blank lines: expected a header line' });
+    return fail({
+      code: 'empty',
+      line: 0,
+      message: 'trace has only blank lines: expected a header line',
+    });
   }
 
   let header: TraceHeader | undefined;

@@ -1,10 +1,9 @@
 import type { AeadKey, SealRequest } from './aead.js';
 import { concat, EMPTY, MAX_U64, toHex } from './bytes.js';
-import { encodeHeader } from './codec.js';
 import type { CryptoState } from './cryptoState.js';
 import { type CapabilityProfile, type Design, profileSupports } from './design.js';
 import { type RecordError, recordError } from './errors.js';
-import { incrementBe, recordAad, recordNonce } from './nonce.js';
+import { advance, sealLayout } from './recordCrypto.js';
 import {
   alertBody,
   ContentType,
@@ -139,12 +138,16 @@ function apply(d: Draft, fx: TxEffect[], input: TxInput): void {
     case 'send':
     case 'send-control':
     case 'close':
-      if (d.phase.tag === 'exporting' || (d.phase.tag === 'exported' && d.config.design.tx.pauseWhileExported)) {
+      if (
+        d.phase.tag === 'exporting' ||
+        (d.phase.tag === 'exported' && d.config.design.tx.pauseWhileExported)
+      ) {
         d.queued = [...d.queued, input];
         return;
       }
       if (input.type === 'send') onSend(d, fx, input.data, input.more === true);
-      else if (input.type === 'send-control') onSendControl(d, fx, input.contentType, input.body, input.more === true);
+      else if (input.type === 'send-control')
+        onSendControl(d, fx, input.contentType, input.body, input.more === true);
       else onClose(d, fx);
       return;
     case 'crypto-done':
@@ -165,8 +168,9 @@ function apply(d: Draft, fx: TxEffect[], input: TxInput): void {
   }
 }
 
-function trace(d: Draft, fx: TxEffect[], event: TraceDraft): void {
-  if (d.config.trace) fx.push({ type: 'trace', event });
+/** Trace events are built lazily: with tracing off, the hot path formats nothing. */
+function trace(d: Draft, fx: TxEffect[], make: () => TraceDraft): void {
+  if (d.config.trace) fx.push({ type: 'trace', event: make() });
 }
 
 function refuse(fx: TxEffect[], error: RecordError): void {
@@ -179,7 +183,7 @@ function fail(d: Draft, fx: TxEffect[], error: RecordError): void {
   d.open = [];
   d.openLength = 0;
   refuse(fx, error);
-  trace(d, fx, { lane: 'dp-tx', kind: 'error', error });
+  trace(d, fx, () => ({ lane: 'dp-tx', kind: 'error', error }));
 }
 
 /** Why a send cannot go ahead now, or null. Sticky errors repeat, as `sk_err` does. */
@@ -198,8 +202,16 @@ function sendBlocked(d: Draft): RecordError | null {
 
 function onSend(d: Draft, fx: TxEffect[], data: Uint8Array, more: boolean): void {
   const blocked = sendBlocked(d);
-  if (blocked) return refuse(fx, blocked);
-  trace(d, fx, { lane: 'app-tx', kind: 'app-send', size: data.length, ...(more ? { reason: 'MSG_MORE' } : {}) });
+  if (blocked) {
+    refuse(fx, blocked);
+    return;
+  }
+  trace(d, fx, () => ({
+    lane: 'app-tx',
+    kind: 'app-send',
+    size: data.length,
+    ...(more ? { reason: 'MSG_MORE' } : {}),
+  }));
   let rest = data;
   // Fill the open record up to the max payload, cutting full records as they fill.
   while (rest.length > 0 && d.phase.tag !== 'failed') {
@@ -211,7 +223,13 @@ function onSend(d: Draft, fx: TxEffect[], data: Uint8Array, more: boolean): void
     if (d.openLength === d.maxPayload) pushOpenRecord(d, fx);
   }
   if (!more) pushOpenRecord(d, fx);
-  else if (d.openLength > 0) trace(d, fx, { lane: 'dp-tx', kind: 'record-open', size: d.openLength, seq: d.seq.toString() });
+  else if (d.openLength > 0)
+    trace(d, fx, () => ({
+      lane: 'dp-tx',
+      kind: 'record-open',
+      size: d.openLength,
+      seq: d.seq.toString(),
+    }));
 }
 
 /** Seals the open data record, if any (`tls_push_record`). */
@@ -223,19 +241,30 @@ function pushOpenRecord(d: Draft, fx: TxEffect[]): void {
   seal(d, fx, ContentType.applicationData, plaintext);
 }
 
-function onSendControl(d: Draft, fx: TxEffect[], contentType: number, body: Uint8Array, more: boolean): void {
+function onSendControl(
+  d: Draft,
+  fx: TxEffect[],
+  contentType: number,
+  body: Uint8Array,
+  more: boolean,
+): void {
   const blocked = sendBlocked(d);
-  if (blocked) return refuse(fx, blocked);
+  if (blocked) {
+    refuse(fx, blocked);
+    return;
+  }
   if (more) {
     // tls_process_cmsg: a record type cmsg together with MSG_MORE → -EINVAL.
-    return refuse(fx, recordError('control_with_more', 'a control record cannot be sent with MSG_MORE'));
+    refuse(fx, recordError('control_with_more', 'a control record cannot be sent with MSG_MORE'));
+    return;
   }
   if (contentType < 0 || contentType > 255) {
-    return refuse(fx, recordError('invalid_argument', `content type ${contentType} is not a byte`));
+    refuse(fx, recordError('invalid_argument', `content type ${contentType} is not a byte`));
+    return;
   }
   // tls_handle_open_record: data and control never share a record.
   if (d.config.design.tx.controlFlushesOpenRecord) pushOpenRecord(d, fx);
-  trace(d, fx, { lane: 'cp', kind: 'control-send', type: contentType, size: body.length });
+  trace(d, fx, () => ({ lane: 'cp', kind: 'control-send', type: contentType, size: body.length }));
   let rest = body;
   do {
     const part = rest.subarray(0, d.maxPayload);
@@ -247,7 +276,10 @@ function onSendControl(d: Draft, fx: TxEffect[], contentType: number, body: Uint
 function onClose(d: Draft, fx: TxEffect[]): void {
   if (d.phase.tag === 'closed') return;
   const blocked = sendBlocked(d);
-  if (blocked) return refuse(fx, blocked);
+  if (blocked) {
+    refuse(fx, blocked);
+    return;
+  }
   pushOpenRecord(d, fx);
   seal(d, fx, ContentType.alert, alertBody('close_notify'));
   if (d.phase.tag !== 'failed') d.phase = { tag: 'closed' };
@@ -258,31 +290,32 @@ function seal(d: Draft, fx: TxEffect[], contentType: number, data: Uint8Array): 
   if (d.seq === MAX_U64) {
     // Selftest `recseq_wrap`: with rec_seq = ff…ff the first send fails with EBADMSG, and RFC 8446
     // §5.3 forbids wrapping: re-key or close.
-    return fail(d, fx, recordError('sequence_wrap', 'TX sequence number would wrap'));
+    fail(d, fx, recordError('sequence_wrap', 'TX sequence number would wrap'));
+    return;
   }
-  const crypto = key.crypto;
-  const suite = crypto.suite;
-  const tls13 = crypto.version === TLS_1_3;
-  const explicit = suite.explicitNonceLength > 0 ? d.iv : EMPTY;
-  const nonce = recordNonce(suite, crypto.salt, d.iv, d.seq);
-  // TLS 1.3 inner plaintext: content || type, no padding (kernel TX never pads, RFC 8446 §5.2).
-  let plaintext = data;
-  if (tls13) {
-    plaintext = new Uint8Array(data.length + 1);
-    plaintext.set(data, 0);
-    plaintext[data.length] = contentType;
-  }
-  const aad = recordAad(suite, d.seq, contentType, data.length);
-  const bodyLength = explicit.length + plaintext.length + suite.tagLength;
-  const header = encodeHeader(tls13 ? ContentType.applicationData : contentType, bodyLength);
-  const prefix = explicit.length > 0 ? concat([header, explicit]) : header;
+  const { nonce, aad, plaintext, prefix, header } = sealLayout(
+    key.crypto,
+    d.iv,
+    d.seq,
+    contentType,
+    data,
+  );
   const id = d.nextId++;
   d.inFlight = [
     ...d.inFlight,
-    { id, seq: d.seq, epoch: key.epoch, contentType, size: data.length, prefix, done: false, output: null },
+    {
+      id,
+      seq: d.seq,
+      epoch: key.epoch,
+      contentType,
+      size: data.length,
+      prefix,
+      done: false,
+      output: null,
+    },
   ];
   fx.push({ type: 'seal', id, request: { key: key.aead, nonce, aad, plaintext } });
-  trace(d, fx, {
+  trace(d, fx, () => ({
     lane: 'dp-tx',
     kind: 'seal-request',
     req: id,
@@ -291,23 +324,32 @@ function seal(d: Draft, fx: TxEffect[], contentType: number, data: Uint8Array): 
     type: contentType,
     size: data.length,
     key: key.aead.fingerprint,
-    ...(d.config.trace
-      ? { nonce: toHex(nonce), aad: toHex(aad), header: toHex(header), preview: toHex(data.subarray(0, PREVIEW_BYTES)) }
-      : {}),
-  });
-  d.seq += 1n;
+    nonce: toHex(nonce),
+    aad: toHex(aad),
+    header: toHex(header),
+    preview: toHex(data.subarray(0, PREVIEW_BYTES)),
+  }));
   // The explicit nonce advances with rec_seq (tls_advance_record_sn), wrapping silently.
-  if (explicit.length > 0) d.iv = incrementBe(d.iv) ?? new Uint8Array(d.iv.length);
+  const next = advance({ ...key.crypto, iv: d.iv, recSeq: d.seq });
+  d.seq = next.recSeq;
+  d.iv = next.iv;
 }
 
 function onCryptoDone(d: Draft, fx: TxEffect[], id: number, output: Uint8Array | null): void {
   const i = d.inFlight.findIndex((p) => p.id === id);
   if (i < 0) return;
   const p = d.inFlight[i]!;
-  trace(d, fx, { lane: 'dp-tx', kind: 'seal-done', req: id, seq: p.seq.toString(), epoch: p.epoch });
+  trace(d, fx, () => ({
+    lane: 'dp-tx',
+    kind: 'seal-done',
+    req: id,
+    seq: p.seq.toString(),
+    epoch: p.epoch,
+  }));
   if (output === null) {
     // An encryption failure other than -EINPROGRESS → tls_err_abort(-EBADMSG).
-    return fail(d, fx, recordError('bad_record_mac', `sealing record ${p.seq} failed`));
+    fail(d, fx, recordError('bad_record_mac', `sealing record ${p.seq} failed`));
+    return;
   }
   const inFlight = d.inFlight.slice();
   inFlight[i] = { ...p, done: true, output };
@@ -317,8 +359,14 @@ function onCryptoDone(d: Draft, fx: TxEffect[], id: number, output: Uint8Array |
     const head = d.inFlight[0]!;
     d.inFlight = d.inFlight.slice(1);
     const bytes = concat([head.prefix, head.output!]);
-    fx.push({ type: 'wire', seq: head.seq, epoch: head.epoch, contentType: head.contentType, bytes });
-    trace(d, fx, {
+    fx.push({
+      type: 'wire',
+      seq: head.seq,
+      epoch: head.epoch,
+      contentType: head.contentType,
+      bytes,
+    });
+    trace(d, fx, () => ({
       lane: 'wire',
       kind: 'record-out',
       seq: head.seq.toString(),
@@ -326,7 +374,7 @@ function onCryptoDone(d: Draft, fx: TxEffect[], id: number, output: Uint8Array |
       type: head.contentType,
       size: head.size,
       wire: bytes.length,
-    });
+    }));
   }
   if (d.phase.tag === 'exporting' && d.inFlight.length === 0) finishExport(d, fx);
 }
@@ -334,18 +382,39 @@ function onCryptoDone(d: Draft, fx: TxEffect[], id: number, output: Uint8Array |
 function onInstallKey(d: Draft, fx: TxEffect[], crypto: CryptoState, aead: AeadKey): void {
   const { design, profile } = d.config;
   if (!profileSupports(profile, crypto.version, crypto.suite.aead)) {
-    return refuse(fx, recordError('unsupported_cipher', `${crypto.suite.name} is not offloaded by profile ${profile.name}`));
+    refuse(
+      fx,
+      recordError(
+        'unsupported_cipher',
+        `${crypto.suite.name} is not offloaded by profile ${profile.name}`,
+      ),
+    );
+    return;
   }
-  if (d.phase.tag === 'failed' || d.phase.tag === 'closed' || d.phase.tag === 'exporting' || d.phase.tag === 'exported') {
-    return refuse(fx, recordError('invalid_argument', `cannot install a TX key while ${d.phase.tag}`));
+  if (
+    d.phase.tag === 'failed' ||
+    d.phase.tag === 'closed' ||
+    d.phase.tag === 'exporting' ||
+    d.phase.tag === 'exported'
+  ) {
+    refuse(fx, recordError('invalid_argument', `cannot install a TX key while ${d.phase.tag}`));
+    return;
   }
   const rekey = d.key !== null;
   if (rekey) {
     if (d.key!.crypto.version === TLS_1_2 || !design.tx.rekey) {
-      return refuse(fx, recordError('rekey_unsupported', 'TLS_TX is already set and this design cannot re-key'));
+      refuse(
+        fx,
+        recordError('rekey_unsupported', 'TLS_TX is already set and this design cannot re-key'),
+      );
+      return;
     }
-    if (crypto.version !== d.key!.crypto.version || crypto.suite.aead !== d.key!.crypto.suite.aead) {
-      return refuse(fx, recordError('key_mismatch', 'a re-key cannot change version or cipher'));
+    if (
+      crypto.version !== d.key!.crypto.version ||
+      crypto.suite.aead !== d.key!.crypto.suite.aead
+    ) {
+      refuse(fx, recordError('key_mismatch', 'a re-key cannot change version or cipher'));
+      return;
     }
     // Whatever the app left open was written under the old key's epoch: it leaves under it.
     pushOpenRecord(d, fx);
@@ -357,7 +426,13 @@ function onInstallKey(d: Draft, fx: TxEffect[], crypto: CryptoState, aead: AeadK
     d.iv = crypto.iv;
   }
   if (d.phase.tag === 'keyless') d.phase = { tag: 'open' };
-  trace(d, fx, { lane: 'cp', kind: 'key-install', epoch: d.epoch, key: aead.fingerprint, seq: d.seq.toString() });
+  trace(d, fx, () => ({
+    lane: 'cp',
+    kind: 'key-install',
+    epoch: d.epoch,
+    key: aead.fingerprint,
+    seq: d.seq.toString(),
+  }));
 }
 
 function onSetMaxPayload(d: Draft, fx: TxEffect[], size: number): void {
@@ -366,10 +441,15 @@ function onSetMaxPayload(d: Draft, fx: TxEffect[], size: number): void {
   const tls13 = d.key?.crypto.version === TLS_1_3;
   const min = MIN_RECORD_SIZE_LIMIT - (tls13 ? 1 : 0);
   if (!Number.isInteger(size) || size < min || size > MAX_PLAINTEXT) {
-    return refuse(fx, recordError('invalid_argument', `max payload ${size} outside ${min}..${MAX_PLAINTEXT}`));
+    refuse(
+      fx,
+      recordError('invalid_argument', `max payload ${size} outside ${min}..${MAX_PLAINTEXT}`),
+    );
+    return;
   }
   if (d.openLength > 0) {
-    return refuse(fx, recordError('record_open', 'a MSG_MORE record is open'));
+    refuse(fx, recordError('record_open', 'a MSG_MORE record is open'));
+    return;
   }
   d.maxPayload = size;
 }
@@ -379,8 +459,14 @@ function currentState(d: Draft): CryptoState {
 }
 
 function onExport(d: Draft, fx: TxEffect[]): void {
-  if (d.key === null) return refuse(fx, recordError('not_configured', 'TLS_TX is not set'));
-  if (d.phase.tag !== 'open') return refuse(fx, recordError('invalid_argument', `cannot export TX state while ${d.phase.tag}`));
+  if (d.key === null) {
+    refuse(fx, recordError('not_configured', 'TLS_TX is not set'));
+    return;
+  }
+  if (d.phase.tag !== 'open') {
+    refuse(fx, recordError('invalid_argument', `cannot export TX state while ${d.phase.tag}`));
+    return;
+  }
   if (d.config.design.tx.exportDrainsInFlight && d.inFlight.length > 0) {
     d.phase = { tag: 'exporting' };
     return;
@@ -392,24 +478,39 @@ function finishExport(d: Draft, fx: TxEffect[]): void {
   const state = currentState(d);
   d.phase = { tag: 'exported' };
   fx.push({ type: 'state', state });
-  trace(d, fx, { lane: 'cp', kind: 'state-export', seq: state.recSeq.toString(), epoch: d.epoch });
-  if (d.config.design.tx.pauseWhileExported) trace(d, fx, { lane: 'dp-tx', kind: 'freeze', reason: 'state-exported' });
+  trace(d, fx, () => ({
+    lane: 'cp',
+    kind: 'state-export',
+    seq: state.recSeq.toString(),
+    epoch: d.epoch,
+  }));
+  if (d.config.design.tx.pauseWhileExported)
+    trace(d, fx, () => ({ lane: 'dp-tx', kind: 'freeze', reason: 'state-exported' }));
 }
 
 function onImport(d: Draft, fx: TxEffect[], crypto: CryptoState, aead: AeadKey): void {
   if (d.key === null || d.phase.tag !== 'exported') {
-    return refuse(fx, recordError('invalid_argument', `cannot import TX state while ${d.phase.tag}`));
+    refuse(fx, recordError('invalid_argument', `cannot import TX state while ${d.phase.tag}`));
+    return;
   }
   if (crypto.version !== d.key.crypto.version || crypto.suite.aead !== d.key.crypto.suite.aead) {
-    return refuse(fx, recordError('key_mismatch', 'imported state changes version or cipher'));
+    refuse(fx, recordError('key_mismatch', 'imported state changes version or cipher'));
+    return;
   }
   if (aead.fingerprint !== d.key.aead.fingerprint) d.epoch += 1;
   d.key = { crypto, aead, epoch: d.epoch };
   d.seq = crypto.recSeq;
   d.iv = crypto.iv;
   d.phase = { tag: 'open' };
-  trace(d, fx, { lane: 'cp', kind: 'state-import', seq: d.seq.toString(), epoch: d.epoch, key: aead.fingerprint });
-  if (d.config.design.tx.pauseWhileExported) trace(d, fx, { lane: 'dp-tx', kind: 'resume', reason: 'state-imported' });
+  trace(d, fx, () => ({
+    lane: 'cp',
+    kind: 'state-import',
+    seq: d.seq.toString(),
+    epoch: d.epoch,
+    key: aead.fingerprint,
+  }));
+  if (d.config.design.tx.pauseWhileExported)
+    trace(d, fx, () => ({ lane: 'dp-tx', kind: 'resume', reason: 'state-imported' }));
   const queued = d.queued;
   d.queued = [];
   for (const q of queued) apply(d, fx, q);

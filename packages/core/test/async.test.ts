@@ -13,7 +13,13 @@ function setup(design: Design, depth: number) {
   const engine = new ModelAeadEngine();
   const { client } = pair('TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', LINUX_KTLS, LINUX_KTLS, engine);
   const s = stateFor('TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256');
-  let rx: RxState = createRx({ design, profile: FULL_PROFILE, asyncDepth: depth, limits: 'kernel', trace: true });
+  let rx: RxState = createRx({
+    design,
+    profile: FULL_PROFILE,
+    asyncDepth: depth,
+    limits: 'kernel',
+    trace: true,
+  });
   const opens: Extract<RxEffect, { type: 'open' }>[] = [];
   const out: string[] = [];
   const step = (input: RxInput) => {
@@ -50,7 +56,16 @@ describe('async decryption, depth 8, a control record behind in-flight data', ()
     for (const id of [8, 6, 7, 5, 3, 4, 2]) t.complete(id);
     expect(t.out).toEqual([]); // head (1) not done: nothing leaves rx_list
     t.complete(1);
-    expect(t.out).toEqual(['data:d0', 'data:d1', 'data:d2', 'data:d3', 'data:d4', 'data:d5', 'data:d6', 'data:d7']);
+    expect(t.out).toEqual([
+      'data:d0',
+      'data:d1',
+      'data:d2',
+      'data:d3',
+      'data:d4',
+      'data:d5',
+      'data:d6',
+      'data:d7',
+    ]);
     // only now the control record is decrypted, synchronously, alone
     expect(t.opens.map((o) => o.id)).toEqual([9]);
     t.complete(9);
@@ -92,7 +107,10 @@ describe('async decryption, depth 8, a control record behind in-flight data', ()
     data[5 + 8 + 2 + 3]! ^= 0x80; // a ciphertext/tag byte of the first record
     t.step({ type: 'bytes', data });
     for (const id of [2, 3, 1]) t.complete(id);
-    expect(t.state().phase).toMatchObject({ tag: 'failed', error: { errno: 'EBADMSG', alert: 'bad_record_mac' } });
+    expect(t.state().phase).toMatchObject({
+      tag: 'failed',
+      error: { errno: 'EBADMSG', alert: 'bad_record_mac' },
+    });
     expect(t.out).toEqual([]);
     t.step({ type: 'bytes', data: utf8('more') });
     expect(t.state().phase.tag).toBe('failed');

@@ -36,7 +36,13 @@ describe('linux-ktls', () => {
 
   it('hands a control record over alone between data records (selftest data_control_data)', () => {
     const { client, server } = pair('TLS_AES_256_GCM_SHA384', LINUX_KTLS);
-    server.receive(concat([client.send(utf8('aaaaa')), client.sendControl(22, TICKET), client.send(utf8('bbbbb'))]));
+    server.receive(
+      concat([
+        client.send(utf8('aaaaa')),
+        client.sendControl(22, TICKET),
+        client.send(utf8('bbbbb')),
+      ]),
+    );
     // peek stops at the control record, twice
     expect(text(server.recv({ peek: true, maxBytes: 15 }).data)).toBe('aaaaa');
     expect(text(server.recv({ peek: true, maxBytes: 15 }).data)).toBe('aaaaa');
@@ -52,7 +58,9 @@ describe('linux-ktls', () => {
     const { client, server } = pair('TLS_CHACHA20_POLY1305_SHA256', LINUX_KTLS);
     server.receive(concat([client.send(utf8('0123456789')), client.send(utf8('abcdefghij'))]));
     expect(text(server.recv({ maxBytes: 20 }).data)).toBe('0123456789abcdefghij');
-    server.receive(concat([client.sendControl(100, utf8('rec#1')), client.sendControl(100, utf8('rec#2'))]));
+    server.receive(
+      concat([client.sendControl(100, utf8('rec#1')), client.sendControl(100, utf8('rec#2'))]),
+    );
     expect(text(server.recv({ cmsg: true, peek: true }).data)).toBe('rec#1');
     expect(text(server.recv({ cmsg: true }).data)).toBe('rec#1');
     expect(text(server.recv({ cmsg: true }).data)).toBe('rec#2');
@@ -72,7 +80,11 @@ describe('linux-ktls', () => {
   it('refuses a control record with MSG_MORE (cmsg_msg_more → EINVAL)', () => {
     const { client } = pair('TLS_AES_128_GCM_SHA256', LINUX_KTLS);
     const layer = client as unknown as { runTx(i: unknown): void };
-    expect(errnoOf(() => layer.runTx({ type: 'send-control', contentType: 100, body: utf8('x'), more: true }))).toBe('EINVAL');
+    expect(
+      errnoOf(() =>
+        layer.runTx({ type: 'send-control', contentType: 100, body: utf8('x'), more: true }),
+      ),
+    ).toBe('EINVAL');
   });
 
   it('ends the stream at close_notify and ignores what follows (RFC 8446 §6.1)', () => {
@@ -92,7 +104,12 @@ describe('linux-ktls', () => {
 
   it('closes RX on a fatal alert, after handing it to the control plane', () => {
     const { client, server } = pair('TLS_AES_128_GCM_SHA256', LINUX_KTLS);
-    server.receive(concat([client.sendControl(ContentType.alert, alertBody('bad_record_mac')), client.send(utf8('x'))]));
+    server.receive(
+      concat([
+        client.sendControl(ContentType.alert, alertBody('bad_record_mac')),
+        client.send(utf8('x')),
+      ]),
+    );
     expect(server.recv({ cmsg: true }).data[1]).toBe(20);
     expect(server.rxPhase).toBe('closed');
     expect(server.recv().eof).toBe(true);
@@ -138,9 +155,13 @@ describe('linux-ktls', () => {
 
   it('refuses a TLS 1.2 re-key (EBUSY) and a TLS 1.3 re-key that changes cipher (EINVAL)', () => {
     const p12 = pair('TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', LINUX_KTLS);
-    expect(errnoOf(() => p12.client.installTxKey(stateFor('TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256')))).toBe('EBUSY');
+    expect(
+      errnoOf(() => p12.client.installTxKey(stateFor('TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256'))),
+    ).toBe('EBUSY');
     const p13 = pair('TLS_AES_128_GCM_SHA256', LINUX_KTLS);
-    expect(errnoOf(() => p13.client.installTxKey(stateFor('TLS_AES_256_GCM_SHA384')))).toBe('EINVAL');
+    expect(errnoOf(() => p13.client.installTxKey(stateFor('TLS_AES_256_GCM_SHA384')))).toBe(
+      'EINVAL',
+    );
     // re-setting RX before any data is a valid rekey in TLS 1.3 (selftest rekey_rx)
     expect(errnoOf(() => p13.server.installRxKey(p13.generations[1]!))).toBe('ok');
   });
@@ -196,7 +217,11 @@ describe('linux-ktls', () => {
 
 describe('linux-ktls-pre-rekey', () => {
   it('cannot re-key, and every record after a peer KeyUpdate fails (EBADMSG)', () => {
-    const { client, server, generations } = pair('TLS_AES_128_GCM_SHA256', LINUX_KTLS_PRE_REKEY, LINUX_KTLS);
+    const { client, server, generations } = pair(
+      'TLS_AES_128_GCM_SHA256',
+      LINUX_KTLS_PRE_REKEY,
+      LINUX_KTLS,
+    );
     server.receive(client.send(utf8('before')));
     server.receive(client.sendKeyUpdate(generations[1]!));
     server.receive(client.send(utf8('after')));
@@ -215,7 +240,12 @@ describe('linux-ktls-pre-rekey', () => {
 describe('rfc-2015', () => {
   it('leaves a control record on the stream; userspace gets the state out, reads it, puts it back', () => {
     const engine = new ModelAeadEngine();
-    const { client, server, generations } = pair('TLS_AES_128_GCM_SHA256', RFC_2015, LINUX_KTLS, engine);
+    const { client, server, generations } = pair(
+      'TLS_AES_128_GCM_SHA256',
+      RFC_2015,
+      LINUX_KTLS,
+      engine,
+    );
     server.receive(client.send(utf8('before')));
     server.receive(client.sendKeyUpdate(generations[1]!));
     server.receive(client.send(utf8('after')));
@@ -228,7 +258,12 @@ describe('rfc-2015', () => {
     // userspace opens the record itself with the exported state
     const key = engine.importKey(state.suite.aead, state.key);
     const nonce = recordNonce(state.suite, state.salt, state.iv, state.recSeq);
-    const inner = engine.open({ key, nonce, aad: raw!.subarray(0, 5), ciphertext: raw!.subarray(5) })!;
+    const inner = engine.open({
+      key,
+      nonce,
+      aad: raw!.subarray(0, 5),
+      ciphertext: raw!.subarray(5),
+    })!;
     expect(inner[inner.length - 1]).toBe(ContentType.handshake);
     expect([...inner.subarray(0, 5)]).toEqual([...KEY_UPDATE]);
     // …and resets it: the next generation from sequence 0
@@ -239,7 +274,12 @@ describe('rfc-2015', () => {
 
   it('TLS 1.2: userspace sends a heartbeat by taking the TX state out and putting it back', () => {
     const engine = new ModelAeadEngine();
-    const { client, server } = pair('TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', LINUX_KTLS, RFC_2015, engine);
+    const { client, server } = pair(
+      'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
+      LINUX_KTLS,
+      RFC_2015,
+      engine,
+    );
     const first = client.send(utf8('data-1'));
     const state = client.takeTxState();
     expect(client.send(utf8('queued'))).toHaveLength(0); // paused while userspace holds the state
@@ -253,7 +293,11 @@ describe('rfc-2015', () => {
       plaintext: body,
     });
     const heartbeat = encodeRecord(24, concat([state.iv, sealed]));
-    const rest = client.importTx({ ...state, recSeq: state.recSeq + 1n, iv: incrementBe(state.iv)! });
+    const rest = client.importTx({
+      ...state,
+      recSeq: state.recSeq + 1n,
+      iv: incrementBe(state.iv)!,
+    });
     server.receive(concat([first, heartbeat, rest]));
     expect(text(server.recv().data)).toBe('data-1');
     expect(text(server.recv({ cmsg: true }).data)).toBe('ping');

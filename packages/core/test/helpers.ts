@@ -1,4 +1,8 @@
-import { type CryptoState, cryptoStateFromKeyIv, cryptoStateFromSecret } from '../src/cryptoState.js';
+import {
+  type CryptoState,
+  cryptoStateFromKeyIv,
+  cryptoStateFromSecret,
+} from '../src/cryptoState.js';
 import type { Design } from '../src/design.js';
 import { TlsRecordLayer } from '../src/driver.js';
 import { ModelAeadEngine } from '../src/engines/model.js';
@@ -18,7 +22,11 @@ export function stateFor(suiteName: SuiteName, generation = 0, fill = 0xaa): Cry
   const suite = suiteByName(suiteName);
   if (suite.version === 0x0303) {
     // TLS 1.2 has no KeyUpdate; one fixed key and IV is enough.
-    return cryptoStateFromKeyIv(suite, new Uint8Array(suite.keyLength).fill(fill), new Uint8Array(12).fill(fill));
+    return cryptoStateFromKeyIv(
+      suite,
+      new Uint8Array(suite.keyLength).fill(fill),
+      new Uint8Array(12).fill(fill),
+    );
   }
   let secret: Uint8Array = new Uint8Array(suite.hash === 'sha384' ? 48 : 32).fill(fill);
   for (let i = 0; i < generation; i++) secret = nextTrafficSecret(suite, secret);
@@ -32,8 +40,18 @@ export function pair(
   clientDesign?: Design,
   engine = new ModelAeadEngine(),
 ): Pair {
-  const client = new TlsRecordLayer({ engine, endpoint: 'client', trace: true, ...(clientDesign ? { design: clientDesign } : {}) });
-  const server = new TlsRecordLayer({ engine, endpoint: 'server', design: serverDesign, trace: true });
+  const client = new TlsRecordLayer({
+    engine,
+    endpoint: 'client',
+    trace: true,
+    ...(clientDesign ? { design: clientDesign } : {}),
+  });
+  const server = new TlsRecordLayer({
+    engine,
+    endpoint: 'server',
+    design: serverDesign,
+    trace: true,
+  });
   const g0 = stateFor(suite, 0);
   client.installTxKey(g0);
   server.installRxKey(g0);

@@ -47,9 +47,8 @@ const KEY_LENGTH: { readonly [A in AeadAlgorithm]: number } = {
 interface KeyMaterial {
   /** `algorithm:fingerprint`: reuse is per key bytes and algorithm, not per imported handle. */
   readonly id: string;
-  /** Four 32-bit lanes seeding the keystream, four seeding the tag; all derived from the key. */
-  readonly streamSeed: Uint32Array;
-  readonly tagSeed: Uint32Array;
+  /** Eight 32-bit words from the key: 0..3 seed the keystream, 4..7 the tag lanes. */
+  readonly seed: Int32Array;
 }
 
 const material = new WeakMap<AeadKey, KeyMaterial>();
@@ -84,8 +83,8 @@ function fmix32(h: number): number {
 }
 
 /** Eight independent lanes from the key: FNV-1a with a distinct start per lane, then fmix32. */
-function deriveLanes(algorithm: AeadAlgorithm, key: Uint8Array): Uint32Array {
-  const lanes = new Uint32Array(8);
+function deriveLanes(algorithm: AeadAlgorithm, key: Uint8Array): Int32Array {
+  const lanes = new Int32Array(8);
   const alg = new TextEncoder().encode(algorithm);
   for (let i = 0; i < 8; i++) {
     const start = fmix32((FNV_OFFSET ^ Math.imul(i + 1, 0x9e3779b9)) >>> 0);
@@ -94,179 +93,231 @@ function deriveLanes(algorithm: AeadAlgorithm, key: Uint8Array): Uint32Array {
   return lanes;
 }
 
+/**
+ * Output buffers come from 64 KiB slabs, like Node's Buffer pool: a typed array over 64 bytes gets
+ * its own off-heap ArrayBuffer, which costs V8 ~300 ns, more than the whole model seal of a small
+ * record. Slab regions are handed out once, never recycled, so no record sees another's bytes;
+ * the cost is that a retained record keeps its slab alive. Large outputs skip the slab.
+ */
+const SLAB_SIZE = 64 * 1024;
+const SLAB_MAX = 4 * 1024;
+let slab = new ArrayBuffer(SLAB_SIZE);
+let slabOffset = 0;
+
+function allocOut(n: number): Uint8Array {
+  if (n > SLAB_MAX) return new Uint8Array(n);
+  if (slabOffset + n > SLAB_SIZE) {
+    slab = new ArrayBuffer(SLAB_SIZE);
+    slabOffset = 0;
+  }
+  const out = new Uint8Array(slab, slabOffset, n);
+  // Keep every region 8-byte aligned so the word loops below can use a Uint32Array view.
+  slabOffset = (slabOffset + n + 7) & ~7;
+  return out;
+}
+
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
-/** Reads the 32-bit little-endian word at `i` (bytes past the end read as 0). */
+/** Reads the 32-bit little-endian word at `i` (bytes past the end read as 0), as an int32. */
 function wordAt(b: Uint8Array, i: number): number {
-  return (b[i]! | ((b[i + 1] ?? 0) << 8) | ((b[i + 2] ?? 0) << 16) | ((b[i + 3] ?? 0) << 24)) >>> 0;
+  return b[i]! | ((b[i + 1] ?? 0) << 8) | ((b[i + 2] ?? 0) << 16) | ((b[i + 3] ?? 0) << 24);
+}
+
+// Tag lane steps: h = f(h ^ word), f = multiply by an odd constant, then xorshift-right. Both are
+// bijections on 32 bits, so two inputs that differ in one word never meet again in that lane.
+const M0 = 0x9e3779b1;
+const M1 = 0x85ebca77;
+const M2 = 0xc2b2ae3d;
+const M3 = 0x27d4eb2f;
+
+/** Tag lanes and keystream state for one seal/open; one is enough, the engine is synchronous. */
+const st = new Int32Array(9);
+const A = 0;
+const B = 1;
+const C = 2;
+const D = 3;
+/** Index of the lane the next prefix word goes to. */
+const LANE = 4;
+/** xorshift128 state x, y, z, w. */
+const X = 5;
+
+function absorbWord(v: number): void {
+  const lane = st[LANE]!;
+  switch (lane) {
+    case 0: {
+      const h = Math.imul(st[A]! ^ v, M0);
+      st[A] = h ^ (h >>> 15);
+      break;
+    }
+    case 1: {
+      const h = Math.imul(st[B]! ^ v, M1);
+      st[B] = h ^ (h >>> 13);
+      break;
+    }
+    case 2: {
+      const h = Math.imul(st[C]! ^ v, M2);
+      st[C] = h ^ (h >>> 16);
+      break;
+    }
+    default: {
+      const h = Math.imul(st[D]! ^ v, M3);
+      st[D] = h ^ (h >>> 14);
+    }
+  }
+  st[LANE] = (lane + 1) & 3;
+}
+
+function absorbBytes(bytes: Uint8Array): void {
+  for (let i = 0; i < bytes.length; i += 4) absorbWord(wordAt(bytes, i));
 }
 
 /**
- * Keystream: xorshift128 seeded from the key lanes mixed with the nonce, XORed into `buf` in
- * place. Little-endian 32-bit words, so the bytes are the same on every host.
+ * Starts one operation: tag lanes from the key, then `len(aad) || len(ct) || nonce || aad`
+ * absorbed (lengths first, so the encoding of what follows is injective), and the keystream
+ * generator seeded from the key and the nonce.
  */
-function xorKeystream(seed: Uint32Array, nonce: Uint8Array, buf: Uint8Array): void {
+function begin(m: KeyMaterial, nonce: Uint8Array, aad: Uint8Array, ctLength: number): void {
+  const seed = m.seed;
+  st[A] = seed[4]!;
+  st[B] = seed[5]!;
+  st[C] = seed[6]!;
+  st[D] = seed[7]!;
+  st[LANE] = 0;
+  absorbWord(aad.length);
+  absorbWord(ctLength);
+  absorbBytes(nonce);
+  absorbBytes(aad);
   const n0 = wordAt(nonce, 0);
   const n1 = wordAt(nonce, 4);
   const n2 = wordAt(nonce, 8);
-  let x = fmix32(seed[0]! ^ n0);
-  let y = fmix32(seed[1]! ^ n1 ^ x);
-  let z = fmix32(seed[2]! ^ n2 ^ y);
-  let w = fmix32(seed[3]! ^ Math.imul(n0 ^ n1 ^ n2, 0x27d4eb2f) ^ z);
-  if ((x | y | z | w) === 0) w = 1; // xorshift128 must not start at all-zero
+  const x = fmix32(seed[0]! ^ n0);
+  const y = fmix32(seed[1]! ^ n1 ^ x);
+  const z = fmix32(seed[2]! ^ n2 ^ y);
+  const w = fmix32(seed[3]! ^ Math.imul(n0 ^ n1 ^ n2, M3) ^ z);
+  st[X] = x;
+  st[X + 1] = y;
+  st[X + 2] = z;
+  // xorshift128 must not start from all-zero.
+  st[X + 3] = (x | y | z | w) === 0 ? 1 : w;
+}
+
+/**
+ * One pass over `buf` (the ciphertext area): XOR with the xorshift128 keystream and absorb the
+ * ciphertext words into the tag lanes, word k into lane k mod 4. `encrypt` says which side of the
+ * XOR is the ciphertext. Words are little-endian, so every host produces the same bytes.
+ */
+function crypt(buf: Uint8Array, encrypt: boolean): void {
+  let a = st[A]!;
+  let b = st[B]!;
+  let c = st[C]!;
+  let d = st[D]!;
+  let x = st[X]!;
+  let y = st[X + 1]!;
+  let z = st[X + 2]!;
+  let w = st[X + 3]!;
   const len = buf.length;
   const words = len >>> 2;
-  let i = 0;
+  let k = 0;
   if (LITTLE_ENDIAN && (buf.byteOffset & 3) === 0 && words > 0) {
-    const u32 = new Uint32Array(buf.buffer, buf.byteOffset, words);
-    for (; i < words; i++) {
-      const t = x ^ (x << 11);
+    // Fast path (every buffer here is our own, 8-byte aligned): four words, four lanes per turn.
+    const u = new Int32Array(buf.buffer, buf.byteOffset, words);
+    for (; k + 4 <= words; k += 4) {
+      let t = x ^ (x << 11);
       x = y;
       y = z;
       z = w;
       w = w ^ (w >>> 19) ^ t ^ (t >>> 8);
-      u32[i]! ^= w;
+      let v = u[k]!;
+      let ct = encrypt ? v ^ w : v;
+      u[k] = v ^ w;
+      a = Math.imul(a ^ ct, M0);
+      a ^= a >>> 15;
+
+      t = x ^ (x << 11);
+      x = y;
+      y = z;
+      z = w;
+      w = w ^ (w >>> 19) ^ t ^ (t >>> 8);
+      v = u[k + 1]!;
+      ct = encrypt ? v ^ w : v;
+      u[k + 1] = v ^ w;
+      b = Math.imul(b ^ ct, M1);
+      b ^= b >>> 13;
+
+      t = x ^ (x << 11);
+      x = y;
+      y = z;
+      z = w;
+      w = w ^ (w >>> 19) ^ t ^ (t >>> 8);
+      v = u[k + 2]!;
+      ct = encrypt ? v ^ w : v;
+      u[k + 2] = v ^ w;
+      c = Math.imul(c ^ ct, M2);
+      c ^= c >>> 16;
+
+      t = x ^ (x << 11);
+      x = y;
+      y = z;
+      z = w;
+      w = w ^ (w >>> 19) ^ t ^ (t >>> 8);
+      v = u[k + 3]!;
+      ct = encrypt ? v ^ w : v;
+      u[k + 3] = v ^ w;
+      d = Math.imul(d ^ ct, M3);
+      d ^= d >>> 14;
     }
-    i = words << 2;
   }
-  // Unaligned or big-endian hosts, and the tail: byte by byte, same little-endian word order.
-  while (i < len) {
+  // The rest (and everything on a big-endian host or an unaligned view): byte by byte, same words.
+  for (let i = k << 2; i < len; i += 4, k++) {
     const t = x ^ (x << 11);
     x = y;
     y = z;
     z = w;
     w = w ^ (w >>> 19) ^ t ^ (t >>> 8);
-    for (let b = 0; b < 4 && i < len; b++, i++) buf[i]! ^= w >>> (8 * b);
+    const v = wordAt(buf, i);
+    const out = v ^ w;
+    const end = Math.min(4, len - i);
+    for (let j = 0; j < end; j++) buf[i + j] = out >>> (8 * j);
+    // A partial last word is absorbed zero-padded: mask the keystream bytes past the end.
+    const ct = (encrypt ? out : v) & (end === 4 ? -1 : (1 << (8 * end)) - 1);
+    switch (k & 3) {
+      case 0:
+        a = Math.imul(a ^ ct, M0);
+        a ^= a >>> 15;
+        break;
+      case 1:
+        b = Math.imul(b ^ ct, M1);
+        b ^= b >>> 13;
+        break;
+      case 2:
+        c = Math.imul(c ^ ct, M2);
+        c ^= c >>> 16;
+        break;
+      default:
+        d = Math.imul(d ^ ct, M3);
+        d ^= d >>> 14;
+    }
   }
+  st[A] = a;
+  st[B] = b;
+  st[C] = c;
+  st[D] = d;
 }
 
-/**
- * Tag: four 32-bit lanes over `len(aad) || len(ct) || nonce || aad || ct` (lengths first, so the
- * encoding is injective). Even words feed lanes a/b, odd words c/d; each step is `h = f(h ^ w)`
- * with `f` a bijection, so two inputs that differ in one word never meet again in that lane.
- */
-function computeTag(
-  seed: Uint32Array,
-  nonce: Uint8Array,
-  aad: Uint8Array,
-  ct: Uint8Array,
-  out: Uint8Array,
-  outOffset: number,
-): void {
-  const st = scratch;
-  st[0] = seed[4]!;
-  st[1] = seed[5]!;
-  st[2] = seed[6]!;
-  st[3] = seed[7]!;
-  st[4] = 0; // word parity
-  absorbWord(st, aad.length);
-  absorbWord(st, ct.length);
-  absorb(st, nonce);
-  absorb(st, aad);
-  absorb(st, ct);
-  let a = st[0]!;
-  let b = st[1]!;
-  let c = st[2]!;
-  let d = st[3]!;
-  // Cross the lanes so every tag word depends on every input word.
-  a = fmix32(a ^ Math.imul(c, 0x9e3779b1));
-  b = fmix32(b ^ Math.imul(d, 0x85ebca77));
+/** Crosses the lanes (each tag word then depends on all four) and writes the 16-byte tag. */
+function finish(out: Uint8Array, off: number): void {
+  let a = st[A]!;
+  let b = st[B]!;
+  let c = st[C]!;
+  let d = st[D]!;
+  a = fmix32(a ^ Math.imul(c, M0));
+  b = fmix32(b ^ Math.imul(d, M1));
   c = fmix32(c ^ a);
   d = fmix32(d ^ b);
-  writeLe(out, outOffset, a);
-  writeLe(out, outOffset + 4, b);
-  writeLe(out, outOffset + 8, c);
-  writeLe(out, outOffset + 12, d);
-}
-
-/** Lane state shared by one `computeTag` call (the engine is synchronous, so one is enough). */
-const scratch = new Uint32Array(5);
-
-function absorbWord(st: Uint32Array, w: number): void {
-  if (st[4] === 0) {
-    st[0] = step1(st[0]! ^ w);
-    st[1] = step2(st[1]! ^ w);
-  } else {
-    st[2] = step3(st[2]! ^ w);
-    st[3] = step4(st[3]! ^ w);
-  }
-  st[4] = st[4]! ^ 1;
-}
-
-function step1(h: number): number {
-  h = Math.imul(h, 0x9e3779b1);
-  return (h ^ (h >>> 15)) >>> 0;
-}
-function step2(h: number): number {
-  h = Math.imul(h, 0x85ebca77);
-  return (h ^ (h >>> 13)) >>> 0;
-}
-function step3(h: number): number {
-  h = Math.imul(h, 0xc2b2ae3d);
-  return (h ^ (h >>> 16)) >>> 0;
-}
-function step4(h: number): number {
-  h = Math.imul(h, 0x27d4eb2f);
-  return (h ^ (h >>> 14)) >>> 0;
-}
-
-/** Absorbs `bytes` as little-endian words, zero-padding the last one (lengths were absorbed first). */
-function absorb(st: Uint32Array, bytes: Uint8Array): void {
-  let a = st[0]!;
-  let b = st[1]!;
-  let c = st[2]!;
-  let d = st[3]!;
-  let odd = st[4]!;
-  const len = bytes.length;
-  const words = len >>> 2;
-  let i = 0;
-  if (LITTLE_ENDIAN && (bytes.byteOffset & 3) === 0 && words > 0) {
-    const u32 = new Uint32Array(bytes.buffer, bytes.byteOffset, words);
-    let k = 0;
-    // Re-align to an even word so the unrolled pair below feeds (a, b) then (c, d).
-    if (odd === 1) {
-      const w = u32[0]!;
-      c = step3(c ^ w);
-      d = step4(d ^ w);
-      odd = 0;
-      k = 1;
-    }
-    for (; k + 1 < words; k += 2) {
-      const w0 = u32[k]!;
-      const w1 = u32[k + 1]!;
-      a = Math.imul(a ^ w0, 0x9e3779b1);
-      a ^= a >>> 15;
-      b = Math.imul(b ^ w0, 0x85ebca77);
-      b ^= b >>> 13;
-      c = Math.imul(c ^ w1, 0xc2b2ae3d);
-      c ^= c >>> 16;
-      d = Math.imul(d ^ w1, 0x27d4eb2f);
-      d ^= d >>> 14;
-    }
-    if (k < words) {
-      const w = u32[k]!;
-      a = step1(a ^ w);
-      b = step2(b ^ w);
-      odd = 1;
-    }
-    i = words << 2;
-  }
-  for (; i < len; i += 4) {
-    const w = wordAt(bytes, i);
-    if (odd === 0) {
-      a = step1(a ^ w);
-      b = step2(b ^ w);
-    } else {
-      c = step3(c ^ w);
-      d = step4(d ^ w);
-    }
-    odd ^= 1;
-  }
-  st[0] = a;
-  st[1] = b;
-  st[2] = c;
-  st[3] = d;
-  st[4] = odd;
+  writeLe(out, off, a);
+  writeLe(out, off + 4, b);
+  writeLe(out, off + 8, c);
+  writeLe(out, off + 12, d);
 }
 
 function writeLe(out: Uint8Array, off: number, v: number): void {
@@ -277,38 +328,54 @@ function writeLe(out: Uint8Array, off: number, v: number): void {
 }
 
 /**
- * The nonces one key has sealed. A nonce is split into a 9-byte prefix (a Map key) and a 3-byte
- * suffix kept as a small integer, which V8 stores inline in the Set: per-record nonces differ in
- * their last bytes (RFC 8446 §5.3 XORs the sequence number into the low end), so millions of
- * records cost a few bytes each instead of a string each.
+ * The nonces one key has sealed. A nonce is split into a 10-byte prefix (a Map key) and a 16-bit
+ * suffix: per-record nonces differ in their low bytes (RFC 8446 §5.3 and RFC 7905 XOR the
+ * sequence number into the low end; the TLS 1.2 explicit nonce counts up), so consecutive records
+ * share a prefix. A prefix's suffixes start as a Set and become a 65536-bit bitmap (8 KiB) once
+ * they pass SPARSE_MAX, which makes a long run of records cost one bit each.
  */
-const PREFIX = 9;
+const PREFIX = 10;
+const SPARSE_MAX = 256;
 
 class NonceLog {
-  readonly #byPrefix = new Map<string, Set<number>>();
+  readonly #blocks = new Map<string, Set<number> | Uint32Array>();
   readonly #lastPrefix = new Uint8Array(PREFIX);
-  #lastSet: Set<number> | undefined;
+  #lastKey = '';
+  #last: Set<number> | Uint32Array | undefined;
 
   /** Adds the nonce; returns false if it was already there. */
   add(n: Uint8Array): boolean {
-    let set = this.#lastSet;
-    if (set === undefined || !samePrefix(this.#lastPrefix, n)) {
-      const key = String.fromCharCode(n[0]!, n[1]!, n[2]!, n[3]!, n[4]!, n[5]!, n[6]!, n[7]!, n[8]!);
-      set = this.#byPrefix.get(key);
-      if (set === undefined) {
-        set = new Set();
-        this.#byPrefix.set(key, set);
+    let block = this.#last;
+    if (block === undefined || !samePrefix(this.#lastPrefix, n)) {
+      const key = String.fromCharCode(n[0]!, n[1]!, n[2]!, n[3]!, n[4]!, n[5]!, n[6]!, n[7]!, n[8]!, n[9]!);
+      block = this.#blocks.get(key);
+      if (block === undefined) {
+        block = new Set();
+        this.#blocks.set(key, block);
       }
       this.#lastPrefix.set(n.subarray(0, PREFIX));
-      this.#lastSet = set;
+      this.#lastKey = key;
+      this.#last = block;
     }
-    const suffix = (n[9]! << 16) | (n[10]! << 8) | n[11]!;
-    if (set.has(suffix)) return false;
-    set.add(suffix);
+    const suffix = (n[10]! << 8) | n[11]!;
+    if (block instanceof Uint32Array) {
+      const bit = 1 << (suffix & 31);
+      const word = block[suffix >>> 5]!;
+      if ((word & bit) !== 0) return false;
+      block[suffix >>> 5] = word | bit;
+      return true;
+    }
+    if (block.has(suffix)) return false;
+    block.add(suffix);
+    if (block.size > SPARSE_MAX) {
+      const bitmap = new Uint32Array(2048);
+      for (const v of block) bitmap[v >>> 5]! |= 1 << (v & 31);
+      this.#blocks.set(this.#lastKey, bitmap);
+      this.#last = bitmap;
+    }
     return true;
   }
 }
-
 
 function samePrefix(a: Uint8Array, n: Uint8Array): boolean {
   for (let i = 0; i < PREFIX; i++) if (a[i] !== n[i]) return false;
@@ -343,11 +410,9 @@ export class ModelAeadEngine implements AeadEngine {
     }
     const fingerprint = keyFingerprint(key);
     const handle = new ModelKey(algorithm, fingerprint);
-    const lanes = deriveLanes(algorithm, key);
     material.set(handle, {
       id: `${algorithm}:${fingerprint}`,
-      streamSeed: lanes.subarray(0, 4),
-      tagSeed: lanes,
+      seed: deriveLanes(algorithm, key),
     });
     return handle;
   }
@@ -358,11 +423,11 @@ export class ModelAeadEngine implements AeadEngine {
     checkNonce(nonce);
     this.#recordNonce(m, request.key.fingerprint, nonce);
     const len = plaintext.length;
-    const out = new Uint8Array(len + TAG_LENGTH);
+    const out = allocOut(len + TAG_LENGTH);
     out.set(plaintext, 0);
-    const ct = out.subarray(0, len);
-    xorKeystream(m.streamSeed, nonce, ct);
-    computeTag(m.tagSeed, nonce, aad, ct, out, len);
+    begin(m, nonce, aad, len);
+    crypt(out.subarray(0, len), true);
+    finish(out, len);
     return out;
   }
 
@@ -372,15 +437,15 @@ export class ModelAeadEngine implements AeadEngine {
     checkNonce(nonce);
     if (ciphertext.length < TAG_LENGTH) return null;
     const len = ciphertext.length - TAG_LENGTH;
-    // Copy first: the tag is computed over an aligned buffer, which then becomes the plaintext.
-    const out = ciphertext.slice(0, len);
-    const tag = tagBuf;
-    computeTag(m.tagSeed, nonce, aad, out, tag, 0);
+    // Decrypt into our own (aligned) buffer; it is released only if the tag matches.
+    const out = allocOut(len);
+    out.set(ciphertext.subarray(0, len));
+    begin(m, nonce, aad, len);
+    crypt(out, false);
+    finish(tagBuf, 0);
     let diff = 0;
-    for (let i = 0; i < TAG_LENGTH; i++) diff |= tag[i]! ^ ciphertext[len + i]!;
-    if (diff !== 0) return null;
-    xorKeystream(m.streamSeed, nonce, out);
-    return out;
+    for (let i = 0; i < TAG_LENGTH; i++) diff |= tagBuf[i]! ^ ciphertext[len + i]!;
+    return diff === 0 ? out : null;
   }
 
   /** Every (key, nonce) pair sealed more than once, in the order first reused, with its count. */

@@ -33,6 +33,15 @@ const KEY_LENGTH: { readonly [A in AeadAlgorithm]: number } = {
   'chacha20-poly1305': 32,
 };
 
+/**
+ * A zero-length input for CCM that is a view into a non-empty buffer. Node hands OpenSSL a NULL
+ * data pointer for a view over a zero-byte ArrayBuffer (`new Uint8Array(0)`, `TextEncoder` of ''),
+ * and OpenSSL's CCM reads `EVP_CipherUpdate(ctx, NULL, ..., NULL, len)` as "set the message
+ * length", not as the message: the tag is never computed and final() fails with "tag not set".
+ * Empty records are legal and the kernel selftest zero_len sends them (ktls-facts §10.3).
+ */
+const EMPTY_INPUT = new Uint8Array(16).subarray(0, 0);
+
 /** Shared, never mutated: saves an allocation per call (ChaCha20-Poly1305 takes the same shape). */
 const GCM_OPTIONS: CipherGCMOptions = { authTagLength: TAG_LENGTH };
 
@@ -90,7 +99,7 @@ export class NodeCryptoAeadEngine implements AeadEngine {
       // CCM (SP 800-38C) needs the message length before the AAD: it goes into block B0.
       const cipher = createCipheriv(alg, k, nonce, ccmOptions());
       cipher.setAAD(aad, { plaintextLength: plaintext.length });
-      body = cipher.update(plaintext);
+      body = cipher.update(plaintext.length === 0 ? EMPTY_INPUT : plaintext);
       cipher.final();
       tag = cipher.getAuthTag();
     } else {
@@ -125,7 +134,7 @@ export class NodeCryptoAeadEngine implements AeadEngine {
         const decipher = createDecipheriv(alg, k, nonce, ccmOptions());
         decipher.setAuthTag(tag);
         decipher.setAAD(aad, { plaintextLength: len });
-        const plain = decipher.update(body);
+        const plain = decipher.update(len === 0 ? EMPTY_INPUT : body);
         decipher.final();
         return plain;
       }

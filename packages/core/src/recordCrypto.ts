@@ -1,0 +1,163 @@
+import type { AeadEngine, AeadKey, OpenRequest } from './aead.js';
+import { concat, EMPTY, MAX_U64 } from './bytes.js';
+import { encodeHeader, type WireRecord } from './codec.js';
+import type { CryptoState } from './cryptoState.js';
+import { type RecordError, recordError } from './errors.js';
+import { incrementBe, recordAad, recordNonce } from './nonce.js';
+import { ContentType, HEADER_SIZE, TLS_1_3 } from './protocol.js';
+
+/**
+ * How one record is sealed and opened under a `CryptoState`: the layout the RX and TX machines
+ * use, and the one a control plane uses when it handles a record itself (the rfc-2015 design's
+ * "get the state out, use it, reset it", the punt path, decoding a capture).
+ */
+
+export interface SealLayout {
+  readonly nonce: Uint8Array;
+  readonly aad: Uint8Array;
+  /** What the AEAD seals: the content, plus the inner content type in TLS 1.3. */
+  readonly plaintext: Uint8Array;
+  /** Record header and, for TLS 1.2 GCM/CCM, the explicit nonce: the bytes before the AEAD output. */
+  readonly prefix: Uint8Array;
+  readonly header: Uint8Array;
+}
+
+/** `iv` is the kernel's current `iv` (TLS 1.2: the explicit nonce of this record). */
+export function sealLayout(
+  state: Pick<CryptoState, 'suite' | 'salt'>,
+  iv: Uint8Array,
+  seq: bigint,
+  contentType: number,
+  content: Uint8Array,
+): SealLayout {
+  const suite = state.suite;
+  const tls13 = suite.version === TLS_1_3;
+  const explicit = suite.explicitNonceLength > 0 ? iv : EMPTY;
+  let plaintext = content;
+  if (tls13) {
+    // TLS 1.3 inner plaintext: content || type, no padding (kernel TX never pads, RFC 8446 §5.2).
+    plaintext = new Uint8Array(content.length + 1);
+    plaintext.set(content, 0);
+    plaintext[content.length] = contentType;
+  }
+  const header = encodeHeader(
+    tls13 ? ContentType.applicationData : contentType,
+    explicit.length + plaintext.length + suite.tagLength,
+  );
+  return {
+    nonce: recordNonce(suite, state.salt, iv, seq),
+    aad: recordAad(suite, seq, contentType, content.length),
+    plaintext,
+    prefix: explicit.length > 0 ? concat([header, explicit]) : header,
+    header,
+  };
+}
+
+/** The AEAD inputs for opening `record` as record number `seq`. */
+export function openLayout(
+  state: Pick<CryptoState, 'suite' | 'salt' | 'iv'>,
+  seq: bigint,
+  record: WireRecord,
+): Omit<OpenRequest, 'key'> | RecordError {
+  const suite = state.suite;
+  const explicit = suite.explicitNonceLength;
+  if (record.body.length < explicit + suite.tagLength) {
+    return recordError(
+      'record_too_short',
+      `record body of ${record.body.length} bytes is shorter than nonce and tag`,
+    );
+  }
+  // TLS 1.2 GCM/CCM: the explicit nonce is read from the record (RFC 5288 §3); otherwise the
+  // static IV is XORed with the sequence number (RFC 8446 §5.3, RFC 7905 §2).
+  const ivPart = explicit > 0 ? record.body.subarray(0, explicit) : state.iv;
+  const ciphertext = explicit > 0 ? record.body.subarray(explicit) : record.body;
+  const aad =
+    suite.version === TLS_1_3
+      ? record.header
+      : recordAad(suite, seq, record.type, ciphertext.length - suite.tagLength);
+  return { nonce: recordNonce(suite, state.salt, ivPart, seq), aad, ciphertext };
+}
+
+/**
+ * The real content type and content of an opened record: TLS 1.2 takes the outer type; TLS 1.3
+ * strips zero padding and reads the last non-zero byte (RFC 8446 §5.4, kernel `tls_padding_length`).
+ * `null` when a TLS 1.3 plaintext is all zeros.
+ */
+export function innerContent(
+  version: number,
+  outerType: number,
+  plaintext: Uint8Array,
+): { readonly type: number; readonly content: Uint8Array } | null {
+  if (version !== TLS_1_3) return { type: outerType, content: plaintext };
+  let end = plaintext.length - 1;
+  while (end >= 0 && plaintext[end] === 0) end--;
+  if (end < 0) return null;
+  return { type: plaintext[end]!, content: plaintext.subarray(0, end) };
+}
+
+/** The state after one more record: rec_seq + 1 and, for TLS 1.2 GCM/CCM, the next explicit nonce. */
+export function advance(state: CryptoState): CryptoState {
+  const iv =
+    state.suite.explicitNonceLength > 0
+      ? (incrementBe(state.iv) ?? new Uint8Array(state.iv.length))
+      : state.iv;
+  return { ...state, iv, recSeq: state.recSeq + 1n };
+}
+
+export interface OpenedRecord {
+  readonly contentType: number;
+  readonly content: Uint8Array;
+  /** The state for the record after this one. */
+  readonly next: CryptoState;
+}
+
+/** Opens one whole record (header included) in userspace with the given state. */
+export function openRecord(
+  engine: AeadEngine,
+  state: CryptoState,
+  record: Uint8Array,
+  key: AeadKey = engine.importKey(state.suite.aead, state.key),
+): OpenedRecord | RecordError {
+  if (record.length < HEADER_SIZE) return recordError('record_too_short', 'fewer than 5 bytes');
+  const length = (record[3]! << 8) | record[4]!;
+  if (record.length !== HEADER_SIZE + length) {
+    return recordError(
+      'invalid_argument',
+      `record length field says ${length}, got ${record.length - HEADER_SIZE} bytes`,
+    );
+  }
+  const wire: WireRecord = {
+    type: record[0]!,
+    version: (record[1]! << 8) | record[2]!,
+    header: record.subarray(0, HEADER_SIZE),
+    body: record.subarray(HEADER_SIZE),
+  };
+  const layout = openLayout(state, state.recSeq, wire);
+  if ('code' in layout) return layout;
+  const plaintext = engine.open({ key, ...layout });
+  if (plaintext === null)
+    return recordError('bad_record_mac', `record ${state.recSeq} failed authentication`);
+  const inner = innerContent(state.version, wire.type, plaintext);
+  if (inner === null)
+    return recordError('bad_content_type', `record ${state.recSeq} has no inner content type`);
+  return { contentType: inner.type, content: inner.content, next: advance(state) };
+}
+
+/** Seals one record in userspace with the given state; returns the record and the next state. */
+export function sealRecord(
+  engine: AeadEngine,
+  state: CryptoState,
+  contentType: number,
+  content: Uint8Array,
+  key: AeadKey = engine.importKey(state.suite.aead, state.key),
+): { readonly record: Uint8Array; readonly next: CryptoState } | RecordError {
+  if (state.recSeq === MAX_U64) return recordError('sequence_wrap', 'sequence number would wrap');
+  const layout = sealLayout(state, state.iv, state.recSeq, contentType, content);
+  const sealed = engine.seal({
+    key,
+    nonce: layout.nonce,
+    aad: layout.aad,
+    plaintext: layout.plaintext,
+  });
+  return { record: concat([layout.prefix, sealed]), next: advance(state) };
+}
