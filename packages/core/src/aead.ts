@@ -16,6 +16,11 @@ export interface SealRequest {
   readonly nonce: Uint8Array;
   readonly aad: Uint8Array;
   readonly plaintext: Uint8Array;
+  /**
+   * Bytes to place in front of the output in the same buffer (the record header and explicit
+   * nonce), so the record leaves the engine whole instead of being copied once more.
+   */
+  readonly prefix?: Uint8Array;
 }
 
 export interface OpenRequest {
@@ -34,7 +39,7 @@ export interface AeadEngine {
   readonly name: string;
   /** Throws a `RecordLayerError('invalid_argument')` for a key of the wrong length. */
   importKey(algorithm: AeadAlgorithm, key: Uint8Array): AeadKey;
-  /** Returns ciphertext || tag. */
+  /** Returns (prefix ||) ciphertext || tag. */
   seal(request: SealRequest): Uint8Array;
   /** Returns the plaintext, or `null` when authentication fails (never throws for a forgery). */
   open(request: OpenRequest): Uint8Array | null;

@@ -73,7 +73,12 @@ describe('cryptoStateToKernel: struct tls12_crypto_info_* byte layout', () => {
   it('TLS 1.3 AES-128-GCM: the whole struct, byte for byte', () => {
     const b = cryptoStateToKernel(stateFor(suiteByName('TLS_AES_128_GCM_SHA256'), 5n));
     expect(toHex(b)).toBe(
-      '0403' + '3300' + 'c0c1c2c3c4c5c6c7' + '101112131415161718191a1b1c1d1e1f' + 'a0a1a2a3' + '0000000000000005',
+      '0403' +
+        '3300' +
+        'c0c1c2c3c4c5c6c7' +
+        '101112131415161718191a1b1c1d1e1f' +
+        'a0a1a2a3' +
+        '0000000000000005',
     );
   });
 
@@ -109,7 +114,9 @@ describe('cryptoStateFromKernel', () => {
     const bytes = cryptoStateToKernel(stateFor(suite));
     const host = new Uint8Array(bytes.length + 3);
     host.set(bytes, 1);
-    expect(cryptoStateFromKernel(host.subarray(1, 1 + bytes.length)).recSeq).toBe(0x0102030405060708n);
+    expect(cryptoStateFromKernel(host.subarray(1, 1 + bytes.length)).recSeq).toBe(
+      0x0102030405060708n,
+    );
   });
 
   it('rejects bad lengths, versions and ciphers with invalid_argument', () => {
@@ -186,33 +193,54 @@ describe('validateCryptoState', () => {
     expect(validateCryptoState({ ...stateFor(suite), iv: new Uint8Array(12) })).toMatch(/iv/);
     expect(validateCryptoState({ ...stateFor(suite), recSeq: -1n })).toMatch(/rec_seq/);
     expect(validateCryptoState({ ...stateFor(suite), version: TLS_1_3 })).toMatch(/version/);
-    expect(validateCryptoState({ ...stateFor(suite), version: 0x0301 as never })).toMatch(/version/);
+    expect(validateCryptoState({ ...stateFor(suite), version: 0x0301 as never })).toMatch(
+      /version/,
+    );
   });
 
   it('accepts a suite that went through JSON (a copy, not the SUITES object)', () => {
     const copy = JSON.parse(JSON.stringify(suite)) as CipherSuite;
     expect(validateCryptoState({ ...stateFor(suite), suite: copy })).toBeNull();
     expect(cryptoStateToKernel({ ...stateFor(suite), suite: copy }).length).toBe(56);
-    expect(validateCryptoState({ ...stateFor(suite), suite: { ...copy, name: 'nope' as never } })).toMatch(/unknown/);
+    expect(
+      validateCryptoState({ ...stateFor(suite), suite: { ...copy, name: 'nope' as never } }),
+    ).toMatch(/unknown/);
   });
 });
 
 describe('cryptoStateFromKeyIv / cryptoStateFromSecret', () => {
   it('splits a 12-byte IV into salt || iv (ChaCha20: all in iv)', () => {
     const iv12 = pattern(12, 0x40);
-    const gcm = cryptoStateFromKeyIv(suiteByName('TLS_AES_128_GCM_SHA256'), pattern(16, 0), iv12, 7n);
+    const gcm = cryptoStateFromKeyIv(
+      suiteByName('TLS_AES_128_GCM_SHA256'),
+      pattern(16, 0),
+      iv12,
+      7n,
+    );
     expect(toHex(gcm.salt)).toBe('40414243');
     expect(toHex(gcm.iv)).toBe('4445464748494a4b');
     expect(gcm.recSeq).toBe(7n);
-    const chacha = cryptoStateFromKeyIv(suiteByName('TLS_CHACHA20_POLY1305_SHA256'), pattern(32, 0), iv12);
+    const chacha = cryptoStateFromKeyIv(
+      suiteByName('TLS_CHACHA20_POLY1305_SHA256'),
+      pattern(32, 0),
+      iv12,
+    );
     expect(chacha.salt.length).toBe(0);
     expect(toHex(chacha.iv)).toBe(toHex(iv12));
     expect(chacha.recSeq).toBe(0n);
   });
 
   it('TLS 1.2 GCM/CCM: a 4-byte fixed IV starts the explicit nonce at u64be(recSeq)', () => {
-    for (const name of ['TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', 'TLS_ECDHE_ECDSA_WITH_AES_128_CCM'] as const) {
-      const s = cryptoStateFromKeyIv(suiteByName(name), pattern(16, 0), fromHex('deadbeef'), 0x1234n);
+    for (const name of [
+      'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
+      'TLS_ECDHE_ECDSA_WITH_AES_128_CCM',
+    ] as const) {
+      const s = cryptoStateFromKeyIv(
+        suiteByName(name),
+        pattern(16, 0),
+        fromHex('deadbeef'),
+        0x1234n,
+      );
       expect(toHex(s.salt)).toBe('deadbeef');
       expect(toHex(s.iv)).toBe(toHex(u64be(0x1234n)));
     }
@@ -220,7 +248,11 @@ describe('cryptoStateFromKeyIv / cryptoStateFromSecret', () => {
 
   it('rejects wrong key/IV sizes, and a 4-byte IV where there is no explicit nonce', () => {
     expectInvalid(() =>
-      cryptoStateFromKeyIv(suiteByName('TLS_AES_128_GCM_SHA256'), pattern(16, 0), fromHex('deadbeef')),
+      cryptoStateFromKeyIv(
+        suiteByName('TLS_AES_128_GCM_SHA256'),
+        pattern(16, 0),
+        fromHex('deadbeef'),
+      ),
     );
     expectInvalid(() =>
       cryptoStateFromKeyIv(
@@ -236,7 +268,12 @@ describe('cryptoStateFromKeyIv / cryptoStateFromSecret', () => {
       cryptoStateFromKeyIv(suiteByName('TLS_AES_128_GCM_SHA256'), pattern(16, 0), pattern(8, 0)),
     );
     expectInvalid(() =>
-      cryptoStateFromKeyIv(suiteByName('TLS_AES_128_GCM_SHA256'), pattern(16, 0), pattern(12, 0), -1n),
+      cryptoStateFromKeyIv(
+        suiteByName('TLS_AES_128_GCM_SHA256'),
+        pattern(16, 0),
+        pattern(12, 0),
+        -1n,
+      ),
     );
   });
 

@@ -130,7 +130,9 @@ export function cryptoStateFromKernel(bytes: Uint8Array): CryptoState {
   const suite = suiteFor(version, aead);
   const size = structSize(suite);
   if (bytes.length !== size) {
-    throw invalid(`crypto_info for cipher ${cipherType} must be ${size} bytes, got ${bytes.length}`);
+    throw invalid(
+      `crypto_info for cipher ${cipherType} must be ${size} bytes, got ${bytes.length}`,
+    );
   }
   let off = INFO_SIZE;
   // slice(): the state owns its bytes, so later writes to the caller's buffer cannot change it.
@@ -155,7 +157,12 @@ export function cryptoStateFromSecret(suite: CipherSuite, secret: Uint8Array): C
 }
 
 /** Splits the 12-byte IV the way userspace hands it to the kernel: salt = first 4 bytes, iv = rest. */
-function splitIv(suite: CipherSuite, key: Uint8Array, iv12: Uint8Array, recSeq: bigint): CryptoState {
+function splitIv(
+  suite: CipherSuite,
+  key: Uint8Array,
+  iv12: Uint8Array,
+  recSeq: bigint,
+): CryptoState {
   const state: CryptoState = {
     version: suite.version,
     suite,

@@ -41,6 +41,13 @@ export interface RxPolicy {
 }
 
 export interface TxPolicy {
+  /**
+   * How the control plane sends its own records (alerts, KeyUpdate, heartbeats):
+   * - `cmsg`: through the data plane, `sendmsg` with a `TLS_SET_RECORD_TYPE` cmsg (Linux kTLS);
+   * - `take-state`: it takes the TX state out, seals the record itself, writes it to the stream,
+   *   and puts the advanced state back (the 2015 RFC: "get these back out, use them, then reset").
+   */
+  readonly controlRecords: 'cmsg' | 'take-state';
   /** A control record pushes out the open (MSG_MORE) data record first (`tls_handle_open_record`). */
   readonly controlFlushesOpenRecord: boolean;
   /** While userspace holds the exported TX state, the data plane sends nothing (RFC 2015 design). */
@@ -86,6 +93,7 @@ const LINUX_RX: RxPolicy = {
 };
 
 const LINUX_TX: TxPolicy = {
+  controlRecords: 'cmsg',
   controlFlushesOpenRecord: true,
   pauseWhileExported: true,
   exportDrainsInFlight: true,
@@ -117,7 +125,7 @@ export const RFC_2015: Design = {
   summary:
     'The 2015 RFC: a non-application-data record is left undecrypted on the stream with an error; userspace gets the crypto state out, processes the record, and puts the state back.',
   rx: { ...LINUX_RX, control: 'leave-on-stream' },
-  tx: LINUX_TX,
+  tx: { ...LINUX_TX, controlRecords: 'take-state' },
 };
 
 export const DESIGNS: readonly Design[] = [LINUX_KTLS, LINUX_KTLS_PRE_REKEY, RFC_2015];

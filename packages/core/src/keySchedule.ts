@@ -41,12 +41,20 @@ export function hkdfExpandLabel(
   // §7.1: label<7..255> (the prefix alone is 6 bytes, so an empty Label is out of range),
   // context<0..255>, and HKDF-Expand itself caps L at 255 * Hash.length (RFC 5869 §2.3).
   if (fullLabel.length < 7 || fullLabel.length > 255) {
-    throw RecordLayerError.of('invalid_argument', `HKDF label length ${fullLabel.length} not in 7..255`);
+    throw RecordLayerError.of(
+      'invalid_argument',
+      `HKDF label length ${fullLabel.length} not in 7..255`,
+    );
   }
   if (context.length > 255) {
     throw RecordLayerError.of('invalid_argument', `HKDF context length ${context.length} > 255`);
   }
-  if (!Number.isInteger(length) || length < 0 || length > 0xffff || length > 255 * hashLength(hash)) {
+  if (
+    !Number.isInteger(length) ||
+    length < 0 ||
+    length > 0xffff ||
+    length > 255 * hashLength(hash)
+  ) {
     throw RecordLayerError.of('invalid_argument', `HKDF output length ${length} out of range`);
   }
   const info = new Uint8Array(2 + 1 + fullLabel.length + 1 + context.length);
@@ -94,7 +102,13 @@ export function deriveTrafficKeys(
  */
 export function nextTrafficSecret(suite: CipherSuite, secret: Uint8Array): Uint8Array {
   checkSecret(suite, secret);
-  return hkdfExpandLabel(suite.hash, secret, 'traffic upd', new Uint8Array(0), hashLength(suite.hash));
+  return hkdfExpandLabel(
+    suite.hash,
+    secret,
+    'traffic upd',
+    new Uint8Array(0),
+    hashLength(suite.hash),
+  );
 }
 
 /**
@@ -157,10 +171,16 @@ export function tls12KeyBlock(
   }
   // RFC 5246 §8.1: master_secret is 48 bytes; §7.4.1.2: Random is 32 bytes.
   if (masterSecret.length !== 48) {
-    throw RecordLayerError.of('invalid_argument', `master secret must be 48 bytes, got ${masterSecret.length}`);
+    throw RecordLayerError.of(
+      'invalid_argument',
+      `master secret must be 48 bytes, got ${masterSecret.length}`,
+    );
   }
   if (clientRandom.length !== 32 || serverRandom.length !== 32) {
-    throw RecordLayerError.of('invalid_argument', 'client_random and server_random must be 32 bytes');
+    throw RecordLayerError.of(
+      'invalid_argument',
+      'client_random and server_random must be 32 bytes',
+    );
   }
   const keyLen = suite.keyLength;
   const ivLen = suite.saltLength === 0 ? suite.nonceLength : suite.saltLength;

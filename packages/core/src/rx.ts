@@ -128,6 +128,8 @@ export type RxEffect =
   /** Application data, in stream order (may be empty: a zero-length record). */
   | {
       readonly type: 'deliver';
+      /** Stream offset of the record it came from. */
+      readonly offset: number;
       readonly seq: bigint;
       readonly epoch: number;
       readonly data: Uint8Array;
@@ -135,6 +137,7 @@ export type RxEffect =
   /** A decrypted non-data record for the control plane, alone. */
   | {
       readonly type: 'control';
+      readonly offset: number;
       readonly seq: bigint;
       readonly epoch: number;
       readonly contentType: number;
@@ -458,7 +461,7 @@ function complete(d: Draft, fx: RxEffect[], p: PendingOpen): void {
   const { type, content } = inner;
   const rx = d.config.design.rx;
   if (type === ContentType.applicationData || rx.mergeControlIntoData) {
-    fx.push({ type: 'deliver', seq: p.seq, epoch: p.epoch, data: content });
+    fx.push({ type: 'deliver', offset: p.offset, seq: p.seq, epoch: p.epoch, data: content });
     trace(d, fx, () => deliverEvent('deliver-data', p, type, content));
     return;
   }
@@ -468,7 +471,14 @@ function complete(d: Draft, fx: RxEffect[], p: PendingOpen): void {
     hold(d, fx, p.record, p.offset, p.seq);
     return;
   }
-  fx.push({ type: 'control', seq: p.seq, epoch: p.epoch, contentType: type, body: content });
+  fx.push({
+    type: 'control',
+    offset: p.offset,
+    seq: p.seq,
+    epoch: p.epoch,
+    contentType: type,
+    body: content,
+  });
   trace(d, fx, () => deliverEvent('deliver-control', p, type, content));
   afterControl(d, fx, type, content, version);
 }
@@ -615,7 +625,13 @@ function issueNext(d: Draft, fx: RxEffect[]): boolean {
   };
   d.seq += 1n;
   d.inFlight = [...d.inFlight, pending];
-  fx.push({ type: 'open', id, seq: pending.seq, offset: pending.offset, request: { key: key.aead, ...layout } });
+  fx.push({
+    type: 'open',
+    id,
+    seq: pending.seq,
+    offset: pending.offset,
+    request: { key: key.aead, ...layout },
+  });
   trace(d, fx, () => ({
     lane: 'dp-rx',
     kind: 'open-request',

@@ -38,9 +38,8 @@ interface PendingSeal {
   readonly epoch: number;
   readonly contentType: number;
   readonly size: number;
-  /** Record header and, for TLS 1.2 GCM/CCM, the explicit nonce that follows it on the wire. */
-  readonly prefix: Uint8Array;
   readonly done: boolean;
+  /** The whole record once sealed (the engine writes header and explicit nonce in front). */
   readonly output: Uint8Array | null;
 }
 
@@ -309,12 +308,11 @@ function seal(d: Draft, fx: TxEffect[], contentType: number, data: Uint8Array): 
       epoch: key.epoch,
       contentType,
       size: data.length,
-      prefix,
       done: false,
       output: null,
     },
   ];
-  fx.push({ type: 'seal', id, request: { key: key.aead, nonce, aad, plaintext } });
+  fx.push({ type: 'seal', id, request: { key: key.aead, nonce, aad, plaintext, prefix } });
   trace(d, fx, () => ({
     lane: 'dp-tx',
     kind: 'seal-request',
@@ -358,7 +356,8 @@ function onCryptoDone(d: Draft, fx: TxEffect[], id: number, output: Uint8Array |
   while (d.inFlight.length > 0 && d.inFlight[0]!.done) {
     const head = d.inFlight[0]!;
     d.inFlight = d.inFlight.slice(1);
-    const bytes = concat([head.prefix, head.output!]);
+    // The engine wrote the record whole: header, explicit nonce, ciphertext, tag.
+    const bytes = head.output!;
     fx.push({
       type: 'wire',
       seq: head.seq,

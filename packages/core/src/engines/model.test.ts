@@ -14,19 +14,17 @@ const ALGORITHMS: readonly [AeadAlgorithm, number][] = [
   ['chacha20-poly1305', 32],
 ];
 
-const arbCase = fc
-  .constantFrom(...ALGORITHMS)
-  .chain(([algorithm, keyLen]) =>
-    fc.record({
-      algorithm: fc.constant(algorithm),
-      key: fc.uint8Array({ minLength: keyLen, maxLength: keyLen }),
-      nonce: fc.uint8Array({ minLength: 12, maxLength: 12 }),
-      aad: fc.uint8Array({ maxLength: 40 }),
-      plaintext: fc.uint8Array({ maxLength: 300 }),
-      // Where to place the inputs inside a bigger buffer: exercises unaligned views.
-      offset: fc.integer({ min: 0, max: 7 }),
-    }),
-  );
+const arbCase = fc.constantFrom(...ALGORITHMS).chain(([algorithm, keyLen]) =>
+  fc.record({
+    algorithm: fc.constant(algorithm),
+    key: fc.uint8Array({ minLength: keyLen, maxLength: keyLen }),
+    nonce: fc.uint8Array({ minLength: 12, maxLength: 12 }),
+    aad: fc.uint8Array({ maxLength: 40 }),
+    plaintext: fc.uint8Array({ maxLength: 300 }),
+    // Where to place the inputs inside a bigger buffer: exercises unaligned views.
+    offset: fc.integer({ min: 0, max: 7 }),
+  }),
+);
 
 /** `b` copied into a larger buffer at `offset`: same bytes, different alignment. */
 function at(b: Uint8Array, offset: number): Uint8Array {
@@ -48,7 +46,12 @@ describe('ModelAeadEngine', () => {
           plaintext: at(c.plaintext, c.offset),
         });
         expect(sealed.length).toBe(c.plaintext.length + 16);
-        const opened = engine.open({ key, nonce: c.nonce, aad: c.aad, ciphertext: at(sealed, c.offset) });
+        const opened = engine.open({
+          key,
+          nonce: c.nonce,
+          aad: c.aad,
+          ciphertext: at(sealed, c.offset),
+        });
         expect(opened).not.toBeNull();
         expect(toHex(opened!)).toBe(toHex(c.plaintext));
       }),
@@ -91,7 +94,9 @@ describe('ModelAeadEngine', () => {
       expect(engine.open({ key, nonce, aad, ciphertext: bad })).toBeNull();
     }
     // Truncated, extended, emptied.
-    expect(engine.open({ key, nonce, aad, ciphertext: sealed.subarray(0, sealed.length - 1) })).toBeNull();
+    expect(
+      engine.open({ key, nonce, aad, ciphertext: sealed.subarray(0, sealed.length - 1) }),
+    ).toBeNull();
     expect(engine.open({ key, nonce, aad, ciphertext: Uint8Array.of(...sealed, 0) })).toBeNull();
     expect(engine.open({ key, nonce, aad, ciphertext: sealed.subarray(0, 15) })).toBeNull();
     // AAD moved into the ciphertext's place and back does not verify either.
@@ -108,10 +113,14 @@ describe('ModelAeadEngine', () => {
         const bit = r % (other.length * 8);
         other[bit >> 3]! ^= 1 << (bit & 7);
         const wrong = engine.importKey(c.algorithm, other);
-        expect(engine.open({ key: wrong, nonce: c.nonce, aad: c.aad, ciphertext: sealed })).toBeNull();
+        expect(
+          engine.open({ key: wrong, nonce: c.nonce, aad: c.aad, ciphertext: sealed }),
+        ).toBeNull();
         const sameLen = ALGORITHMS.find(([a, l]) => a !== c.algorithm && l === c.key.length)!;
         const cross = engine.importKey(sameLen[0], c.key);
-        expect(engine.open({ key: cross, nonce: c.nonce, aad: c.aad, ciphertext: sealed })).toBeNull();
+        expect(
+          engine.open({ key: cross, nonce: c.nonce, aad: c.aad, ciphertext: sealed }),
+        ).toBeNull();
       }),
       { numRuns: 300 },
     );
@@ -147,7 +156,12 @@ describe('ModelAeadEngine', () => {
     const key = e.importKey('chacha20-poly1305', new Uint8Array(32).fill(3));
     const plaintext = new Uint8Array(64);
     const n1 = e.seal({ key, nonce: new Uint8Array(12), aad: new Uint8Array(0), plaintext });
-    const n2 = e.seal({ key, nonce: Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1), aad: new Uint8Array(0), plaintext });
+    const n2 = e.seal({
+      key,
+      nonce: Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1),
+      aad: new Uint8Array(0),
+      plaintext,
+    });
     expect(toHex(n1.subarray(0, 64))).not.toBe(toHex(plaintext));
     expect(toHex(n1.subarray(0, 64))).not.toBe(toHex(n2.subarray(0, 64)));
   });
@@ -184,7 +198,9 @@ describe('ModelAeadEngine nonce reuse', () => {
     expect(e.nonceReuses()).toEqual([]);
     // A second import of the same bytes (a reinstalled key, a resumed state) is the same key.
     e.seal({ ...req, key: e.importKey('aes-256-gcm', raw) });
-    expect(e.nonceReuses()).toEqual([{ fingerprint: keyFingerprint(raw), nonce: '00'.repeat(12), count: 2 }]);
+    expect(e.nonceReuses()).toEqual([
+      { fingerprint: keyFingerprint(raw), nonce: '00'.repeat(12), count: 2 },
+    ]);
   });
 
   it('records nothing for distinct nonces, including ones that share a long prefix', () => {
@@ -199,7 +215,12 @@ describe('ModelAeadEngine nonce reuse', () => {
     }
     expect(e.nonceReuses()).toEqual([]);
     // Open does not count as a use.
-    const sealed = e.seal({ key, nonce: new Uint8Array(12).fill(5), aad: new Uint8Array(0), plaintext: new Uint8Array(1) });
+    const sealed = e.seal({
+      key,
+      nonce: new Uint8Array(12).fill(5),
+      aad: new Uint8Array(0),
+      plaintext: new Uint8Array(1),
+    });
     e.open({ key, nonce: new Uint8Array(12).fill(5), aad: new Uint8Array(0), ciphertext: sealed });
     expect(e.nonceReuses()).toEqual([]);
   });
@@ -209,7 +230,20 @@ describe('ModelAeadEngine nonce reuse after many records', () => {
   it('finds a reuse among thousands of sequential nonces (dense bitmap) and sparse ones', () => {
     const e = new ModelAeadEngine();
     const key = e.importKey('aes-128-gcm', new Uint8Array(16).fill(4));
-    const iv = Uint8Array.of(0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc);
+    const iv = Uint8Array.of(
+      0x11,
+      0x22,
+      0x33,
+      0x44,
+      0x55,
+      0x66,
+      0x77,
+      0x88,
+      0x99,
+      0xaa,
+      0xbb,
+      0xcc,
+    );
     const nonceFor = (seq: number) => {
       const n = Uint8Array.from(iv);
       const s = new Uint8Array(8);
@@ -252,7 +286,10 @@ describe('ModelAeadEngine keys', () => {
     const raw = Uint8Array.from({ length: 32 }, (_, i) => 0xa0 + i);
     const key = e.importKey('chacha20-poly1305', raw);
     const json = JSON.stringify(key);
-    expect(JSON.parse(json)).toEqual({ algorithm: 'chacha20-poly1305', fingerprint: keyFingerprint(raw) });
+    expect(JSON.parse(json)).toEqual({
+      algorithm: 'chacha20-poly1305',
+      fingerprint: keyFingerprint(raw),
+    });
     expect(json).not.toContain(toHex(raw).slice(0, 8));
     expect(Object.keys(key)).toEqual(['algorithm', 'fingerprint']);
     expect(JSON.stringify(e)).not.toContain(toHex(raw).slice(0, 8));
@@ -265,8 +302,13 @@ describe('ModelAeadEngine keys', () => {
     expect(() => e.seal({ ...req, key: foreign })).toThrow(RecordLayerError);
     const key = e.importKey('aes-128-gcm', new Uint8Array(16));
     expect(() => e.seal({ ...req, key, nonce: new Uint8Array(8) })).toThrow(RecordLayerError);
-    expect(() => e.open({ key, nonce: new Uint8Array(13), aad: new Uint8Array(0), ciphertext: new Uint8Array(16) })).toThrow(
-      RecordLayerError,
-    );
+    expect(() =>
+      e.open({
+        key,
+        nonce: new Uint8Array(13),
+        aad: new Uint8Array(0),
+        ciphertext: new Uint8Array(16),
+      }),
+    ).toThrow(RecordLayerError);
   });
 });

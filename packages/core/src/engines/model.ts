@@ -8,9 +8,10 @@ import type { AeadAlgorithm } from '../suites.js';
  * A fast, deterministic stand-in for an AEAD, for the simulator. It is NOT cryptography: the
  * keystream and tag are cheap 32-bit mixing functions. What it keeps from a real AEAD is the
  * behaviour the record layer can observe:
- * - `open` returns null for a wrong key, nonce, AAD, ciphertext or tag (RFC 5116 §2.2); any single
- *   changed 32-bit word is always caught (each tag lane is a bijective chain), anything else with
- *   probability about 1 - 2^-64 or better;
+ * - `open` returns null for a wrong key, nonce, AAD, ciphertext or tag (RFC 5116 §2.2): a change
+ *   confined to one 32-bit word (every single bit flip) is always caught, because each tag lane is
+ *   a chain of bijections; any other change slips through only if every lane it touches collides,
+ *   about 2^-32 at worst;
  * - the output is ciphertext || 16-byte tag, same length as a real AEAD's;
  * - sealing twice under one (key, nonce) is what an observer of real traffic would notice
  *   (identical keystream, RFC 5116 §5.1 forbids it), so the engine records it instead of throwing.
@@ -60,6 +61,7 @@ class ModelKey implements AeadKey {
   constructor(algorithm: AeadAlgorithm, fingerprint: string) {
     this.algorithm = algorithm;
     this.fingerprint = fingerprint;
+    Object.freeze(this);
   }
 }
 
@@ -111,7 +113,7 @@ function allocOut(n: number): Uint8Array {
     slabOffset = 0;
   }
   const out = new Uint8Array(slab, slabOffset, n);
-  // Keep every region 8-byte aligned so the word loops below can use a Uint32Array view.
+  // Keep every region 8-byte aligned so the word loop in `crypt` can use an Int32Array view.
   slabOffset = (slabOffset + n + 7) & ~7;
   return out;
 }
@@ -347,7 +349,18 @@ class NonceLog {
   add(n: Uint8Array): boolean {
     let block = this.#last;
     if (block === undefined || !samePrefix(this.#lastPrefix, n)) {
-      const key = String.fromCharCode(n[0]!, n[1]!, n[2]!, n[3]!, n[4]!, n[5]!, n[6]!, n[7]!, n[8]!, n[9]!);
+      const key = String.fromCharCode(
+        n[0]!,
+        n[1]!,
+        n[2]!,
+        n[3]!,
+        n[4]!,
+        n[5]!,
+        n[6]!,
+        n[7]!,
+        n[8]!,
+        n[9]!,
+      );
       block = this.#blocks.get(key);
       if (block === undefined) {
         block = new Set();
@@ -384,7 +397,10 @@ function samePrefix(a: Uint8Array, n: Uint8Array): boolean {
 
 function checkNonce(nonce: Uint8Array): void {
   if (nonce.length !== NONCE_LENGTH) {
-    throw RecordLayerError.of('invalid_argument', `nonce must be ${NONCE_LENGTH} bytes, got ${nonce.length}`);
+    throw RecordLayerError.of(
+      'invalid_argument',
+      `nonce must be ${NONCE_LENGTH} bytes, got ${nonce.length}`,
+    );
   }
 }
 
@@ -406,7 +422,10 @@ export class ModelAeadEngine implements AeadEngine {
       throw RecordLayerError.of('invalid_argument', `unknown AEAD algorithm ${String(algorithm)}`);
     }
     if (key.length !== want) {
-      throw RecordLayerError.of('invalid_argument', `${algorithm} key must be ${want} bytes, got ${key.length}`);
+      throw RecordLayerError.of(
+        'invalid_argument',
+        `${algorithm} key must be ${want} bytes, got ${key.length}`,
+      );
     }
     const fingerprint = keyFingerprint(key);
     const handle = new ModelKey(algorithm, fingerprint);
@@ -423,11 +442,14 @@ export class ModelAeadEngine implements AeadEngine {
     checkNonce(nonce);
     this.#recordNonce(m, request.key.fingerprint, nonce);
     const len = plaintext.length;
-    const out = allocOut(len + TAG_LENGTH);
-    out.set(plaintext, 0);
+    const pre = request.prefix?.length ?? 0;
+    const out = allocOut(pre + len + TAG_LENGTH);
+    if (request.prefix) out.set(request.prefix, 0);
+    const body = pre > 0 ? out.subarray(pre) : out;
+    body.set(plaintext, 0);
     begin(m, nonce, aad, len);
-    crypt(out.subarray(0, len), true);
-    finish(out, len);
+    crypt(body.subarray(0, len), true);
+    finish(body, len);
     return out;
   }
 

@@ -129,13 +129,14 @@ const GCM_SPEC: readonly Vector[] = [
 ];
 
 /**
- * NIST CAVP gcmtestvectors.zip (gcmEncryptExtIV128.rsp), 96-bit IV, 128-bit tag; as selected in
- * dotnet/runtime src/libraries/System.Security.Cryptography/tests/AesGcmTests.cs
- * (s_nistGcmTestVectorsSelectedCases).
+ * NIST CAVP gcmtestvectors.zip, 96-bit IV, 128-bit tag. The first is gcmEncryptExtIV128.rsp
+ * Count 0 (so labelled in Go's crypto/cipher/gcm_test.go, which carries the same bytes); all three
+ * are in dotnet/runtime src/libraries/System.Security.Cryptography/tests/AesGcmTests.cs
+ * (s_nistGcmTestVectorsSelectedCases), which names the zip but not the .rsp file of the others.
  */
 const GCM_CAVP: readonly Vector[] = [
   {
-    name: 'CAVP gcmEncryptExtIV128, empty PT and AAD',
+    name: 'CAVP gcmEncryptExtIV128 Count 0 (empty PT and AAD)',
     algorithm: 'aes-128-gcm',
     key: '11754cd72aec309bf52f7687212e8957',
     nonce: '3c819d9a9bed087615030b65',
@@ -145,7 +146,7 @@ const GCM_CAVP: readonly Vector[] = [
     tag: '250327c674aaf477aef2675748cf6971',
   },
   {
-    name: 'CAVP gcmEncryptExtIV128, 51-byte PT',
+    name: 'CAVP AES-128, 51-byte PT',
     algorithm: 'aes-128-gcm',
     key: '594157ec4693202b030f33798b07176d',
     nonce: '49b12054082660803a1df3df',
@@ -157,6 +158,16 @@ const GCM_CAVP: readonly Vector[] = [
       'c1b7a46a335f23d65b8db4008a49796906e225474f4fe7d39e55bf2efd97fd82' +
       'd4167de082ae30fa01e465a601235d8d68bc69',
     tag: 'ba92d3661ce8b04687e8788d55417dc2',
+  },
+  {
+    name: 'CAVP AES-256, empty PT and AAD',
+    algorithm: 'aes-256-gcm',
+    key: 'b52c505a37d78eda5dd34f20c22540ea1b58963cf8e5bf8ffa85f9f2492505b4',
+    nonce: '516c33929df5a3284ff463d7',
+    aad: '',
+    plaintext: '',
+    ciphertext: '',
+    tag: 'bdc1ac884d332457a1d2664f168c76f0',
   },
 ];
 
@@ -275,7 +286,9 @@ describe('NodeCryptoAeadEngine rejects every tampered input', () => {
       // AAD appended where there was none, or removed.
       const otherAad = aad.length === 0 ? Uint8Array.of(0) : aad.subarray(1);
       expect(engine.open({ key, nonce, aad: otherAad, ciphertext: ct })).toBeNull();
-      expect(engine.open({ key, nonce, aad, ciphertext: ct.subarray(0, ct.length - 1) })).toBeNull();
+      expect(
+        engine.open({ key, nonce, aad, ciphertext: ct.subarray(0, ct.length - 1) }),
+      ).toBeNull();
       expect(engine.open({ key, nonce, aad, ciphertext: ct.subarray(1) })).toBeNull();
       expect(engine.open({ key, nonce, aad, ciphertext: new Uint8Array(0) })).toBeNull();
       const wrong = engine.importKey(v.algorithm, flip(fromHex(v.key), 0));
@@ -320,18 +333,37 @@ describe('NodeCryptoAeadEngine keys', () => {
     expect(JSON.parse(json)).toEqual({ algorithm: 'aes-128-gcm', fingerprint: key.fingerprint });
     expect(Object.keys(key)).toEqual(['algorithm', 'fingerprint']);
     // The engine copied the key: changing the caller's array changes nothing.
-    const sealed = engine.seal({ key, nonce: fromHex(IV), aad: fromHex(A20), plaintext: fromHex(P60) });
+    const sealed = engine.seal({
+      key,
+      nonce: fromHex(IV),
+      aad: fromHex(A20),
+      plaintext: fromHex(P60),
+    });
     raw.fill(0);
-    const again = engine.seal({ key, nonce: fromHex(IV), aad: fromHex(A20), plaintext: fromHex(P60) });
+    const again = engine.seal({
+      key,
+      nonce: fromHex(IV),
+      aad: fromHex(A20),
+      plaintext: fromHex(P60),
+    });
     expect(toHex(again)).toBe(toHex(sealed));
   });
 
   it('opens a record given as a view into a larger buffer (no alignment or offset assumptions)', () => {
     const v = GCM_SPEC[3]!;
     const key = engine.importKey(v.algorithm, fromHex(v.key));
-    const framed = concat([Uint8Array.of(1, 2, 3), fromHex(v.ciphertext + v.tag), Uint8Array.of(9)]);
+    const framed = concat([
+      Uint8Array.of(1, 2, 3),
+      fromHex(v.ciphertext + v.tag),
+      Uint8Array.of(9),
+    ]);
     const view = framed.subarray(3, framed.length - 1);
-    const opened = engine.open({ key, nonce: fromHex(v.nonce), aad: fromHex(v.aad), ciphertext: view });
+    const opened = engine.open({
+      key,
+      nonce: fromHex(v.nonce),
+      aad: fromHex(v.aad),
+      ciphertext: view,
+    });
     expect(toHex(opened!)).toBe(v.plaintext);
   });
 });

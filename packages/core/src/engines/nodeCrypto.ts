@@ -45,6 +45,9 @@ const EMPTY_INPUT = new Uint8Array(16).subarray(0, 0);
 /** Shared, never mutated: saves an allocation per call (ChaCha20-Poly1305 takes the same shape). */
 const GCM_OPTIONS: CipherGCMOptions = { authTagLength: TAG_LENGTH };
 
+/** Reads a handle's private key; assigned in NodeCryptoKey's static block, never exported. */
+let rawOf: (key: NodeCryptoKey) => Buffer;
+
 /** The key handle: the raw key lives in a private field, invisible to JSON and inspection. */
 class NodeCryptoKey implements AeadKey {
   readonly algorithm: AeadAlgorithm;
@@ -55,9 +58,11 @@ class NodeCryptoKey implements AeadKey {
     this.fingerprint = keyFingerprint(key);
     // A private copy: later writes to the caller's array must not change the key.
     this.#key = Buffer.from(key);
+    // Frozen: the engine trusts `algorithm` to pick the cipher for the private key.
+    Object.freeze(this);
   }
-  static raw(key: NodeCryptoKey): Buffer {
-    return key.#key;
+  static {
+    rawOf = (key) => key.#key;
   }
 }
 
@@ -65,12 +70,15 @@ function rawKey(key: AeadKey): Buffer {
   if (!(key instanceof NodeCryptoKey)) {
     throw RecordLayerError.of('invalid_argument', 'key was not imported by a NodeCryptoAeadEngine');
   }
-  return NodeCryptoKey.raw(key);
+  return rawOf(key);
 }
 
 function checkNonce(nonce: Uint8Array): void {
   if (nonce.length !== NONCE_LENGTH) {
-    throw RecordLayerError.of('invalid_argument', `nonce must be ${NONCE_LENGTH} bytes, got ${nonce.length}`);
+    throw RecordLayerError.of(
+      'invalid_argument',
+      `nonce must be ${NONCE_LENGTH} bytes, got ${nonce.length}`,
+    );
   }
 }
 
@@ -83,7 +91,10 @@ export class NodeCryptoAeadEngine implements AeadEngine {
       throw RecordLayerError.of('invalid_argument', `unknown AEAD algorithm ${String(algorithm)}`);
     }
     if (key.length !== want) {
-      throw RecordLayerError.of('invalid_argument', `${algorithm} key must be ${want} bytes, got ${key.length}`);
+      throw RecordLayerError.of(
+        'invalid_argument',
+        `${algorithm} key must be ${want} bytes, got ${key.length}`,
+      );
     }
     return new NodeCryptoKey(algorithm, key);
   }
@@ -114,6 +125,10 @@ export class NodeCryptoAeadEngine implements AeadEngine {
       tag = cipher.getAuthTag();
     }
     // One allocation and two copies: update() cannot write into a caller's buffer.
+    const prefix = request.prefix;
+    if (prefix !== undefined && prefix.length > 0) {
+      return Buffer.concat([prefix, body, tag], prefix.length + body.length + TAG_LENGTH);
+    }
     return Buffer.concat([body, tag], body.length + TAG_LENGTH);
   }
 

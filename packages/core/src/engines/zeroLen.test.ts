@@ -40,14 +40,16 @@ const RECS: readonly RawRec[] = [
     seq: 0n,
     type: 0x16,
     plain: '',
-    record: '16 03 03 00 18 00 00 00 00 00 00 00 00 13 38 7b a6 1c dd a7 19 33 ab ae 88 e1 d2 08 4f',
+    record:
+      '16 03 03 00 18 00 00 00 00 00 00 00 00 13 38 7b a6 1c dd a7 19 33 ab ae 88 e1 d2 08 4f',
   },
   {
     name: 'id0_data_l0',
     seq: 0n,
     type: 0x17,
     plain: '',
-    record: '17 03 03 00 18 00 00 00 00 00 00 00 00 c5 37 90 70 45 89 fb 5c c7 89 03 68 80 d3 d8 cc',
+    record:
+      '17 03 03 00 18 00 00 00 00 00 00 00 00 c5 37 90 70 45 89 fb 5c c7 89 03 68 80 d3 d8 cc',
   },
   {
     name: 'id1_data_l11',
@@ -63,14 +65,16 @@ const RECS: readonly RawRec[] = [
     seq: 1n,
     type: 0x16,
     plain: '',
-    record: '16 03 03 00 18 00 00 00 00 00 00 00 01 3e f0 fe ee d9 e2 5d c7 11 4c e6 b4 7e ef 40 2b',
+    record:
+      '16 03 03 00 18 00 00 00 00 00 00 00 01 3e f0 fe ee d9 e2 5d c7 11 4c e6 b4 7e ef 40 2b',
   },
   {
     name: 'id1_data_l0',
     seq: 1n,
     type: 0x17,
     plain: '',
-    record: '17 03 03 00 18 00 00 00 00 00 00 00 01 ce fc 86 c8 f0 55 f9 47 3f 74 dc c9 bf fe 5b b1',
+    record:
+      '17 03 03 00 18 00 00 00 00 00 00 00 01 ce fc 86 c8 f0 55 f9 47 3f 74 dc c9 bf fe 5b b1',
   },
   {
     name: 'id2_ctrl_l11',
@@ -95,14 +99,16 @@ const RECS: readonly RawRec[] = [
     seq: 2n,
     type: 0x16,
     plain: '',
-    record: '16 03 03 00 18 00 00 00 00 00 00 00 02 dc 5c 0e 41 dd ba d3 cc cf 6d d9 06 db 79 e5 5d',
+    record:
+      '16 03 03 00 18 00 00 00 00 00 00 00 02 dc 5c 0e 41 dd ba d3 cc cf 6d d9 06 db 79 e5 5d',
   },
   {
     name: 'id2_data_l0',
     seq: 2n,
     type: 0x17,
     plain: '',
-    record: '17 03 03 00 18 00 00 00 00 00 00 00 02 c3 ca 26 22 e4 25 fb 5f 6d bf 83 30 48 69 1a 47',
+    record:
+      '17 03 03 00 18 00 00 00 00 00 00 00 02 c3 ca 26 22 e4 25 fb 5f 6d bf 83 30 48 69 1a 47',
   },
 ];
 
@@ -166,7 +172,11 @@ describe('kernel selftest zero_len records (TLS 1.2 AES-CCM-128, all-zero key)',
     const nonce = recordNonce(suite, state.salt, rec.subarray(5, 13), r.seq);
     const ct = rec.subarray(13);
     const len = ct.length - 16;
-    expect(engine.open({ key, nonce, aad: recordAad(suite, 1n, r.type, len), ciphertext: ct })).toBeNull();
-    expect(engine.open({ key, nonce, aad: recordAad(suite, 0n, 0x16, len), ciphertext: ct })).toBeNull();
+    expect(
+      engine.open({ key, nonce, aad: recordAad(suite, 1n, r.type, len), ciphertext: ct }),
+    ).toBeNull();
+    expect(
+      engine.open({ key, nonce, aad: recordAad(suite, 0n, 0x16, len), ciphertext: ct }),
+    ).toBeNull();
   });
 });

@@ -1,0 +1,183 @@
+import {
+  AES_GCM_ONLY_PROFILE,
+  type AlertName,
+  type CapabilityProfile,
+  FULL_PROFILE,
+  type SuiteName,
+} from '@ktls-lab/core';
+import type { FramerKind } from './framing.js';
+
+/** One step of an endpoint's application (and of the TLS library it calls). */
+export type AppAction =
+  /** `send()` of `bytes` application bytes (`more`: MSG_MORE). */
+  | { readonly do: 'send'; readonly bytes: number; readonly more?: boolean }
+  /** An upper-layer message of `payload` bytes, framed; send up to `upto` bytes of it (default: the rest). */
+  | { readonly do: 'message'; readonly payload: number; readonly upto?: number }
+  /** TLS 1.3 KeyUpdate (RFC 8446 §4.6.3), sent by the library in the app's thread. */
+  | { readonly do: 'key-update'; readonly requestUpdate: boolean }
+  /** A NewSessionTicket (server, TLS 1.3). */
+  | { readonly do: 'ticket' }
+  /** A TLS 1.2 HelloRequest: a handshake record the peer may ignore (RFC 5246 §7.4.1.1). */
+  | { readonly do: 'hello-request' }
+  /** A fatal alert; the library sends it and stops sending. */
+  | { readonly do: 'alert'; readonly alert: AlertName }
+  /** close_notify. */
+  | { readonly do: 'close' }
+  /** Queue a heartbeat (RFC 6520) for the control plane, which sends it when it runs: asynchronously. */
+  | { readonly do: 'heartbeat' }
+  /** A zero-length application_data record. */
+  | { readonly do: 'empty-record' }
+  /** The network flips one bit in the next record this endpoint writes. */
+  | { readonly do: 'corrupt-next' }
+  /** Raw bytes written into the TCP stream, bypassing TLS (a record header the peer must refuse). */
+  | { readonly do: 'garbage'; readonly bytes: readonly number[] };
+
+export interface Scenario {
+  readonly name: string;
+  readonly summary: string;
+  readonly suite: SuiteName;
+  /** What both data planes can offload. */
+  readonly profile: CapabilityProfile;
+  /** RX decryptions in flight (TLS 1.2 data records only, as the kernel does). */
+  readonly asyncDepth: number;
+  readonly framer?: FramerKind;
+  readonly client: readonly AppAction[];
+  readonly server: readonly AppAction[];
+  /** Small enough for exhaustive DFS exploration. */
+  readonly small: boolean;
+}
+
+const base = { profile: FULL_PROFILE, asyncDepth: 1, small: false } as const;
+const send = (bytes: number, more = false): AppAction => ({ do: 'send', bytes, ...(more ? { more } : {}) });
+
+export const SCENARIOS: readonly Scenario[] = [
+  {
+    ...base,
+    name: 'bulk-both-ways',
+    summary: 'Bulk data both ways over TLS 1.3 AES-128-GCM, records of every size up to 16 KiB.',
+    suite: 'TLS_AES_128_GCM_SHA256',
+    client: [send(20000), send(777, true), send(5000), send(16384)],
+    server: [send(30000), send(1), send(16385)],
+  },
+  {
+    ...base,
+    name: 'key-update-one-way',
+    summary: 'TLS 1.3 KeyUpdate from the client in the middle of its data: the server RX must freeze until its control plane installs the next key.',
+    suite: 'TLS_AES_128_GCM_SHA256',
+    client: [send(300), { do: 'key-update', requestUpdate: false }, send(300)],
+    server: [send(100)],
+    small: true,
+  },
+  {
+    ...base,
+    name: 'key-update-both-ways',
+    summary: 'Both sides send KeyUpdate(update_requested) at once; each must answer with its own KeyUpdate (RFC 8446 §4.6.3).',
+    suite: 'TLS_AES_256_GCM_SHA384',
+    client: [send(200), { do: 'key-update', requestUpdate: true }, send(200)],
+    server: [send(200), { do: 'key-update', requestUpdate: true }, send(200)],
+  },
+  {
+    ...base,
+    name: 'ticket-between-data',
+    summary: 'A NewSessionTicket between two data records: handed to the control plane alone, no freeze.',
+    suite: 'TLS_AES_128_GCM_SHA256',
+    client: [send(200)],
+    server: [send(1000), { do: 'ticket' }, send(1000)],
+    small: true,
+  },
+  {
+    ...base,
+    name: 'close-notify-mid-stream',
+    summary: 'The client sends close_notify with more data after it: nothing after it is delivered (RFC 8446 §6.1).',
+    suite: 'TLS_CHACHA20_POLY1305_SHA256',
+    client: [send(2000), { do: 'close' }, send(500)],
+    server: [send(1000)],
+  },
+  {
+    ...base,
+    name: 'fatal-alert',
+    summary: 'The server sends a fatal alert mid-stream and stops; the client closes RX on it.',
+    suite: 'TLS_AES_128_GCM_SHA256',
+    client: [send(1000), send(1000)],
+    server: [send(500), { do: 'alert', alert: 'internal_error' }],
+  },
+  {
+    ...base,
+    name: 'tls12-userspace-heartbeat',
+    summary: "TLS 1.2: the control plane sends heartbeats while the data plane sends data (the RFC's \"get the state out, use it, reset it\").",
+    suite: 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
+    client: [send(1500), { do: 'heartbeat' }, send(1500), send(1500), { do: 'heartbeat' }, send(1500)],
+    server: [send(300)],
+  },
+  {
+    ...base,
+    name: 'rds-framed-control-inside',
+    summary: 'RDS-style framed messages over TLS 1.3 with a KeyUpdate inside a message: the upper layer must freeze with the stream.',
+    suite: 'TLS_AES_128_GCM_SHA256',
+    framer: 'rds',
+    client: [
+      { do: 'message', payload: 400, upto: 150 },
+      { do: 'key-update', requestUpdate: false },
+      { do: 'message', payload: 400 },
+      { do: 'message', payload: 60 },
+    ],
+    server: [send(50)],
+  },
+  {
+    ...base,
+    name: 'kcm-framed-control-inside',
+    summary: 'KCM-style length-prefixed messages with a NewSessionTicket inside a message.',
+    suite: 'TLS_AES_256_GCM_SHA384',
+    framer: 'kcm',
+    client: [send(10)],
+    server: [{ do: 'message', payload: 600, upto: 300 }, { do: 'ticket' }, { do: 'message', payload: 600 }, { do: 'message', payload: 20 }],
+    small: true,
+  },
+  {
+    ...base,
+    name: 'punt-chacha-on-aes-profile',
+    summary: 'ChaCha20-Poly1305 on a data plane that offloads only AES-GCM: TLS_RX/TLS_TX are refused and records are processed in userspace, with the same app-visible result.',
+    suite: 'TLS_CHACHA20_POLY1305_SHA256',
+    profile: AES_GCM_ONLY_PROFILE,
+    client: [send(3000), send(3000)],
+    server: [send(2000)],
+  },
+  {
+    ...base,
+    name: 'bad-mac',
+    summary: 'The network flips a bit in a client record: the server must fail with EBADMSG (bad_record_mac), sticky, delivering nothing from that record on.',
+    suite: 'TLS_AES_128_GCM_SHA256',
+    client: [send(1000), { do: 'corrupt-next' }, send(1000), send(1000)],
+    server: [send(500)],
+  },
+  {
+    ...base,
+    name: 'oversize-record',
+    summary: 'A record header announcing more than the kernel accepts (64 × 0x55, selftest bad_rec): EMSGSIZE, the stream stops.',
+    suite: 'TLS_AES_128_GCM_SHA256',
+    client: [send(1000), { do: 'garbage', bytes: Array(64).fill(0x55) }, send(1000)],
+    server: [send(500)],
+  },
+  {
+    ...base,
+    name: 'zero-length-records',
+    summary: 'Empty application_data records between data (legal in TLS 1.3; the kernel skips them).',
+    suite: 'TLS_AES_128_GCM_SHA256',
+    client: [{ do: 'empty-record' }, send(100), { do: 'empty-record' }, { do: 'empty-record' }, send(100)],
+    server: [{ do: 'empty-record' }, send(10)],
+    small: true,
+  },
+  {
+    ...base,
+    name: 'async-depth-8-control-behind-data',
+    summary: 'TLS 1.2 with 8 async decryptions in flight and a handshake record right behind them: it must reach the control plane only after the data before it.',
+    suite: 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
+    asyncDepth: 8,
+    client: [send(10)],
+    server: [...Array.from({ length: 10 }, () => send(120)), { do: 'hello-request' }, send(120), send(120)],
+  },
+];
+
+export function findScenario(name: string): Scenario | undefined {
+  return SCENARIOS.find((s) => s.name === name);
+}
