@@ -1,0 +1,61 @@
+/**
+ * @ktls-lab/sim: a deterministic simulator of the control-plane/data-plane split. Browser-safe:
+ * it reads no clock, no environment and no randomness but the seeded stream it is given.
+ */
+export { type Chooser, RandomChooser, RecordingChooser, ReplayChooser } from './choices.js';
+export { findSimDesign, SIM_DESIGNS, type SimDesign } from './designs.js';
+export { type DfsResult, exploreDfs, independent } from './dfs.js';
+export { Framer, type FramerKind, frameMessage } from './framing.js';
+export { INVARIANTS, type InvariantId, type Violation } from './invariants.js';
+export { ACTORS, PctChooser } from './pct.js';
+export {
+  decodeChoices,
+  encodeChoices,
+  formatRepro,
+  parseRepro,
+  REPRO_VERSION,
+  type Repro,
+  ReproError,
+  STRATEGIES,
+  type StrategyName,
+} from './repro.js';
+export {
+  checkDeterminism,
+  chooserFor,
+  DEFAULT_MAX_STEPS,
+  replay,
+  resolveRepro,
+  type RunOptions,
+  type RunOutcome,
+  runSeed,
+  runWith,
+  segmentationFor,
+  suggest,
+  traceOf,
+} from './run.js';
+export { type AppAction, findScenario, SCENARIOS, type Scenario } from './scenarios.js';
+export { type ShrinkResult, shrink } from './shrink.js';
+export { describeAction, type EndpointName, World, type WorldOptions } from './world.js';
+export {
+  type Cell,
+  designKinds,
+  emptyResults,
+  type ExploreStrategy,
+  type Failure,
+  invariantName,
+  merge,
+  parseShard,
+  type Results,
+  ResultsError,
+  record,
+  runTask,
+  type Selection,
+  SelectionError,
+  select,
+  type Shard,
+  type Task,
+  type TaskResult,
+  tasks,
+  type Verdict,
+  verdict,
+} from './explore.js';

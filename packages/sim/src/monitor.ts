@@ -1,0 +1,344 @@
+import { type RecordError, toHex } from '@ktls-lab/core';
+import { type InvariantId, type Violation, violation } from './invariants.js';
+
+/**
+ * Watches a run from outside both endpoints and checks the invariants against ground truth: what
+ * each sender's app handed over, and which records each sender put on the wire (with the key and
+ * nonce it sealed them under). It sees what the receivers do only through their effects.
+ */
+
+/** A record as its sender wrote it into the byte stream. */
+export interface SentRecord {
+  readonly index: number;
+  readonly offset: number;
+  readonly length: number;
+  readonly seq: bigint;
+  readonly epoch: number;
+  readonly contentType: number;
+  /** First plaintext byte (the handshake type of a handshake record), or -1 when empty. */
+  readonly firstByte: number;
+  readonly keyFingerprint: string;
+  readonly nonce: string;
+  /** For application data: the plaintext's range in the sender's data stream. */
+  readonly dataStart: number;
+  readonly dataEnd: number;
+  /** Raw bytes that are not a record (garbage written into the stream). */
+  readonly garbage: boolean;
+  corrupted: boolean;
+}
+
+interface Direction {
+  readonly from: string;
+  readonly to: string;
+  /** Everything the sender's app handed to TLS, in order. */
+  sent: Uint8Array[];
+  sentLength: number;
+  records: SentRecord[];
+  byOffset: Map<number, SentRecord>;
+  writeOffset: number;
+  sealedData: number;
+  /** Receiver side. */
+  received: number;
+  nextIndex: number;
+  /** Stream index of the last KeyUpdate the receiver consumed and has not re-keyed after. */
+  frozenAfter: number | null;
+  /** The receiver consumed a close_notify or fatal alert, or failed: nothing more may be delivered. */
+  ended: string | null;
+  /** Where the stream legitimately stopped (index of the record that failed or the alert). */
+  endIndex: number | null;
+  /** Index of the first record after a KeyUpdate, allowed to fail under the `no-rekey` limitation. */
+  mayFailAt: Set<number>;
+  messagesSent: Uint8Array[];
+  messagesReceived: number;
+  messageEnds: number[];
+}
+
+export class Monitor {
+  violation: Violation | null = null;
+  step = 0;
+  private readonly seals = new Set<string>();
+  private readonly dirs: Map<string, Direction> = new Map();
+
+  constructor(
+    endpoints: readonly [string, string],
+    private readonly noRekey: boolean,
+    private readonly tls13: boolean,
+  ) {
+    for (const [from, to] of [endpoints, [endpoints[1], endpoints[0]] as const]) {
+      this.dirs.set(from, {
+        from,
+        to,
+        sent: [],
+        sentLength: 0,
+        records: [],
+        byOffset: new Map(),
+        writeOffset: 0,
+        sealedData: 0,
+        received: 0,
+        nextIndex: 0,
+        frozenAfter: null,
+        ended: null,
+        endIndex: null,
+        mayFailAt: new Set(),
+        messagesSent: [],
+        messagesReceived: 0,
+        messageEnds: [],
+      });
+    }
+  }
+
+  private fail(invariant: InvariantId, message: string): void {
+    if (this.violation === null) this.violation = violation(invariant, message, this.step);
+  }
+
+  private dir(from: string): Direction {
+    return this.dirs.get(from)!;
+  }
+
+  private toward(receiver: string): Direction {
+    for (const d of this.dirs.values()) if (d.to === receiver) return d;
+    throw new Error(`no direction toward ${receiver}`);
+  }
+
+  // ---- sender side ----------------------------------------------------------------------------
+
+  /** The sender's app handed `data` to TLS (accepted, not refused). */
+  appSent(from: string, data: Uint8Array): void {
+    const d = this.dir(from);
+    if (data.length === 0) return;
+    d.sent.push(data);
+    d.sentLength += data.length;
+  }
+
+  messageSent(from: string, payload: Uint8Array, endsAtDataOffset: number): void {
+    const d = this.dir(from);
+    d.messagesSent.push(payload);
+    d.messageEnds.push(endsAtDataOffset);
+  }
+
+  /** A record was sealed: checks that the (key, nonce) pair is new (invariant 1). */
+  sealed(from: string, keyFingerprint: string, nonce: Uint8Array, seq: bigint): void {
+    const id = `${keyFingerprint}:${toHex(nonce)}`;
+    if (this.seals.has(id)) {
+      this.fail(1, `${from} sealed a second record with nonce ${toHex(nonce)} under key ${keyFingerprint} (seq ${seq})`);
+    }
+    this.seals.add(id);
+  }
+
+  /** A sealed record (or raw garbage) entered the byte stream. */
+  wrote(
+    from: string,
+    r: Omit<SentRecord, 'index' | 'offset' | 'dataStart' | 'dataEnd' | 'corrupted'> & { size: number },
+  ): SentRecord {
+    const d = this.dir(from);
+    const isData = r.contentType === 23 && !r.garbage;
+    const record: SentRecord = {
+      ...r,
+      index: d.records.length,
+      offset: d.writeOffset,
+      dataStart: d.sealedData,
+      dataEnd: d.sealedData + (isData ? r.size : 0),
+      corrupted: false,
+    };
+    if (isData) d.sealedData += r.size;
+    d.records.push(record);
+    d.byOffset.set(record.offset, record);
+    d.writeOffset += r.length;
+    if (this.noRekey) {
+      // Documented limit of kernels before 6.14: a record after a KeyUpdate cannot be opened.
+      const prev = d.records[record.index - 1];
+      if (prev && prev.contentType === 22 && prev.firstByte === 24 && !r.garbage) d.mayFailAt.add(record.index);
+    }
+    return record;
+  }
+
+  // ---- receiver side --------------------------------------------------------------------------
+
+  private recordAt(receiver: string, offset: number, what: string): { d: Direction; r: SentRecord } | null {
+    const d = this.toward(receiver);
+    const r = d.byOffset.get(offset);
+    if (!r) {
+      this.fail(2, `${receiver} ${what} at stream offset ${offset}, where ${d.from} wrote no record`);
+      return null;
+    }
+    return { d, r };
+  }
+
+  /** The receiver's data plane asked to decrypt the record at `offset` (invariants 3 and 5). */
+  opening(receiver: string, offset: number, keyFingerprint: string, nonce: Uint8Array): void {
+    const at = this.recordAt(receiver, offset, 'opened a record');
+    if (!at) return;
+    const { d, r } = at;
+    if (d.frozenAfter !== null && r.index > d.frozenAfter && !d.mayFailAt.has(r.index)) {
+      this.fail(
+        3,
+        `${receiver} decrypts record #${r.index} (seq ${r.seq}) while RX must be frozen: KeyUpdate #${d.frozenAfter} was read and the next key is not installed`,
+      );
+      return;
+    }
+    if (d.mayFailAt.has(r.index) || r.garbage) return;
+    if (keyFingerprint !== r.keyFingerprint || toHex(nonce) !== r.nonce) {
+      this.fail(
+        5,
+        `${receiver} opens record #${r.index} (sealed under key ${r.keyFingerprint}, epoch ${r.epoch}, seq ${r.seq}) with key ${keyFingerprint} and nonce ${toHex(nonce)} instead of ${r.nonce}`,
+      );
+    }
+  }
+
+  /**
+   * A record reached the receiver's app (`app`) or control plane (`cp`). Checks stream order,
+   * exactly-once, channel, content, and that nothing comes after the end.
+   */
+  consumed(receiver: string, offset: number, channel: 'app' | 'cp', data: Uint8Array): void {
+    const at = this.recordAt(receiver, offset, `delivered to ${channel === 'app' ? 'the app' : 'the control plane'}`);
+    if (!at) return;
+    const { d, r } = at;
+    const isData = r.contentType === 23;
+    if (d.ended !== null) {
+      this.fail(6, `${receiver} delivers record #${r.index} after ${d.ended}`);
+      return;
+    }
+    if (r.index < d.nextIndex) {
+      this.fail(isData ? 2 : 4, `${receiver} receives record #${r.index} (seq ${r.seq}) a second time`);
+      return;
+    }
+    if (r.index > d.nextIndex) {
+      const skipped = d.records[d.nextIndex]!;
+      const inv = skipped.contentType !== 23 || !isData ? 4 : 2;
+      this.fail(
+        inv,
+        `${receiver} receives record #${r.index} (${typeName(r.contentType)}, seq ${r.seq}) before record #${skipped.index} (${typeName(skipped.contentType)}, seq ${skipped.seq})`,
+      );
+      return;
+    }
+    if (isData !== (channel === 'app')) {
+      this.fail(
+        4,
+        isData
+          ? `${receiver} hands application data record #${r.index} to the control plane`
+          : `${receiver} delivers ${typeName(r.contentType)} record #${r.index} into the app's data stream`,
+      );
+      return;
+    }
+    if (isData) {
+      const want = this.sentSlice(d, r.dataStart, r.dataEnd);
+      if (data.length !== want.length || toHex(data) !== toHex(want)) {
+        this.fail(2, `${receiver} receives ${data.length} bytes for record #${r.index} that differ from the ${want.length} bytes ${d.from} sent`);
+        return;
+      }
+      d.received += data.length;
+    }
+    d.nextIndex = r.index + 1;
+    // Without rekey support nothing freezes (documented): the limitation covers what follows.
+    if (r.contentType === 22 && r.firstByte === 24 && this.tls13 && !this.noRekey) d.frozenAfter = r.index;
+    if (r.contentType === 21 && data.length >= 2) {
+      // RFC 8446 §6.1/§6.2: close_notify ends the stream; every other alert but user_canceled is
+      // fatal in TLS 1.3, and level 2 is fatal in TLS 1.2.
+      if (data[1] === 0) this.end(d, r.index, 'close_notify');
+      else if (data[1] !== 90 && (this.tls13 || data[0] === 2)) this.end(d, r.index, `a fatal alert (${data[1]})`);
+    }
+  }
+
+  /** The receiver's control plane installed the next RX key: the freeze may end. */
+  rekeyed(receiver: string): void {
+    this.toward(receiver).frozenAfter = null;
+  }
+
+  /** The receiver closed its own RX (after sending a fatal alert): later data is not expected. */
+  closedByReceiver(receiver: string): void {
+    const d = this.toward(receiver);
+    if (d.ended === null) this.end(d, null, 'its own shutdown');
+  }
+
+  /** The receiver's data plane failed. Legitimate only at a corrupted/garbage record, or where a limitation allows it. */
+  rxFailed(receiver: string, error: RecordError): void {
+    const d = this.toward(receiver);
+    if (d.ended !== null) return;
+    const r = d.records[d.nextIndex];
+    const expected =
+      r !== undefined &&
+      ((r.corrupted && error.errno === 'EBADMSG') ||
+        (r.garbage && error.errno === 'EMSGSIZE') ||
+        (d.mayFailAt.has(r.index) && error.errno === 'EBADMSG'));
+    if (!expected) {
+      this.fail(
+        2,
+        `${receiver} data plane failed with ${error.errno} (${error.code}: ${error.message}) at record #${d.nextIndex}${r ? ` (${typeName(r.contentType)}, seq ${r.seq})` : ''}, where nothing makes it fail`,
+      );
+      return;
+    }
+    this.end(d, r.index, `${error.errno} at record #${r.index}`);
+  }
+
+  markCorrupted(from: string, index: number): void {
+    this.dir(from).records[index]!.corrupted = true;
+  }
+
+  private end(d: Direction, index: number | null, why: string): void {
+    d.ended = why;
+    d.endIndex = index;
+  }
+
+  /** An upper-layer message was reassembled at the receiver (invariant 7). */
+  messageReceived(receiver: string, payload: Uint8Array): void {
+    const d = this.toward(receiver);
+    const want = d.messagesSent[d.messagesReceived];
+    if (!want) {
+      this.fail(7, `${receiver} assembles message #${d.messagesReceived}, but ${d.from} sent only ${d.messagesSent.length}`);
+      return;
+    }
+    if (want.length !== payload.length || toHex(want) !== toHex(payload)) {
+      this.fail(7, `${receiver} assembles message #${d.messagesReceived} of ${payload.length} bytes that differs from the ${want.length}-byte message ${d.from} sent`);
+      return;
+    }
+    d.messagesReceived++;
+  }
+
+  /** Checks at the end of a completed run: everything that could arrive did (invariants 2, 4, 7). */
+  finish(): void {
+    for (const d of this.dirs.values()) {
+      if (this.violation) return;
+      const stop = d.endIndex ?? (d.ended !== null ? d.nextIndex : d.records.length);
+      if (d.ended !== null && d.endIndex === null) continue; // the receiver shut down itself
+      if (d.nextIndex < stop) {
+        const r = d.records[d.nextIndex]!;
+        this.fail(r.contentType === 23 ? 2 : 4, `${d.to} never received record #${r.index} (${typeName(r.contentType)}, seq ${r.seq}) of ${d.records.length} that ${d.from} sent`);
+        return;
+      }
+      const expectedData = d.records[stop]?.dataStart ?? d.sentLength;
+      if (d.received !== expectedData) {
+        this.fail(2, `${d.to} received ${d.received} bytes; ${d.from}'s app sent ${d.sentLength}, of which ${expectedData} could arrive`);
+        return;
+      }
+      const expectedMessages = d.messageEnds.filter((end) => end <= expectedData).length;
+      if (d.messagesReceived !== expectedMessages) {
+        this.fail(7, `${d.to} assembled ${d.messagesReceived} upper-layer messages; ${expectedMessages} of ${d.messagesSent.length} were sent whole before the stream ended`);
+        return;
+      }
+    }
+  }
+
+  private sentSlice(d: Direction, start: number, end: number): Uint8Array {
+    const out = new Uint8Array(end - start);
+    let pos = 0;
+    for (const chunk of d.sent) {
+      const a = Math.max(start, pos);
+      const b = Math.min(end, pos + chunk.length);
+      if (a < b) out.set(chunk.subarray(a - pos, b - pos), a - start);
+      pos += chunk.length;
+      if (pos >= end) break;
+    }
+    return out;
+  }
+
+  /** A short description of each direction, for stuck reports. */
+  describe(): string[] {
+    return [...this.dirs.values()].map(
+      (d) => `${d.from}→${d.to}: ${d.records.length} records written, ${d.nextIndex} consumed, ${d.received}/${d.sentLength} data bytes${d.ended ? `, ended by ${d.ended}` : ''}`,
+    );
+  }
+}
+
+export function typeName(t: number): string {
+  return { 20: 'change_cipher_spec', 21: 'alert', 22: 'handshake', 23: 'application_data', 24: 'heartbeat' }[t] ?? `type ${t}`;
+}

@@ -1,0 +1,112 @@
+/**
+ * The one failure format: a versioned repro string that replays a run byte for byte.
+ *
+ *   ktls1:<scenario>:<design>:<strategy>:<seed>:<choices>
+ *
+ * `choices` is the run's choice list as unsigned LEB128 varints in base64url (empty for none).
+ */
+export const REPRO_VERSION = 'ktls1';
+export const STRATEGIES = ['random', 'pct', 'dfs', 'replay'] as const;
+export type StrategyName = (typeof STRATEGIES)[number];
+
+export interface Repro {
+  readonly scenario: string;
+  readonly design: string;
+  readonly strategy: StrategyName;
+  readonly seed: number;
+  readonly choices: readonly number[];
+}
+
+export class ReproError extends Error {
+  override readonly name = 'ReproError';
+}
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+function toBase64url(bytes: readonly number[]): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 3) {
+    const [a, b, c] = [bytes[i]!, bytes[i + 1] ?? 0, bytes[i + 2] ?? 0];
+    const n = (a << 16) | (b << 8) | c;
+    out += B64[(n >> 18) & 63]! + B64[(n >> 12) & 63]!;
+    if (i + 1 < bytes.length) out += B64[(n >> 6) & 63]!;
+    if (i + 2 < bytes.length) out += B64[n & 63]!;
+  }
+  return out;
+}
+
+function fromBase64url(s: string): number[] {
+  const out: number[] = [];
+  let acc = 0;
+  let bits = 0;
+  for (const ch of s) {
+    const v = B64.indexOf(ch);
+    if (v < 0) throw new ReproError(`choices contain "${ch}", which is not base64url`);
+    acc = (acc << 6) | v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push((acc >> bits) & 0xff);
+    }
+  }
+  return out;
+}
+
+export function encodeChoices(choices: readonly number[]): string {
+  const bytes: number[] = [];
+  for (let c of choices) {
+    do {
+      let b = c & 0x7f;
+      c = Math.floor(c / 128);
+      if (c > 0) b |= 0x80;
+      bytes.push(b);
+    } while (c > 0);
+  }
+  return toBase64url(bytes);
+}
+
+export function decodeChoices(s: string): number[] {
+  const bytes = fromBase64url(s);
+  const out: number[] = [];
+  let value = 0;
+  let scale = 1;
+  for (const b of bytes) {
+    value += (b & 0x7f) * scale;
+    if (b & 0x80) {
+      scale *= 128;
+      if (scale > 2 ** 49) throw new ReproError('a choice in the repro string is too large');
+    } else {
+      out.push(value);
+      value = 0;
+      scale = 1;
+    }
+  }
+  if (scale !== 1) throw new ReproError('the repro string ends inside a choice (truncated?)');
+  return out;
+}
+
+export function formatRepro(r: Repro): string {
+  return [REPRO_VERSION, r.scenario, r.design, r.strategy, String(r.seed), encodeChoices(r.choices)].join(':');
+}
+
+/** Parses a repro string; throws `ReproError` with what is wrong. Names are checked by the caller. */
+export function parseRepro(text: string): Repro {
+  const s = text.trim();
+  const parts = s.split(':');
+  if (parts[0] !== REPRO_VERSION) {
+    throw new ReproError(
+      parts.length > 1 && /^ktls\d+$/.test(parts[0]!)
+        ? `repro version ${parts[0]} is not supported (this build reads ${REPRO_VERSION})`
+        : `not a repro string: it must start with "${REPRO_VERSION}:" (got "${s.slice(0, 20)}")`,
+    );
+  }
+  if (parts.length !== 6) {
+    throw new ReproError(`a repro string has 6 fields (${REPRO_VERSION}:scenario:design:strategy:seed:choices), got ${parts.length}`);
+  }
+  const [, scenario, design, strategy, seed, choices] = parts as [string, string, string, string, string, string];
+  if (!(STRATEGIES as readonly string[]).includes(strategy)) {
+    throw new ReproError(`unknown strategy "${strategy}" (one of ${STRATEGIES.join(', ')})`);
+  }
+  if (!/^\d+$/.test(seed) || Number(seed) > 0xffffffff) throw new ReproError(`seed "${seed}" is not a 32-bit unsigned integer`);
+  return { scenario, design, strategy: strategy as StrategyName, seed: Number(seed), choices: decodeChoices(choices) };
+}

@@ -1,0 +1,76 @@
+import { ReplayChooser } from './choices.js';
+import type { SimDesign } from './designs.js';
+import type { StrategyName } from './repro.js';
+import { type RunOptions, type RunOutcome, runWith } from './run.js';
+import type { Scenario } from './scenarios.js';
+
+export interface ShrinkResult {
+  readonly original: RunOutcome;
+  readonly shrunk: RunOutcome;
+  /** Replays tried. */
+  readonly attempts: number;
+}
+
+/**
+ * Shrinks a failing schedule to a locally minimal one: no single choice can be removed, and none
+ * lowered, while the run still violates the same invariant. Chunks are removed first (halving
+ * sizes, as delta debugging does), then values are lowered toward 0, the simplest choice.
+ */
+export function shrink(
+  scenario: Scenario,
+  design: SimDesign,
+  failing: RunOutcome,
+  options: RunOptions & { maxAttempts?: number } = {},
+): ShrinkResult {
+  const invariant = failing.violation?.invariant;
+  if (invariant === undefined) throw new Error('shrink needs a failing run');
+  const strategy: StrategyName = failing.strategy;
+  let attempts = 0;
+  const maxAttempts = options.maxAttempts ?? 20_000;
+  const run = (choices: readonly number[]) => {
+    attempts++;
+    return runWith(scenario, design, strategy, failing.seed, new ReplayChooser(choices), { ...options, trace: false });
+  };
+  const fails = (o: RunOutcome) => o.violation?.invariant === invariant;
+
+  let best = failing;
+  const accept = (o: RunOutcome): boolean => {
+    // The replay consumes only the choices it needs: keep that trimmed list.
+    if (!fails(o)) return false;
+    if (o.choices.length > best.choices.length) return false;
+    if (o.choices.length === best.choices.length && sum(o.choices) >= sum(best.choices)) return false;
+    best = o;
+    return true;
+  };
+
+  let progress = true;
+  while (progress && attempts < maxAttempts) {
+    progress = false;
+    for (let size = Math.max(1, best.choices.length >> 1); size >= 1 && attempts < maxAttempts; size >>= 1) {
+      for (let i = 0; i + size <= best.choices.length && attempts < maxAttempts; ) {
+        const c = [...best.choices.slice(0, i), ...best.choices.slice(i + size)];
+        if (accept(run(c))) progress = true;
+        else i += size;
+      }
+    }
+    for (let i = 0; i < best.choices.length && attempts < maxAttempts; i++) {
+      const v = best.choices[i]!;
+      for (const lower of v > 1 ? [0, v >> 1, v - 1] : v === 1 ? [0] : []) {
+        const c = best.choices.slice();
+        c[i] = lower;
+        if (accept(run(c))) {
+          progress = true;
+          break;
+        }
+      }
+    }
+  }
+  const shrunk = runWith(scenario, design, strategy, failing.seed, new ReplayChooser(best.choices), { ...options, trace: options.trace ?? true });
+  return { original: failing, shrunk, attempts };
+}
+
+function sum(xs: readonly number[]): number {
+  let s = 0;
+  for (const x of xs) s += x;
+  return s;
+}
