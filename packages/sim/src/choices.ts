@@ -16,19 +16,23 @@ export interface Chooser {
   value(bound: number): number;
 }
 
-/** Wraps a chooser and records every choice it makes. */
+/**
+ * Wraps a chooser and records every real choice it makes. A choice with one option is no choice:
+ * it is not recorded (repro strings stay short), but the inner chooser still sees it, since a
+ * strategy such as DFS must know every action that ran.
+ */
 export class RecordingChooser implements Chooser {
   readonly choices: number[] = [];
   constructor(private readonly inner: Chooser) {}
   pick(actors: readonly string[]): number {
-    const c = actors.length <= 1 ? 0 : this.inner.pick(actors);
-    this.choices.push(c);
-    return c;
+    const c = this.inner.pick(actors);
+    if (actors.length > 1) this.choices.push(c);
+    return actors.length > 1 ? c : 0;
   }
   value(bound: number): number {
-    const c = bound <= 1 ? 0 : this.inner.value(bound);
-    this.choices.push(c);
-    return c;
+    const c = this.inner.value(bound);
+    if (bound > 1) this.choices.push(c);
+    return bound > 1 ? c : 0;
   }
 }
 
@@ -39,10 +43,10 @@ export class RandomChooser implements Chooser {
     this.rng = xoroshiro128plus(seed | 0);
   }
   pick(actors: readonly string[]): number {
-    return uniformInt(this.rng, 0, actors.length - 1);
+    return actors.length <= 1 ? 0 : uniformInt(this.rng, 0, actors.length - 1);
   }
   value(bound: number): number {
-    return uniformInt(this.rng, 0, bound - 1);
+    return bound <= 1 ? 0 : uniformInt(this.rng, 0, bound - 1);
   }
   /** An integer in [from, to] from the same stream (for strategies that need their own draws). */
   int(from: number, to: number): number {
@@ -64,10 +68,7 @@ export class ReplayChooser implements Chooser {
     return this.next(bound);
   }
   private next(bound: number): number {
-    if (bound <= 1) {
-      this.i++;
-      return 0;
-    }
+    if (bound <= 1) return 0;
     const c = this.choices[this.i++] ?? 0;
     return c % bound;
   }

@@ -60,7 +60,7 @@ export const SIM_DESIGNS: readonly SimDesign[] = [
     'linux-ktls that keeps decrypting after a KeyUpdate instead of freezing until the next key.',
     LINUX_KTLS,
     { rx: { freezeOnKeyUpdate: false } },
-    [5],
+    [3, 5],
   ),
   mutant(
     'mutant-completion-order-delivery',

@@ -49,7 +49,10 @@ class DfsChooser implements Chooser {
   private depth = 0;
   private sleep: ReadonlySet<string>;
 
-  constructor(prefix: readonly Frame[]) {
+  constructor(
+    prefix: readonly Frame[],
+    private readonly reduction: boolean,
+  ) {
     this.frames = prefix.map((f) => ({ ...f, done: new Set(f.done) }));
     this.sleep = new Set();
   }
@@ -60,13 +63,23 @@ class DfsChooser implements Chooser {
     if (frame === undefined) {
       const chosen = actors.findIndex((a) => !this.sleep.has(a));
       if (chosen < 0) throw new SleepBlocked();
-      frame = { kind: 'pick', actors, bound: actors.length, chosen, sleep: this.sleep, done: new Set() };
+      frame = {
+        kind: 'pick',
+        actors,
+        bound: actors.length,
+        chosen,
+        sleep: this.sleep,
+        done: new Set(),
+      };
       this.frames.push(frame);
     }
     const action = frame.actors[frame.chosen]!;
     // Sleep set for the next point: what slept here or was explored here, and commutes with `action`.
     const next = new Set<string>();
-    for (const s of [...frame.sleep, ...frame.done]) if (s !== action && independent(s, action)) next.add(s);
+    if (this.reduction) {
+      for (const s of [...frame.sleep, ...frame.done])
+        if (s !== action && independent(s, action)) next.add(s);
+    }
     this.sleep = next;
     return frame.chosen;
   }
@@ -95,21 +108,23 @@ export interface DfsResult {
 export function exploreDfs(
   scenario: Scenario,
   design: SimDesign,
-  options: RunOptions & { maxRuns: number; stopAtFirstFailure?: boolean },
+  options: RunOptions & { maxRuns: number; stopAtFirstFailure?: boolean; reduction?: boolean },
 ): DfsResult {
   let runs = 0;
   let pruned = 0;
   const failures: RunOutcome[] = [];
   let prefix: Frame[] = [];
   for (;;) {
-    if (runs >= options.maxRuns) return { runs, pruned, exhaustive: false, failures, firstFailure: failures[0] ?? null };
-    const chooser = new DfsChooser(prefix);
+    if (runs >= options.maxRuns)
+      return { runs, pruned, exhaustive: false, failures, firstFailure: failures[0] ?? null };
+    const chooser = new DfsChooser(prefix, options.reduction ?? true);
     runs++;
     try {
       const outcome = runWith(scenario, design, 'dfs', runs, chooser, options);
       if (outcome.violation) {
         failures.push(outcome);
-        if (options.stopAtFirstFailure) return { runs, pruned, exhaustive: false, failures, firstFailure: outcome };
+        if (options.stopAtFirstFailure)
+          return { runs, pruned, exhaustive: false, failures, firstFailure: outcome };
       }
     } catch (e) {
       if (!(e instanceof SleepBlocked)) throw e;
@@ -134,7 +149,8 @@ export function exploreDfs(
         break;
       }
     }
-    if (i < 0) return { runs, pruned, exhaustive: true, failures, firstFailure: failures[0] ?? null };
+    if (i < 0)
+      return { runs, pruned, exhaustive: true, failures, firstFailure: failures[0] ?? null };
     prefix = frames.slice(0, i + 1);
   }
 }

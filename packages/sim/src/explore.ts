@@ -1,7 +1,7 @@
 import { findSimDesign, SIM_DESIGNS, type SimDesign } from './designs.js';
 import { exploreDfs } from './dfs.js';
 import { INVARIANTS } from './invariants.js';
-import { type StrategyName } from './repro.js';
+import type { StrategyName } from './repro.js';
 import { type RunOptions, runSeed, suggest } from './run.js';
 import { findScenario, SCENARIOS, type Scenario } from './scenarios.js';
 
@@ -23,17 +23,38 @@ export class SelectionError extends Error {
 }
 
 /** Resolves names (empty = all); throws `SelectionError` with the closest names for a typo. */
-export function select(scenarioNames: readonly string[], designNames: readonly string[]): Selection {
-  const scenarios = scenarioNames.length === 0 ? SCENARIOS : scenarioNames.map((n) => {
-    const s = findScenario(n);
-    if (!s) throw new SelectionError(`unknown scenario "${n}"${suggest(n, SCENARIOS.map((x) => x.name))}`);
-    return s;
-  });
-  const designs = designNames.length === 0 ? SIM_DESIGNS : designNames.map((n) => {
-    const d = findSimDesign(n);
-    if (!d) throw new SelectionError(`unknown design "${n}"${suggest(n, SIM_DESIGNS.map((x) => x.name))}`);
-    return d;
-  });
+export function select(
+  scenarioNames: readonly string[],
+  designNames: readonly string[],
+): Selection {
+  const scenarios =
+    scenarioNames.length === 0
+      ? SCENARIOS
+      : scenarioNames.map((n) => {
+          const s = findScenario(n);
+          if (!s)
+            throw new SelectionError(
+              `unknown scenario "${n}"${suggest(
+                n,
+                SCENARIOS.map((x) => x.name),
+              )}`,
+            );
+          return s;
+        });
+  const designs =
+    designNames.length === 0
+      ? SIM_DESIGNS
+      : designNames.map((n) => {
+          const d = findSimDesign(n);
+          if (!d)
+            throw new SelectionError(
+              `unknown design "${n}"${suggest(
+                n,
+                SIM_DESIGNS.map((x) => x.name),
+              )}`,
+            );
+          return d;
+        });
   return { scenarios, designs };
 }
 
@@ -64,21 +85,29 @@ export interface Task {
  * The tasks for seeds [from, to) of every cell, in a fixed order; a shard keeps every n-th task,
  * so shards are disjoint, cover everything, and do not depend on machine or timing.
  */
-export function tasks(selection: Selection, strategy: ExploreStrategy, from: number, to: number, shard?: Shard): Task[] {
+export function tasks(
+  selection: Selection,
+  strategy: ExploreStrategy,
+  from: number,
+  to: number,
+  shard?: Shard,
+): Task[] {
   const out: Task[] = [];
   let k = 0;
   const cells = selection.designs.flatMap((d) => selection.scenarios.map((s) => ({ d, s })));
   if (strategy === 'dfs') {
     for (const { d, s } of cells) {
       if (!s.small) continue;
-      if (!shard || k % shard.count === shard.index) out.push({ scenario: s.name, design: d.name, strategy, seed: 0 });
+      if (!shard || k % shard.count === shard.index)
+        out.push({ scenario: s.name, design: d.name, strategy, seed: 0 });
       k++;
     }
     return out;
   }
   for (let seed = from; seed < to; seed++) {
     for (const { d, s } of cells) {
-      if (!shard || k % shard.count === shard.index) out.push({ scenario: s.name, design: d.name, strategy, seed });
+      if (!shard || k % shard.count === shard.index)
+        out.push({ scenario: s.name, design: d.name, strategy, seed });
       k++;
     }
   }
@@ -104,12 +133,20 @@ export interface TaskResult {
   readonly exhaustive?: boolean;
 }
 
-export function runTask(task: Task, options: RunOptions & { dfsMaxRuns?: number } = {}): TaskResult {
+export function runTask(
+  task: Task,
+  options: RunOptions & { dfsMaxRuns?: number } = {},
+): TaskResult {
   const scenario = findScenario(task.scenario);
   const design = findSimDesign(task.design);
-  if (!scenario || !design) throw new SelectionError(`unknown cell ${task.design} × ${task.scenario}`);
+  if (!scenario || !design)
+    throw new SelectionError(`unknown cell ${task.design} × ${task.scenario}`);
   if (task.strategy === 'dfs') {
-    const r = exploreDfs(scenario, design, { ...options, maxRuns: options.dfsMaxRuns ?? 20_000, stopAtFirstFailure: true });
+    const r = exploreDfs(scenario, design, {
+      ...options,
+      maxRuns: options.dfsMaxRuns ?? 20_000,
+      stopAtFirstFailure: true,
+    });
     const f = r.firstFailure;
     return {
       scenario: task.scenario,
@@ -121,11 +158,30 @@ export function runTask(task: Task, options: RunOptions & { dfsMaxRuns?: number 
     };
   }
   const o = runSeed(scenario, design, task.strategy, task.seed, options);
-  return { scenario: task.scenario, design: task.design, strategy: task.strategy, runs: 1, failure: o.violation ? failureOf(o) : null };
+  return {
+    scenario: task.scenario,
+    design: task.design,
+    strategy: task.strategy,
+    runs: 1,
+    failure: o.violation ? failureOf(o) : null,
+  };
 }
 
-function failureOf(o: { seed: number; repro: string; violation: { invariant: number; message: string } | null; steps: number; choices: readonly number[] }): Failure {
-  return { seed: o.seed, repro: o.repro, invariant: o.violation!.invariant, message: o.violation!.message, steps: o.steps, choices: o.choices.length };
+function failureOf(o: {
+  seed: number;
+  repro: string;
+  violation: { invariant: number; message: string } | null;
+  steps: number;
+  choices: readonly number[];
+}): Failure {
+  return {
+    seed: o.seed,
+    repro: o.repro,
+    invariant: o.violation!.invariant,
+    message: o.violation!.message,
+    steps: o.steps,
+    choices: o.choices.length,
+  };
 }
 
 /** One cell of the verdict table. */
@@ -150,7 +206,11 @@ export interface Results {
   readonly cells: Cell[];
 }
 
-export function emptyResults(selection: Selection, strategy: ExploreStrategy, shard?: Shard): Results {
+export function emptyResults(
+  selection: Selection,
+  strategy: ExploreStrategy,
+  shard?: Shard,
+): Results {
   return {
     format: 'ktls-lab-results',
     version: 1,
@@ -159,7 +219,14 @@ export function emptyResults(selection: Selection, strategy: ExploreStrategy, sh
     cells: selection.designs.flatMap((d) =>
       selection.scenarios
         .filter((s) => strategy !== 'dfs' || s.small)
-        .map((s) => ({ design: d.name, scenario: s.name, kind: d.kind, runs: 0, failures: 0, first: null })),
+        .map((s) => ({
+          design: d.name,
+          scenario: s.name,
+          kind: d.kind,
+          runs: 0,
+          failures: 0,
+          first: null,
+        })),
     ),
   };
 }
@@ -192,8 +259,12 @@ export function merge(files: readonly unknown[]): Results {
   if (files.length === 0) throw new ResultsError('nothing to merge');
   const parsed = files.map((f, i) => {
     const r = f as Partial<Results>;
-    if (r?.format !== 'ktls-lab-results') throw new ResultsError(`file ${i + 1} is not a ktls-lab results file`);
-    if (r.version !== 1) throw new ResultsError(`file ${i + 1} has results version ${String(r.version)}; this build reads 1`);
+    if (r?.format !== 'ktls-lab-results')
+      throw new ResultsError(`file ${i + 1} is not a ktls-lab results file`);
+    if (r.version !== 1)
+      throw new ResultsError(
+        `file ${i + 1} has results version ${String(r.version)}; this build reads 1`,
+      );
     if (!Array.isArray(r.cells)) throw new ResultsError(`file ${i + 1} has no cells`);
     return r as Results;
   });
@@ -205,7 +276,14 @@ export function merge(files: readonly unknown[]): Results {
       const key = `${c.design}\u0000${c.scenario}`;
       let m = byKey.get(key);
       if (!m) {
-        m = { design: c.design, scenario: c.scenario, kind: c.kind, runs: 0, failures: 0, first: null };
+        m = {
+          design: c.design,
+          scenario: c.scenario,
+          kind: c.kind,
+          runs: 0,
+          failures: 0,
+          first: null,
+        };
         byKey.set(key, m);
         out.cells.push(m);
       }
@@ -230,8 +308,12 @@ export interface Verdict {
 /** Exit 0 when every correct design held and every mutant was caught in the selection. */
 export function verdict(results: Results): Verdict {
   const unexpected = results.cells.filter((c) => c.kind === 'correct' && c.failures > 0);
-  const mutants = [...new Set(results.cells.filter((c) => c.kind === 'mutant').map((c) => c.design))];
-  const uncaught = mutants.filter((m) => !results.cells.some((c) => c.design === m && c.failures > 0));
+  const mutants = [
+    ...new Set(results.cells.filter((c) => c.kind === 'mutant').map((c) => c.design)),
+  ];
+  const uncaught = mutants.filter(
+    (m) => !results.cells.some((c) => c.design === m && c.failures > 0),
+  );
   return { unexpected, uncaught, ok: unexpected.length === 0 && uncaught.length === 0 };
 }
 

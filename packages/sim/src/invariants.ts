@@ -1,13 +1,45 @@
 /** The invariants every step of every run is checked against (architecture.md). */
 export const INVARIANTS = [
-  { id: 1, name: 'nonce-unique', text: 'An AEAD nonce is never used twice under one key, on either side.' },
-  { id: 2, name: 'stream-intact', text: "Each app receives exactly the bytes its peer's app sent, in order, once (prefix at every step, equality at the end)." },
-  { id: 3, name: 'frozen-means-frozen', text: 'Nothing is decrypted or delivered while RX is frozen (after a KeyUpdate, until the next key).' },
-  { id: 4, name: 'control-in-order', text: 'Every control record reaches the control plane exactly once, in stream order relative to data.' },
-  { id: 5, name: 'right-key', text: 'No record is opened under a key of the wrong epoch (or with a nonce other than the one it was sealed with).' },
-  { id: 6, name: 'end-is-final', text: 'Nothing is delivered after close_notify; a fatal error stays fatal.' },
-  { id: 7, name: 'messages-whole', text: 'Upper-layer messages (RDS/KCM framing) arrive whole, in order, once.' },
-  { id: 8, name: 'liveness', text: 'With a quiet network and a responsive control plane a run completes within its bound; otherwise it is stuck, and the chain of who waits for whom is reported.' },
+  {
+    id: 1,
+    name: 'nonce-unique',
+    text: 'An AEAD nonce is never used twice under one key, on either side.',
+  },
+  {
+    id: 2,
+    name: 'stream-intact',
+    text: "Each app receives exactly the bytes its peer's app sent, in order, once (prefix at every step, equality at the end).",
+  },
+  {
+    id: 3,
+    name: 'frozen-means-frozen',
+    text: 'Nothing is decrypted or delivered while RX is frozen (after a KeyUpdate, until the next key).',
+  },
+  {
+    id: 4,
+    name: 'control-in-order',
+    text: 'Every control record reaches the control plane exactly once, in stream order relative to data.',
+  },
+  {
+    id: 5,
+    name: 'right-key',
+    text: 'No record is opened under a key of the wrong epoch (or with a nonce other than the one it was sealed with).',
+  },
+  {
+    id: 6,
+    name: 'end-is-final',
+    text: 'Nothing is delivered after close_notify; a fatal error stays fatal.',
+  },
+  {
+    id: 7,
+    name: 'messages-whole',
+    text: 'Upper-layer messages (RDS/KCM framing) arrive whole, in order, once.',
+  },
+  {
+    id: 8,
+    name: 'liveness',
+    text: 'With a quiet network and a responsive control plane a run completes within its bound; otherwise it is stuck, and the chain of who waits for whom is reported.',
+  },
 ] as const;
 
 export type InvariantId = (typeof INVARIANTS)[number]['id'];

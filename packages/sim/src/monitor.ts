@@ -120,7 +120,10 @@ export class Monitor {
   sealed(from: string, keyFingerprint: string, nonce: Uint8Array, seq: bigint): void {
     const id = `${keyFingerprint}:${toHex(nonce)}`;
     if (this.seals.has(id)) {
-      this.fail(1, `${from} sealed a second record with nonce ${toHex(nonce)} under key ${keyFingerprint} (seq ${seq})`);
+      this.fail(
+        1,
+        `${from} sealed a second record with nonce ${toHex(nonce)} under key ${keyFingerprint} (seq ${seq})`,
+      );
     }
     this.seals.add(id);
   }
@@ -128,7 +131,9 @@ export class Monitor {
   /** A sealed record (or raw garbage) entered the byte stream. */
   wrote(
     from: string,
-    r: Omit<SentRecord, 'index' | 'offset' | 'dataStart' | 'dataEnd' | 'corrupted'> & { size: number },
+    r: Omit<SentRecord, 'index' | 'offset' | 'dataStart' | 'dataEnd' | 'corrupted'> & {
+      size: number;
+    },
   ): SentRecord {
     const d = this.dir(from);
     const isData = r.contentType === 23 && !r.garbage;
@@ -147,18 +152,26 @@ export class Monitor {
     if (this.noRekey) {
       // Documented limit of kernels before 6.14: a record after a KeyUpdate cannot be opened.
       const prev = d.records[record.index - 1];
-      if (prev && prev.contentType === 22 && prev.firstByte === 24 && !r.garbage) d.mayFailAt.add(record.index);
+      if (prev && prev.contentType === 22 && prev.firstByte === 24 && !r.garbage)
+        d.mayFailAt.add(record.index);
     }
     return record;
   }
 
   // ---- receiver side --------------------------------------------------------------------------
 
-  private recordAt(receiver: string, offset: number, what: string): { d: Direction; r: SentRecord } | null {
+  private recordAt(
+    receiver: string,
+    offset: number,
+    what: string,
+  ): { d: Direction; r: SentRecord } | null {
     const d = this.toward(receiver);
     const r = d.byOffset.get(offset);
     if (!r) {
-      this.fail(2, `${receiver} ${what} at stream offset ${offset}, where ${d.from} wrote no record`);
+      this.fail(
+        2,
+        `${receiver} ${what} at stream offset ${offset}, where ${d.from} wrote no record`,
+      );
       return null;
     }
     return { d, r };
@@ -190,7 +203,11 @@ export class Monitor {
    * exactly-once, channel, content, and that nothing comes after the end.
    */
   consumed(receiver: string, offset: number, channel: 'app' | 'cp', data: Uint8Array): void {
-    const at = this.recordAt(receiver, offset, `delivered to ${channel === 'app' ? 'the app' : 'the control plane'}`);
+    const at = this.recordAt(
+      receiver,
+      offset,
+      `delivered to ${channel === 'app' ? 'the app' : 'the control plane'}`,
+    );
     if (!at) return;
     const { d, r } = at;
     const isData = r.contentType === 23;
@@ -199,7 +216,10 @@ export class Monitor {
       return;
     }
     if (r.index < d.nextIndex) {
-      this.fail(isData ? 2 : 4, `${receiver} receives record #${r.index} (seq ${r.seq}) a second time`);
+      this.fail(
+        isData ? 2 : 4,
+        `${receiver} receives record #${r.index} (seq ${r.seq}) a second time`,
+      );
       return;
     }
     if (r.index > d.nextIndex) {
@@ -223,19 +243,24 @@ export class Monitor {
     if (isData) {
       const want = this.sentSlice(d, r.dataStart, r.dataEnd);
       if (data.length !== want.length || toHex(data) !== toHex(want)) {
-        this.fail(2, `${receiver} receives ${data.length} bytes for record #${r.index} that differ from the ${want.length} bytes ${d.from} sent`);
+        this.fail(
+          2,
+          `${receiver} receives ${data.length} bytes for record #${r.index} that differ from the ${want.length} bytes ${d.from} sent`,
+        );
         return;
       }
       d.received += data.length;
     }
     d.nextIndex = r.index + 1;
     // Without rekey support nothing freezes (documented): the limitation covers what follows.
-    if (r.contentType === 22 && r.firstByte === 24 && this.tls13 && !this.noRekey) d.frozenAfter = r.index;
+    if (r.contentType === 22 && r.firstByte === 24 && this.tls13 && !this.noRekey)
+      d.frozenAfter = r.index;
     if (r.contentType === 21 && data.length >= 2) {
       // RFC 8446 §6.1/§6.2: close_notify ends the stream; every other alert but user_canceled is
       // fatal in TLS 1.3, and level 2 is fatal in TLS 1.2.
       if (data[1] === 0) this.end(d, r.index, 'close_notify');
-      else if (data[1] !== 90 && (this.tls13 || data[0] === 2)) this.end(d, r.index, `a fatal alert (${data[1]})`);
+      else if (data[1] !== 90 && (this.tls13 || data[0] === 2))
+        this.end(d, r.index, `a fatal alert (${data[1]})`);
     }
   }
 
@@ -284,11 +309,17 @@ export class Monitor {
     const d = this.toward(receiver);
     const want = d.messagesSent[d.messagesReceived];
     if (!want) {
-      this.fail(7, `${receiver} assembles message #${d.messagesReceived}, but ${d.from} sent only ${d.messagesSent.length}`);
+      this.fail(
+        7,
+        `${receiver} assembles message #${d.messagesReceived}, but ${d.from} sent only ${d.messagesSent.length}`,
+      );
       return;
     }
     if (want.length !== payload.length || toHex(want) !== toHex(payload)) {
-      this.fail(7, `${receiver} assembles message #${d.messagesReceived} of ${payload.length} bytes that differs from the ${want.length}-byte message ${d.from} sent`);
+      this.fail(
+        7,
+        `${receiver} assembles message #${d.messagesReceived} of ${payload.length} bytes that differs from the ${want.length}-byte message ${d.from} sent`,
+      );
       return;
     }
     d.messagesReceived++;
@@ -302,17 +333,26 @@ export class Monitor {
       if (d.ended !== null && d.endIndex === null) continue; // the receiver shut down itself
       if (d.nextIndex < stop) {
         const r = d.records[d.nextIndex]!;
-        this.fail(r.contentType === 23 ? 2 : 4, `${d.to} never received record #${r.index} (${typeName(r.contentType)}, seq ${r.seq}) of ${d.records.length} that ${d.from} sent`);
+        this.fail(
+          r.contentType === 23 ? 2 : 4,
+          `${d.to} never received record #${r.index} (${typeName(r.contentType)}, seq ${r.seq}) of ${d.records.length} that ${d.from} sent`,
+        );
         return;
       }
       const expectedData = d.records[stop]?.dataStart ?? d.sentLength;
       if (d.received !== expectedData) {
-        this.fail(2, `${d.to} received ${d.received} bytes; ${d.from}'s app sent ${d.sentLength}, of which ${expectedData} could arrive`);
+        this.fail(
+          2,
+          `${d.to} received ${d.received} bytes; ${d.from}'s app sent ${d.sentLength}, of which ${expectedData} could arrive`,
+        );
         return;
       }
       const expectedMessages = d.messageEnds.filter((end) => end <= expectedData).length;
       if (d.messagesReceived !== expectedMessages) {
-        this.fail(7, `${d.to} assembled ${d.messagesReceived} upper-layer messages; ${expectedMessages} of ${d.messagesSent.length} were sent whole before the stream ended`);
+        this.fail(
+          7,
+          `${d.to} assembled ${d.messagesReceived} upper-layer messages; ${expectedMessages} of ${d.messagesSent.length} were sent whole before the stream ended`,
+        );
         return;
       }
     }
@@ -334,11 +374,20 @@ export class Monitor {
   /** A short description of each direction, for stuck reports. */
   describe(): string[] {
     return [...this.dirs.values()].map(
-      (d) => `${d.from}→${d.to}: ${d.records.length} records written, ${d.nextIndex} consumed, ${d.received}/${d.sentLength} data bytes${d.ended ? `, ended by ${d.ended}` : ''}`,
+      (d) =>
+        `${d.from}→${d.to}: ${d.records.length} records written, ${d.nextIndex} consumed, ${d.received}/${d.sentLength} data bytes${d.ended ? `, ended by ${d.ended}` : ''}`,
     );
   }
 }
 
 export function typeName(t: number): string {
-  return { 20: 'change_cipher_spec', 21: 'alert', 22: 'handshake', 23: 'application_data', 24: 'heartbeat' }[t] ?? `type ${t}`;
+  return (
+    {
+      20: 'change_cipher_spec',
+      21: 'alert',
+      22: 'handshake',
+      23: 'application_data',
+      24: 'heartbeat',
+    }[t] ?? `type ${t}`
+  );
 }

@@ -1,7 +1,16 @@
 import { type Chooser, RandomChooser } from './choices.js';
 
 /** The actors the simulator schedules; PCT gives each a priority. */
-export const ACTORS = ['app:client', 'app:server', 'cp:client', 'cp:server', 'net:client', 'net:server', 'crypto:client', 'crypto:server'] as const;
+export const ACTORS = [
+  'app:client',
+  'app:server',
+  'cp:client',
+  'cp:server',
+  'net:client',
+  'net:server',
+  'crypto:client',
+  'crypto:server',
+] as const;
 
 /**
  * PCT, probabilistic concurrency testing (Burckhardt et al., ASPLOS 2010): actors get random
@@ -24,7 +33,9 @@ export class PctChooser implements Chooser {
       [order[i], order[j]] = [order[j]!, order[i]!];
     }
     order.forEach((a, i) => this.priority.set(a, depth + i));
-    this.changeAt = Array.from({ length: Math.max(0, depth - 1) }, () => this.rng.int(1, Math.max(1, expectedSteps)));
+    this.changeAt = Array.from({ length: Math.max(0, depth - 1) }, () =>
+      this.rng.int(1, Math.max(1, expectedSteps)),
+    );
   }
 
   pick(actors: readonly string[]): number {

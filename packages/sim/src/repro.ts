@@ -86,7 +86,14 @@ export function decodeChoices(s: string): number[] {
 }
 
 export function formatRepro(r: Repro): string {
-  return [REPRO_VERSION, r.scenario, r.design, r.strategy, String(r.seed), encodeChoices(r.choices)].join(':');
+  return [
+    REPRO_VERSION,
+    r.scenario,
+    r.design,
+    r.strategy,
+    String(r.seed),
+    encodeChoices(r.choices),
+  ].join(':');
 }
 
 /** Parses a repro string; throws `ReproError` with what is wrong. Names are checked by the caller. */
@@ -101,12 +108,28 @@ export function parseRepro(text: string): Repro {
     );
   }
   if (parts.length !== 6) {
-    throw new ReproError(`a repro string has 6 fields (${REPRO_VERSION}:scenario:design:strategy:seed:choices), got ${parts.length}`);
+    throw new ReproError(
+      `a repro string has 6 fields (${REPRO_VERSION}:scenario:design:strategy:seed:choices), got ${parts.length}`,
+    );
   }
-  const [, scenario, design, strategy, seed, choices] = parts as [string, string, string, string, string, string];
+  const [, scenario, design, strategy, seed, choices] = parts as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   if (!(STRATEGIES as readonly string[]).includes(strategy)) {
     throw new ReproError(`unknown strategy "${strategy}" (one of ${STRATEGIES.join(', ')})`);
   }
-  if (!/^\d+$/.test(seed) || Number(seed) > 0xffffffff) throw new ReproError(`seed "${seed}" is not a 32-bit unsigned integer`);
-  return { scenario, design, strategy: strategy as StrategyName, seed: Number(seed), choices: decodeChoices(choices) };
+  if (!/^\d+$/.test(seed) || Number(seed) > 0xffffffff)
+    throw new ReproError(`seed "${seed}" is not a 32-bit unsigned integer`);
+  return {
+    scenario,
+    design,
+    strategy: strategy as StrategyName,
+    seed: Number(seed),
+    choices: decodeChoices(choices),
+  };
 }

@@ -37,7 +37,12 @@ export function segmentationFor(strategy: StrategyName): 'any' | 'whole' {
   return strategy === 'dfs' ? 'whole' : 'any';
 }
 
-export function chooserFor(strategy: StrategyName, seed: number, choices: readonly number[], options: RunOptions = {}): Chooser {
+export function chooserFor(
+  strategy: StrategyName,
+  seed: number,
+  choices: readonly number[],
+  options: RunOptions = {},
+): Chooser {
   switch (strategy) {
     case 'random':
       return new RandomChooser(seed);
@@ -82,16 +87,41 @@ export function runWith(
   };
 }
 
-export function runSeed(scenario: Scenario, design: SimDesign, strategy: 'random' | 'pct', seed: number, options: RunOptions = {}): RunOutcome {
-  return runWith(scenario, design, strategy, seed, chooserFor(strategy, seed, [], options), options);
+export function runSeed(
+  scenario: Scenario,
+  design: SimDesign,
+  strategy: 'random' | 'pct',
+  seed: number,
+  options: RunOptions = {},
+): RunOutcome {
+  return runWith(
+    scenario,
+    design,
+    strategy,
+    seed,
+    chooserFor(strategy, seed, [], options),
+    options,
+  );
 }
 
 /** Resolves names in a repro; throws `ReproError` naming what is unknown and what is close. */
 export function resolveRepro(repro: Repro): { scenario: Scenario; design: SimDesign } {
   const scenario = findScenario(repro.scenario);
-  if (!scenario) throw new ReproError(`unknown scenario "${repro.scenario}"${suggest(repro.scenario, SCENARIOS.map((s) => s.name))}`);
+  if (!scenario)
+    throw new ReproError(
+      `unknown scenario "${repro.scenario}"${suggest(
+        repro.scenario,
+        SCENARIOS.map((s) => s.name),
+      )}`,
+    );
   const design = findSimDesign(repro.design);
-  if (!design) throw new ReproError(`unknown design "${repro.design}"${suggest(repro.design, SIM_DESIGNS.map((d) => d.name))}`);
+  if (!design)
+    throw new ReproError(
+      `unknown design "${repro.design}"${suggest(
+        repro.design,
+        SIM_DESIGNS.map((d) => d.name),
+      )}`,
+    );
   return { scenario, design };
 }
 
@@ -99,7 +129,14 @@ export function resolveRepro(repro: Repro): { scenario: Scenario; design: SimDes
 export function replay(text: string, options: RunOptions = {}): RunOutcome {
   const repro = parseRepro(text);
   const { scenario, design } = resolveRepro(repro);
-  return runWith(scenario, design, repro.strategy, repro.seed, new ReplayChooser(repro.choices), options);
+  return runWith(
+    scenario,
+    design,
+    repro.strategy,
+    repro.seed,
+    new ReplayChooser(repro.choices),
+    options,
+  );
 }
 
 /** The trace of a run as NDJSON, with a header that carries its repro string. */
@@ -127,7 +164,8 @@ export function checkDeterminism(text: string): string {
   const a = traceOf(replay(text, { trace: true }));
   const b = traceOf(replay(text, { trace: true }));
   const ha = traceHash(a);
-  if (ha !== traceHash(b) || a !== b) throw new Error(`nondeterminism: ${text} gave two different traces`);
+  if (ha !== traceHash(b) || a !== b)
+    throw new Error(`nondeterminism: ${text} gave two different traces`);
   return ha;
 }
 

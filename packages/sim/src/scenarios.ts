@@ -48,7 +48,11 @@ export interface Scenario {
 }
 
 const base = { profile: FULL_PROFILE, asyncDepth: 1, small: false } as const;
-const send = (bytes: number, more = false): AppAction => ({ do: 'send', bytes, ...(more ? { more } : {}) });
+const send = (bytes: number, more = false): AppAction => ({
+  do: 'send',
+  bytes,
+  ...(more ? { more } : {}),
+});
 
 export const SCENARIOS: readonly Scenario[] = [
   {
@@ -62,7 +66,8 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     ...base,
     name: 'key-update-one-way',
-    summary: 'TLS 1.3 KeyUpdate from the client in the middle of its data: the server RX must freeze until its control plane installs the next key.',
+    summary:
+      'TLS 1.3 KeyUpdate from the client in the middle of its data: the server RX must freeze until its control plane installs the next key.',
     suite: 'TLS_AES_128_GCM_SHA256',
     client: [send(300), { do: 'key-update', requestUpdate: false }, send(300)],
     server: [],
@@ -71,7 +76,8 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     ...base,
     name: 'key-update-both-ways',
-    summary: 'Both sides send KeyUpdate(update_requested) at once; each must answer with its own KeyUpdate (RFC 8446 §4.6.3).',
+    summary:
+      'Both sides send KeyUpdate(update_requested) at once; each must answer with its own KeyUpdate (RFC 8446 §4.6.3).',
     suite: 'TLS_AES_256_GCM_SHA384',
     client: [send(200), { do: 'key-update', requestUpdate: true }, send(200)],
     server: [send(200), { do: 'key-update', requestUpdate: true }, send(200)],
@@ -79,7 +85,8 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     ...base,
     name: 'ticket-between-data',
-    summary: 'A NewSessionTicket between two data records: handed to the control plane alone, no freeze.',
+    summary:
+      'A NewSessionTicket between two data records: handed to the control plane alone, no freeze.',
     suite: 'TLS_AES_128_GCM_SHA256',
     client: [],
     server: [send(1000), { do: 'ticket' }, send(1000)],
@@ -88,7 +95,8 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     ...base,
     name: 'close-notify-mid-stream',
-    summary: 'The client sends close_notify with more data after it: nothing after it is delivered (RFC 8446 §6.1).',
+    summary:
+      'The client sends close_notify with more data after it: nothing after it is delivered (RFC 8446 §6.1).',
     suite: 'TLS_CHACHA20_POLY1305_SHA256',
     client: [send(2000), { do: 'close' }, send(500)],
     server: [send(1000)],
@@ -104,15 +112,24 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     ...base,
     name: 'tls12-userspace-heartbeat',
-    summary: "TLS 1.2: the control plane sends heartbeats while the data plane sends data (the RFC's \"get the state out, use it, reset it\").",
+    summary:
+      'TLS 1.2: the control plane sends heartbeats while the data plane sends data (the RFC\'s "get the state out, use it, reset it").',
     suite: 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
-    client: [send(1500), { do: 'heartbeat' }, send(1500), send(1500), { do: 'heartbeat' }, send(1500)],
+    client: [
+      send(1500),
+      { do: 'heartbeat' },
+      send(1500),
+      send(1500),
+      { do: 'heartbeat' },
+      send(1500),
+    ],
     server: [send(300)],
   },
   {
     ...base,
     name: 'rds-framed-control-inside',
-    summary: 'RDS-style framed messages over TLS 1.3 with a KeyUpdate inside a message: the upper layer must freeze with the stream.',
+    summary:
+      'RDS-style framed messages over TLS 1.3 with a KeyUpdate inside a message: the upper layer must freeze with the stream.',
     suite: 'TLS_AES_128_GCM_SHA256',
     framer: 'rds',
     client: [
@@ -130,13 +147,19 @@ export const SCENARIOS: readonly Scenario[] = [
     suite: 'TLS_AES_256_GCM_SHA384',
     framer: 'kcm',
     client: [],
-    server: [{ do: 'message', payload: 600, upto: 300 }, { do: 'ticket' }, { do: 'message', payload: 600 }, { do: 'message', payload: 20 }],
+    server: [
+      { do: 'message', payload: 600, upto: 300 },
+      { do: 'ticket' },
+      { do: 'message', payload: 600 },
+      { do: 'message', payload: 20 },
+    ],
     small: true,
   },
   {
     ...base,
     name: 'punt-chacha-on-aes-profile',
-    summary: 'ChaCha20-Poly1305 on a data plane that offloads only AES-GCM: TLS_RX/TLS_TX are refused and records are processed in userspace, with the same app-visible result.',
+    summary:
+      'ChaCha20-Poly1305 on a data plane that offloads only AES-GCM: TLS_RX/TLS_TX are refused and records are processed in userspace, with the same app-visible result.',
     suite: 'TLS_CHACHA20_POLY1305_SHA256',
     profile: AES_GCM_ONLY_PROFILE,
     client: [send(3000), send(3000)],
@@ -145,7 +168,8 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     ...base,
     name: 'bad-mac',
-    summary: 'The network flips a bit in a client record: the server must fail with EBADMSG (bad_record_mac), sticky, delivering nothing from that record on.',
+    summary:
+      'The network flips a bit in a client record: the server must fail with EBADMSG (bad_record_mac), sticky, delivering nothing from that record on.',
     suite: 'TLS_AES_128_GCM_SHA256',
     client: [send(1000), { do: 'corrupt-next' }, send(1000), send(1000)],
     server: [send(500)],
@@ -153,7 +177,8 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     ...base,
     name: 'oversize-record',
-    summary: 'A record header announcing more than the kernel accepts (64 × 0x55, selftest bad_rec): EMSGSIZE, the stream stops.',
+    summary:
+      'A record header announcing more than the kernel accepts (64 × 0x55, selftest bad_rec): EMSGSIZE, the stream stops.',
     suite: 'TLS_AES_128_GCM_SHA256',
     client: [send(1000), { do: 'garbage', bytes: Array(64).fill(0x55) }, send(1000)],
     server: [send(500)],
@@ -161,20 +186,33 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     ...base,
     name: 'zero-length-records',
-    summary: 'Empty application_data records between data (legal in TLS 1.3; the kernel skips them).',
+    summary:
+      'Empty application_data records between data (legal in TLS 1.3; the kernel skips them).',
     suite: 'TLS_AES_128_GCM_SHA256',
-    client: [{ do: 'empty-record' }, send(100), { do: 'empty-record' }, { do: 'empty-record' }, send(100)],
+    client: [
+      { do: 'empty-record' },
+      send(100),
+      { do: 'empty-record' },
+      { do: 'empty-record' },
+      send(100),
+    ],
     server: [],
     small: true,
   },
   {
     ...base,
     name: 'async-depth-8-control-behind-data',
-    summary: 'TLS 1.2 with 8 async decryptions in flight and a handshake record right behind them: it must reach the control plane only after the data before it.',
+    summary:
+      'TLS 1.2 with 8 async decryptions in flight and a handshake record right behind them: it must reach the control plane only after the data before it.',
     suite: 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
     asyncDepth: 8,
     client: [send(10)],
-    server: [...Array.from({ length: 10 }, () => send(120)), { do: 'hello-request' }, send(120), send(120)],
+    server: [
+      ...Array.from({ length: 10 }, () => send(120)),
+      { do: 'hello-request' },
+      send(120),
+      send(120),
+    ],
   },
 ];
 

@@ -29,7 +29,10 @@ export function shrink(
   const maxAttempts = options.maxAttempts ?? 20_000;
   const run = (choices: readonly number[]) => {
     attempts++;
-    return runWith(scenario, design, strategy, failing.seed, new ReplayChooser(choices), { ...options, trace: false });
+    return runWith(scenario, design, strategy, failing.seed, new ReplayChooser(choices), {
+      ...options,
+      trace: false,
+    });
   };
   const fails = (o: RunOutcome) => o.violation?.invariant === invariant;
 
@@ -38,7 +41,8 @@ export function shrink(
     // The replay consumes only the choices it needs: keep that trimmed list.
     if (!fails(o)) return false;
     if (o.choices.length > best.choices.length) return false;
-    if (o.choices.length === best.choices.length && sum(o.choices) >= sum(best.choices)) return false;
+    if (o.choices.length === best.choices.length && sum(o.choices) >= sum(best.choices))
+      return false;
     best = o;
     return true;
   };
@@ -46,7 +50,11 @@ export function shrink(
   let progress = true;
   while (progress && attempts < maxAttempts) {
     progress = false;
-    for (let size = Math.max(1, best.choices.length >> 1); size >= 1 && attempts < maxAttempts; size >>= 1) {
+    for (
+      let size = Math.max(1, best.choices.length >> 1);
+      size >= 1 && attempts < maxAttempts;
+      size >>= 1
+    ) {
       for (let i = 0; i + size <= best.choices.length && attempts < maxAttempts; ) {
         const c = [...best.choices.slice(0, i), ...best.choices.slice(i + size)];
         if (accept(run(c))) progress = true;
@@ -65,7 +73,14 @@ export function shrink(
       }
     }
   }
-  const shrunk = runWith(scenario, design, strategy, failing.seed, new ReplayChooser(best.choices), { ...options, trace: options.trace ?? true });
+  const shrunk = runWith(
+    scenario,
+    design,
+    strategy,
+    failing.seed,
+    new ReplayChooser(best.choices),
+    { ...options, trace: options.trace ?? true },
+  );
   return { original: failing, shrunk, attempts };
 }
 

@@ -56,7 +56,12 @@ export interface WorldOptions {
 
 type CpItem =
   | { readonly kind: 'install-rx' }
-  | { readonly kind: 'control'; readonly offset: number; readonly contentType: number; readonly body: Uint8Array }
+  | {
+      readonly kind: 'control';
+      readonly offset: number;
+      readonly contentType: number;
+      readonly body: Uint8Array;
+    }
   | { readonly kind: 'held'; readonly offset: number; readonly record: Uint8Array }
   | { readonly kind: 'punted'; readonly offset: number; readonly record: Uint8Array }
   | { readonly kind: 'heartbeat' }
@@ -109,9 +114,33 @@ export interface WorldResult {
   readonly events: readonly TraceEvent[];
 }
 
-const KEY_UPDATE = (requested: boolean) => Uint8Array.of(HandshakeType.keyUpdate, 0, 0, 1, requested ? 1 : 0);
+const KEY_UPDATE = (requested: boolean) =>
+  Uint8Array.of(HandshakeType.keyUpdate, 0, 0, 1, requested ? 1 : 0);
 /** A minimal TLS 1.3 NewSessionTicket (RFC 8446 §4.6.1): lifetime, age_add, nonce, ticket, no extensions. */
-const TICKET = Uint8Array.of(4, 0, 0, 17, 0, 0, 0x1c, 0x20, 1, 2, 3, 4, 1, 0, 0, 4, 0xaa, 0xbb, 0xcc, 0xdd, 0, 0);
+const TICKET = Uint8Array.of(
+  4,
+  0,
+  0,
+  17,
+  0,
+  0,
+  0x1c,
+  0x20,
+  1,
+  2,
+  3,
+  4,
+  1,
+  0,
+  0,
+  4,
+  0xaa,
+  0xbb,
+  0xcc,
+  0xdd,
+  0,
+  0,
+);
 /** RFC 6520 heartbeat_request: type 1, payload length 4, "ping", 16 bytes of padding. */
 const HEARTBEAT = Uint8Array.of(1, 0, 4, 0x70, 0x69, 0x6e, 0x67, ...new Uint8Array(16));
 const HELLO_REQUEST = Uint8Array.of(0, 0, 0, 0);
@@ -132,8 +161,15 @@ export class World {
     const { scenario, design } = options;
     this.suite = suiteByName(scenario.suite);
     this.tls13 = this.suite.version === TLS_1_3;
-    this.monitor = new Monitor(['client', 'server'], design.limitations.includes('no-rekey'), this.tls13);
-    this.endpoints = [this.endpoint('client', 'server', scenario.client, 0x11), this.endpoint('server', 'client', scenario.server, 0x22)];
+    this.monitor = new Monitor(
+      ['client', 'server'],
+      design.limitations.includes('no-rekey'),
+      this.tls13,
+    );
+    this.endpoints = [
+      this.endpoint('client', 'server', scenario.client, 0x11),
+      this.endpoint('server', 'client', scenario.server, 0x22),
+    ];
     this.pipes = [
       { from: 'client', chunks: [], pending: 0 },
       { from: 'server', chunks: [], pending: 0 },
@@ -145,20 +181,35 @@ export class World {
       const fx = this.txRun(ep, { type: 'install-key', state, key: this.importKey(state) });
       if (fx.errors.some((e) => e.code === 'unsupported_cipher')) {
         ep.userspaceTx = state;
-        this.note(ep, 'cp', `TLS_TX refused (${this.suite.name} not offloaded): records are sealed in userspace`);
+        this.note(
+          ep,
+          'cp',
+          `TLS_TX refused (${this.suite.name} not offloaded): records are sealed in userspace`,
+        );
       }
       ep.inbox.push({ kind: 'install-rx' });
     }
   }
 
-  private endpoint(name: EndpointName, peer: EndpointName, script: readonly AppAction[], fill: number): Endpoint {
+  private endpoint(
+    name: EndpointName,
+    peer: EndpointName,
+    script: readonly AppAction[],
+    fill: number,
+  ): Endpoint {
     const { scenario, design, trace } = this.options;
     const hashLength = this.suite.hash === 'sha384' ? 48 : 32;
     const peerFill = fill === 0x11 ? 0x22 : 0x11;
     return {
       name,
       peer,
-      rx: createRx({ design: design.design, profile: scenario.profile, asyncDepth: scenario.asyncDepth, limits: 'kernel', trace }),
+      rx: createRx({
+        design: design.design,
+        profile: scenario.profile,
+        asyncDepth: scenario.asyncDepth,
+        limits: 'kernel',
+        trace,
+      }),
       tx: createTx({ design: design.design, profile: scenario.profile, trace }),
       crypto: [],
       seals: [],
@@ -185,7 +236,11 @@ export class World {
   /** The crypto state for a secret: TLS 1.3 derives it (RFC 8446 §7.3); TLS 1.2 uses fixed key/IV bytes. */
   private state(secret: Uint8Array): CryptoState {
     if (this.tls13) return cryptoStateFromSecret(this.suite, secret);
-    return cryptoStateFromKeyIv(this.suite, secret.subarray(0, this.suite.keyLength), secret.subarray(0, 12));
+    return cryptoStateFromKeyIv(
+      this.suite,
+      secret.subarray(0, this.suite.keyLength),
+      secret.subarray(0, 12),
+    );
   }
 
   private importKey(state: CryptoState): AeadKey {
@@ -213,7 +268,10 @@ export class World {
 
   // ---- running the machines -------------------------------------------------------------------
 
-  private txRun(ep: Endpoint, input: TxInput): { errors: RecordError[]; state: CryptoState | null } {
+  private txRun(
+    ep: Endpoint,
+    input: TxInput,
+  ): { errors: RecordError[]; state: CryptoState | null } {
     const errors: RecordError[] = [];
     let state: CryptoState | null = null;
     const work: TxInput[] = [input];
@@ -229,7 +287,11 @@ export class World {
     return { errors, state };
   }
 
-  private onTxEffect(ep: Endpoint, e: TxEffect, work: TxInput[]): { error?: RecordError; state?: CryptoState } | undefined {
+  private onTxEffect(
+    ep: Endpoint,
+    e: TxEffect,
+    work: TxInput[],
+  ): { error?: RecordError; state?: CryptoState } | undefined {
     switch (e.type) {
       case 'seal': {
         const { request } = e;
@@ -264,7 +326,15 @@ export class World {
   private write(
     ep: Endpoint,
     bytes: Uint8Array,
-    r: { seq: bigint; epoch: number; contentType: number; fingerprint: string; nonce: string; firstByte: number; size: number },
+    r: {
+      seq: bigint;
+      epoch: number;
+      contentType: number;
+      fingerprint: string;
+      nonce: string;
+      firstByte: number;
+      size: number;
+    },
   ): void {
     let out = bytes;
     const record = this.monitor.wrote(ep.name, {
@@ -284,14 +354,22 @@ export class World {
       out = Uint8Array.from(bytes);
       out[out.length - 1]! ^= 0x01;
       this.monitor.markCorrupted(ep.name, record.index);
-      this.emit(ep.name, { lane: 'wire', kind: 'note', seq: r.seq.toString(), note: `network flips a bit in record #${record.index}` });
+      this.emit(ep.name, {
+        lane: 'wire',
+        kind: 'note',
+        seq: r.seq.toString(),
+        note: `network flips a bit in record #${record.index}`,
+      });
     }
     const pipe = this.pipeFrom(ep.name);
     pipe.chunks.push(out);
     pipe.pending += out.length;
   }
 
-  private rxRun(ep: Endpoint, input: RxInput): { errors: RecordError[]; state: CryptoState | null } {
+  private rxRun(
+    ep: Endpoint,
+    input: RxInput,
+  ): { errors: RecordError[]; state: CryptoState | null } {
     const errors: RecordError[] = [];
     let state: CryptoState | null = null;
     let next: RxInput | undefined = input;
@@ -304,7 +382,9 @@ export class World {
         this.onRxEffect(ep, e);
       }
       const job = this.syncCrypto.shift();
-      next = job ? { type: 'crypto-done', id: job.id, output: this.engine.open(job.request) } : undefined;
+      next = job
+        ? { type: 'crypto-done', id: job.id, output: this.engine.open(job.request) }
+        : undefined;
       if (job && job.ep !== ep) throw new Error('synchronous crypto crossed endpoints');
     }
     return { errors, state };
@@ -328,7 +408,12 @@ export class World {
       case 'control':
         this.monitor.consumed(ep.name, e.offset, 'cp', e.body);
         this.upperAtControl(ep);
-        ep.inbox.push({ kind: 'control', offset: e.offset, contentType: e.contentType, body: e.body });
+        ep.inbox.push({
+          kind: 'control',
+          offset: e.offset,
+          contentType: e.contentType,
+          body: e.body,
+        });
         return;
       case 'punt':
         if (e.reason === 'control-record') {
@@ -366,7 +451,12 @@ export class World {
   private upperAtControl(ep: Endpoint): void {
     if (!ep.framer) return;
     if (this.options.design.upperLayer === 'resync') {
-      if (ep.framer.partial > 0) this.note(ep, 'app-rx', `upper layer drops a ${ep.framer.partial}-byte partial message at a control record`);
+      if (ep.framer.partial > 0)
+        this.note(
+          ep,
+          'app-rx',
+          `upper layer drops a ${ep.framer.partial}-byte partial message at a control record`,
+        );
       ep.framer.resync();
       return;
     }
@@ -391,7 +481,11 @@ export class World {
         const state = this.state(ep.rxSecret);
         const r = this.rxRun(ep, { type: 'install-key', state, key: this.importKey(state) });
         if (r.errors.some((e) => e.code === 'unsupported_cipher')) {
-          this.note(ep, 'cp', `TLS_RX refused (${this.suite.name} not offloaded): records are opened in userspace`);
+          this.note(
+            ep,
+            'cp',
+            `TLS_RX refused (${this.suite.name} not offloaded): records are opened in userspace`,
+          );
           ep.userspaceRx = state;
           this.rxRun(ep, { type: 'punt', version: this.suite.version });
         }
@@ -413,7 +507,11 @@ export class World {
         this.sendHeartbeat(ep);
         return;
       case 'heartbeat-import':
-        this.txRun(ep, { type: 'import-state', state: item.state, key: this.importKey(item.state) });
+        this.txRun(ep, {
+          type: 'import-state',
+          state: item.state,
+          key: this.importKey(item.state),
+        });
         return;
     }
   }
@@ -451,7 +549,12 @@ export class World {
       this.rxRun(ep, { type: 'close' });
       return;
     }
-    this.monitor.consumed(ep.name, offset, opened.contentType === ContentType.applicationData ? 'app' : 'cp', opened.content);
+    this.monitor.consumed(
+      ep.name,
+      offset,
+      opened.contentType === ContentType.applicationData ? 'app' : 'cp',
+      opened.content,
+    );
     const next = this.handleControl(ep, opened.contentType, opened.content) ?? opened.next;
     if (next !== opened.next) this.monitor.rekeyed(ep.name);
     this.rxRun(ep, { type: 'import-state', state: next, key: this.importKey(next) });
@@ -478,7 +581,8 @@ export class World {
     const next = this.handleControl(ep, opened.contentType, opened.content);
     ep.userspaceRx = next ?? opened.next;
     if (next) this.monitor.rekeyed(ep.name);
-    if (opened.contentType === ContentType.alert && opened.content[1] !== 90) this.rxRun(ep, { type: 'close' });
+    if (opened.contentType === ContentType.alert && opened.content[1] !== 90)
+      this.rxRun(ep, { type: 'close' });
   }
 
   /** Sends a record of the library's own (alert, KeyUpdate, ticket, heartbeat) the way the design does. */
@@ -506,7 +610,13 @@ export class World {
     return true;
   }
 
-  private writeUserspace(ep: Endpoint, state: CryptoState, contentType: number, body: Uint8Array, record: Uint8Array): void {
+  private writeUserspace(
+    ep: Endpoint,
+    state: CryptoState,
+    contentType: number,
+    body: Uint8Array,
+    record: Uint8Array,
+  ): void {
     const key = this.importKey(state);
     // The nonce the record was sealed with, for invariant 1.
     const explicit = state.suite.explicitNonceLength > 0;
@@ -514,10 +624,18 @@ export class World {
     nonce.set(state.salt, 0);
     nonce.set(state.iv, state.salt.length);
     if (!explicit) {
-      for (let i = 0; i < 8; i++) nonce[4 + i]! ^= Number((state.recSeq >> BigInt(56 - 8 * i)) & 0xffn);
+      for (let i = 0; i < 8; i++)
+        nonce[4 + i]! ^= Number((state.recSeq >> BigInt(56 - 8 * i)) & 0xffn);
     }
     this.monitor.sealed(ep.name, key.fingerprint, nonce, state.recSeq);
-    this.emit(ep.name, { lane: 'cp', kind: 'control-send', type: contentType, size: body.length, seq: state.recSeq.toString(), reason: 'userspace-seal' });
+    this.emit(ep.name, {
+      lane: 'cp',
+      kind: 'control-send',
+      type: contentType,
+      size: body.length,
+      seq: state.recSeq.toString(),
+      reason: 'userspace-seal',
+    });
     this.write(ep, record, {
       seq: state.recSeq,
       epoch: 0,
@@ -538,7 +656,12 @@ export class World {
       return;
     }
     const r = this.txRun(ep, { type: 'install-key', state: next, key: this.importKey(next) });
-    if (r.errors.length > 0) this.note(ep, 'cp', `TLS_TX re-key refused: ${r.errors[0]!.errno}; the data plane keeps the old key`);
+    if (r.errors.length > 0)
+      this.note(
+        ep,
+        'cp',
+        `TLS_TX re-key refused: ${r.errors[0]!.errno}; the data plane keeps the old key`,
+      );
   }
 
   /** A heartbeat from the control plane's own timer, racing the app's sends (RFC 6520). */
@@ -574,7 +697,8 @@ export class World {
     if (ep.txClosed) return false;
     if (ep.userspaceTx) {
       for (let off = 0; off < data.length || off === 0; off += 16384) {
-        if (!this.sealInUserspace(ep, ContentType.applicationData, data.subarray(off, off + 16384))) return false;
+        if (!this.sealInUserspace(ep, ContentType.applicationData, data.subarray(off, off + 16384)))
+          return false;
         if (data.length === 0) break;
       }
     } else if (this.txRun(ep, { type: 'send', data, more }).errors.length > 0) {
@@ -595,7 +719,10 @@ export class World {
       case 'message': {
         if (!ep.message) {
           const payload = this.appData(ep, action.payload);
-          ep.message = { bytes: frameMessage(this.options.scenario.framer ?? 'kcm', payload, ep.messages), sent: 0 };
+          ep.message = {
+            bytes: frameMessage(this.options.scenario.framer ?? 'kcm', payload, ep.messages),
+            sent: 0,
+          };
           this.monitor.messageSent(ep.name, payload, ep.dataOffset + ep.message.bytes.length);
         }
         const m = ep.message;
@@ -620,7 +747,10 @@ export class World {
         if (!ep.txClosed) this.sendControlRecord(ep, ContentType.handshake, HELLO_REQUEST);
         return;
       case 'alert':
-        if (!ep.txClosed && this.sendControlRecord(ep, ContentType.alert, alertBody(action.alert))) {
+        if (
+          !ep.txClosed &&
+          this.sendControlRecord(ep, ContentType.alert, alertBody(action.alert))
+        ) {
           // RFC 8446 §6.2: after a fatal alert the connection is closed, both ways.
           ep.txClosed = true;
           this.rxRun(ep, { type: 'close' });
@@ -641,8 +771,14 @@ export class World {
         return;
       case 'empty-record':
         if (ep.txClosed) return;
-        if (ep.userspaceTx) this.sealInUserspace(ep, ContentType.applicationData, new Uint8Array(0));
-        else this.txRun(ep, { type: 'send-control', contentType: ContentType.applicationData, body: new Uint8Array(0) });
+        if (ep.userspaceTx)
+          this.sealInUserspace(ep, ContentType.applicationData, new Uint8Array(0));
+        else
+          this.txRun(ep, {
+            type: 'send-control',
+            contentType: ContentType.applicationData,
+            body: new Uint8Array(0),
+          });
         return;
       case 'corrupt-next':
         ep.corruptNext = true;
@@ -690,7 +826,12 @@ export class World {
     pipe.pending -= n;
     const data = parts.length === 1 ? parts[0]! : concatAll(parts);
     const to = this.ep(pipe.from === 'client' ? 'server' : 'client');
-    this.emit(pipe.from, { lane: 'wire', kind: 'segment', size: n, header: toHex(data.subarray(0, 8)) });
+    this.emit(pipe.from, {
+      lane: 'wire',
+      kind: 'segment',
+      size: n,
+      header: toHex(data.subarray(0, 8)),
+    });
     this.rxRun(to, { type: 'bytes', data });
   }
 
@@ -734,7 +875,11 @@ export class World {
         break;
       }
       if (this.step >= maxSteps) {
-        this.monitor.violation = violation(8, `no end after ${maxSteps} steps (bound); still enabled: ${actors.join(', ')}`, this.step);
+        this.monitor.violation = violation(
+          8,
+          `no end after ${maxSteps} steps (bound); still enabled: ${actors.join(', ')}`,
+          this.step,
+        );
         break;
       }
       const actor = actors[chooser.pick(actors)]!;
@@ -762,14 +907,19 @@ export class World {
     for (const ep of this.endpoints) {
       const phase = ep.rx.phase;
       const queued = ep.rx.parser.buffered;
-      if ((phase.tag === 'frozen' || phase.tag === 'held' || phase.tag === 'keyless') && queued > 0) {
+      if (
+        (phase.tag === 'frozen' || phase.tag === 'held' || phase.tag === 'keyless') &&
+        queued > 0
+      ) {
         const why =
           phase.tag === 'frozen'
             ? `RX frozen after a KeyUpdate, waiting for its control plane to install the next key`
             : phase.tag === 'held'
               ? 'RX holds a control record, waiting for its control plane to import the state back'
               : 'RX has no key, waiting for its control plane to set TLS_RX';
-        const cp = ep.notes.at(-1) ? `; the control plane's last word: "${ep.notes.at(-1)}"` : '; the control plane has nothing queued';
+        const cp = ep.notes.at(-1)
+          ? `; the control plane's last word: "${ep.notes.at(-1)}"`
+          : '; the control plane has nothing queued';
         return `stuck: ${ep.name} ${why}${cp}; ${queued} bytes from ${ep.peer} wait in the RX queue (${this.monitor.describe().join('; ')})`;
       }
     }
