@@ -32,7 +32,7 @@ export class PctChooser implements Chooser {
       const j = this.rng.int(0, i);
       [order[i], order[j]] = [order[j]!, order[i]!];
     }
-    order.forEach((a, i) => this.priority.set(a, depth + i));
+    for (const [i, a] of order.entries()) this.priority.set(a, depth + i);
     this.changeAt = Array.from({ length: Math.max(0, depth - 1) }, () =>
       this.rng.int(1, Math.max(1, expectedSteps)),
     );
