@@ -17,6 +17,24 @@ export {
   validateCryptoState,
 } from './cryptoState.js';
 export {
+  DecodeError,
+  type DecodeInput,
+  type DecodeResult,
+  type DecodeSummary,
+  type Direction,
+  type DirectionSummary,
+  decodeSession,
+} from './decode/session.js';
+export {
+  KEYLOG_LABELS,
+  type KeyLog,
+  KeyLogError,
+  type KeyLogLabel,
+  keyLogSecret,
+  parseKeyLog,
+} from './decode/keylog.js';
+export { parseTsharkFollowRaw } from './decode/tshark.js';
+export {
   AES_GCM_ONLY_PROFILE,
   type CapabilityProfile,
   DESIGNS,
@@ -72,6 +90,7 @@ export {
   takeRecord,
   withLimits,
 } from './parser.js';
+export { laneTid, type PerfettoEvent, type PerfettoTrace, toPerfetto } from './perfetto.js';
 export {
   AlertDescription,
   type AlertName,

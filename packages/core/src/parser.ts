@@ -31,6 +31,8 @@ export interface RecordLimits {
   readonly minBody: number;
   /** Bytes the kernel waits for before it reads the header (5 + explicit nonce); the RFC profile uses 5. */
   readonly prepend: number;
+  /** Record versions accepted besides 0x0303 (the unprotected initial ClientHello may carry 0x0301). */
+  readonly legacyVersions?: readonly number[];
 }
 
 /** The AEAD tag every suite the data plane runs appends (GCM, CCM, ChaCha20-Poly1305: 16 bytes). */
@@ -86,7 +88,14 @@ export function rfcLimits(version: TlsVersion): RecordLimits {
  * (zero-length application_data is legal).
  */
 export function plaintextLimits(): RecordLimits {
-  return { profile: 'rfc', maxBody: MAX_PLAINTEXT, minBody: 0, prepend: HEADER_SIZE };
+  // RFC 8446 §5.1: legacy_record_version "MAY also be 0x0301" on an initial ClientHello.
+  return {
+    profile: 'rfc',
+    maxBody: MAX_PLAINTEXT,
+    minBody: 0,
+    prepend: HEADER_SIZE,
+    legacyVersions: [0x0301],
+  };
 }
 
 export interface ParserState {
@@ -178,7 +187,7 @@ export function takeRecord(state: ParserState): TakeResult {
   }
   // RFC 8446 §5.1: legacy_record_version is 0x0303 on every protected record, both versions; the
   // kernel compares header[1..2] against TLS_1_2_VERSION_{MAJOR,MINOR} for TLS 1.3 too.
-  if (version !== LEGACY_RECORD_VERSION) {
+  if (version !== LEGACY_RECORD_VERSION && !limits.legacyVersions?.includes(version)) {
     const error = recordError(
       'bad_record_version',
       `${where}: record version 0x${hex4(version)} is not 0x0303 (${source})`,

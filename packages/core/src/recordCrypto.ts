@@ -46,7 +46,8 @@ export function sealLayout(
   );
   return {
     nonce: recordNonce(suite, state.salt, iv, seq),
-    aad: recordAad(suite, seq, contentType, content.length),
+    // TLS 1.3: the AAD is the record header itself (RFC 8446 §5.2).
+    aad: tls13 ? header : recordAad(suite, seq, contentType, content.length),
     plaintext,
     prefix: explicit.length > 0 ? concat([header, explicit]) : header,
     header,

@@ -197,7 +197,8 @@ export function rxStep(state: RxState, input: RxInput): readonly [RxState, reado
     case 'close':
       if (isLive(d.phase)) {
         d.phase = { tag: 'closed', reason: 'shutdown' };
-        trace(d, fx, () => ({ lane: 'dp-rx', kind: 'note', note: 'rx shut down' }));
+        if (d.config.trace)
+          trace(d, fx, () => ({ lane: 'dp-rx', kind: 'note', note: 'rx shut down' }));
       }
       break;
   }
@@ -217,29 +218,31 @@ function trace(d: Draft, fx: RxEffect[], make: () => TraceDraft): void {
 function fail(d: Draft, fx: RxEffect[], error: RecordError): void {
   d.phase = { tag: 'failed', error };
   for (const p of d.inFlight) {
-    trace(d, fx, () => ({
-      lane: 'dp-rx',
-      kind: 'discard',
-      seq: p.seq.toString(),
-      req: p.id,
-      reason: 'after-error',
-    }));
+    if (d.config.trace)
+      trace(d, fx, () => ({
+        lane: 'dp-rx',
+        kind: 'discard',
+        seq: p.seq.toString(),
+        req: p.id,
+        reason: 'after-error',
+      }));
   }
   d.inFlight = [];
   fx.push({ type: 'error', error });
-  trace(d, fx, () => ({ lane: 'dp-rx', kind: 'error', error }));
+  if (d.config.trace) trace(d, fx, () => ({ lane: 'dp-rx', kind: 'error', error }));
 }
 
 function onBytes(d: Draft, fx: RxEffect[], data: Uint8Array): void {
   if (!isLive(d.phase)) {
     // RFC 8446 §6.1: data after a closure alert MUST be ignored; after a fatal error nothing is read.
     if (data.length > 0)
-      trace(d, fx, () => ({
-        lane: 'dp-rx',
-        kind: 'discard',
-        size: data.length,
-        reason: d.phase.tag,
-      }));
+      if (d.config.trace)
+        trace(d, fx, () => ({
+          lane: 'dp-rx',
+          kind: 'discard',
+          size: data.length,
+          reason: d.phase.tag,
+        }));
     return;
   }
   if (data.length > 0) d.parser = feed(d.parser, data);
@@ -296,21 +299,23 @@ function onInstallKey(d: Draft, fx: RxEffect[], crypto: CryptoState, aead: AeadK
   d.key = { crypto, aead, epoch: d.epoch };
   if (!rekey || design.rx.rekeyResetsSequence) d.seq = crypto.recSeq;
   if (!rekey) d.parser = withLimits(d.parser, limitsFor(d, suite));
-  trace(d, fx, () => ({
-    lane: 'cp',
-    kind: 'key-install',
-    epoch: d.epoch,
-    key: aead.fingerprint,
-    seq: d.seq.toString(),
-  }));
+  if (d.config.trace)
+    trace(d, fx, () => ({
+      lane: 'cp',
+      kind: 'key-install',
+      epoch: d.epoch,
+      key: aead.fingerprint,
+      seq: d.seq.toString(),
+    }));
   if (phase.tag === 'frozen' || phase.tag === 'keyless') {
     if (phase.tag === 'frozen')
-      trace(d, fx, () => ({
-        lane: 'dp-rx',
-        kind: 'resume',
-        reason: 'key-installed',
-        epoch: d.epoch,
-      }));
+      if (d.config.trace)
+        trace(d, fx, () => ({
+          lane: 'dp-rx',
+          kind: 'resume',
+          reason: 'key-installed',
+          epoch: d.epoch,
+        }));
     d.phase = { tag: 'open' };
   }
 }
@@ -324,18 +329,20 @@ function onPunt(d: Draft, fx: RxEffect[], version: TlsVersion): void {
     return;
   }
   if (!d.config.design.rx.puntKeepsBufferedBytes && d.parser.buffered > 0) {
-    trace(d, fx, () => ({
-      lane: 'dp-rx',
-      kind: 'discard',
-      size: d.parser.buffered,
-      reason: 'punt',
-    }));
+    if (d.config.trace)
+      trace(d, fx, () => ({
+        lane: 'dp-rx',
+        kind: 'discard',
+        size: d.parser.buffered,
+        reason: 'punt',
+      }));
     d.parser = createParser(rfcLimits(version));
   } else {
     d.parser = withLimits(d.parser, rfcLimits(version));
   }
   d.phase = { tag: 'punt' };
-  trace(d, fx, () => ({ lane: 'dp-rx', kind: 'punt', reason: 'userspace-record-layer' }));
+  if (d.config.trace)
+    trace(d, fx, () => ({ lane: 'dp-rx', kind: 'punt', reason: 'userspace-record-layer' }));
 }
 
 function exported(d: Draft): CryptoState | null {
@@ -352,12 +359,13 @@ function onExport(d: Draft, fx: RxEffect[]): void {
     return;
   }
   fx.push({ type: 'state', state });
-  trace(d, fx, () => ({
-    lane: 'cp',
-    kind: 'state-export',
-    seq: state.recSeq.toString(),
-    epoch: d.epoch,
-  }));
+  if (d.config.trace)
+    trace(d, fx, () => ({
+      lane: 'cp',
+      kind: 'state-export',
+      seq: state.recSeq.toString(),
+      epoch: d.epoch,
+    }));
 }
 
 function onImport(d: Draft, fx: RxEffect[], crypto: CryptoState, aead: AeadKey): void {
@@ -379,21 +387,23 @@ function onImport(d: Draft, fx: RxEffect[], crypto: CryptoState, aead: AeadKey):
   if (aead.fingerprint !== d.key.aead.fingerprint) d.epoch += 1;
   d.key = { crypto, aead, epoch: d.epoch };
   d.seq = crypto.recSeq;
-  trace(d, fx, () => ({
-    lane: 'cp',
-    kind: 'state-import',
-    seq: d.seq.toString(),
-    epoch: d.epoch,
-    key: aead.fingerprint,
-  }));
+  if (d.config.trace)
+    trace(d, fx, () => ({
+      lane: 'cp',
+      kind: 'state-import',
+      seq: d.seq.toString(),
+      epoch: d.epoch,
+      key: aead.fingerprint,
+    }));
   if (phase.tag === 'held' || phase.tag === 'frozen') {
     // The control plane read the held record itself; it is consumed from the stream now.
-    trace(d, fx, () => ({
-      lane: 'dp-rx',
-      kind: 'resume',
-      reason: 'state-imported',
-      epoch: d.epoch,
-    }));
+    if (d.config.trace)
+      trace(d, fx, () => ({
+        lane: 'dp-rx',
+        kind: 'resume',
+        reason: 'state-imported',
+        epoch: d.epoch,
+      }));
     d.phase = { tag: 'open' };
   }
 }
@@ -408,14 +418,15 @@ function onCryptoDone(d: Draft, fx: RxEffect[], id: number, output: Uint8Array |
   const inFlight = d.inFlight.slice();
   inFlight[i] = { ...p, done: true, plaintext: output };
   d.inFlight = inFlight;
-  trace(d, fx, () => ({
-    lane: 'dp-rx',
-    kind: 'open-done',
-    req: id,
-    seq: p.seq.toString(),
-    epoch: p.epoch,
-    ...(output === null ? { reason: 'auth-failed' } : { size: output.length }),
-  }));
+  if (d.config.trace)
+    trace(d, fx, () => ({
+      lane: 'dp-rx',
+      kind: 'open-done',
+      req: id,
+      seq: p.seq.toString(),
+      epoch: p.epoch,
+      ...(output === null ? { reason: 'auth-failed' } : { size: output.length }),
+    }));
 }
 
 /**
@@ -462,7 +473,7 @@ function complete(d: Draft, fx: RxEffect[], p: PendingOpen): void {
   const rx = d.config.design.rx;
   if (type === ContentType.applicationData || rx.mergeControlIntoData) {
     fx.push({ type: 'deliver', offset: p.offset, seq: p.seq, epoch: p.epoch, data: content });
-    trace(d, fx, () => deliverEvent('deliver-data', p, type, content));
+    if (d.config.trace) trace(d, fx, () => deliverEvent('deliver-data', p, type, content));
     return;
   }
   if (rx.control === 'leave-on-stream') {
@@ -479,7 +490,7 @@ function complete(d: Draft, fx: RxEffect[], p: PendingOpen): void {
     contentType: type,
     body: content,
   });
-  trace(d, fx, () => deliverEvent('deliver-control', p, type, content));
+  if (d.config.trace) trace(d, fx, () => deliverEvent('deliver-control', p, type, content));
   afterControl(d, fx, type, content, version);
 }
 
@@ -517,14 +528,21 @@ function afterControl(
     // EKEYEXPIRED and poll() hides POLLIN until TLS_RX is set again (ktls-facts §7).
     if (d.config.design.rx.freezeOnKeyUpdate) {
       d.phase = { tag: 'frozen', reason: 'key-update', seq: d.seq };
-      trace(d, fx, () => ({ lane: 'dp-rx', kind: 'freeze', reason: 'key-update', epoch: d.epoch }));
+      if (d.config.trace)
+        trace(d, fx, () => ({
+          lane: 'dp-rx',
+          kind: 'freeze',
+          reason: 'key-update',
+          epoch: d.epoch,
+        }));
     }
     return;
   }
   if (type === ContentType.alert && body.length >= 2) {
     if (body[1] === AlertDescription.close_notify) {
       d.phase = { tag: 'eof' };
-      trace(d, fx, () => ({ lane: 'dp-rx', kind: 'eof', reason: 'close_notify' }));
+      if (d.config.trace)
+        trace(d, fx, () => ({ lane: 'dp-rx', kind: 'eof', reason: 'close_notify' }));
     } else if (body[0] === 2 || version === TLS_1_3) {
       // RFC 8446 §6.2: a fatal alert closes the connection at once (TLS 1.3: all but close_notify
       // and user_canceled are fatal whatever their level says).
@@ -538,21 +556,23 @@ function hold(d: Draft, fx: RxEffect[], record: WireRecord, offset: number, seq:
   d.phase = { tag: 'held', record, offset, seq };
   d.seq = seq;
   fx.push({ type: 'punt', reason: 'control-record', offset, record: recordBytes(record) });
-  trace(d, fx, () => ({
-    lane: 'dp-rx',
-    kind: 'freeze',
-    reason: 'control-record',
-    seq: seq.toString(),
-    epoch: d.epoch,
-  }));
-  trace(d, fx, () => ({
-    lane: 'cp',
-    kind: 'punt',
-    reason: 'control-record',
-    seq: seq.toString(),
-    type: record.type,
-    wire: 5 + record.body.length,
-  }));
+  if (d.config.trace)
+    trace(d, fx, () => ({
+      lane: 'dp-rx',
+      kind: 'freeze',
+      reason: 'control-record',
+      seq: seq.toString(),
+      epoch: d.epoch,
+    }));
+  if (d.config.trace)
+    trace(d, fx, () => ({
+      lane: 'cp',
+      kind: 'punt',
+      reason: 'control-record',
+      seq: seq.toString(),
+      type: record.type,
+      wire: 5 + record.body.length,
+    }));
 }
 
 /** Issues at most one new decryption (or hold / punt); returns whether it did anything. */
@@ -583,13 +603,14 @@ function issueNext(d: Draft, fx: RxEffect[]): boolean {
   }
   const record = taken.record;
   d.parser = taken.state;
-  trace(d, fx, () => ({
-    lane: 'dp-rx',
-    kind: 'record-in',
-    type: record.type,
-    wire: 5 + record.body.length,
-    header: toHex(record.header),
-  }));
+  if (d.config.trace)
+    trace(d, fx, () => ({
+      lane: 'dp-rx',
+      kind: 'record-in',
+      type: record.type,
+      wire: 5 + record.body.length,
+      header: toHex(record.header),
+    }));
   if (version === TLS_1_3 && record.type !== ContentType.applicationData) {
     // RFC 8446 §5: every protected TLS 1.3 record has outer type application_data.
     fail(d, fx, recordError('bad_content_type', `TLS 1.3 record with outer type ${record.type}`));
@@ -632,16 +653,17 @@ function issueNext(d: Draft, fx: RxEffect[]): boolean {
     offset: pending.offset,
     request: { key: key.aead, ...layout },
   });
-  trace(d, fx, () => ({
-    lane: 'dp-rx',
-    kind: 'open-request',
-    req: id,
-    seq: pending.seq.toString(),
-    epoch: key.epoch,
-    key: key.aead.fingerprint,
-    nonce: toHex(layout.nonce),
-    aad: toHex(layout.aad),
-  }));
+  if (d.config.trace)
+    trace(d, fx, () => ({
+      lane: 'dp-rx',
+      kind: 'open-request',
+      req: id,
+      seq: pending.seq.toString(),
+      epoch: key.epoch,
+      key: key.aead.fingerprint,
+      nonce: toHex(layout.nonce),
+      aad: toHex(layout.aad),
+    }));
   return true;
 }
 
@@ -659,13 +681,14 @@ function puntNext(d: Draft, fx: RxEffect[]): boolean {
     offset: taken.offset,
     record: recordBytes(taken.record),
   });
-  trace(d, fx, () => ({
-    lane: 'cp',
-    kind: 'punt',
-    reason: 'userspace-record-layer',
-    type: taken.record.type,
-    wire: 5 + taken.record.body.length,
-  }));
+  if (d.config.trace)
+    trace(d, fx, () => ({
+      lane: 'cp',
+      kind: 'punt',
+      reason: 'userspace-record-layer',
+      type: taken.record.type,
+      wire: 5 + taken.record.body.length,
+    }));
   return true;
 }
 

@@ -182,7 +182,7 @@ function fail(d: Draft, fx: TxEffect[], error: RecordError): void {
   d.open = [];
   d.openLength = 0;
   refuse(fx, error);
-  trace(d, fx, () => ({ lane: 'dp-tx', kind: 'error', error }));
+  if (d.config.trace) trace(d, fx, () => ({ lane: 'dp-tx', kind: 'error', error }));
 }
 
 /** Why a send cannot go ahead now, or null. Sticky errors repeat, as `sk_err` does. */
@@ -205,12 +205,13 @@ function onSend(d: Draft, fx: TxEffect[], data: Uint8Array, more: boolean): void
     refuse(fx, blocked);
     return;
   }
-  trace(d, fx, () => ({
-    lane: 'app-tx',
-    kind: 'app-send',
-    size: data.length,
-    ...(more ? { reason: 'MSG_MORE' } : {}),
-  }));
+  if (d.config.trace)
+    trace(d, fx, () => ({
+      lane: 'app-tx',
+      kind: 'app-send',
+      size: data.length,
+      ...(more ? { reason: 'MSG_MORE' } : {}),
+    }));
   let rest = data;
   // Fill the open record up to the max payload, cutting full records as they fill.
   while (rest.length > 0 && d.phase.tag !== 'failed') {
@@ -223,12 +224,13 @@ function onSend(d: Draft, fx: TxEffect[], data: Uint8Array, more: boolean): void
   }
   if (!more) pushOpenRecord(d, fx);
   else if (d.openLength > 0)
-    trace(d, fx, () => ({
-      lane: 'dp-tx',
-      kind: 'record-open',
-      size: d.openLength,
-      seq: d.seq.toString(),
-    }));
+    if (d.config.trace)
+      trace(d, fx, () => ({
+        lane: 'dp-tx',
+        kind: 'record-open',
+        size: d.openLength,
+        seq: d.seq.toString(),
+      }));
 }
 
 /** Seals the open data record, if any (`tls_push_record`). */
@@ -263,7 +265,13 @@ function onSendControl(
   }
   // tls_handle_open_record: data and control never share a record.
   if (d.config.design.tx.controlFlushesOpenRecord) pushOpenRecord(d, fx);
-  trace(d, fx, () => ({ lane: 'cp', kind: 'control-send', type: contentType, size: body.length }));
+  if (d.config.trace)
+    trace(d, fx, () => ({
+      lane: 'cp',
+      kind: 'control-send',
+      type: contentType,
+      size: body.length,
+    }));
   let rest = body;
   do {
     const part = rest.subarray(0, d.maxPayload);
@@ -313,20 +321,21 @@ function seal(d: Draft, fx: TxEffect[], contentType: number, data: Uint8Array): 
     },
   ];
   fx.push({ type: 'seal', id, request: { key: key.aead, nonce, aad, plaintext, prefix } });
-  trace(d, fx, () => ({
-    lane: 'dp-tx',
-    kind: 'seal-request',
-    req: id,
-    seq: d.seq.toString(),
-    epoch: key.epoch,
-    type: contentType,
-    size: data.length,
-    key: key.aead.fingerprint,
-    nonce: toHex(nonce),
-    aad: toHex(aad),
-    header: toHex(header),
-    preview: toHex(data.subarray(0, PREVIEW_BYTES)),
-  }));
+  if (d.config.trace)
+    trace(d, fx, () => ({
+      lane: 'dp-tx',
+      kind: 'seal-request',
+      req: id,
+      seq: d.seq.toString(),
+      epoch: key.epoch,
+      type: contentType,
+      size: data.length,
+      key: key.aead.fingerprint,
+      nonce: toHex(nonce),
+      aad: toHex(aad),
+      header: toHex(header),
+      preview: toHex(data.subarray(0, PREVIEW_BYTES)),
+    }));
   // The explicit nonce advances with rec_seq (tls_advance_record_sn), wrapping silently.
   const next = advance({ ...key.crypto, iv: d.iv, recSeq: d.seq });
   d.seq = next.recSeq;
@@ -337,13 +346,14 @@ function onCryptoDone(d: Draft, fx: TxEffect[], id: number, output: Uint8Array |
   const i = d.inFlight.findIndex((p) => p.id === id);
   if (i < 0) return;
   const p = d.inFlight[i]!;
-  trace(d, fx, () => ({
-    lane: 'dp-tx',
-    kind: 'seal-done',
-    req: id,
-    seq: p.seq.toString(),
-    epoch: p.epoch,
-  }));
+  if (d.config.trace)
+    trace(d, fx, () => ({
+      lane: 'dp-tx',
+      kind: 'seal-done',
+      req: id,
+      seq: p.seq.toString(),
+      epoch: p.epoch,
+    }));
   if (output === null) {
     // An encryption failure other than -EINPROGRESS → tls_err_abort(-EBADMSG).
     fail(d, fx, recordError('bad_record_mac', `sealing record ${p.seq} failed`));
@@ -365,15 +375,16 @@ function onCryptoDone(d: Draft, fx: TxEffect[], id: number, output: Uint8Array |
       contentType: head.contentType,
       bytes,
     });
-    trace(d, fx, () => ({
-      lane: 'wire',
-      kind: 'record-out',
-      seq: head.seq.toString(),
-      epoch: head.epoch,
-      type: head.contentType,
-      size: head.size,
-      wire: bytes.length,
-    }));
+    if (d.config.trace)
+      trace(d, fx, () => ({
+        lane: 'wire',
+        kind: 'record-out',
+        seq: head.seq.toString(),
+        epoch: head.epoch,
+        type: head.contentType,
+        size: head.size,
+        wire: bytes.length,
+      }));
   }
   if (d.phase.tag === 'exporting' && d.inFlight.length === 0) finishExport(d, fx);
 }
@@ -425,13 +436,14 @@ function onInstallKey(d: Draft, fx: TxEffect[], crypto: CryptoState, aead: AeadK
     d.iv = crypto.iv;
   }
   if (d.phase.tag === 'keyless') d.phase = { tag: 'open' };
-  trace(d, fx, () => ({
-    lane: 'cp',
-    kind: 'key-install',
-    epoch: d.epoch,
-    key: aead.fingerprint,
-    seq: d.seq.toString(),
-  }));
+  if (d.config.trace)
+    trace(d, fx, () => ({
+      lane: 'cp',
+      kind: 'key-install',
+      epoch: d.epoch,
+      key: aead.fingerprint,
+      seq: d.seq.toString(),
+    }));
 }
 
 function onSetMaxPayload(d: Draft, fx: TxEffect[], size: number): void {
@@ -477,14 +489,16 @@ function finishExport(d: Draft, fx: TxEffect[]): void {
   const state = currentState(d);
   d.phase = { tag: 'exported' };
   fx.push({ type: 'state', state });
-  trace(d, fx, () => ({
-    lane: 'cp',
-    kind: 'state-export',
-    seq: state.recSeq.toString(),
-    epoch: d.epoch,
-  }));
+  if (d.config.trace)
+    trace(d, fx, () => ({
+      lane: 'cp',
+      kind: 'state-export',
+      seq: state.recSeq.toString(),
+      epoch: d.epoch,
+    }));
   if (d.config.design.tx.pauseWhileExported)
-    trace(d, fx, () => ({ lane: 'dp-tx', kind: 'freeze', reason: 'state-exported' }));
+    if (d.config.trace)
+      trace(d, fx, () => ({ lane: 'dp-tx', kind: 'freeze', reason: 'state-exported' }));
 }
 
 function onImport(d: Draft, fx: TxEffect[], crypto: CryptoState, aead: AeadKey): void {
@@ -501,15 +515,17 @@ function onImport(d: Draft, fx: TxEffect[], crypto: CryptoState, aead: AeadKey):
   d.seq = crypto.recSeq;
   d.iv = crypto.iv;
   d.phase = { tag: 'open' };
-  trace(d, fx, () => ({
-    lane: 'cp',
-    kind: 'state-import',
-    seq: d.seq.toString(),
-    epoch: d.epoch,
-    key: aead.fingerprint,
-  }));
+  if (d.config.trace)
+    trace(d, fx, () => ({
+      lane: 'cp',
+      kind: 'state-import',
+      seq: d.seq.toString(),
+      epoch: d.epoch,
+      key: aead.fingerprint,
+    }));
   if (d.config.design.tx.pauseWhileExported)
-    trace(d, fx, () => ({ lane: 'dp-tx', kind: 'resume', reason: 'state-imported' }));
+    if (d.config.trace)
+      trace(d, fx, () => ({ lane: 'dp-tx', kind: 'resume', reason: 'state-imported' }));
   const queued = d.queued;
   d.queued = [];
   for (const q of queued) apply(d, fx, q);

@@ -1,0 +1,484 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import type { AeadEngine } from '../aead.js';
+import { concat, toHex } from '../bytes.js';
+import { recordBytes } from '../codec.js';
+import {
+  type CryptoState,
+  cryptoStateFromKeyIv,
+  cryptoStateFromSecret,
+  keyFingerprint,
+} from '../cryptoState.js';
+import { recordError } from '../errors.js';
+import { nextTrafficSecret, tls12KeyBlock } from '../keySchedule.js';
+import {
+  createParser,
+  feed,
+  type ParserState,
+  peekHeader,
+  plaintextLimits,
+  rfcLimits,
+  takeRecord,
+  withLimits,
+} from '../parser.js';
+import { ContentType, contentTypeName, TLS_1_2, TLS_1_3 } from '../protocol.js';
+import { openRecord } from '../recordCrypto.js';
+import { type CipherSuite, findSuite } from '../suites.js';
+import { PREVIEW_BYTES, type TraceDraft, type TraceEvent, type TraceHeader } from '../trace.js';
+import { HANDSHAKE_NAMES, parseClientHello, parseServerHello, splitHandshake } from './hello.js';
+import { type KeyLog, type KeyLogLabel, keyLogSecret } from './keylog.js';
+
+/**
+ * Decodes a captured TLS session of real peers: follows the handshake far enough to know the
+ * version, the suite and where each key starts, opens every record in both directions with the
+ * secrets of an NSS key log, follows KeyUpdates, and writes the standard trace: each record with
+ * its plane, and where `linux-ktls` would freeze, hand a record to userspace, or fail.
+ */
+
+export type Direction = 'c2s' | 's2c';
+
+export interface DecodeInput {
+  /** The two byte streams in arrival order (one chunk per direction is enough without timing). */
+  readonly chunks: readonly { readonly dir: Direction; readonly bytes: Uint8Array }[];
+  readonly keylog: KeyLog;
+  readonly engine: AeadEngine;
+}
+
+export interface DirectionSummary {
+  readonly records: Record<string, number>;
+  readonly handshakeMessages: Record<string, number>;
+  readonly epochs: number;
+  readonly keyUpdates: number;
+  readonly applicationBytes: number;
+  /** SHA-256 of the application data, hex. */
+  readonly applicationSha256: string;
+  readonly alerts: string[];
+  /** Where decoding stopped early, if it did. */
+  readonly stopped: string | null;
+  readonly bytes: number;
+}
+
+export interface DecodeSummary {
+  readonly version: 'TLS 1.2' | 'TLS 1.3' | 'unknown';
+  readonly suite: string | null;
+  readonly clientRandom: string | null;
+  readonly c2s: DirectionSummary;
+  readonly s2c: DirectionSummary;
+  readonly problems: readonly string[];
+}
+
+export interface DecodeResult {
+  readonly header: TraceHeader;
+  readonly events: TraceEvent[];
+  readonly summary: DecodeSummary;
+  /** Application data per direction, in order. */
+  readonly data: { readonly c2s: Uint8Array; readonly s2c: Uint8Array };
+}
+
+interface Dir {
+  readonly name: Direction;
+  readonly sender: 'client' | 'server';
+  readonly receiver: 'client' | 'server';
+  parser: ParserState;
+  offset: number;
+  /** Protected records use this state; null before keys. */
+  state: CryptoState | null;
+  /** TLS 1.3: the current traffic secret, to derive the next generation at KeyUpdate. */
+  secret: Uint8Array | null;
+  epoch: number;
+  phase: 'plaintext' | 'handshake' | 'application';
+  /** TLS 1.2: ChangeCipherSpec seen, records from here on are protected. */
+  ccs: boolean;
+  handshake: Uint8Array;
+  records: Record<string, number>;
+  messages: Record<string, number>;
+  keyUpdates: number;
+  alerts: string[];
+  data: Uint8Array[];
+  stopped: string | null;
+  bytes: number;
+  /** The data plane (kTLS) would have frozen after a KeyUpdate: resume is traced at the next record. */
+  frozen: boolean;
+}
+
+function newDir(name: Direction): Dir {
+  return {
+    name,
+    sender: name === 'c2s' ? 'client' : 'server',
+    receiver: name === 'c2s' ? 'server' : 'client',
+    parser: createParser(plaintextLimits()),
+    offset: 0,
+    state: null,
+    secret: null,
+    epoch: 0,
+    phase: 'plaintext',
+    ccs: false,
+    handshake: new Uint8Array(0),
+    records: {},
+    messages: {},
+    keyUpdates: 0,
+    alerts: [],
+    data: [],
+    stopped: null,
+    bytes: 0,
+    frozen: false,
+  };
+}
+
+export class DecodeError extends Error {
+  override readonly name = 'DecodeError';
+}
+
+export function decodeSession(input: DecodeInput): DecodeResult {
+  const dirs = { c2s: newDir('c2s'), s2c: newDir('s2c') };
+  const events: TraceEvent[] = [];
+  const problems: string[] = [];
+  let t = 0;
+  let clientRandom: Uint8Array | null = null;
+  let serverRandom: Uint8Array | null = null;
+  let suite: CipherSuite | null = null;
+  let version = 0;
+
+  const emit = (ep: string, draft: TraceDraft) => events.push({ t: t++, ep, ...draft });
+  const secretOf = (label: KeyLogLabel): Uint8Array => {
+    if (!clientRandom)
+      throw new DecodeError(
+        'no ClientHello seen: the capture does not start at the beginning of the connection',
+      );
+    const s = keyLogSecret(input.keylog, clientRandom, label);
+    if (!s)
+      throw new DecodeError(`the key log has no ${label} for client random ${toHex(clientRandom)}`);
+    return s;
+  };
+
+  /** Installs the next protected state for a direction (and traces it). */
+  const install = (d: Dir, state: CryptoState, secret: Uint8Array | null, phase: Dir['phase']) => {
+    d.state = state;
+    d.secret = secret;
+    d.epoch += 1;
+    d.phase = phase;
+    emit(d.receiver, {
+      lane: 'cp',
+      kind: 'key-install',
+      epoch: d.epoch,
+      key: keyFingerprint(state.key),
+      seq: '0',
+      note:
+        phase === 'application'
+          ? `${d.name} application traffic keys (kTLS would take over here)`
+          : `${d.name} ${phase} keys`,
+    });
+  };
+
+  const onHandshakeMessage = (d: Dir, type: number, body: Uint8Array) => {
+    const name = HANDSHAKE_NAMES[type] ?? `handshake type ${type}`;
+    d.messages[name] = (d.messages[name] ?? 0) + 1;
+    if (type === 1 && !clientRandom) {
+      const ch = parseClientHello(body);
+      if (typeof ch === 'string') throw new DecodeError(ch);
+      clientRandom = ch.random;
+    } else if (type === 2) {
+      const sh = parseServerHello(body);
+      if (typeof sh === 'string') throw new DecodeError(sh);
+      if (sh.helloRetryRequest) return;
+      serverRandom = sh.random;
+      version = sh.version === TLS_1_3 ? TLS_1_3 : TLS_1_2;
+      const found = findSuite(sh.cipherSuite);
+      suite =
+        found && found.version === version
+          ? found
+          : (findSuiteLoose(sh.cipherSuite, version) ?? null);
+      if (!suite) {
+        throw new DecodeError(
+          `unsupported cipher suite 0x${sh.cipherSuite.toString(16).padStart(4, '0')} (${version === TLS_1_3 ? 'TLS 1.3' : 'TLS 1.2'}); supported: AES-128/256-GCM, AES-128-CCM, ChaCha20-Poly1305`,
+        );
+      }
+      // From here the ciphertext limit of the negotiated version applies (RFC 8446 §5.2, RFC 5246
+      // §6.2.3); plaintext records (CCS, TLS 1.2 handshake) still come, so no minimum here: a short
+      // protected record is refused when it is opened.
+      const limits = { ...rfcLimits(version === TLS_1_3 ? TLS_1_3 : TLS_1_2), minBody: 0 };
+      for (const x of [dirs.c2s, dirs.s2c]) x.parser = withLimits(x.parser, limits);
+      if (version === TLS_1_3) {
+        // RFC 8446 §7.1: both directions switch to handshake traffic keys after ServerHello.
+        const cs = secretOf('CLIENT_HANDSHAKE_TRAFFIC_SECRET');
+        const ss = secretOf('SERVER_HANDSHAKE_TRAFFIC_SECRET');
+        install(dirs.c2s, cryptoStateFromSecret(suite, cs), cs, 'handshake');
+        install(dirs.s2c, cryptoStateFromSecret(suite, ss), ss, 'handshake');
+      }
+    } else if (type === 20 && version === TLS_1_3 && d.phase === 'handshake' && suite) {
+      // Finished ends the direction's handshake flight: application traffic secret 0 from here.
+      const s = secretOf(d.name === 'c2s' ? 'CLIENT_TRAFFIC_SECRET_0' : 'SERVER_TRAFFIC_SECRET_0');
+      install(d, cryptoStateFromSecret(suite, s), s, 'application');
+    } else if (type === 20 && version === TLS_1_2) {
+      d.phase = 'application';
+    } else if (type === 24 && suite && d.secret) {
+      // RFC 8446 §4.6.3/§7.2: the sender's next records use the next generation.
+      d.keyUpdates++;
+      const next = nextTrafficSecret(suite, d.secret);
+      d.frozen = true;
+      emit(d.receiver, {
+        lane: 'dp-rx',
+        kind: 'freeze',
+        reason: 'key-update',
+        epoch: d.epoch,
+        note: 'linux-ktls: recvmsg → EKEYEXPIRED and no POLLIN until TLS_RX is set with the next key; kernels before 6.14 cannot re-key: every later record fails with EBADMSG',
+      });
+      install(d, cryptoStateFromSecret(suite, next), next, 'application');
+    }
+  };
+
+  const tls12Keys = () => {
+    if (!suite || !clientRandom || !serverRandom)
+      throw new DecodeError('ChangeCipherSpec before ServerHello');
+    const master = secretOf('CLIENT_RANDOM');
+    const kb = tls12KeyBlock(suite, master, clientRandom, serverRandom);
+    return {
+      c2s: cryptoStateFromKeyIv(suite, kb.clientKey, kb.clientIv),
+      s2c: cryptoStateFromKeyIv(suite, kb.serverKey, kb.serverIv),
+    };
+  };
+
+  /** Processes every whole record available in a direction. */
+  const drain = (d: Dir) => {
+    for (;;) {
+      if (d.stopped) return;
+      // Until ServerHello is known only plaintext handshake records can be read: anything else
+      // waits in the stream (a capture given as two whole streams has all of c2s first).
+      const head = peekHeader(d.parser);
+      if (head === null) return;
+      if (version === 0 && head[0] !== ContentType.handshake) return;
+      const taken = takeRecord(d.parser);
+      if (taken.kind === 'need-more') return;
+      if (taken.kind === 'error') {
+        d.stopped = `${taken.error.errno} at stream offset ${taken.offset}: ${taken.error.message}`;
+        emit(d.receiver, { lane: 'dp-rx', kind: 'error', error: taken.error });
+        return;
+      }
+      d.parser = taken.state;
+      const wire = recordBytes(taken.record);
+      d.offset = taken.offset + wire.length;
+      onRecord(d, taken.record.type, wire, taken.offset);
+    }
+  };
+
+  const onRecord = (d: Dir, outerType: number, wire: Uint8Array, offset: number) => {
+    const protectedRecord =
+      d.state !== null && (version === TLS_1_3 ? outerType === ContentType.applicationData : d.ccs);
+    let type = outerType;
+    let content = wire.subarray(5);
+    let seq = -1n;
+    if (outerType === ContentType.changeCipherSpec) {
+      // TLS 1.3 middlebox compatibility CCS is skipped; TLS 1.2's switches the direction's keys.
+      count(d, 'change_cipher_spec');
+      emit(d.receiver, {
+        lane: 'cp',
+        kind: 'control-recv',
+        type,
+        wire: wire.length,
+        note: 'ChangeCipherSpec (userspace, before kTLS)',
+      });
+      if (version === TLS_1_2) {
+        const keys = tls12Keys();
+        install(d, keys[d.name], null, 'handshake');
+        d.ccs = true;
+      }
+      return;
+    }
+    if (protectedRecord) {
+      const state = d.state!;
+      seq = state.recSeq;
+      const opened = openRecord(input.engine, state, wire);
+      if ('code' in opened) {
+        d.stopped = `${opened.errno} at record seq ${seq} (stream offset ${offset}): ${opened.message}`;
+        emit(d.receiver, {
+          lane: 'dp-rx',
+          kind: 'error',
+          seq: seq.toString(),
+          epoch: d.epoch,
+          error: opened,
+        });
+        problems.push(`${d.name}: ${d.stopped}`);
+        return;
+      }
+      d.state = opened.next;
+      type = opened.contentType;
+      content = opened.content;
+    } else if (version === TLS_1_3 && outerType === ContentType.applicationData) {
+      d.stopped = `application_data before any key at stream offset ${offset}: the capture does not start at the beginning of the connection`;
+      problems.push(`${d.name}: ${d.stopped}`);
+      return;
+    }
+    count(d, contentTypeName(type));
+    const kernel = d.phase === 'application' && protectedRecord;
+    const base = {
+      seq: seq >= 0n ? seq.toString() : undefined,
+      epoch: d.epoch,
+      type,
+      size: content.length,
+      wire: wire.length,
+    };
+    if (d.frozen && kernel) {
+      d.frozen = false;
+      emit(d.receiver, { lane: 'dp-rx', kind: 'resume', reason: 'key-installed', epoch: d.epoch });
+    }
+    emit(d.receiver, {
+      lane: 'dp-rx',
+      kind: 'record-in',
+      ...clean(base),
+      header: toHex(wire.subarray(0, 5)),
+    });
+    if (type === ContentType.applicationData) {
+      d.data.push(content);
+      emit(d.receiver, {
+        lane: 'app-rx',
+        kind: 'deliver-data',
+        ...clean(base),
+        preview: toHex(content.subarray(0, PREVIEW_BYTES)),
+        ...(kernel ? {} : { note: 'before kTLS takes over' }),
+      });
+      return;
+    }
+    const names: string[] = [];
+    if (type === ContentType.handshake) {
+      d.handshake = concat([d.handshake, content]);
+      const { messages, rest } = splitHandshake(d.handshake);
+      d.handshake = Uint8Array.from(rest);
+      for (const m of messages) names.push(HANDSHAKE_NAMES[m.type] ?? `type ${m.type}`);
+      emit(d.receiver, {
+        lane: 'cp',
+        kind: kernel ? 'deliver-control' : 'control-recv',
+        ...clean(base),
+        note: `${names.join(', ') || 'handshake fragment'}${kernel ? ': handed to userspace alone (cmsg TLS_GET_RECORD_TYPE = 22)' : ' (userspace handshake)'}`,
+      });
+      for (const m of messages) onHandshakeMessage(d, m.type, m.body);
+      return;
+    }
+    if (type === ContentType.alert) {
+      const desc = content[1] ?? -1;
+      d.alerts.push(desc === 0 ? 'close_notify' : `alert ${desc} (level ${content[0]})`);
+      emit(d.receiver, {
+        lane: 'cp',
+        kind: kernel ? 'deliver-control' : 'control-recv',
+        ...clean(base),
+        note: desc === 0 ? 'close_notify' : `alert ${desc}`,
+      });
+      if (desc === 0) emit(d.receiver, { lane: 'dp-rx', kind: 'eof', reason: 'close_notify' });
+      return;
+    }
+    emit(d.receiver, {
+      lane: 'cp',
+      kind: kernel ? 'deliver-control' : 'control-recv',
+      ...clean(base),
+      note: contentTypeName(type),
+    });
+  };
+
+  const count = (d: Dir, name: string) => {
+    d.records[name] = (d.records[name] ?? 0) + 1;
+  };
+
+  let fatal: string | null = null;
+  for (const chunk of input.chunks) {
+    const d = dirs[chunk.dir];
+    if (fatal || d.stopped) continue;
+    d.bytes += chunk.bytes.length;
+    d.parser = feed(d.parser, chunk.bytes);
+    try {
+      drain(d);
+      if (chunk.dir === 's2c') drain(dirs.c2s);
+    } catch (e) {
+      if (!(e instanceof DecodeError)) throw e;
+      fatal = e.message;
+      problems.push(e.message);
+      emit(d.receiver, {
+        lane: 'cp',
+        kind: 'error',
+        error: recordError('invalid_argument', e.message),
+      });
+    }
+  }
+  for (const d of [dirs.c2s, dirs.s2c]) {
+    if (!d.stopped && d.parser.buffered > 0) {
+      d.stopped = `truncated: ${d.parser.buffered} bytes of an incomplete record at stream offset ${d.offset}`;
+      problems.push(`${d.name}: ${d.stopped}`);
+    }
+  }
+  if (!clientRandom && !fatal)
+    problems.push('no ClientHello: the capture does not start at the beginning of the connection');
+
+  const summarize = (d: Dir): DirectionSummary => {
+    const all = concat(d.data);
+    return {
+      records: d.records,
+      handshakeMessages: d.messages,
+      epochs: d.epoch,
+      keyUpdates: d.keyUpdates,
+      applicationBytes: all.length,
+      applicationSha256: toHex(sha256(all)),
+      alerts: d.alerts,
+      stopped: d.stopped,
+      bytes: d.bytes,
+    };
+  };
+  const chosen = suite as CipherSuite | null;
+  return {
+    header: {
+      format: 'ktls-lab-trace',
+      version: 1,
+      world: 'capture',
+      design: 'linux-ktls',
+      engine: input.engine.name,
+      endpoints: ['client', 'server'],
+      ...(chosen ? { suite: chosen.name } : {}),
+    },
+    events,
+    summary: {
+      version: version === TLS_1_3 ? 'TLS 1.3' : version === TLS_1_2 ? 'TLS 1.2' : 'unknown',
+      suite: chosen?.name ?? null,
+      clientRandom: clientRandom ? toHex(clientRandom) : null,
+      c2s: summarize(dirs.c2s),
+      s2c: summarize(dirs.s2c),
+      problems,
+    },
+    data: { c2s: concat(dirs.c2s.data), s2c: concat(dirs.s2c.data) },
+  };
+}
+
+/** TLS 1.2 suites differ only in key exchange: any ECDHE/DHE/RSA variant of a known AEAD works. */
+function findSuiteLoose(code: number, version: number): CipherSuite | undefined {
+  if (version !== TLS_1_2) return undefined;
+  const aead: Record<number, string> = {
+    156: 'aes-128-gcm', // RSA_WITH_AES_128_GCM_SHA256
+    157: 'aes-256-gcm',
+    158: 'aes-128-gcm', // DHE_RSA
+    159: 'aes-256-gcm',
+    49195: 'aes-128-gcm', // ECDHE_ECDSA
+    49196: 'aes-256-gcm',
+    49199: 'aes-128-gcm', // ECDHE_RSA
+    49200: 'aes-256-gcm',
+    52392: 'chacha20-poly1305',
+    52393: 'chacha20-poly1305',
+    52394: 'chacha20-poly1305',
+    49308: 'aes-128-ccm',
+    49324: 'aes-128-ccm',
+  };
+  const a = aead[code];
+  if (!a) return undefined;
+  const base = findSuite(
+    {
+      'aes-128-gcm': 0xc02f,
+      'aes-256-gcm': 0xc030,
+      'chacha20-poly1305': 0xcca8,
+      'aes-128-ccm': 0xc0ac,
+    }[a]!,
+  );
+  // The PRF hash follows the suite: SHA-384 for the AES-256-GCM suites.
+  return base ? { ...base, code } : undefined;
+}
+
+function clean<T extends Record<string, unknown>>(
+  o: T,
+): { [K in keyof T]: Exclude<T[K], undefined> } {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
+  return out as { [K in keyof T]: Exclude<T[K], undefined> };
+}
