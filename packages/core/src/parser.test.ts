@@ -92,7 +92,13 @@ describe('limits', () => {
   it('RFC and plaintext limits', () => {
     expect(rfcLimits(TLS_1_3)).toEqual({ profile: 'rfc', maxBody: 16640, minBody: 17, prepend: 5 });
     expect(rfcLimits(TLS_1_2)).toEqual({ profile: 'rfc', maxBody: 18432, minBody: 16, prepend: 5 });
-    expect(plaintextLimits()).toEqual({ profile: 'rfc', maxBody: 16384, minBody: 0, prepend: 5 });
+    expect(plaintextLimits()).toEqual({
+      profile: 'rfc',
+      maxBody: 16384,
+      minBody: 0,
+      prepend: 5,
+      legacyVersions: [0x0301],
+    });
   });
 
   describe.each(PROFILES)('%s', (_name, limits) => {
@@ -577,5 +583,16 @@ describe('properties', () => {
     expect([...seen].sort()).toEqual(
       [...[...FRAMING_ERRORS].sort(), 'need-more', 'several records'].sort(),
     );
+  });
+});
+
+describe('legacy record versions', () => {
+  it('accepts 0x0301 only where the limits allow it (the initial ClientHello, RFC 8446 §5.1)', () => {
+    const ch = Uint8Array.of(22, 3, 1, 0, 1, 1);
+    expect(takeRecord(feed(createParser(plaintextLimits()), ch)).kind).toBe('record');
+    const strict = takeRecord(
+      feed(createParser(rfcLimits(0x0304)), Uint8Array.of(23, 3, 1, 0, 17, ...new Uint8Array(17))),
+    );
+    expect(strict.kind === 'error' && strict.error.errno).toBe('EINVAL');
   });
 });
