@@ -2,11 +2,33 @@
 
 export const EMPTY: Uint8Array = new Uint8Array(0);
 
+const SLAB_SIZE = 64 * 1024;
+const SLAB_MAX = 4096;
+let slab = new ArrayBuffer(SLAB_SIZE);
+let slabOffset = 0;
+
+/**
+ * A zeroed byte array for the per-record hot path. Small ones are views into a shared 64 KiB slab
+ * (never reused, like Node's Buffer pool): V8 gives a typed array of more than 64 bytes its own
+ * off-heap store, and hands one of 64 bytes or less to native code (node:crypto) only after moving
+ * it off the heap, both costing more than the crypto of a small record. A slab view costs neither.
+ */
+export function alloc(n: number): Uint8Array {
+  if (n > SLAB_MAX) return new Uint8Array(n);
+  if (slabOffset + n > SLAB_SIZE) {
+    slab = new ArrayBuffer(SLAB_SIZE);
+    slabOffset = 0;
+  }
+  const out = new Uint8Array(slab, slabOffset, n);
+  slabOffset = (slabOffset + n + 7) & ~7;
+  return out;
+}
+
 export function concat(parts: readonly Uint8Array[]): Uint8Array {
   if (parts.length === 1) return parts[0]!;
   let n = 0;
   for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
+  const out = alloc(n);
   let off = 0;
   for (const p of parts) {
     out.set(p, off);

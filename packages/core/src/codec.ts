@@ -1,3 +1,4 @@
+import { alloc } from './bytes.js';
 import { HEADER_SIZE, LEGACY_RECORD_VERSION } from './protocol.js';
 
 /** A TLS record as framed on the wire, before any decryption (RFC 8446 §5.1 TLSCiphertext). */
@@ -16,7 +17,13 @@ export function encodeHeader(
   length: number,
   version = LEGACY_RECORD_VERSION,
 ): Uint8Array {
-  return Uint8Array.of(type, version >> 8, version & 0xff, length >> 8, length & 0xff);
+  const h = alloc(HEADER_SIZE);
+  h[0] = type;
+  h[1] = version >> 8;
+  h[2] = version & 0xff;
+  h[3] = length >> 8;
+  h[4] = length & 0xff;
+  return h;
 }
 
 /** Frames one record: header plus body, in one buffer. */

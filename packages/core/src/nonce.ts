@@ -1,4 +1,4 @@
-import { writeU64be } from './bytes.js';
+import { alloc, writeU64be } from './bytes.js';
 import { TLS_1_3 } from './protocol.js';
 import type { CipherSuite } from './suites.js';
 
@@ -15,7 +15,7 @@ export function recordNonce(
   ivOrExplicit: Uint8Array,
   seq: bigint,
 ): Uint8Array {
-  const nonce = new Uint8Array(12);
+  const nonce = alloc(12);
   nonce.set(salt, 0);
   nonce.set(ivOrExplicit, salt.length);
   if (suite.version === TLS_1_3 || suite.explicitNonceLength === 0) {
@@ -46,9 +46,15 @@ export function recordAad(
 ): Uint8Array {
   if (suite.version === TLS_1_3) {
     const len = plaintextLength + 1 + suite.tagLength;
-    return Uint8Array.of(23, 3, 3, len >> 8, len & 0xff);
+    const header = alloc(5);
+    header[0] = 23;
+    header[1] = 3;
+    header[2] = 3;
+    header[3] = len >> 8;
+    header[4] = len & 0xff;
+    return header;
   }
-  const aad = new Uint8Array(13);
+  const aad = alloc(13);
   writeU64be(aad, 0, seq);
   aad[8] = type;
   aad[9] = 3;

@@ -1,5 +1,5 @@
 import type { AeadEngine, AeadKey, OpenRequest } from './aead.js';
-import { concat, EMPTY, MAX_U64 } from './bytes.js';
+import { alloc, concat, EMPTY, MAX_U64 } from './bytes.js';
 import { encodeHeader, type WireRecord } from './codec.js';
 import type { CryptoState } from './cryptoState.js';
 import { type RecordError, recordError } from './errors.js';
@@ -36,7 +36,7 @@ export function sealLayout(
   let plaintext = content;
   if (tls13) {
     // TLS 1.3 inner plaintext: content || type, no padding (kernel TX never pads, RFC 8446 §5.2).
-    plaintext = new Uint8Array(content.length + 1);
+    plaintext = alloc(content.length + 1);
     plaintext.set(content, 0);
     plaintext[content.length] = contentType;
   }
