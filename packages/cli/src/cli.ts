@@ -1,0 +1,215 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { collect, parseDuration, positiveInt, shardArg } from './args.js';
+import { benchCommand, killCommand } from './commands/bench.js';
+import { exploreCommand } from './commands/explore.js';
+import { exportCommand } from './commands/export.js';
+import { listCommand } from './commands/list.js';
+import { mergeCommand } from './commands/merge.js';
+import { replayCommand, shrinkCommand } from './commands/replay.js';
+import { EXIT, isUsageError, UsageError } from './errors.js';
+import { MAX_SEED } from './explore.js';
+import { defaultWorkers } from './runner.js';
+
+/** Commands that are part of the design but not built yet, with where the work is tracked. */
+export const RESERVED: Readonly<Record<string, string>> = {
+  kernel:
+    'packages/native: run a design on a real kernel (kTLS sockets, AF_ALG) in the qemu VM harness',
+  probe: 'packages/native: probe the running kernel for kTLS, TLS 1.3 rekey and AF_ALG support',
+  inspect: 'apps/inspector: open traces in the inspector',
+  capture: 'packages/native: record a real kernel TLS connection as a trace',
+  decode: 'decode a packet capture with a key log into a trace',
+};
+
+function version(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+    return String(pkg.version);
+  } catch {
+    return '0.0.0';
+  }
+}
+
+const EXIT_HELP = `
+Exit codes:
+  0  everything held: every correct design held and every selected mutant was caught
+     (replay: the run holds)
+  1  a finding: a correct design failed, a selected mutant was not caught, or a failure did
+     not replay deterministically (replay: the repro violates an invariant)
+  2  usage error: bad arguments, unknown names, unreadable or invalid input files
+`;
+
+export function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command('ktls-lab')
+    .description(
+      'A workbench for Linux kernel TLS: explore the control-plane/data-plane hand-off with a deterministic simulator, replay and shrink failures, export traces.',
+    )
+    .version(version())
+    .exitOverride()
+    .showSuggestionAfterError(true)
+    .configureHelp({ showGlobalOptions: false })
+    .addHelpText('after', EXIT_HELP);
+
+  program
+    .command('list')
+    .description('list scenarios, designs (and mutants), invariants and strategies')
+    .option('--json', 'print JSON')
+    .action((o: { json?: boolean }) => setExit(listCommand(o)));
+
+  program
+    .command('explore')
+    .description(
+      'run designs × scenarios under random, PCT or exhaustive schedules and print the verdict table',
+    )
+    .option(
+      '--scenario <name>',
+      'scenario to run; repeat or comma-separate (default: all)',
+      collect,
+      [],
+    )
+    .option(
+      '--design <name>',
+      'design or mutant to run; repeat or comma-separate (default: all)',
+      collect,
+      [],
+    )
+    .addOption(
+      new Option('--strategy <name>', 'schedule exploration strategy')
+        .choices(['random', 'pct', 'dfs'])
+        .default('random'),
+    )
+    .option('--seeds <n>', 'seeds 1..n for every cell (random, pct)', positiveInt(MAX_SEED))
+    .option(
+      '--budget <duration>',
+      'time budget: 500ms, 30s, 2m (default 60s when --seeds is not given)',
+      parseDuration,
+    )
+    .option(
+      '--workers <n>',
+      'worker threads; 1 runs inline (default: available cores)',
+      positiveInt(256),
+      defaultWorkers(),
+    )
+    .option('--shard <i/n>', 'run the i-th of n disjoint shares of the tasks (0 ≤ i < n)', shardArg)
+    .option('--out <dir>', 'write results.json, index.json and traces/<design>--<scenario>.ndjson')
+    .option('--json', 'print the results (and verdict) as JSON instead of the table')
+    .option('--no-shrink', 'do not shrink failures')
+    .option('--max-attempts <n>', 'replays per failure when shrinking', positiveInt(), 2000)
+    .option('--shrink-budget <duration>', 'time for shrinking all failures', parseDuration, 30_000)
+    .option(
+      '--keep-going',
+      'keep running a cell after its first failure (every seed runs: counts are exact and add up across shards)',
+    )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  ktls-lab explore --budget 20s --out /tmp/ktls-run
+  ktls-lab explore --design linux-ktls --design mutant-completion-order-delivery --seeds 200
+  ktls-lab explore --strategy dfs
+  ktls-lab explore --seeds 1000 --shard 0/4 --out shard0   # then: ktls-lab merge shard*/results.json
+${EXIT_HELP}`,
+    )
+    .action(async (o) => setExit(await exploreCommand(o)));
+
+  program
+    .command('replay')
+    .description('replay a repro string exactly; exit 1 if it violates an invariant')
+    .argument('<repro>', 'repro string (ktls1:scenario:design:strategy:seed:choices)')
+    .option('--trace <file>', 'write the run as an NDJSON trace')
+    .option('--json', 'print JSON')
+    .action((repro: string, o) => setExit(replayCommand(repro, o)));
+
+  program
+    .command('shrink')
+    .description('shrink a failing repro to a locally minimal schedule that fails the same way')
+    .argument('<repro>', 'repro string of a failing run')
+    .option('--trace <file>', 'write the shrunk run as an NDJSON trace')
+    .option('--max-attempts <n>', 'replays to try at most', positiveInt(), 20_000)
+    .option('--json', 'print JSON')
+    .action((repro: string, o) => setExit(shrinkCommand(repro, o)));
+
+  program
+    .command('merge')
+    .description(
+      'join results files from shards (explore --shard i/n --out DIR) and print the verdict',
+    )
+    .argument('<files...>', 'results.json files')
+    .option('--out <file>', 'write the merged results')
+    .option('--json', 'print the merged results (and verdict) as JSON')
+    .action((files: string[], o) => setExit(mergeCommand(files, o)));
+
+  program
+    .command('export')
+    .description('convert a trace (NDJSON) for other tools')
+    .argument('<trace>', 'trace file (.ndjson)')
+    .addOption(
+      new Option('--format <format>', 'output format').choices(['perfetto']).default('perfetto'),
+    )
+    .option('--out <file>', 'output file (default: stdout)')
+    .addHelpText('after', '\nperfetto: Chrome trace-event JSON; open it in https://ui.perfetto.dev')
+    .action((file: string, o) => setExit(exportCommand(file, o)));
+
+  program
+    .command('bench')
+    .description(
+      'measure the simulator (runs/s), or with "kill": schedules each strategy needs to catch each mutant',
+    )
+    .argument('[what]', '"kill" for the kill table')
+    .option(
+      '--seeds <n>',
+      `kill: seeds per scenario to try (default 2000); plain: seeds to run`,
+      positiveInt(MAX_SEED),
+    )
+    .option('--budget <duration>', 'plain bench: how long to measure (default 3s)', parseDuration)
+    .option(
+      '--workers <n>',
+      'kill: worker threads (default: available cores)',
+      positiveInt(256),
+      defaultWorkers(),
+    )
+    .option('--json', 'print JSON')
+    .action(async (what: string | undefined, o) => {
+      if (what === undefined) return setExit(await benchCommand(o));
+      if (what === 'kill') return setExit(await killCommand(o));
+      throw new UsageError(
+        `bench: unknown benchmark "${what}" (use "ktls-lab bench" or "ktls-lab bench kill")`,
+      );
+    });
+
+  for (const [name, issue] of Object.entries(RESERVED)) {
+    program
+      .command(name)
+      .description(`${name === 'kernel' ? 'kernel run' : name}: not available yet`)
+      .helpOption(false)
+      .allowUnknownOption()
+      .allowExcessArguments()
+      .argument('[args...]')
+      .action((args: string[]) => {
+        const what = name === 'kernel' ? `kernel ${args[0] ?? 'run'}` : name;
+        process.stderr.write(`ktls-lab ${what}: not available yet (issue: ${issue})\n`);
+        setExit(EXIT.usage);
+      });
+  }
+  return program;
+}
+
+/** Runs the CLI; resolves to the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = buildProgram((c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    if (isUsageError(e)) {
+      process.stderr.write(`ktls-lab: error: ${e.message}\n`);
+      return EXIT.usage;
+    }
+    process.stderr.write(`ktls-lab: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
+    return 3;
+  }
+}

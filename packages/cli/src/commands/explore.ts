@@ -1,0 +1,203 @@
+import { type ExploreStrategy, type Results, type Shard, select } from '@ktls-lab/sim';
+import { formatDuration } from '../args.js';
+import { EXIT } from '../errors.js';
+import { explore } from '../explore.js';
+import {
+  type CheckedFailure,
+  checkFailures,
+  type ShrinkPassReport,
+  shrinkFailures,
+} from '../failures.js';
+import { prepareOutDir, writeOutDir } from '../files.js';
+import { createProgress } from '../progress.js';
+import {
+  failureLines,
+  finalVerdict,
+  verdictJson,
+  verdictSentence,
+  verdictTable,
+} from '../report.js';
+import { createRunner } from '../runner.js';
+import { styleFor } from '../style.js';
+
+export interface ExploreCommandOptions {
+  readonly scenario: string[];
+  readonly design: string[];
+  readonly strategy: ExploreStrategy;
+  readonly seeds?: number;
+  readonly budget?: number;
+  readonly workers: number;
+  readonly shard?: Shard;
+  readonly out?: string;
+  readonly json?: boolean;
+  readonly shrink: boolean;
+  readonly shrinkBudget: number;
+  readonly maxAttempts: number;
+  readonly keepGoing?: boolean;
+}
+
+export const DEFAULT_BUDGET_MS = 60_000;
+
+export async function exploreCommand(o: ExploreCommandOptions): Promise<number> {
+  const selection = select(o.scenario, o.design);
+  if (o.out !== undefined) prepareOutDir(o.out);
+  const budgetMs = o.budget ?? (o.seeds === undefined ? DEFAULT_BUDGET_MS : undefined);
+  const style = styleFor(process.stdout);
+  const say = (line = '') => {
+    if (!o.json) process.stdout.write(`${line}\n`);
+  };
+  const note = (line: string) => process.stderr.write(`${line}\n`);
+  if (o.strategy === 'dfs' && o.seeds !== undefined) {
+    note(
+      'explore: --seeds does not apply to --strategy dfs (each cell is one exhaustive exploration)',
+    );
+  }
+
+  const limits = [
+    o.strategy === 'dfs' ? 'every schedule of each small scenario' : null,
+    o.strategy !== 'dfs' && o.seeds !== undefined ? `seeds 1..${o.seeds}` : null,
+    budgetMs !== undefined ? `budget ${formatDuration(budgetMs)}` : null,
+  ].filter((x) => x !== null);
+  say(
+    `ktls-lab explore: ${o.strategy}, ${selection.designs.length} designs × ${selection.scenarios.length} scenarios, ${limits.join(', ')}, ${o.workers} worker${o.workers === 1 ? '' : 's'}${o.shard ? `, shard ${o.shard.index}/${o.shard.count}` : ''}`,
+  );
+
+  // The first Ctrl-C ends the run after the batch in flight and still reports; a second one kills.
+  let interrupted = false;
+  const onSigint = () => {
+    interrupted = true;
+    note('\nexplore: interrupted; finishing the batch in flight (Ctrl-C again to abort)');
+    process.removeListener('SIGINT', onSigint);
+  };
+  process.on('SIGINT', onSigint);
+  const runner = createRunner(o.workers);
+  const progress = createProgress(o.json ? process.stderr : process.stdout, 'explore');
+  let outcome: Awaited<ReturnType<typeof explore>>;
+  try {
+    outcome = await explore(runner, {
+      selection,
+      strategy: o.strategy,
+      ...(o.seeds === undefined ? {} : { seeds: o.seeds }),
+      ...(budgetMs === undefined ? {} : { budgetMs }),
+      ...(o.shard ? { shard: o.shard } : {}),
+      keepGoing: o.keepGoing ?? false,
+      onProgress: (p) => progress.update(p),
+      interrupted: () => interrupted,
+    });
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+    progress.stop();
+    await runner.close();
+  }
+  const { results } = outcome;
+
+  let shrinkReport: ShrinkPassReport | null = null;
+  if (o.shrink) {
+    shrinkReport = shrinkFailures(results, {
+      maxAttempts: o.maxAttempts,
+      budgetMs: o.shrinkBudget,
+    });
+  }
+  const checked = checkFailures(results, o.out !== undefined);
+  const problems = checked.flatMap((c) => c.problems);
+  const traces = o.out !== undefined ? writeOutDir(o.out, results, checked) : [];
+
+  const sentence = verdictSentence(results);
+  const ok = finalVerdict(results).ok && problems.length === 0;
+  const runsPerSecond = outcome.runs / Math.max(0.001, outcome.elapsedMs / 1000);
+
+  if (o.json) {
+    process.stdout.write(
+      `${JSON.stringify(
+        {
+          ...results,
+          verdict: verdictJson(results),
+          stats: {
+            runs: outcome.runs,
+            elapsedMs: Math.round(outcome.elapsedMs),
+            runsPerSecond: Math.round(runsPerSecond),
+            workers: o.workers,
+            stoppedBy: outcome.stoppedBy,
+            lastSeed: outcome.lastSeed,
+          },
+          problems,
+        },
+        null,
+        2,
+      )}\n`,
+    );
+  } else {
+    say();
+    for (const line of verdictTable(results, style)) say(line);
+    const failures = failureLines(results, style);
+    if (failures.length > 0) {
+      say();
+      say('failures (shortest repro; replay with `ktls-lab replay <repro>`):');
+      for (const line of failures) say(line);
+    }
+    say();
+    for (const line of notes(results, outcome, shrinkReport, checked)) say(line);
+    if (o.out !== undefined) {
+      say(
+        `wrote ${o.out}/results.json, ${o.out}/index.json and ${traces.length} trace${traces.length === 1 ? '' : 's'} in ${o.out}/traces`,
+      );
+    }
+    say(
+      `${outcome.runs} runs in ${formatDuration(outcome.elapsedMs)}: ${Math.round(runsPerSecond)} runs/s (${o.workers} worker${o.workers === 1 ? '' : 's'}, stopped: ${stopText(outcome.stoppedBy)})`,
+    );
+    say(sentence.ok ? style.green(sentence.text) : style.red(style.bold(sentence.text)));
+  }
+  for (const p of problems) note(style.red(style.bold(`NONDETERMINISM OR BROKEN REPRO: ${p}`)));
+  return ok ? EXIT.ok : EXIT.finding;
+}
+
+function stopText(s: string): string {
+  switch (s) {
+    case 'seeds':
+      return 'all seeds done';
+    case 'budget':
+      return 'budget spent';
+    case 'all-failed':
+      return 'every cell failed';
+    case 'interrupted':
+      return 'interrupted';
+    default:
+      return 'done';
+  }
+}
+
+function notes(
+  results: Results,
+  outcome: { runs: number },
+  shrinkReport: ShrinkPassReport | null,
+  checked: readonly CheckedFailure[],
+): string[] {
+  const lines: string[] = [];
+  const notRun = results.cells.filter((c) => c.runs === 0).length;
+  if (notRun > 0) {
+    lines.push(
+      `note: ${notRun} cells got no runs (the budget ran out first); their verdict is vacuous`,
+    );
+  }
+  const partial = results.cells.filter((c) => c.exhaustive === false && c.failures === 0).length;
+  if (partial > 0) lines.push(`note: ${partial} dfs cells were not explored exhaustively (held?)`);
+  if (results.strategy === 'dfs') {
+    const exhaustive = results.cells.filter((c) => c.exhaustive === true).length;
+    lines.push(
+      `dfs: ${outcome.runs} schedules; ${exhaustive} of ${results.cells.length} cells explored exhaustively`,
+    );
+  }
+  if (shrinkReport && checked.length > 0) {
+    const skipped = shrinkReport.skipped.length;
+    lines.push(
+      `shrunk ${shrinkReport.shrunk} failure${shrinkReport.shrunk === 1 ? '' : 's'} in ${shrinkReport.attempts} replays (${formatDuration(shrinkReport.elapsedMs)})${skipped > 0 ? `; ${skipped} left unshrunk (shrink budget spent)` : ''}`,
+    );
+  }
+  if (checked.length > 0) {
+    const deterministic = checked.filter((c) => c.traceHash !== null).length;
+    lines.push(
+      `determinism: ${deterministic} of ${checked.length} repros replayed to identical traces`,
+    );
+  }
+  return lines;
+}

@@ -1,0 +1,42 @@
+/**
+ * @ktls-lab/cli as a library: the exploration loop with its time budget and worker pool, the
+ * shrink/determinism pass, the verdict table and the results directory, as the `ktls-lab` binary
+ * uses them.
+ */
+export { collect, formatDuration, parseDuration, positiveInt, shardArg } from './args.js';
+export { buildProgram, main, RESERVED } from './cli.js';
+export { catalog } from './commands/list.js';
+export { EXIT, UsageError } from './errors.js';
+export {
+  EXPLORE_STRATEGIES,
+  type ExploreOptions,
+  type ExploreOutcome,
+  type ExploreProgress,
+  explore,
+  MAX_SEED,
+} from './explore.js';
+export {
+  type CheckedFailure,
+  checkFailures,
+  failureOf,
+  type ShrinkPassOptions,
+  type ShrinkPassReport,
+  shrinkFailures,
+} from './failures.js';
+export { type IndexEntry, prepareOutDir, traceFileName, writeOutDir } from './files.js';
+export {
+  KILL_STRATEGIES,
+  type KillJob,
+  type KillResult,
+  type KillStrategy,
+  killSearch,
+} from './kill.js';
+export {
+  failingCells,
+  failureLines,
+  verdictJson,
+  verdictSentence,
+  verdictTable,
+} from './report.js';
+export { createRunner, defaultWorkers, type Runner } from './runner.js';
+export { PLAIN, type Style, styleFor } from './style.js';
