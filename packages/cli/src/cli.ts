@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { collect, parseDuration, positiveInt, shardArg } from './args.js';
 import { benchCommand, killCommand } from './commands/bench.js';
+import { captureCommand } from './commands/capture.js';
+import { decodeCommand } from './commands/decode.js';
 import { exploreCommand } from './commands/explore.js';
 import { exportCommand } from './commands/export.js';
 import { listCommand } from './commands/list.js';
@@ -17,8 +19,6 @@ export const RESERVED: Readonly<Record<string, string>> = {
     'packages/native: run a design on a real kernel (kTLS sockets, AF_ALG) in the qemu VM harness',
   probe: 'packages/native: probe the running kernel for kTLS, TLS 1.3 rekey and AF_ALG support',
   inspect: 'apps/inspector: open traces in the inspector',
-  capture: 'packages/native: record a real kernel TLS connection as a trace',
-  decode: 'decode a packet capture with a key log into a trace',
 };
 
 function version(): string {
@@ -176,6 +176,57 @@ ${EXIT_HELP}`,
         `bench: unknown benchmark "${what}" (use "ktls-lab bench" or "ktls-lab bench kill")`,
       );
     });
+
+  program
+    .command('capture')
+    .description(
+      'relay one TCP connection on loopback and record both directions (c2s.bin, s2c.bin, index.json)',
+    )
+    .requiredOption(
+      '--listen <host:port>',
+      'where to listen (port 0: any free port, printed on stderr)',
+    )
+    .requiredOption('--connect <host:port>', 'the server to relay to')
+    .requiredOption('--out <dir>', 'folder for the capture')
+    .option(
+      '--max-bytes <n>',
+      'stop after this many bytes in both directions',
+      positiveInt(Number.MAX_SAFE_INTEGER),
+    )
+    .addHelpText(
+      'after',
+      `
+Example (then point the client at 127.0.0.1:9443 with -keylogfile keys.log):
+  ktls-lab capture --listen 127.0.0.1:9443 --connect 127.0.0.1:8443 --out /tmp/cap
+  ktls-lab decode --keylog keys.log --dir /tmp/cap --trace /tmp/cap/trace.ndjson`,
+    )
+    .action(async (o) => setExit(await captureCommand(o)));
+
+  program
+    .command('decode')
+    .description(
+      'open every record of a captured TLS 1.2/1.3 session with an NSS key log; show where linux-ktls would freeze, hand records to userspace, or fail',
+    )
+    .requiredOption(
+      '--keylog <file>',
+      'NSS key log (SSLKEYLOGFILE, openssl -keylogfile, Node keylog event)',
+    )
+    .option('--dir <dir>', 'a folder written by `ktls-lab capture`')
+    .option('--c2s <file>', 'client→server byte stream')
+    .option('--s2c <file>', 'server→client byte stream')
+    .option('--tshark <file>', 'output of `tshark -r session.pcap -q -z follow,tcp,raw,0`')
+    .option('--trace <file>', 'write the decoded session as an NDJSON trace')
+    .option('--json', 'print the summary as JSON')
+    .addHelpText(
+      'after',
+      `
+From a pcap taken with tcpdump (-w session.pcap), one TCP stream:
+  tshark -r session.pcap -q -z follow,tcp,raw,0 > follow.txt
+  ktls-lab decode --keylog keys.log --tshark follow.txt --trace session.ndjson
+Exit 0 when every record was decoded, 1 when something could not be (missing secret, truncated
+capture, authentication failure), 2 for usage errors.`,
+    )
+    .action((o) => setExit(decodeCommand(o)));
 
   for (const [name, issue] of Object.entries(RESERVED)) {
     program

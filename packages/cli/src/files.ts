@@ -14,6 +14,15 @@ export function readText(path: string): string {
   }
 }
 
+/** Reads a binary file; a failure is a usage error naming the file. */
+export function readBytes(path: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch (e) {
+    throw new UsageError(fsMessage('read', path, e));
+  }
+}
+
 /** Writes a text file, creating its directory; a failure is a usage error naming the file. */
 export function writeText(path: string, text: string): void {
   try {

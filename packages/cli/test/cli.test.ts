@@ -221,16 +221,24 @@ describe('usage errors exit 2', () => {
     expect(r.stderr).toMatch(message);
   });
 
-  it.each([
-    ['kernel', 'run'],
-    ['probe'],
-    ['inspect', 'x.ndjson'],
-    ['capture'],
-    ['decode', '--pcap', 'a'],
-  ])('reserved: %s', (...args) => {
+  it.each([['kernel', 'run'], ['probe'], ['inspect', 'x.ndjson']])('reserved: %s', (...args) => {
     const r = cli(...args);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/not available yet \(issue: .+\)/);
+  });
+
+  it.each([
+    [['capture'], /required option '--listen/],
+    [
+      ['capture', '--listen', 'nowhere', '--connect', '127.0.0.1:1', '--out', '/tmp/x'],
+      /--listen takes HOST:PORT/,
+    ],
+    [['decode', '--keylog', 'k', '--pcap', 'a'], /unknown option '--pcap'/],
+    [['decode', '--keylog', 'k', '--dir', 'a', '--c2s', 'b'], /exactly one of --dir/],
+  ])('capture/decode usage: %s', (args, message) => {
+    const r = cli(...args);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(message);
   });
 
   it('--help exits 0', () => {
