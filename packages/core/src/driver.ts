@@ -94,6 +94,7 @@ export class TlsRecordLayer {
   private headOffset = 0;
   private readonly outbox: Uint8Array[] = [];
   private readonly raw: Uint8Array[] = [];
+  /** Errors the last command produced; empty between commands. */
   private errors: RecordError[] = [];
   private rxErrorReported = false;
   private lastState: CryptoState | null = null;
@@ -338,32 +339,29 @@ export class TlsRecordLayer {
   }
 
   private runTx(input: TxInput): void {
-    this.errors = [];
     const work: TxInput[] = [input];
-    while (work.length > 0) {
-      const [next, effects] = txStep(this.tx, work.shift()!);
+    for (let i = 0; i < work.length; i++) {
+      const [next, effects] = txStep(this.tx, work[i]!);
       this.tx = next;
       for (const e of effects) this.onTxEffect(e, work);
     }
-    this.throwFirstError();
+    this.throwFirstError(false);
   }
 
   private runRx(input: RxInput): void {
-    this.errors = [];
     const work: RxInput[] = [input];
-    while (work.length > 0) {
-      const [next, effects] = rxStep(this.rx, work.shift()!);
+    for (let i = 0; i < work.length; i++) {
+      const [next, effects] = rxStep(this.rx, work[i]!);
       this.rx = next;
       for (const e of effects) this.onRxEffect(e, work);
     }
     // RX failures surface through recv(), as sk_err does; only refused commands throw here.
-    const refused = this.errors.find((e) => !e.fatal);
-    this.errors = [];
-    if (refused) throw new RecordLayerError(refused);
+    this.throwFirstError(true);
   }
 
-  private throwFirstError(): void {
-    const first = this.errors[0];
+  private throwFirstError(onlyRefusals: boolean): void {
+    if (this.errors.length === 0) return;
+    const first = onlyRefusals ? this.errors.find((e) => !e.fatal) : this.errors[0];
     this.errors = [];
     if (first) throw new RecordLayerError(first);
   }

@@ -96,12 +96,14 @@ export function innerContent(
   return { type: plaintext[end]!, content: plaintext.subarray(0, end) };
 }
 
+/** TLS 1.2 GCM/CCM: the kernel's `iv` for the next record, wrapping silently as the kernel does. */
+export function nextExplicitNonce(iv: Uint8Array): Uint8Array {
+  return incrementBe(iv) ?? new Uint8Array(iv.length);
+}
+
 /** The state after one more record: rec_seq + 1 and, for TLS 1.2 GCM/CCM, the next explicit nonce. */
 export function advance(state: CryptoState): CryptoState {
-  const iv =
-    state.suite.explicitNonceLength > 0
-      ? (incrementBe(state.iv) ?? new Uint8Array(state.iv.length))
-      : state.iv;
+  const iv = state.suite.explicitNonceLength > 0 ? nextExplicitNonce(state.iv) : state.iv;
   return { ...state, iv, recSeq: state.recSeq + 1n };
 }
 

@@ -443,6 +443,13 @@ function pump(d: Draft, fx: RxEffect[]): void {
 
 function deliverReady(d: Draft, fx: RxEffect[]): boolean {
   if (d.inFlight.length === 0) return false;
+  // Fast path (every synchronous decryption): the head is done.
+  if (d.inFlight[0]!.done) {
+    const [head, ...rest] = d.inFlight;
+    d.inFlight = rest;
+    complete(d, fx, head!);
+    return true;
+  }
   const inOrder = d.config.design.rx.delivery === 'stream-order';
   const idx = d.inFlight.findIndex((p, i) => p.done && (i === 0 || !inOrder || p.bypass));
   if (idx < 0) return false;

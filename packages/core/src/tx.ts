@@ -3,7 +3,7 @@ import { concat, EMPTY, MAX_U64, toHex } from './bytes.js';
 import type { CryptoState } from './cryptoState.js';
 import { type CapabilityProfile, type Design, profileSupports } from './design.js';
 import { type RecordError, recordError } from './errors.js';
-import { advance, sealLayout } from './recordCrypto.js';
+import { nextExplicitNonce, sealLayout } from './recordCrypto.js';
 import {
   alertBody,
   ContentType,
@@ -212,6 +212,11 @@ function onSend(d: Draft, fx: TxEffect[], data: Uint8Array, more: boolean): void
       size: data.length,
       ...(more ? { reason: 'MSG_MORE' } : {}),
     }));
+  if (!more && d.openLength === 0 && data.length > 0 && data.length <= d.maxPayload) {
+    // The common send: one whole record, nothing open to join.
+    seal(d, fx, ContentType.applicationData, data);
+    return;
+  }
   let rest = data;
   // Fill the open record up to the max payload, cutting full records as they fill.
   while (rest.length > 0 && d.phase.tag !== 'failed') {
@@ -337,9 +342,8 @@ function seal(d: Draft, fx: TxEffect[], contentType: number, data: Uint8Array): 
       preview: toHex(data.subarray(0, PREVIEW_BYTES)),
     }));
   // The explicit nonce advances with rec_seq (tls_advance_record_sn), wrapping silently.
-  const next = advance({ ...key.crypto, iv: d.iv, recSeq: d.seq });
-  d.seq = next.recSeq;
-  d.iv = next.iv;
+  d.seq += 1n;
+  if (key.crypto.suite.explicitNonceLength > 0) d.iv = nextExplicitNonce(d.iv);
 }
 
 function onCryptoDone(d: Draft, fx: TxEffect[], id: number, output: Uint8Array | null): void {
@@ -359,34 +363,37 @@ function onCryptoDone(d: Draft, fx: TxEffect[], id: number, output: Uint8Array |
     fail(d, fx, recordError('bad_record_mac', `sealing record ${p.seq} failed`));
     return;
   }
-  const inFlight = d.inFlight.slice();
-  inFlight[i] = { ...p, done: true, output };
-  d.inFlight = inFlight;
+  if (i === 0) {
+    // Synchronous crypto, or the oldest async seal: it leaves at once.
+    d.inFlight = d.inFlight.slice(1);
+    emitRecord(d, fx, p, output);
+  } else {
+    const inFlight = d.inFlight.slice();
+    inFlight[i] = { ...p, done: true, output };
+    d.inFlight = inFlight;
+  }
   // Async encryptions complete in any order; records still leave in sequence order.
   while (d.inFlight.length > 0 && d.inFlight[0]!.done) {
     const head = d.inFlight[0]!;
     d.inFlight = d.inFlight.slice(1);
-    // The engine wrote the record whole: header, explicit nonce, ciphertext, tag.
-    const bytes = head.output!;
-    fx.push({
-      type: 'wire',
-      seq: head.seq,
-      epoch: head.epoch,
-      contentType: head.contentType,
-      bytes,
-    });
-    if (d.config.trace)
-      trace(d, fx, () => ({
-        lane: 'wire',
-        kind: 'record-out',
-        seq: head.seq.toString(),
-        epoch: head.epoch,
-        type: head.contentType,
-        size: head.size,
-        wire: bytes.length,
-      }));
+    emitRecord(d, fx, head, head.output!);
   }
   if (d.phase.tag === 'exporting' && d.inFlight.length === 0) finishExport(d, fx);
+}
+
+/** A sealed record leaves for the wire; the engine wrote it whole (header, nonce, ciphertext, tag). */
+function emitRecord(d: Draft, fx: TxEffect[], p: PendingSeal, bytes: Uint8Array): void {
+  fx.push({ type: 'wire', seq: p.seq, epoch: p.epoch, contentType: p.contentType, bytes });
+  if (d.config.trace)
+    trace(d, fx, () => ({
+      lane: 'wire',
+      kind: 'record-out',
+      seq: p.seq.toString(),
+      epoch: p.epoch,
+      type: p.contentType,
+      size: p.size,
+      wire: bytes.length,
+    }));
 }
 
 function onInstallKey(d: Draft, fx: TxEffect[], crypto: CryptoState, aead: AeadKey): void {
