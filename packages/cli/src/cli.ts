@@ -4,6 +4,7 @@ import { collect, parseDuration, positiveInt, shardArg } from './args.js';
 import { benchCommand, killCommand } from './commands/bench.js';
 import { captureCommand } from './commands/capture.js';
 import { decodeCommand } from './commands/decode.js';
+import { inspectCommand } from './commands/inspect.js';
 import { exploreCommand } from './commands/explore.js';
 import { exportCommand } from './commands/export.js';
 import { listCommand } from './commands/list.js';
@@ -18,7 +19,6 @@ export const RESERVED: Readonly<Record<string, string>> = {
   kernel:
     'packages/native: run a design on a real kernel (kTLS sockets, AF_ALG) in the qemu VM harness',
   probe: 'packages/native: probe the running kernel for kTLS, TLS 1.3 rekey and AF_ALG support',
-  inspect: 'apps/inspector: open traces in the inspector',
 };
 
 function version(): string {
@@ -96,6 +96,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--no-shrink', 'do not shrink failures')
     .option('--max-attempts <n>', 'replays per failure when shrinking', positiveInt(), 2000)
     .option('--shrink-budget <duration>', 'time for shrinking all failures', parseDuration, 30_000)
+    .option('--inspect', 'when done, serve the results in the inspector (needs --out) until Ctrl-C')
     .option(
       '--keep-going',
       'keep running a cell after its first failure (every seed runs: counts are exact and add up across shards)',
@@ -176,6 +177,15 @@ ${EXIT_HELP}`,
         `bench: unknown benchmark "${what}" (use "ktls-lab bench" or "ktls-lab bench kill")`,
       );
     });
+
+  program
+    .command('inspect')
+    .description(
+      'serve the inspector on 127.0.0.1 with a trace or an explore run folder, and print its URL',
+    )
+    .argument('[path]', 'a trace (.ndjson) or a folder written by `explore --out`')
+    .option('--port <n>', 'port (default: a free one)', positiveInt(65535))
+    .action(async (path: string | undefined, o) => setExit(await inspectCommand(path, o)));
 
   program
     .command('capture')

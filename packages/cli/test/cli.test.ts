@@ -448,3 +448,54 @@ describe('replay, shrink, export', () => {
     expect(existsSync(join(dir, 'cut.json'))).toBe(false);
   });
 });
+
+describe('inspect', () => {
+  it('serves the inspector and a run folder on 127.0.0.1, opened on the run index', async () => {
+    const dir = tempDir();
+    const explore = cli(
+      'explore',
+      '--design',
+      'mutant-control-before-drain',
+      '--scenario',
+      'async-depth-8-control-behind-data',
+      '--seeds',
+      '20',
+      '--workers',
+      '1',
+      '--out',
+      dir,
+    );
+    expect(explore.status, explore.stderr).toBe(0);
+    const { spawn } = await import('node:child_process');
+    const proc = spawn(
+      process.execPath,
+      [join(import.meta.dirname, '..', 'bin', 'ktls-lab.js'), 'inspect', dir],
+      { env: { ...process.env, NO_COLOR: '1' } },
+    );
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        proc.stdout.on('data', (d) => {
+          out += d;
+          const m = /inspector: (http:\/\/127\.0\.0\.1:\d+\/\S*)/.exec(out);
+          if (m) resolve(m[1]!);
+        });
+        proc.on('exit', (code) => reject(new Error(`inspect exited ${code}`)));
+      });
+      expect(url).toMatch(/\?run=\/data\/index\.json$/);
+      const page = await fetch(url);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toMatch(/<div id="root">/);
+      const index = await (await fetch(new URL('/data/index.json', url))).json();
+      expect(JSON.stringify(index)).toContain('mutant-control-before-drain');
+    } finally {
+      proc.kill('SIGINT');
+    }
+  });
+
+  it('refuses a path that does not exist', () => {
+    const r = cli('inspect', '/nonexistent/run');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/does not exist/);
+  });
+});

@@ -1,6 +1,6 @@
 import { type ExploreStrategy, type Results, type Shard, select } from '@ktls-lab/sim';
 import { formatDuration } from '../args.js';
-import { EXIT } from '../errors.js';
+import { EXIT, UsageError } from '../errors.js';
 import { explore } from '../explore.js';
 import {
   type CheckedFailure,
@@ -18,6 +18,7 @@ import {
   verdictTable,
 } from '../report.js';
 import { createRunner } from '../runner.js';
+import { inspectCommand } from './inspect.js';
 import { styleFor } from '../style.js';
 
 export interface ExploreCommandOptions {
@@ -34,12 +35,15 @@ export interface ExploreCommandOptions {
   readonly shrinkBudget: number;
   readonly maxAttempts: number;
   readonly keepGoing?: boolean;
+  readonly inspect?: boolean;
 }
 
 export const DEFAULT_BUDGET_MS = 60_000;
 
 export async function exploreCommand(o: ExploreCommandOptions): Promise<number> {
   const selection = select(o.scenario, o.design);
+  if (o.inspect && o.out === undefined)
+    throw new UsageError('--inspect needs --out DIR (the inspector serves that folder)');
   if (o.out !== undefined) prepareOutDir(o.out);
   const budgetMs = o.budget ?? (o.seeds === undefined ? DEFAULT_BUDGET_MS : undefined);
   const style = styleFor(process.stdout);
@@ -148,7 +152,9 @@ export async function exploreCommand(o: ExploreCommandOptions): Promise<number> 
     say(sentence.ok ? style.green(sentence.text) : style.red(style.bold(sentence.text)));
   }
   for (const p of problems) note(style.red(style.bold(`NONDETERMINISM OR BROKEN REPRO: ${p}`)));
-  return ok ? EXIT.ok : EXIT.finding;
+  const code = ok ? EXIT.ok : EXIT.finding;
+  if (o.inspect && o.out !== undefined) await inspectCommand(o.out, {});
+  return code;
 }
 
 function stopText(s: string): string {

@@ -1,0 +1,215 @@
+#!/usr/bin/env node
+/**
+ * Benchmark (not a test): opens a 100,000-event trace in the built inspector, served by server.mjs,
+ * in Debian's Chromium, and prints
+ *   - load time: navigation to the swimlanes painted (fetch + parse in the worker + layout + paint),
+ *     and the worker part alone as the page reports it;
+ *   - frame times while panning (mouse drag) and zooming (wheel), zoomed out and zoomed in;
+ *   - canvas paint times (performance measures the page records when window.__inspectorBench is set).
+ * The trace is made of real simulator runs (every scenario, correct and mutant designs, many seeds)
+ * laid end to end on one time axis, then validated by parseTrace like any other.
+ *
+ * Usage: node bench/bench.mjs [events=100000]
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseTrace, serializeTrace } from '@ktls-lab/core';
+import { SCENARIOS, SIM_DESIGNS, runSeed, traceOf } from '@ktls-lab/sim';
+import { chromium } from '@playwright/test';
+import { serveInspector } from '../server.mjs';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const TARGET = Number(process.argv[2] ?? 100_000);
+
+function makeTrace(target) {
+  const events = [];
+  let header;
+  let offset = 0;
+  for (let seed = 1; events.length < target; seed++) {
+    for (const scenario of SCENARIOS) {
+      const design = SIM_DESIGNS[seed % SIM_DESIGNS.length];
+      const o = runSeed(scenario, design, 'random', seed, { trace: true });
+      header ??= JSON.parse(traceOf(o).split('\n', 1)[0]);
+      let last = 0;
+      for (const e of o.events) {
+        events.push({ ...e, t: e.t + offset });
+        last = Math.max(last, e.t);
+      }
+      offset += last + 1;
+      if (events.length >= target) break;
+    }
+  }
+  events.length = target;
+  return serializeTrace(
+    {
+      ...header,
+      design: 'bench (many designs)',
+      scenario: 'bench (all scenarios)',
+      seed: undefined,
+      repro: undefined,
+    },
+    events,
+  );
+}
+
+const stats = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p) => s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? 0;
+  const mean = s.reduce((a, b) => a + b, 0) / Math.max(1, s.length);
+  return {
+    n: s.length,
+    mean: +mean.toFixed(1),
+    p50: +q(0.5).toFixed(1),
+    p95: +q(0.95).toFixed(1),
+    max: +(s.at(-1) ?? 0).toFixed(1),
+  };
+};
+const fmt = (s) => `n=${s.n} mean ${s.mean} ms, p50 ${s.p50} ms, p95 ${s.p95} ms, max ${s.max} ms`;
+
+const outDir = join(HERE, 'out');
+mkdirSync(outDir, { recursive: true });
+const file = join(outDir, `trace-${TARGET}.ndjson`);
+let t = performance.now();
+const text = makeTrace(TARGET);
+writeFileSync(file, text);
+const genMs = performance.now() - t;
+t = performance.now();
+const parsed = parseTrace(text);
+const nodeParseMs = performance.now() - t;
+if (!parsed.ok) throw new Error(`generated trace does not parse: ${parsed.error.message}`);
+console.log(
+  `machine: ${cpus().length} cores, load average ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')} (the numbers scale with it)`,
+);
+console.log(
+  `trace: ${parsed.events.length} events, ${(text.length / 1048576).toFixed(1)} MiB (generated in ${genMs.toFixed(0)} ms; parseTrace in node ${nodeParseMs.toFixed(0)} ms)`,
+);
+
+const server = await serveInspector({ root: file });
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
+});
+try {
+  const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  await page.addInitScript(() => {
+    window.__inspectorBench = true;
+  });
+  const loads = [];
+  const workerMs = [];
+  for (let run = 0; run < 3; run++) {
+    await page.goto(server.url);
+    await page.getByTestId('timeline-canvas').waitFor();
+    // Painted: the first paint measure exists once the swimlanes are on screen.
+    await page.waitForFunction(() => performance.getEntriesByName('inspector-draw').length > 0);
+    const ms = await page.evaluate(() => {
+      const nav = performance.getEntriesByType('navigation')[0];
+      const draw = performance.getEntriesByName('inspector-draw')[0];
+      return draw.startTime + draw.duration - (nav?.startTime ?? 0);
+    });
+    loads.push(ms);
+    const phases = await page.evaluate(() =>
+      ['read', 'validate', 'materialise', 'layout', 'draw'].map((n) => {
+        const e = performance.getEntriesByName(`inspector-${n}`)[0];
+        return `${n} ${e ? Math.round(e.duration) : '?'}`;
+      }),
+    );
+    console.log(`  run ${run + 1}: ${Math.round(ms)} ms to painted (${phases.join(', ')} ms)`);
+    const title = await page.getByTestId('trace-title').textContent();
+    workerMs.push(Number(/opened in (\d+) ms/.exec(title)?.[1] ?? Number.NaN));
+  }
+  console.log(
+    `load (navigation → swimlanes painted), 3 runs: ${loads.map((x) => x.toFixed(0)).join(', ')} ms`,
+  );
+  console.log(`  of which fetch + parse in the worker + transfer: ${workerMs.join(', ')} ms`);
+
+  const canvas = page.getByTestId('timeline-canvas');
+  const box = await canvas.boundingBox();
+  const y = box.y + 120;
+
+  /** Frame intervals and paint times while `action` runs. */
+  async function measure(name, action) {
+    await page.evaluate(() => {
+      performance.clearMeasures('inspector-draw');
+      window.__frames = [];
+      let last = performance.now();
+      const tick = (now) => {
+        window.__frames.push(now - last);
+        last = now;
+        if (window.__frames !== null) window.__raf = requestAnimationFrame(tick);
+      };
+      window.__raf = requestAnimationFrame(tick);
+    });
+    await action();
+    const r = await page.evaluate(() => {
+      cancelAnimationFrame(window.__raf);
+      const frames = window.__frames.slice(1);
+      window.__frames = null;
+      return {
+        frames,
+        draws: performance.getEntriesByName('inspector-draw').map((e) => e.duration),
+      };
+    });
+    const f = stats(r.frames);
+    const d = stats(r.draws);
+    const long = r.frames.filter((x) => x > 50).length;
+    console.log(
+      `${name}:\n  frame interval ${fmt(f)}; frames > 50 ms: ${long}\n  canvas paint  ${fmt(d)}`,
+    );
+    return { frames: f, draws: d, long };
+  }
+
+  const drag = async (steps) => {
+    for (let k = 0; k < 3; k++) {
+      await page.mouse.move(box.x + box.width - 50, y);
+      await page.mouse.down();
+      await page.mouse.move(box.x + 200, y, { steps });
+      await page.mouse.up();
+      await page.mouse.move(box.x + 200, y);
+      await page.mouse.down();
+      await page.mouse.move(box.x + box.width - 50, y, { steps });
+      await page.mouse.up();
+    }
+  };
+  const wheel = async () => {
+    await page.mouse.move(box.x + box.width / 2, y);
+    for (let k = 0; k < 30; k++) await page.mouse.wheel(0, -120);
+    for (let k = 0; k < 30; k++) await page.mouse.wheel(0, 120);
+  };
+
+  await page.keyboard.press('0'); // whole trace: 100,000 events in one screen
+  const outPan = await measure('pan, whole trace in view (zoomed out)', () => drag(60));
+  const zoom = await measure('wheel zoom in and out around the pointer (60 steps)', wheel);
+  for (let k = 0; k < 22; k++) await page.keyboard.press('+'); // labels visible
+  const inPan = await measure('pan, zoomed in (labelled boxes)', () => drag(60));
+  await page.screenshot({ path: join(outDir, 'bench-zoomed-in.png') });
+  await page.keyboard.press('0');
+  await page.screenshot({ path: join(outDir, 'bench-zoomed-out.png') });
+
+  const summary = {
+    loadavg: loadavg(),
+    events: parsed.events.length,
+    bytes: text.length,
+    loadMs: loads.map((x) => Math.round(x)),
+    workerMs,
+    panZoomedOut: outPan,
+    wheelZoom: zoom,
+    panZoomedIn: inPan,
+  };
+  writeFileSync(join(outDir, 'bench.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  console.log(`wrote ${join(outDir, 'bench.json')} and screenshots`);
+} finally {
+  await browser.close();
+  await server.close();
+}

@@ -1,0 +1,52 @@
+/**
+ * A trace slot plus the way to fill it. Each load gets a ticket; a reply for an older ticket is
+ * dropped, so opening B while A still parses never shows A.
+ */
+import { useCallback, useRef, useState } from 'react';
+import type { Slot, TraceDoc } from './model/traceDoc';
+import { parseInWorker } from './workers/parseClient';
+import type { TraceSource } from './workers/protocol';
+
+export function useTraceSlot(maxBytes: number) {
+  const [slot, setSlot] = useState<Slot>({ status: 'empty' });
+  const ticket = useRef(0);
+
+  const load = useCallback(
+    async (source: TraceSource, name: string, url: string | null): Promise<TraceDoc | null> => {
+      const mine = ++ticket.current;
+      setSlot({ status: 'loading', name, progress: null });
+      const started = performance.now();
+      const outcome = await parseInWorker(source, maxBytes, (progress) => {
+        if (ticket.current === mine) setSlot({ status: 'loading', name, progress });
+      });
+      if (ticket.current !== mine) return null;
+      if (!outcome.ok) {
+        setSlot({ status: 'error', name, error: outcome.error });
+        return null;
+      }
+      const doc: TraceDoc = {
+        name,
+        url,
+        header: outcome.header,
+        events: outcome.events,
+        bytes: outcome.bytes,
+        loadMs: performance.now() - started,
+      };
+      setSlot({ status: 'ready', doc });
+      return doc;
+    },
+    [maxBytes],
+  );
+
+  const clear = useCallback(() => {
+    ticket.current++;
+    setSlot({ status: 'empty' });
+  }, []);
+
+  const fail = useCallback((name: string, error: import('./model/loadError').LoadError) => {
+    ticket.current++;
+    setSlot({ status: 'error', name, error });
+  }, []);
+
+  return { slot, load, clear, fail };
+}
