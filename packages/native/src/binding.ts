@@ -1,0 +1,110 @@
+import { createRequire } from 'node:module';
+
+/** What `recv` returns: the bytes, the `TLS_GET_RECORD_TYPE` cmsg (-1 if none) and `msg_flags`. */
+export interface RawRecvResult {
+  readonly data: Buffer;
+  readonly recordType: number;
+  readonly flags: number;
+}
+
+/** One AF_ALG key: a bound transform socket and one op socket reused for every request. */
+export interface NativeAeadKey {
+  seal(iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, prefixLength?: number): Buffer;
+  open(iv: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array): Buffer | null;
+  sealAsync(
+    iv: Uint8Array,
+    aad: Uint8Array,
+    plaintext: Uint8Array,
+    prefixLength?: number,
+  ): Promise<Buffer>;
+  openAsync(iv: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array): Promise<Buffer | null>;
+  close(): void;
+  readonly closed: boolean;
+}
+
+/** The addon's exports (native/addon.cc). Calls throw `ERR_NATIVE_SYSCALL` errors. */
+export interface NativeBinding {
+  AeadKey: new (alg: string, key: Uint8Array, tagLength: number, ivLength: number) => NativeAeadKey;
+  algBind(name: string): true;
+  tcpPair(timeoutMs?: number): [number, number];
+  tcpSocket(listen: boolean): number;
+  setUlp(fd: number): void;
+  setsockopt(
+    fd: number,
+    level: number,
+    name: number,
+    value: Uint8Array | null,
+    optlen?: number,
+  ): void;
+  getsockopt(fd: number, level: number, name: number, len: number): Buffer;
+  send(
+    fd: number,
+    chunks: readonly (Uint8Array | null)[],
+    flags: number,
+    recordType?: number,
+  ): number;
+  recv(fd: number, sizes: readonly number[], flags: number, cmsg: boolean): RawRecvResult;
+  close(fd: number): void;
+  shutdown(fd: number, how: number): void;
+  setNonblock(fd: number, on: boolean): void;
+  setIntOpt(fd: number, level: number, name: number, value: number): void;
+  poll(fd: number, events: number, timeoutMs: number): number;
+  connectUnspec(fd: number): void;
+  connectTo(fd: number, listener: number): void;
+  accept(fd: number): number;
+  uname(): { sysname: string; release: string; version: string; machine: string };
+  errnoName(errno: number): string;
+}
+
+export type LoadResult =
+  | { readonly ok: true; readonly binding: NativeBinding; readonly path: string }
+  | {
+      readonly ok: false;
+      readonly reason: 'unsupported-platform' | 'load-failed';
+      readonly message: string;
+      readonly error?: unknown;
+    };
+
+let cached: LoadResult | undefined;
+
+/**
+ * Loads the addon once. Never throws: on another OS, or when the build failed (no compiler when
+ * `pnpm install` ran, a Node ABI change), the result says why, and every engine or socket call
+ * then fails with a typed `NativeUnavailableError`.
+ */
+export function loadNative(): LoadResult {
+  if (cached !== undefined) return cached;
+  if (process.platform !== 'linux') {
+    cached = {
+      ok: false,
+      reason: 'unsupported-platform',
+      message: `AF_ALG and kernel TLS are Linux interfaces; this is ${process.platform}`,
+    };
+    return cached;
+  }
+  const require = createRequire(import.meta.url);
+  const tried: string[] = [];
+  for (const rel of [
+    '../build/Release/ktls_native.node',
+    '../build/Debug/ktls_native.node',
+    '../../build/Release/ktls_native.node',
+  ]) {
+    try {
+      const path = require.resolve(rel);
+      cached = { ok: true, binding: require(path) as NativeBinding, path };
+      return cached;
+    } catch (error) {
+      tried.push(
+        `${rel}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+      );
+    }
+  }
+  cached = {
+    ok: false,
+    reason: 'load-failed',
+    message:
+      'the ktls_native addon is not built or does not load; run `pnpm install` (it builds it ' +
+      `with node-gyp) or \`node scripts/build-addon.mjs --force\`. Tried: ${tried.join('; ')}`,
+  };
+  return cached;
+}

@@ -1,0 +1,52 @@
+/**
+ * @ktls-lab/native: the real kernel path. An AF_ALG AEAD engine (core's `AeadEngine`), kernel TLS
+ * sockets, `probe()`, and a driver that runs core's machines on kernel TLS. Importing never
+ * throws; missing kernel features surface as typed errors (`NativeSyscallError` with the errno
+ * name, `NativeUnavailableError` when the addon is not there).
+ */
+export { AF_ALG_NAMES, AfAlgAeadEngine } from './afalg.js';
+export { type LoadResult, loadNative, type NativeBinding } from './binding.js';
+export { isErrno, NativeSyscallError, NativeUnavailableError } from './errors.js';
+export {
+  cryptoInfoSize,
+  type Direction,
+  IPPROTO_TCP,
+  KtlsSocket,
+  type KtlsRecvResult,
+  MSG,
+  POLLIN,
+  type RecvOptions,
+  type SendOptions,
+  SO_RCVLOWAT,
+  SO_RCVTIMEO,
+  SO_SNDBUF,
+  SOL_SOCKET,
+  SOL_TLS,
+  TLS_RX,
+  TLS_RX_EXPECT_NO_PAD,
+  TLS_TX,
+  TLS_TX_MAX_PAYLOAD_LEN,
+  TLS_TX_ZEROCOPY_RO,
+} from './ktls.js';
+export {
+  AEAD_NAMES,
+  type CipherProbe,
+  type FeatureStatus,
+  formatProbe,
+  KERNEL_CIPHERS,
+  type ProbeResult,
+  probe,
+  rawCryptoInfo,
+} from './probe.js';
+export {
+  compareRuns,
+  designForKernel,
+  type EndpointObservation,
+  type KernelAction,
+  type KernelRunOptions,
+  type KernelRunResult,
+  type KernelScenario,
+  kernelCapability,
+  runScenarioOnCore,
+  runScenarioOnKernel,
+} from './kernelRun.js';

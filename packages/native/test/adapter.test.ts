@@ -1,0 +1,60 @@
+/**
+ * The kernel-path adapter's core side runs anywhere: the same script on core's TlsRecordLayer,
+ * deterministic, and the designs differ exactly where the kernels do. (The kernel side runs in
+ * the VM: test/kernel/differential.ts.)
+ */
+import { LINUX_KTLS, LINUX_KTLS_PRE_REKEY, parseTrace } from '@ktls-lab/core';
+import { SCENARIOS } from '@ktls-lab/sim';
+import { describe, expect, it } from 'vitest';
+import {
+  compareRuns,
+  kernelCapability,
+  runScenarioOnCore,
+  runScenarioOnKernel,
+} from '../src/index.js';
+
+const capable = SCENARIOS.filter((s) => kernelCapability(s).ok);
+
+describe('kernel-path adapter, core side', () => {
+  it('takes the kernel-capable subset of the catalog and names why the rest is sim only', () => {
+    expect(capable.map((s) => s.name)).toEqual(
+      expect.arrayContaining([
+        'bulk-both-ways',
+        'key-update-one-way',
+        'ticket-between-data',
+        'close-notify-mid-stream',
+        'fatal-alert',
+        'bad-mac',
+        'oversize-record',
+        'zero-length-records',
+      ]),
+    );
+    const rds = SCENARIOS.find((s) => s.name === 'rds-framed-control-inside')!;
+    expect(kernelCapability(rds)).toEqual({ ok: false, reason: 'upper-layer framer (sim only)' });
+  });
+
+  it('is deterministic and writes a valid trace', () => {
+    for (const s of capable) {
+      const a = runScenarioOnCore(s);
+      const b = runScenarioOnCore(s);
+      expect(a.trace).toBe(b.trace);
+      expect(parseTrace(a.trace).ok).toBe(true);
+    }
+  });
+
+  it('linux-ktls and linux-ktls-pre-rekey differ only on KeyUpdate', () => {
+    for (const s of capable) {
+      const d = compareRuns(
+        runScenarioOnCore(s, { design: LINUX_KTLS }),
+        runScenarioOnCore(s, { design: LINUX_KTLS_PRE_REKEY }),
+      );
+      if (s.name === 'key-update-one-way') expect(d.length).toBeGreaterThan(0);
+      else expect(d, s.name).toEqual([]);
+    }
+  });
+
+  it('the kernel side refuses a sim-only scenario, and needs the kernel for the rest', () => {
+    const rds = SCENARIOS.find((s) => s.name === 'rds-framed-control-inside')!;
+    expect(() => runScenarioOnKernel(rds)).toThrow(/not kernel-capable/);
+  });
+});

@@ -1,0 +1,88 @@
+/**
+ * In-VM runner of the kernel suite: one process, every test in order, a line per test on stdout,
+ * and a JSON report (`--out`) that vm/run.mjs reads back over the rw 9p share. With `--bench=1`
+ * it also runs the benchmark and puts its numbers in the report.
+ */
+import { writeFileSync } from 'node:fs';
+import { formatProbe, probe } from '../../src/index.js';
+import { runBenchmark } from './bench.js';
+import { NotApplicable, TESTS, unmetNeeds } from './framework.js';
+import './afalg.js';
+import './selftests.js';
+import './differential.js';
+
+interface Outcome {
+  readonly name: string;
+  readonly row: string;
+  readonly variant: string;
+  readonly group: string;
+  readonly status: 'pass' | 'fail' | 'na';
+  readonly message?: string;
+  readonly ms: number;
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const outIdx = args.indexOf('--out');
+  const out = outIdx >= 0 ? args[outIdx + 1] : undefined;
+  const bench = args.includes('--bench=1');
+  const filter = process.env.KTLS_TEST_FILTER;
+  const started = Date.now();
+  const p = probe();
+  console.log(formatProbe(p));
+  const results: Outcome[] = [];
+  for (const t of TESTS) {
+    if (filter && !t.name.includes(filter)) continue;
+    const t0 = Date.now();
+    const why = unmetNeeds(t, p);
+    let outcome: Outcome;
+    if (why !== null) {
+      outcome = { ...pick(t), status: 'na', message: why, ms: 0 };
+    } else {
+      try {
+        await t.run();
+        outcome = { ...pick(t), status: 'pass', ms: Date.now() - t0 };
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        outcome =
+          error instanceof NotApplicable
+            ? { ...pick(t), status: 'na', message, ms: Date.now() - t0 }
+            : {
+                ...pick(t),
+                status: 'fail',
+                message: `${message}${error instanceof Error && error.stack ? `\n${error.stack.split('\n').slice(1, 4).join('\n')}` : ''}`,
+                ms: Date.now() - t0,
+              };
+      }
+    }
+    results.push(outcome);
+    const tag = outcome.status === 'pass' ? 'ok  ' : outcome.status === 'na' ? 'n/a ' : 'FAIL';
+    console.log(
+      `${tag} ${t.name} (${outcome.ms} ms)${outcome.message ? `: ${outcome.message}` : ''}`,
+    );
+  }
+  const benchResult = bench ? await runBenchmark() : undefined;
+  if (benchResult) console.log(benchResult.text);
+  const passed = results.filter((r) => r.status === 'pass').length;
+  const failed = results.filter((r) => r.status === 'fail').length;
+  const na = results.filter((r) => r.status === 'na').length;
+  const report = {
+    kernel: p.kernel,
+    probe: p,
+    tests: results,
+    wallMs: Date.now() - started,
+    ...(benchResult ? { bench: benchResult } : {}),
+  };
+  if (out) writeFileSync(out, `${JSON.stringify(report, null, 1)}\n`);
+  console.log(`${passed} passed, ${failed} failed, ${na} not applicable`);
+  process.exitCode = failed > 0 ? 1 : 0;
+}
+
+function pick(t: { name: string; row: string; variant: string; group: string }) {
+  return { name: t.name, row: t.row, variant: t.variant, group: t.group };
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 2;
+});
