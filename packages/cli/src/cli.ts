@@ -5,6 +5,7 @@ import { benchCommand, killCommand } from './commands/bench.js';
 import { captureCommand } from './commands/capture.js';
 import { decodeCommand } from './commands/decode.js';
 import { inspectCommand } from './commands/inspect.js';
+import { kernelRunCommand, probeCommand } from './commands/kernel.js';
 import { exploreCommand } from './commands/explore.js';
 import { exportCommand } from './commands/export.js';
 import { listCommand } from './commands/list.js';
@@ -13,13 +14,6 @@ import { replayCommand, shrinkCommand } from './commands/replay.js';
 import { EXIT, isUsageError, UsageError } from './errors.js';
 import { MAX_SEED } from './explore.js';
 import { defaultWorkers } from './runner.js';
-
-/** Commands that are part of the design but not built yet, with where the work is tracked. */
-export const RESERVED: Readonly<Record<string, string>> = {
-  kernel:
-    'packages/native: run a design on a real kernel (kTLS sockets, AF_ALG) in the qemu VM harness',
-  probe: 'packages/native: probe the running kernel for kTLS, TLS 1.3 rekey and AF_ALG support',
-};
 
 function version(): string {
   try {
@@ -238,20 +232,30 @@ capture, authentication failure), 2 for usage errors.`,
     )
     .action((o) => setExit(decodeCommand(o)));
 
-  for (const [name, issue] of Object.entries(RESERVED)) {
-    program
-      .command(name)
-      .description(`${name === 'kernel' ? 'kernel run' : name}: not available yet`)
-      .helpOption(false)
-      .allowUnknownOption()
-      .allowExcessArguments()
-      .argument('[args...]')
-      .action((args: string[]) => {
-        const what = name === 'kernel' ? `kernel ${args[0] ?? 'run'}` : name;
-        process.stderr.write(`ktls-lab ${what}: not available yet (issue: ${issue})\n`);
-        setExit(EXIT.usage);
-      });
-  }
+  program
+    .command('probe')
+    .description(
+      'probe the running kernel: AF_ALG AEADs, the TLS ULP, ciphers and versions TLS_TX accepts, TLS 1.3 rekey',
+    )
+    .option('--json', 'print JSON')
+    .addHelpText(
+      'after',
+      '\nExit 0 when everything is there, 1 when something is missing (each line says why).',
+    )
+    .action((o) => setExit(probeCommand(o)));
+
+  program
+    .command('kernel')
+    .description('run a scenario of the catalog on real kernel TLS sockets (loopback)')
+    .command('run')
+    .argument('<scenario>', 'a kernel-capable scenario (see `ktls-lab list`)')
+    .option('--trace <file>', 'write the run as an NDJSON trace (world: kernel)')
+    .option(
+      '--userspace-peer',
+      'the client is a userspace TLS stack that really switches keys (KeyUpdate)',
+    )
+    .action((scenario: string, o) => setExit(kernelRunCommand(scenario, o)));
+
   return program;
 }
 

@@ -4,7 +4,7 @@
  * uses them.
  */
 export { collect, formatDuration, parseDuration, positiveInt, shardArg } from './args.js';
-export { buildProgram, main, RESERVED } from './cli.js';
+export { buildProgram, main } from './cli.js';
 export { catalog } from './commands/list.js';
 export { EXIT, UsageError } from './errors.js';
 export {

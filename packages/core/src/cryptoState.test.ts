@@ -300,3 +300,17 @@ describe('keyFingerprint', () => {
     expect(keyFingerprint(new TextEncoder().encode('abc'))).toBe('ba7816bf8f01cfea');
   });
 });
+
+describe('ownership of the parsed bytes', () => {
+  it('copies out of a Node Buffer, so wiping the input does not wipe the state', () => {
+    const state = cryptoStateFromKeyIv(
+      suiteByName('TLS_AES_128_GCM_SHA256'),
+      new Uint8Array(16).fill(7),
+      new Uint8Array(12).fill(1),
+    );
+    const buf = Buffer.from(cryptoStateToKernel(state));
+    const parsed = cryptoStateFromKernel(buf);
+    buf.fill(0);
+    expect([...parsed.key]).toEqual(Array(16).fill(7));
+  });
+});

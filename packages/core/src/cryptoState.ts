@@ -135,12 +135,14 @@ export function cryptoStateFromKernel(bytes: Uint8Array): CryptoState {
     );
   }
   let off = INFO_SIZE;
-  // slice(): the state owns its bytes, so later writes to the caller's buffer cannot change it.
-  const iv = bytes.slice(off, off + suite.kernelIvLength);
+  // Copies: the state owns its bytes, so later writes to the caller's buffer (a native layer
+  // wiping key material) cannot change it. Not `slice()`: on a Node Buffer that is a view.
+  const copy = (a: number, b: number) => Uint8Array.prototype.slice.call(bytes, a, b);
+  const iv = copy(off, off + suite.kernelIvLength);
   off += suite.kernelIvLength;
-  const key = bytes.slice(off, off + suite.keyLength);
+  const key = copy(off, off + suite.keyLength);
   off += suite.keyLength;
-  const salt = bytes.slice(off, off + suite.saltLength);
+  const salt = copy(off, off + suite.saltLength);
   off += suite.saltLength;
   const recSeq = readU64be(bytes, off);
   return { version, suite, key, salt, iv, recSeq };
