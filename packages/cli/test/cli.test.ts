@@ -175,7 +175,6 @@ describe('ktls-lab explore', () => {
   });
 
   it('stops at the budget', () => {
-    const start = Date.now();
     const r = cli(
       'explore',
       '--design',
@@ -193,7 +192,6 @@ describe('ktls-lab explore', () => {
     expect(res.stats.stoppedBy).toBe('budget');
     expect(res.stats.runs).toBeGreaterThan(0);
     expect(res.stats.elapsedMs).toBeGreaterThanOrEqual(700);
-    expect(Date.now() - start).toBeLessThan(15_000);
   });
 });
 

@@ -199,7 +199,8 @@ describe('layoutTrace: crypto spans and violations', () => {
     ]);
   });
 
-  it('lays out 100,000 events quickly', () => {
+  // How fast it is, is measured by bench/bench.mjs (a benchmark, not a test).
+  it('lays out 100,000 events, pairing every crypto request with its completion', () => {
     const events: TraceEvent[] = [];
     for (let i = 0; i < 100_000; i++) {
       events.push(
@@ -211,10 +212,7 @@ describe('layoutTrace: crypto spans and violations', () => {
         }),
       );
     }
-    const t0 = performance.now();
     const l = layoutTrace(header, events);
-    const ms = performance.now() - t0;
     expect(l.crypto).toHaveLength(50_000);
-    expect(ms).toBeLessThan(1500);
   });
 });
