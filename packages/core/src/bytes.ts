@@ -20,6 +20,7 @@ export function alloc(n: number): Uint8Array {
     slabOffset = 0;
   }
   const out = new Uint8Array(slab, slabOffset, n);
+  // 8-byte aligned regions: word-wise loops (the model engine) may view them as Int32Array.
   slabOffset = (slabOffset + n + 7) & ~7;
   return out;
 }

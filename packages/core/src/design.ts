@@ -1,3 +1,5 @@
+import type { CryptoState } from './cryptoState.js';
+import { type RecordError, recordError } from './errors.js';
 import { TLS_1_2, TLS_1_3, type TlsVersion } from './protocol.js';
 import type { AeadAlgorithm } from './suites.js';
 
@@ -140,4 +142,37 @@ export function profileSupports(
   aead: AeadAlgorithm,
 ): boolean {
   return profile.versions.includes(version) && profile.aeads.includes(aead);
+}
+
+/**
+ * `setsockopt(SOL_SOCKET, TLS_TX/TLS_RX)` checks, shared by both directions (kernel
+ * `do_tls_setsockopt_conf` / `validate_crypto_info`): a cipher the data plane cannot run is
+ * refused (EINVAL, the library then stays in userspace); a configured direction may be re-keyed
+ * only in TLS 1.3 and only by a design that can (else EBUSY), never to another version or cipher
+ * (EINVAL). Returns the refusal, or null when the key may be installed.
+ */
+export function checkKeyInstall(
+  direction: 'TLS_TX' | 'TLS_RX',
+  profile: CapabilityProfile,
+  canRekey: boolean,
+  current: CryptoState | null,
+  next: CryptoState,
+): RecordError | null {
+  if (!profileSupports(profile, next.version, next.suite.aead)) {
+    return recordError(
+      'unsupported_cipher',
+      `${next.suite.name} is not offloaded by profile ${profile.name}`,
+    );
+  }
+  if (current === null) return null;
+  if (current.version === TLS_1_2 || !canRekey) {
+    return recordError(
+      'rekey_unsupported',
+      `${direction} is already set and this design cannot re-key`,
+    );
+  }
+  if (next.version !== current.version || next.suite.aead !== current.suite.aead) {
+    return recordError('key_mismatch', 'a re-key cannot change version or cipher');
+  }
+  return null;
 }

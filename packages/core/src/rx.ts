@@ -2,7 +2,7 @@ import type { AeadKey, OpenRequest } from './aead.js';
 import { MAX_U64, toHex } from './bytes.js';
 import { recordBytes, type WireRecord } from './codec.js';
 import type { CryptoState } from './cryptoState.js';
-import { type CapabilityProfile, type Design, profileSupports } from './design.js';
+import { type CapabilityProfile, checkKeyInstall, type Design } from './design.js';
 import { type RecordError, recordError } from './errors.js';
 import {
   createParser,
@@ -255,37 +255,18 @@ function limitsFor(d: Draft, suite: CipherSuite) {
 function onInstallKey(d: Draft, fx: RxEffect[], crypto: CryptoState, aead: AeadKey): void {
   const { design, profile } = d.config;
   const suite = crypto.suite;
-  if (!profileSupports(profile, crypto.version, suite.aead)) {
-    fx.push({
-      type: 'error',
-      error: recordError(
-        'unsupported_cipher',
-        `${suite.name} is not offloaded by profile ${profile.name}`,
-      ),
-    });
-    return;
-  }
   const phase = d.phase;
-  if (d.key !== null && phase.tag !== 'punt') {
-    // do_tls_setsockopt_conf: a configured direction may only be re-keyed in TLS 1.3 (else EBUSY),
-    // and never to another version or cipher (EINVAL).
-    if (d.key.crypto.version === TLS_1_2 || !design.rx.rekey) {
-      fx.push({
-        type: 'error',
-        error: recordError(
-          'rekey_unsupported',
-          'TLS_RX is already set and this design cannot re-key',
-        ),
-      });
-      return;
-    }
-    if (crypto.version !== d.key.crypto.version || suite.aead !== d.key.crypto.suite.aead) {
-      fx.push({
-        type: 'error',
-        error: recordError('key_mismatch', 'a re-key cannot change version or cipher'),
-      });
-      return;
-    }
+  // After a punt the data plane holds no key of its own: TLS_RX may be tried afresh.
+  const refused = checkKeyInstall(
+    'TLS_RX',
+    profile,
+    design.rx.rekey,
+    phase.tag === 'punt' ? null : (d.key?.crypto ?? null),
+    crypto,
+  );
+  if (refused) {
+    fx.push({ type: 'error', error: refused });
+    return;
   }
   if (!isLive(phase) || phase.tag === 'held') {
     fx.push({

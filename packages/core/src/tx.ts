@@ -1,7 +1,7 @@
 import type { AeadKey, SealRequest } from './aead.js';
 import { concat, EMPTY, MAX_U64, toHex } from './bytes.js';
 import type { CryptoState } from './cryptoState.js';
-import { type CapabilityProfile, type Design, profileSupports } from './design.js';
+import { type CapabilityProfile, checkKeyInstall, type Design } from './design.js';
 import { type RecordError, recordError } from './errors.js';
 import { nextExplicitNonce, sealLayout } from './recordCrypto.js';
 import {
@@ -9,7 +9,6 @@ import {
   ContentType,
   MAX_PLAINTEXT,
   MIN_RECORD_SIZE_LIMIT,
-  TLS_1_2,
   TLS_1_3,
 } from './protocol.js';
 import { PREVIEW_BYTES, type TraceDraft } from './trace.js';
@@ -398,14 +397,15 @@ function emitRecord(d: Draft, fx: TxEffect[], p: PendingSeal, bytes: Uint8Array)
 
 function onInstallKey(d: Draft, fx: TxEffect[], crypto: CryptoState, aead: AeadKey): void {
   const { design, profile } = d.config;
-  if (!profileSupports(profile, crypto.version, crypto.suite.aead)) {
-    refuse(
-      fx,
-      recordError(
-        'unsupported_cipher',
-        `${crypto.suite.name} is not offloaded by profile ${profile.name}`,
-      ),
-    );
+  const refused = checkKeyInstall(
+    'TLS_TX',
+    profile,
+    design.tx.rekey,
+    d.key?.crypto ?? null,
+    crypto,
+  );
+  if (refused) {
+    refuse(fx, refused);
     return;
   }
   if (
@@ -419,20 +419,6 @@ function onInstallKey(d: Draft, fx: TxEffect[], crypto: CryptoState, aead: AeadK
   }
   const rekey = d.key !== null;
   if (rekey) {
-    if (d.key!.crypto.version === TLS_1_2 || !design.tx.rekey) {
-      refuse(
-        fx,
-        recordError('rekey_unsupported', 'TLS_TX is already set and this design cannot re-key'),
-      );
-      return;
-    }
-    if (
-      crypto.version !== d.key!.crypto.version ||
-      crypto.suite.aead !== d.key!.crypto.suite.aead
-    ) {
-      refuse(fx, recordError('key_mismatch', 'a re-key cannot change version or cipher'));
-      return;
-    }
     // Whatever the app left open was written under the old key's epoch: it leaves under it.
     pushOpenRecord(d, fx);
   }

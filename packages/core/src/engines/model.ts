@@ -1,5 +1,5 @@
 import type { AeadEngine, AeadKey, OpenRequest, SealRequest } from '../aead.js';
-import { toHex } from '../bytes.js';
+import { alloc, toHex } from '../bytes.js';
 import { keyFingerprint } from '../cryptoState.js';
 import { RecordLayerError } from '../errors.js';
 import type { AeadAlgorithm } from '../suites.js';
@@ -93,29 +93,6 @@ function deriveLanes(algorithm: AeadAlgorithm, key: Uint8Array): Int32Array {
     lanes[i] = fmix32(fnv1a(fnv1a(start, alg), key) ^ key.length);
   }
   return lanes;
-}
-
-/**
- * Output buffers come from 64 KiB slabs, like Node's Buffer pool: a typed array over 64 bytes gets
- * its own off-heap ArrayBuffer, which costs V8 ~300 ns, more than the whole model seal of a small
- * record. Slab regions are handed out once, never recycled, so no record sees another's bytes;
- * the cost is that a retained record keeps its slab alive. Large outputs skip the slab.
- */
-const SLAB_SIZE = 64 * 1024;
-const SLAB_MAX = 4 * 1024;
-let slab = new ArrayBuffer(SLAB_SIZE);
-let slabOffset = 0;
-
-function allocOut(n: number): Uint8Array {
-  if (n > SLAB_MAX) return new Uint8Array(n);
-  if (slabOffset + n > SLAB_SIZE) {
-    slab = new ArrayBuffer(SLAB_SIZE);
-    slabOffset = 0;
-  }
-  const out = new Uint8Array(slab, slabOffset, n);
-  // Keep every region 8-byte aligned so the word loop in `crypt` can use an Int32Array view.
-  slabOffset = (slabOffset + n + 7) & ~7;
-  return out;
 }
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
@@ -443,7 +420,9 @@ export class ModelAeadEngine implements AeadEngine {
     this.#recordNonce(m, request.key.fingerprint, nonce);
     const len = plaintext.length;
     const pre = request.prefix?.length ?? 0;
-    const out = allocOut(pre + len + TAG_LENGTH);
+    // Outputs come from the shared slabs of `alloc`: handed out once, never recycled, 8-byte
+    // aligned, so the word loop in `crypt` can use an Int32Array view.
+    const out = alloc(pre + len + TAG_LENGTH);
     if (request.prefix) out.set(request.prefix, 0);
     const body = pre > 0 ? out.subarray(pre) : out;
     body.set(plaintext, 0);
@@ -460,7 +439,7 @@ export class ModelAeadEngine implements AeadEngine {
     if (ciphertext.length < TAG_LENGTH) return null;
     const len = ciphertext.length - TAG_LENGTH;
     // Decrypt into our own (aligned) buffer; it is released only if the tag matches.
-    const out = allocOut(len);
+    const out = alloc(len);
     out.set(ciphertext.subarray(0, len));
     begin(m, nonce, aad, len);
     crypt(out, false);
