@@ -22,7 +22,12 @@ mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=512000,cache=loose hostroo
 }
 for d in proc sys dev; do mount --bind /$d /host/$d; done
 mount -t tmpfs tmpfs /host/run
-mount -t tmpfs tmpfs /host/tmp
+# A scratch /tmp, unless the project itself lives under /tmp (a CI clone may): hiding it would
+# hide the job. TMPDIR points at /run either way.
+case "$hwd" in
+  /tmp/*) ;;
+  *) mount -t tmpfs tmpfs /host/tmp ;;
+esac
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 hout "/host$hout"
 echo "HARNESS_READY uptime=$(up) kernel=$(uname -r)" >/dev/ttyS1
 chroot /host /usr/bin/env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/run TMPDIR=/run \
