@@ -68,8 +68,11 @@ test.describe('a failing mutant trace', () => {
 
   test('a record shows header bytes, sizes and the plaintext preview', async ({ page }) => {
     await page.goto('/?trace=/data/mutant.ndjson');
+    // Keys act on a loaded trace: wait until the worker has parsed it and the lanes are drawn.
+    await expect(page.getByTestId('violations').getByRole('button').first()).toBeVisible();
     await page.locator('body').click({ position: { x: 5, y: 5 } });
     await page.keyboard.press('Home');
+    await expect(page.getByTestId('position')).toContainText(/event \d+ of/);
     // The first seal request of the client carries header, nonce, AAD and preview.
     while (!(await page.getByTestId('position').textContent())?.includes('seal-request')) {
       await page.keyboard.press('ArrowRight');
@@ -84,8 +87,11 @@ test.describe('a failing mutant trace', () => {
 
   test('keyboard: space plays, +/- zoom, / focuses the filter', async ({ page }) => {
     await page.goto('/?trace=/data/mutant.ndjson');
+    // Keys act on a loaded trace: wait until the worker has parsed it and the lanes are drawn.
+    await expect(page.getByTestId('violations').getByRole('button').first()).toBeVisible();
     await page.locator('body').click({ position: { x: 5, y: 5 } });
     await page.keyboard.press('Home');
+    await expect(page.getByTestId('position')).toContainText(/event \d+ of/);
     await page.keyboard.press(' ');
     await expect(page.getByTestId('position')).toContainText('playing');
     await page.waitForTimeout(500);
