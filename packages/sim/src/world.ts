@@ -12,6 +12,7 @@ import {
   nextTrafficSecret,
   type OpenRequest,
   openRecord,
+  recordNonce,
   type RecordError,
   type RxEffect,
   type RxInput,
@@ -619,14 +620,7 @@ export class World {
   ): void {
     const key = this.importKey(state);
     // The nonce the record was sealed with, for invariant 1.
-    const explicit = state.suite.explicitNonceLength > 0;
-    const nonce = new Uint8Array(12);
-    nonce.set(state.salt, 0);
-    nonce.set(state.iv, state.salt.length);
-    if (!explicit) {
-      for (let i = 0; i < 8; i++)
-        nonce[4 + i]! ^= Number((state.recSeq >> BigInt(56 - 8 * i)) & 0xffn);
-    }
+    const nonce = recordNonce(state.suite, state.salt, state.iv, state.recSeq);
     this.monitor.sealed(ep.name, key.fingerprint, nonce, state.recSeq);
     this.emit(ep.name, {
       lane: 'cp',
