@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { parseTrace, serializeTrace } from '@ktls-lab/core';
 import { SCENARIOS, SIM_DESIGNS, runSeed, traceOf } from '@ktls-lab/sim';
 import { chromium } from '@playwright/test';
+import { chromiumLaunchOptions } from '../scripts/chromium.mjs';
 import { serveInspector } from '../server.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -89,18 +90,7 @@ console.log(
 );
 
 const server = await serveInspector({ root: file });
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-});
+const browser = await chromium.launch(chromiumLaunchOptions);
 try {
   const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
   await page.addInitScript(() => {

@@ -22,6 +22,8 @@ export function contentTypeName(t: number): string {
       return 'handshake';
     case 23:
       return 'application_data';
+    case 24:
+      return 'heartbeat'; // RFC 6520
     default:
       return `unknown(${t})`;
   }

@@ -25,7 +25,7 @@ import {
 } from './protocol.js';
 import { innerContent, openLayout } from './recordCrypto.js';
 import type { CipherSuite } from './suites.js';
-import { PREVIEW_BYTES, type TraceDraft } from './trace.js';
+import { keyInstallEvent, PREVIEW_BYTES, type TraceDraft } from './trace.js';
 
 /**
  * The receive side of the data plane as a pure transition: `rxStep(state, input)` returns the next
@@ -280,14 +280,7 @@ function onInstallKey(d: Draft, fx: RxEffect[], crypto: CryptoState, aead: AeadK
   d.key = { crypto, aead, epoch: d.epoch };
   if (!rekey || design.rx.rekeyResetsSequence) d.seq = crypto.recSeq;
   if (!rekey) d.parser = withLimits(d.parser, limitsFor(d, suite));
-  if (d.config.trace)
-    trace(d, fx, () => ({
-      lane: 'cp',
-      kind: 'key-install',
-      epoch: d.epoch,
-      key: aead.fingerprint,
-      seq: d.seq.toString(),
-    }));
+  if (d.config.trace) trace(d, fx, () => keyInstallEvent(d.epoch, aead.fingerprint, d.seq));
   if (phase.tag === 'frozen' || phase.tag === 'keyless') {
     if (phase.tag === 'frozen')
       if (d.config.trace)

@@ -108,3 +108,8 @@ export interface TraceHeader {
 }
 
 export const PREVIEW_BYTES = 64;
+
+/** The control plane installed a key (TLS_TX or TLS_RX): what both directions trace. */
+export function keyInstallEvent(epoch: number, fingerprint: string, seq: bigint): TraceDraft {
+  return { lane: 'cp', kind: 'key-install', epoch, key: fingerprint, seq: seq.toString() };
+}

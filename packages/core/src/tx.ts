@@ -11,7 +11,7 @@ import {
   MIN_RECORD_SIZE_LIMIT,
   TLS_1_3,
 } from './protocol.js';
-import { PREVIEW_BYTES, type TraceDraft } from './trace.js';
+import { keyInstallEvent, PREVIEW_BYTES, type TraceDraft } from './trace.js';
 
 /**
  * The transmit side of the data plane as a pure transition, following `tls_sw_sendmsg`: app bytes
@@ -429,14 +429,7 @@ function onInstallKey(d: Draft, fx: TxEffect[], crypto: CryptoState, aead: AeadK
     d.iv = crypto.iv;
   }
   if (d.phase.tag === 'keyless') d.phase = { tag: 'open' };
-  if (d.config.trace)
-    trace(d, fx, () => ({
-      lane: 'cp',
-      kind: 'key-install',
-      epoch: d.epoch,
-      key: aead.fingerprint,
-      seq: d.seq.toString(),
-    }));
+  if (d.config.trace) trace(d, fx, () => keyInstallEvent(d.epoch, aead.fingerprint, d.seq));
 }
 
 function onSetMaxPayload(d: Draft, fx: TxEffect[], size: number): void {

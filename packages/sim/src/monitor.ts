@@ -1,4 +1,4 @@
-import { type RecordError, toHex } from '@ktls-lab/core';
+import { contentTypeName, type RecordError, toHex } from '@ktls-lab/core';
 import { type InvariantId, type Violation, violation } from './invariants.js';
 
 /**
@@ -227,7 +227,7 @@ export class Monitor {
       const inv = skipped.contentType !== 23 || !isData ? 4 : 2;
       this.fail(
         inv,
-        `${receiver} receives record #${r.index} (${typeName(r.contentType)}, seq ${r.seq}) before record #${skipped.index} (${typeName(skipped.contentType)}, seq ${skipped.seq})`,
+        `${receiver} receives record #${r.index} (${contentTypeName(r.contentType)}, seq ${r.seq}) before record #${skipped.index} (${contentTypeName(skipped.contentType)}, seq ${skipped.seq})`,
       );
       return;
     }
@@ -236,7 +236,7 @@ export class Monitor {
         4,
         isData
           ? `${receiver} hands application data record #${r.index} to the control plane`
-          : `${receiver} delivers ${typeName(r.contentType)} record #${r.index} into the app's data stream`,
+          : `${receiver} delivers ${contentTypeName(r.contentType)} record #${r.index} into the app's data stream`,
       );
       return;
     }
@@ -288,7 +288,7 @@ export class Monitor {
     if (!expected) {
       this.fail(
         2,
-        `${receiver} data plane failed with ${error.errno} (${error.code}: ${error.message}) at record #${d.nextIndex}${r ? ` (${typeName(r.contentType)}, seq ${r.seq})` : ''}, where nothing makes it fail`,
+        `${receiver} data plane failed with ${error.errno} (${error.code}: ${error.message}) at record #${d.nextIndex}${r ? ` (${contentTypeName(r.contentType)}, seq ${r.seq})` : ''}, where nothing makes it fail`,
       );
       return;
     }
@@ -335,7 +335,7 @@ export class Monitor {
         const r = d.records[d.nextIndex]!;
         this.fail(
           r.contentType === 23 ? 2 : 4,
-          `${d.to} never received record #${r.index} (${typeName(r.contentType)}, seq ${r.seq}) of ${d.records.length} that ${d.from} sent`,
+          `${d.to} never received record #${r.index} (${contentTypeName(r.contentType)}, seq ${r.seq}) of ${d.records.length} that ${d.from} sent`,
         );
         return;
       }
@@ -378,16 +378,4 @@ export class Monitor {
         `${d.from}→${d.to}: ${d.records.length} records written, ${d.nextIndex} consumed, ${d.received}/${d.sentLength} data bytes${d.ended ? `, ended by ${d.ended}` : ''}`,
     );
   }
-}
-
-export function typeName(t: number): string {
-  return (
-    {
-      20: 'change_cipher_spec',
-      21: 'alert',
-      22: 'handshake',
-      23: 'application_data',
-      24: 'heartbeat',
-    }[t] ?? `type ${t}`
-  );
 }

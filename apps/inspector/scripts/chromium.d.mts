@@ -1,0 +1,2 @@
+/** Types of chromium.mjs. */
+export const chromiumLaunchOptions: { executablePath: string; args: string[] };
