@@ -1,3 +1,4 @@
+import { concat } from './bytes.js';
 import type { AeadAlgorithm } from './suites.js';
 
 /**
@@ -16,6 +17,13 @@ export interface SealRequest {
   readonly nonce: Uint8Array;
   readonly aad: Uint8Array;
   readonly plaintext: Uint8Array;
+  /**
+   * Bytes sealed right after `plaintext`, as if appended to it: the TLS 1.3 inner content type
+   * (RFC 8446 §5.2 `TLSInnerPlaintext`), passed apart so a 16 KiB record is not copied to add one
+   * byte. Every engine must seal `plaintext || trailer`; `sealPlaintext` joins them for engines
+   * that want one buffer.
+   */
+  readonly trailer?: Uint8Array | undefined;
   /**
    * Bytes to place in front of the output in the same buffer (the record header and explicit
    * nonce), so the record leaves the engine whole instead of being copied once more.
@@ -43,4 +51,10 @@ export interface AeadEngine {
   seal(request: SealRequest): Uint8Array;
   /** Returns the plaintext, or `null` when authentication fails (never throws for a forgery). */
   open(request: OpenRequest): Uint8Array | null;
+}
+
+/** What a seal request seals, in one buffer: `plaintext || trailer` (a copy only with a trailer). */
+export function sealPlaintext(request: SealRequest): Uint8Array {
+  const { plaintext, trailer } = request;
+  return trailer === undefined || trailer.length === 0 ? plaintext : concat([plaintext, trailer]);
 }

@@ -72,11 +72,27 @@ export function u64be(n: bigint): Uint8Array {
   return out;
 }
 
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/**
+ * The high and low 32 bits of a 64-bit value. Sequence numbers stay below 2^53 in practice, and
+ * there a BigInt converts to a Number exactly: no BigInt is allocated per record; above it (a
+ * `rec_seq` set near the wrap, selftest `recseq_wrap`) the BigInt path gives the same bits.
+ */
+function high32(n: bigint): number {
+  return n >= 0n && n <= MAX_SAFE
+    ? Math.floor(Number(n) / 0x1_0000_0000)
+    : Number(BigInt.asUintN(64, n) >> 32n);
+}
+
+function low32(n: bigint): number {
+  return n >= 0n && n <= MAX_SAFE ? Number(n) >>> 0 : Number(BigInt.asUintN(32, n));
+}
+
 /** Writes a 64-bit big-endian value in place (two 32-bit halves: no DataView per record). */
 export function writeU64be(out: Uint8Array, off: number, n: bigint): void {
-  const v = BigInt.asUintN(64, n);
-  const hi = Number(v >> 32n);
-  const lo = Number(v & 0xffffffffn);
+  const hi = high32(n);
+  const lo = low32(n);
   out[off] = hi >>> 24;
   out[off + 1] = (hi >>> 16) & 0xff;
   out[off + 2] = (hi >>> 8) & 0xff;
@@ -85,6 +101,20 @@ export function writeU64be(out: Uint8Array, off: number, n: bigint): void {
   out[off + 5] = (lo >>> 16) & 0xff;
   out[off + 6] = (lo >>> 8) & 0xff;
   out[off + 7] = lo & 0xff;
+}
+
+/** XORs a 64-bit big-endian value into `out` at `off` (the TLS 1.3 per-record nonce). */
+export function xorU64be(out: Uint8Array, off: number, n: bigint): void {
+  const hi = high32(n);
+  const lo = low32(n);
+  out[off]! ^= hi >>> 24;
+  out[off + 1]! ^= (hi >>> 16) & 0xff;
+  out[off + 2]! ^= (hi >>> 8) & 0xff;
+  out[off + 3]! ^= hi & 0xff;
+  out[off + 4]! ^= lo >>> 24;
+  out[off + 5]! ^= (lo >>> 16) & 0xff;
+  out[off + 6]! ^= (lo >>> 8) & 0xff;
+  out[off + 7]! ^= lo & 0xff;
 }
 
 export function readU64be(b: Uint8Array, off = 0): bigint {

@@ -4,14 +4,22 @@ import type { CryptoState } from './cryptoState.js';
 import { type CapabilityProfile, type Design, FULL_PROFILE, LINUX_KTLS } from './design.js';
 import { type RecordError, RecordLayerError, type RecordErrorCode, recordError } from './errors.js';
 import { ContentType, HandshakeType } from './protocol.js';
-import { createRx, type RxEffect, type RxInput, type RxState, rxStep } from './rx.js';
+import {
+  createRx,
+  type RxDraft,
+  type RxEffect,
+  type RxInput,
+  type RxState,
+  rxApply,
+} from './rx.js';
 import type { TraceEvent } from './trace.js';
 import {
   createTx,
+  type TxDraft,
   type TxEffect,
   type TxInput,
   type TxState,
-  txStep,
+  txApply,
   txCryptoState,
 } from './tx.js';
 
@@ -81,11 +89,17 @@ const REPORTED_ONCE: ReadonlySet<RecordErrorCode> = new Set([
   'bad_record_version',
 ]);
 
+const NO_OPTIONS: RecvOptions = {};
+
 export class TlsRecordLayer {
   readonly engine: AeadEngine;
   readonly events: TraceEvent[] = [];
-  private rx: RxState;
-  private tx: TxState;
+  // The driver owns both states alone and never hands them out, so it steps them in place
+  // (`rxApply`/`txApply`) into one reused effect list each: the same transitions as `rxStep`/`txStep`.
+  private readonly rx: RxDraft;
+  private readonly tx: TxDraft;
+  private readonly rxEffects: RxEffect[] = [];
+  private readonly txEffects: TxEffect[] = [];
   private readonly endpoint: string;
   private readonly onTrace: ((event: TraceEvent) => void) | null;
   private readonly clock: LogicalClock;
@@ -107,14 +121,10 @@ export class TlsRecordLayer {
     this.endpoint = options.endpoint ?? 'local';
     this.clock = options.clock ?? createLogicalClock();
     this.onTrace = typeof options.trace === 'function' ? options.trace : null;
-    this.rx = createRx({
-      design,
-      profile,
-      asyncDepth: 1,
-      limits: options.limits ?? 'kernel',
-      trace,
-    });
-    this.tx = createTx({ design, profile, trace });
+    this.rx = {
+      ...createRx({ design, profile, asyncDepth: 1, limits: options.limits ?? 'kernel', trace }),
+    };
+    this.tx = { ...createTx({ design, profile, trace }) };
   }
 
   /** `setsockopt(SOL_TLS, TLS_TX)`: first key, or the next one after sending a KeyUpdate. */
@@ -133,8 +143,8 @@ export class TlsRecordLayer {
   }
 
   /** `send()`; returns the records it put on the wire (none while MSG_MORE keeps one open). */
-  send(data: Uint8Array, options: { more?: boolean } = {}): Uint8Array {
-    this.runTx({ type: 'send', data, more: options.more === true });
+  send(data: Uint8Array, options?: { more?: boolean }): Uint8Array {
+    this.runTx({ type: 'send', data, more: options?.more === true });
     return this.takeWire();
   }
 
@@ -168,11 +178,25 @@ export class TlsRecordLayer {
    * control record comes alone and only with cmsg room (else EIO), empty data records are skipped
    * (EAGAIN rather than 0 when nothing else is there), errors surface after data already read.
    */
-  recv(options: RecvOptions = {}): RecvResult {
+  recv(options: RecvOptions = NO_OPTIONS): RecvResult {
     const max = options.maxBytes ?? Number.POSITIVE_INFINITY;
     const peek = options.peek === true;
     const head = this.received[0];
     if (head === undefined) return this.recvNothing();
+    if (
+      this.received.length === 1 &&
+      head.contentType === ContentType.applicationData &&
+      this.headOffset === 0 &&
+      head.data.length > 0 &&
+      head.data.length <= max &&
+      !peek
+    ) {
+      // One whole data record waiting and room for it: what the walk below would return, read
+      // without building the parts list.
+      this.received.length = 0;
+      const { data, seq, epoch } = head;
+      return { data, contentType: ContentType.applicationData, eof: false, seq, epoch };
+    }
     if (head.contentType !== ContentType.applicationData) {
       if (options.cmsg === false) {
         throw RecordLayerError.of(
@@ -293,7 +317,9 @@ export class TlsRecordLayer {
 
   /** Bytes produced but not yet returned (records sealed outside `send`, e.g. by `importTx`). */
   takeWire(): Uint8Array {
-    return concat(this.outbox.splice(0, this.outbox.length));
+    const out = this.outbox;
+    if (out.length === 1) return out.pop()!;
+    return concat(out.splice(0, out.length));
   }
 
   get rxPhase(): RxState['phase']['tag'] {
@@ -340,20 +366,32 @@ export class TlsRecordLayer {
 
   private runTx(input: TxInput): void {
     const work: TxInput[] = [input];
-    for (let i = 0; i < work.length; i++) {
-      const [next, effects] = txStep(this.tx, work[i]!);
-      this.tx = next;
-      for (const e of effects) this.onTxEffect(e, work);
+    // A trace callback that calls back into the layer runs while `txEffects` is being walked:
+    // it gets a list of its own. Effects of all steps pile up and are cleared once at the end.
+    const fx = this.txEffects.length === 0 ? this.txEffects : [];
+    let seen = 0;
+    try {
+      for (let i = 0; i < work.length; i++) {
+        txApply(this.tx, work[i]!, fx);
+        for (; seen < fx.length; seen++) this.onTxEffect(fx[seen]!, work);
+      }
+    } finally {
+      fx.length = 0;
     }
     this.throwFirstError(false);
   }
 
   private runRx(input: RxInput): void {
     const work: RxInput[] = [input];
-    for (let i = 0; i < work.length; i++) {
-      const [next, effects] = rxStep(this.rx, work[i]!);
-      this.rx = next;
-      for (const e of effects) this.onRxEffect(e, work);
+    const fx = this.rxEffects.length === 0 ? this.rxEffects : [];
+    let seen = 0;
+    try {
+      for (let i = 0; i < work.length; i++) {
+        rxApply(this.rx, work[i]!, fx);
+        for (; seen < fx.length; seen++) this.onRxEffect(fx[seen]!, work);
+      }
+    } finally {
+      fx.length = 0;
     }
     // RX failures surface through recv(), as sk_err does; only refused commands throw here.
     this.throwFirstError(true);

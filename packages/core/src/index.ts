@@ -4,7 +4,13 @@
  * Browser-safe entry point. The node:crypto engine lives at `@ktls-lab/core/node`.
  */
 
-export type { AeadEngine, AeadKey, OpenRequest, SealRequest } from './aead.js';
+export {
+  type AeadEngine,
+  type AeadKey,
+  type OpenRequest,
+  type SealRequest,
+  sealPlaintext,
+} from './aead.js';
 export { concat, EMPTY, equal, fromHex, MAX_U64, readU64be, toHex, u64be, utf8 } from './bytes.js';
 export { encodeHeader, encodeRecord, recordBytes, type WireRecord } from './codec.js';
 export {
@@ -82,6 +88,7 @@ export {
   kernelLimits,
   type ParserState,
   peekHeader,
+  peekType,
   plaintextLimits,
   type RecordLimits,
   rfcLimits,

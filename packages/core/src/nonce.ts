@@ -1,4 +1,4 @@
-import { alloc, writeU64be } from './bytes.js';
+import { alloc, writeU64be, xorU64be } from './bytes.js';
 import { TLS_1_3 } from './protocol.js';
 import type { CipherSuite } from './suites.js';
 
@@ -18,18 +18,7 @@ export function recordNonce(
   const nonce = alloc(12);
   nonce.set(salt, 0);
   nonce.set(ivOrExplicit, salt.length);
-  if (suite.version === TLS_1_3 || suite.explicitNonceLength === 0) {
-    const hi = Number(seq >> 32n);
-    const lo = Number(seq & 0xffffffffn);
-    nonce[4]! ^= hi >>> 24;
-    nonce[5]! ^= (hi >>> 16) & 0xff;
-    nonce[6]! ^= (hi >>> 8) & 0xff;
-    nonce[7]! ^= hi & 0xff;
-    nonce[8]! ^= lo >>> 24;
-    nonce[9]! ^= (lo >>> 16) & 0xff;
-    nonce[10]! ^= (lo >>> 8) & 0xff;
-    nonce[11]! ^= lo & 0xff;
-  }
+  if (suite.version === TLS_1_3 || suite.explicitNonceLength === 0) xorU64be(nonce, 4, seq);
   return nonce;
 }
 

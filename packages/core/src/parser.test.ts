@@ -9,6 +9,7 @@ import {
   kernelLimits,
   type ParserState,
   peekHeader,
+  peekType,
   plaintextLimits,
   type RecordLimits,
   rfcLimits,
@@ -336,6 +337,19 @@ describe('copying', () => {
     const split = parserWith(limits, rec.subarray(0, 2), rec.subarray(2));
     expect(toHex(peekHeader(split)!)).toBe('1503030002');
     expect(split.buffered).toBe(7);
+  });
+
+  it('peekType: -1 when empty, the type byte as soon as one byte is there, consumes nothing', () => {
+    const rec = encodeRecord(22, body(2));
+    expect(peekType(createParser(limits))).toBe(-1);
+    const one = parserWith(limits, rec.subarray(0, 1));
+    expect(peekType(one)).toBe(22);
+    expect(one.buffered).toBe(1);
+    const s = takeRecord(parserWith(limits, rec, encodeRecord(21, body(2)))) as Extract<
+      TakeResult,
+      { kind: 'record' }
+    >;
+    expect(peekType(s.state)).toBe(21);
   });
 });
 

@@ -137,7 +137,7 @@ export function feed(state: ParserState, chunk: Uint8Array): ParserState {
   if (chunk.length === 0) return state;
   return {
     limits: state.limits,
-    chunks: [...state.chunks, chunk],
+    chunks: state.chunks.length === 0 ? [chunk] : [...state.chunks, chunk],
     buffered: state.buffered + chunk.length,
     offset: state.offset,
   };
@@ -165,23 +165,26 @@ export function takeRecord(state: ParserState): TakeResult {
     return { kind: 'need-more', state, missing: HEADER_SIZE - state.buffered };
   }
   const { chunks, limits, offset } = state;
-  const type = byteAt(chunks, 0);
-  const version = (byteAt(chunks, 1) << 8) | byteAt(chunks, 2);
-  const length = (byteAt(chunks, 3) << 8) | byteAt(chunks, 4);
-  const where = `record at stream offset ${offset}`;
-  const source = limits.profile === 'kernel' ? 'tls_rx_msg_size' : 'RFC limit';
+  const first = chunks[0]!;
+  // The header nearly always lies in the first chunk; read it there without walking the list.
+  const near = first.length >= HEADER_SIZE;
+  const type = near ? first[0]! : byteAt(chunks, 0);
+  const version = near
+    ? (first[1]! << 8) | first[2]!
+    : (byteAt(chunks, 1) << 8) | byteAt(chunks, 2);
+  const length = near ? (first[3]! << 8) | first[4]! : (byteAt(chunks, 3) << 8) | byteAt(chunks, 4);
 
   if (length > limits.maxBody) {
     const error = recordError(
       'record_overflow',
-      `${where}: length ${length} exceeds the maximum ${limits.maxBody} (${source})`,
+      `${where(state)}: length ${length} exceeds the maximum ${limits.maxBody} (${source(limits)})`,
     );
     return { kind: 'error', state, error, offset };
   }
   if (length < limits.minBody) {
     const error = recordError(
       'record_too_short',
-      `${where}: length ${length} is below the minimum ${limits.minBody} (${source})`,
+      `${where(state)}: length ${length} is below the minimum ${limits.minBody} (${source(limits)})`,
     );
     return { kind: 'error', state, error, offset };
   }
@@ -190,7 +193,7 @@ export function takeRecord(state: ParserState): TakeResult {
   if (version !== LEGACY_RECORD_VERSION && !limits.legacyVersions?.includes(version)) {
     const error = recordError(
       'bad_record_version',
-      `${where}: record version 0x${hex4(version)} is not 0x0303 (${source})`,
+      `${where(state)}: record version 0x${hex4(version)} is not 0x0303 (${source(limits)})`,
     );
     return { kind: 'error', state, error, offset };
   }
@@ -201,14 +204,25 @@ export function takeRecord(state: ParserState): TakeResult {
     return { kind: 'need-more', state, missing: ready - state.buffered };
   }
 
-  const bytes = prefix(chunks, total);
+  // Views straight onto the chunk's buffer when the record lies in one chunk (the common case);
+  // `new Uint8Array(buffer, …)` skips the species lookup `subarray` does on every call.
+  const bytes = first.length >= total ? first : prefix(chunks, total);
+  const at = bytes.byteOffset;
   const record: WireRecord = {
     type,
     version,
-    header: bytes.subarray(0, HEADER_SIZE),
-    body: bytes.subarray(HEADER_SIZE, total),
+    header: new Uint8Array(bytes.buffer, at, HEADER_SIZE),
+    body: new Uint8Array(bytes.buffer, at + HEADER_SIZE, length),
   };
   return { kind: 'record', state: drop(state, total), record, offset };
+}
+
+function where(state: ParserState): string {
+  return `record at stream offset ${state.offset}`;
+}
+
+function source(limits: RecordLimits): string {
+  return limits.profile === 'kernel' ? 'tls_rx_msg_size' : 'RFC limit';
 }
 
 /**
@@ -232,6 +246,11 @@ export function takeBytes(state: ParserState, n: number): [ParserState, Uint8Arr
 export function peekHeader(state: ParserState): Uint8Array | null {
   if (state.buffered < HEADER_SIZE) return null;
   return prefix(state.chunks, HEADER_SIZE);
+}
+
+/** The content type byte of the record at the front, or -1 while nothing is buffered. */
+export function peekType(state: ParserState): number {
+  return state.buffered === 0 ? -1 : state.chunks[0]![0]!;
 }
 
 /** Changes limits (when a key and so a suite becomes known) without losing buffered bytes. */
@@ -266,14 +285,22 @@ function prefix(chunks: readonly Uint8Array[], n: number): Uint8Array {
 /** The state with the first `n` buffered bytes consumed (`n ≤ buffered`); chunk views are re-sliced, not copied. */
 function drop(state: ParserState, n: number): ParserState {
   const { chunks } = state;
-  let i = 0;
-  let left = n;
-  while (i < chunks.length && left >= chunks[i]!.length) {
-    left -= chunks[i]!.length;
-    i++;
+  const first = chunks[0]!;
+  let rest: Uint8Array[];
+  if (n < first.length) {
+    // The record ended inside the first chunk: keep the rest of it (no array walk).
+    rest = chunks.slice();
+    rest[0] = new Uint8Array(first.buffer, first.byteOffset + n, first.length - n);
+  } else {
+    let i = 0;
+    let left = n;
+    while (i < chunks.length && left >= chunks[i]!.length) {
+      left -= chunks[i]!.length;
+      i++;
+    }
+    rest = i === chunks.length ? [] : chunks.slice(i);
+    if (left > 0) rest[0] = rest[0]!.subarray(left);
   }
-  const rest = chunks.slice(i);
-  if (left > 0) rest[0] = rest[0]!.subarray(left);
   return {
     limits: state.limits,
     chunks: rest,

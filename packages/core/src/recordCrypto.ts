@@ -1,5 +1,5 @@
 import type { AeadEngine, AeadKey, OpenRequest } from './aead.js';
-import { alloc, concat, EMPTY, MAX_U64 } from './bytes.js';
+import { concat, EMPTY, MAX_U64 } from './bytes.js';
 import { encodeHeader, type WireRecord } from './codec.js';
 import type { CryptoState } from './cryptoState.js';
 import { type RecordError, recordError } from './errors.js';
@@ -15,12 +15,20 @@ import { ContentType, HEADER_SIZE, TLS_1_3 } from './protocol.js';
 export interface SealLayout {
   readonly nonce: Uint8Array;
   readonly aad: Uint8Array;
-  /** What the AEAD seals: the content, plus the inner content type in TLS 1.3. */
+  /** The content: what the AEAD seals, followed by `trailer`. */
   readonly plaintext: Uint8Array;
+  /** TLS 1.3: the inner content type byte sealed after the content (see `SealRequest.trailer`). */
+  readonly trailer: Uint8Array | undefined;
   /** Record header and, for TLS 1.2 GCM/CCM, the explicit nonce: the bytes before the AEAD output. */
   readonly prefix: Uint8Array;
   readonly header: Uint8Array;
 }
+
+/** One shared, never written, one-byte view per content type: the TLS 1.3 seal trailers. */
+const TYPE_BYTES = Uint8Array.from({ length: 256 }, (_, i) => i);
+const TRAILERS: readonly Uint8Array[] = Array.from({ length: 256 }, (_, i) =>
+  TYPE_BYTES.subarray(i, i + 1),
+);
 
 /** `iv` is the kernel's current `iv` (TLS 1.2: the explicit nonce of this record). */
 export function sealLayout(
@@ -33,22 +41,18 @@ export function sealLayout(
   const suite = state.suite;
   const tls13 = suite.version === TLS_1_3;
   const explicit = suite.explicitNonceLength > 0 ? iv : EMPTY;
-  let plaintext = content;
-  if (tls13) {
-    // TLS 1.3 inner plaintext: content || type, no padding (kernel TX never pads, RFC 8446 §5.2).
-    plaintext = alloc(content.length + 1);
-    plaintext.set(content, 0);
-    plaintext[content.length] = contentType;
-  }
+  // TLS 1.3 inner plaintext: content || type, no padding (kernel TX never pads, RFC 8446 §5.2).
+  const sealed = content.length + (tls13 ? 1 : 0);
   const header = encodeHeader(
     tls13 ? ContentType.applicationData : contentType,
-    explicit.length + plaintext.length + suite.tagLength,
+    explicit.length + sealed + suite.tagLength,
   );
   return {
     nonce: recordNonce(suite, state.salt, iv, seq),
     // TLS 1.3: the AAD is the record header itself (RFC 8446 §5.2).
     aad: tls13 ? header : recordAad(suite, seq, contentType, content.length),
-    plaintext,
+    plaintext: content,
+    trailer: tls13 ? TRAILERS[contentType & 0xff] : undefined,
     prefix: explicit.length > 0 ? concat([header, explicit]) : header,
     header,
   };
@@ -93,7 +97,10 @@ export function innerContent(
   let end = plaintext.length - 1;
   while (end >= 0 && plaintext[end] === 0) end--;
   if (end < 0) return null;
-  return { type: plaintext[end]!, content: plaintext.subarray(0, end) };
+  return {
+    type: plaintext[end]!,
+    content: new Uint8Array(plaintext.buffer, plaintext.byteOffset, end),
+  };
 }
 
 /** TLS 1.2 GCM/CCM: the kernel's `iv` for the next record, wrapping silently as the kernel does. */
@@ -161,6 +168,7 @@ export function sealRecord(
     nonce: layout.nonce,
     aad: layout.aad,
     plaintext: layout.plaintext,
+    trailer: layout.trailer,
   });
   return { record: concat([layout.prefix, sealed]), next: advance(state) };
 }

@@ -9,7 +9,7 @@ import {
   feed,
   kernelLimits,
   type ParserState,
-  peekHeader,
+  peekType,
   plaintextLimits,
   rfcLimits,
   takeRecord,
@@ -25,6 +25,7 @@ import {
 } from './protocol.js';
 import { innerContent, openLayout } from './recordCrypto.js';
 import type { CipherSuite } from './suites.js';
+import { append, dropFirst, indexOfRequest } from './requests.js';
 import { keyInstallEvent, PREVIEW_BYTES, type TraceDraft } from './trace.js';
 
 /**
@@ -169,12 +170,27 @@ export function createRx(config: RxConfig): RxState {
   };
 }
 
-/** A mutable working copy for one step; the caller only ever sees the frozen result. */
-type Draft = { -readonly [K in keyof RxState]: RxState[K] };
+/** A mutable working copy for one step; the caller of `rxStep` only ever sees the frozen result. */
+export type RxDraft = { -readonly [K in keyof RxState]: RxState[K] };
+type Draft = RxDraft;
 
 export function rxStep(state: RxState, input: RxInput): readonly [RxState, readonly RxEffect[]] {
   const d: Draft = { ...state };
   const fx: RxEffect[] = [];
+  apply(d, fx, input);
+  return [d, fx];
+}
+
+/**
+ * `rxStep` without the copy, for a driver that owns its state alone and never hands it out
+ * (`TlsRecordLayer`): applies `input` to `d` in place and appends the effects to `fx`. Arrays
+ * inside the state are still replaced, never written, so a state taken before stays valid.
+ */
+export function rxApply(d: RxDraft, input: RxInput, fx: RxEffect[]): void {
+  apply(d, fx, input);
+}
+
+function apply(d: Draft, fx: RxEffect[], input: RxInput): void {
   switch (input.type) {
     case 'bytes':
       onBytes(d, fx, input.data);
@@ -203,7 +219,6 @@ export function rxStep(state: RxState, input: RxInput): readonly [RxState, reado
       break;
   }
   pump(d, fx);
-  return [d, fx];
 }
 
 function isLive(p: RxPhase): boolean {
@@ -383,15 +398,12 @@ function onImport(d: Draft, fx: RxEffect[], crypto: CryptoState, aead: AeadKey):
 }
 
 function onCryptoDone(d: Draft, fx: RxEffect[], id: number, output: Uint8Array | null): void {
-  const i = d.inFlight.findIndex((p) => p.id === id);
+  const i = indexOfRequest(d.inFlight, id);
   if (i < 0) {
     // A completion for a request dropped after an error or close: nothing to deliver.
     return;
   }
   const p = d.inFlight[i]!;
-  const inFlight = d.inFlight.slice();
-  inFlight[i] = { ...p, done: true, plaintext: output };
-  d.inFlight = inFlight;
   if (d.config.trace)
     trace(d, fx, () => ({
       lane: 'dp-rx',
@@ -401,6 +413,16 @@ function onCryptoDone(d: Draft, fx: RxEffect[], id: number, output: Uint8Array |
       epoch: p.epoch,
       ...(output === null ? { reason: 'auth-failed' } : { size: output.length }),
     }));
+  if (i === 0) {
+    // The oldest request (every synchronous one): it is delivered at once, exactly as `pump`
+    // would deliver it first, without being marked done in a copied list on the way.
+    d.inFlight = dropFirst(d.inFlight);
+    complete(d, fx, p, output);
+    return;
+  }
+  const inFlight = d.inFlight.slice();
+  inFlight[i] = { ...p, done: true, plaintext: output };
+  d.inFlight = inFlight;
 }
 
 /**
@@ -417,11 +439,10 @@ function pump(d: Draft, fx: RxEffect[]): void {
 
 function deliverReady(d: Draft, fx: RxEffect[]): boolean {
   if (d.inFlight.length === 0) return false;
-  // Fast path (every synchronous decryption): the head is done.
-  if (d.inFlight[0]!.done) {
-    const [head, ...rest] = d.inFlight;
-    d.inFlight = rest;
-    complete(d, fx, head!);
+  const head = d.inFlight[0]!;
+  if (head.done) {
+    d.inFlight = dropFirst(d.inFlight);
+    complete(d, fx, head, head.plaintext);
     return true;
   }
   const inOrder = d.config.design.rx.delivery === 'stream-order';
@@ -429,13 +450,13 @@ function deliverReady(d: Draft, fx: RxEffect[]): boolean {
   if (idx < 0) return false;
   const p = d.inFlight[idx]!;
   d.inFlight = d.inFlight.filter((_, i) => i !== idx);
-  complete(d, fx, p);
+  complete(d, fx, p, p.plaintext);
   return true;
 }
 
-function complete(d: Draft, fx: RxEffect[], p: PendingOpen): void {
+function complete(d: Draft, fx: RxEffect[], p: PendingOpen, plaintext: Uint8Array | null): void {
   if (!isLive(d.phase)) return;
-  if (p.plaintext === null) {
+  if (plaintext === null) {
     // tls_decrypt_sg failure → tls_err_abort(-EBADMSG): sticky for every later read.
     fail(
       d,
@@ -445,7 +466,7 @@ function complete(d: Draft, fx: RxEffect[], p: PendingOpen): void {
     return;
   }
   const version = d.key!.crypto.version;
-  const inner = innerContent(version, p.outerType, p.plaintext);
+  const inner = innerContent(version, p.outerType, plaintext);
   if (inner === null) {
     fail(d, fx, recordError('bad_content_type', `record ${p.seq} has no inner content type`));
     return;
@@ -561,12 +582,12 @@ function issueNext(d: Draft, fx: RxEffect[]): boolean {
   const phase = d.phase.tag;
   if (phase === 'punt') return puntNext(d, fx);
   if (phase !== 'open' || d.key === null) return false;
-  const head = peekHeader(d.parser);
-  if (head === null) return false;
+  const headType = peekType(d.parser);
+  if (headType < 0) return false;
   const key = d.key;
   const version = key.crypto.version;
   const rx = d.config.design.rx;
-  const control12 = version === TLS_1_2 && head[0] !== ContentType.applicationData;
+  const control12 = version === TLS_1_2 && headType !== ContentType.applicationData;
   const async = rx.asyncDecrypt === 'tls12-data' && version === TLS_1_2 && !control12;
   const busy = d.inFlight.length;
   if (busy > 0) {
@@ -626,13 +647,13 @@ function issueNext(d: Draft, fx: RxEffect[]): boolean {
     plaintext: null,
   };
   d.seq += 1n;
-  d.inFlight = [...d.inFlight, pending];
+  d.inFlight = append(d.inFlight, pending);
   fx.push({
     type: 'open',
     id,
     seq: pending.seq,
     offset: pending.offset,
-    request: { key: key.aead, ...layout },
+    request: { key: key.aead, nonce: layout.nonce, aad: layout.aad, ciphertext: layout.ciphertext },
   });
   if (d.config.trace)
     trace(d, fx, () => ({

@@ -11,6 +11,7 @@ import {
   MIN_RECORD_SIZE_LIMIT,
   TLS_1_3,
 } from './protocol.js';
+import { append, dropFirst, indexOfRequest } from './requests.js';
 import { keyInstallEvent, PREVIEW_BYTES, type TraceDraft } from './trace.js';
 
 /**
@@ -122,13 +123,24 @@ export function createTx(config: TxConfig): TxState {
   };
 }
 
-type Draft = { -readonly [K in keyof TxState]: TxState[K] };
+/** A mutable working copy for one step; the caller of `txStep` only ever sees the frozen result. */
+export type TxDraft = { -readonly [K in keyof TxState]: TxState[K] };
+type Draft = TxDraft;
 
 export function txStep(state: TxState, input: TxInput): readonly [TxState, readonly TxEffect[]] {
   const d: Draft = { ...state };
   const fx: TxEffect[] = [];
   apply(d, fx, input);
   return [d, fx];
+}
+
+/**
+ * `txStep` without the copy, for a driver that owns its state alone and never hands it out
+ * (`TlsRecordLayer`): applies `input` to `d` in place and appends the effects to `fx`. Arrays
+ * inside the state are still replaced, never written, so a state taken before stays valid.
+ */
+export function txApply(d: TxDraft, input: TxInput, fx: TxEffect[]): void {
+  apply(d, fx, input);
 }
 
 function apply(d: Draft, fx: TxEffect[], input: TxInput): void {
@@ -304,7 +316,7 @@ function seal(d: Draft, fx: TxEffect[], contentType: number, data: Uint8Array): 
     fail(d, fx, recordError('sequence_wrap', 'TX sequence number would wrap'));
     return;
   }
-  const { nonce, aad, plaintext, prefix, header } = sealLayout(
+  const { nonce, aad, plaintext, trailer, prefix, header } = sealLayout(
     key.crypto,
     d.iv,
     d.seq,
@@ -312,19 +324,20 @@ function seal(d: Draft, fx: TxEffect[], contentType: number, data: Uint8Array): 
     data,
   );
   const id = d.nextId++;
-  d.inFlight = [
-    ...d.inFlight,
-    {
-      id,
-      seq: d.seq,
-      epoch: key.epoch,
-      contentType,
-      size: data.length,
-      done: false,
-      output: null,
-    },
-  ];
-  fx.push({ type: 'seal', id, request: { key: key.aead, nonce, aad, plaintext, prefix } });
+  d.inFlight = append(d.inFlight, {
+    id,
+    seq: d.seq,
+    epoch: key.epoch,
+    contentType,
+    size: data.length,
+    done: false,
+    output: null,
+  });
+  fx.push({
+    type: 'seal',
+    id,
+    request: { key: key.aead, nonce, aad, plaintext, trailer, prefix },
+  });
   if (d.config.trace)
     trace(d, fx, () => ({
       lane: 'dp-tx',
@@ -346,7 +359,7 @@ function seal(d: Draft, fx: TxEffect[], contentType: number, data: Uint8Array): 
 }
 
 function onCryptoDone(d: Draft, fx: TxEffect[], id: number, output: Uint8Array | null): void {
-  const i = d.inFlight.findIndex((p) => p.id === id);
+  const i = indexOfRequest(d.inFlight, id);
   if (i < 0) return;
   const p = d.inFlight[i]!;
   if (d.config.trace)
@@ -364,7 +377,7 @@ function onCryptoDone(d: Draft, fx: TxEffect[], id: number, output: Uint8Array |
   }
   if (i === 0) {
     // Synchronous crypto, or the oldest async seal: it leaves at once.
-    d.inFlight = d.inFlight.slice(1);
+    d.inFlight = dropFirst(d.inFlight);
     emitRecord(d, fx, p, output);
   } else {
     const inFlight = d.inFlight.slice();
@@ -374,7 +387,7 @@ function onCryptoDone(d: Draft, fx: TxEffect[], id: number, output: Uint8Array |
   // Async encryptions complete in any order; records still leave in sequence order.
   while (d.inFlight.length > 0 && d.inFlight[0]!.done) {
     const head = d.inFlight[0]!;
-    d.inFlight = d.inFlight.slice(1);
+    d.inFlight = dropFirst(d.inFlight);
     emitRecord(d, fx, head, head.output!);
   }
   if (d.phase.tag === 'exporting' && d.inFlight.length === 0) finishExport(d, fx);

@@ -1,13 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { concat, equal } from '../src/bytes.js';
+import { concat, equal, toHex } from '../src/bytes.js';
 import { cryptoStateFromKernel, cryptoStateToKernel } from '../src/cryptoState.js';
 import { DESIGNS, FULL_PROFILE, LINUX_KTLS } from '../src/design.js';
 import { type ReceivedRecord, TlsRecordLayer } from '../src/driver.js';
 import { ModelAeadEngine } from '../src/engines/model.js';
 import { ERROR_CATALOG, RecordLayerError } from '../src/errors.js';
-import { createRx, type RxState, rxStep } from '../src/rx.js';
+import { createRx, type RxInput, type RxState, rxStep } from '../src/rx.js';
 import { SUITES, type SuiteName } from '../src/suites.js';
+import type { TraceDraft, TraceEvent } from '../src/trace.js';
+import { createTx, type TxInput, type TxState, txStep } from '../src/tx.js';
 import { stateFor } from './helpers.js';
 
 const suiteNames = SUITES.map((s) => s.name) as SuiteName[];
@@ -210,6 +212,109 @@ describe('properties of the record layer', () => {
         },
       ),
       { numRuns: 100 },
+    );
+  });
+
+  it('the driver steps in place yet matches the pure rxStep/txStep, and no state handed out changes', () => {
+    /** A state as text: any later write into it (or into an array it shares) shows as a change. */
+    const snapshot = (state: RxState | TxState): string =>
+      JSON.stringify(state, (_, v) =>
+        typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? toHex(v) : v,
+      );
+    const withoutClock = (events: readonly TraceEvent[]): TraceDraft[] =>
+      events.map(({ t: _t, ep: _ep, ...draft }) => draft);
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...suiteNames),
+        fc.array(op, { maxLength: 8 }),
+        fc.array(fc.nat(), { maxLength: 6 }),
+        (suite, ops, points) => {
+          const key = stateFor(suite);
+          // The driver, both directions, with its trace.
+          const txEvents: TraceEvent[] = [];
+          const driverTx = new TlsRecordLayer({
+            engine: new ModelAeadEngine(),
+            trace: (e) => txEvents.push(e),
+          });
+          driverTx.installTxKey(key);
+          const wire = concat(
+            ops.map((o) =>
+              o.kind === 'data'
+                ? driverTx.send(new Uint8Array(o.size).fill(7), { more: o.more })
+                : driverTx.sendControl(o.type, new Uint8Array(o.size).fill(9)),
+            ),
+          );
+          const chunks = cut(wire, points);
+          const rxEvents: TraceEvent[] = [];
+          const driverRx = new TlsRecordLayer({
+            engine: new ModelAeadEngine(),
+            trace: (e) => rxEvents.push(e),
+          });
+          driverRx.installRxKey(key);
+          for (const c of chunks) driverRx.receive(c);
+
+          // The same inputs folded through the pure step functions, keeping every state.
+          const engine = new ModelAeadEngine();
+          const aead = engine.importKey(key.suite.aead, key.key);
+          const seen: [RxState | TxState, string][] = [];
+          const drafts: { tx: TraceDraft[]; rx: TraceDraft[] } = { tx: [], rx: [] };
+          const wireOut: Uint8Array[] = [];
+          let tx = createTx({ design: LINUX_KTLS, profile: FULL_PROFILE, trace: true });
+          const runTx = (input: TxInput) => {
+            const work = [input];
+            for (let i = 0; i < work.length; i++) {
+              const [next, effects] = txStep(tx, work[i]!);
+              seen.push([tx, snapshot(tx)]);
+              tx = next;
+              for (const e of effects) {
+                if (e.type === 'seal')
+                  work.push({ type: 'crypto-done', id: e.id, output: engine.seal(e.request) });
+                if (e.type === 'wire') wireOut.push(e.bytes);
+                if (e.type === 'trace') drafts.tx.push(e.event);
+              }
+            }
+          };
+          let rx = createRx({
+            design: LINUX_KTLS,
+            profile: FULL_PROFILE,
+            asyncDepth: 1,
+            limits: 'kernel',
+            trace: true,
+          });
+          const runRx = (input: RxInput) => {
+            const work = [input];
+            for (let i = 0; i < work.length; i++) {
+              const [next, effects] = rxStep(rx, work[i]!);
+              seen.push([rx, snapshot(rx)]);
+              rx = next;
+              for (const e of effects) {
+                if (e.type === 'open')
+                  work.push({ type: 'crypto-done', id: e.id, output: engine.open(e.request) });
+                if (e.type === 'trace') drafts.rx.push(e.event);
+              }
+            }
+          };
+          runTx({ type: 'install-key', state: key, key: aead });
+          for (const o of ops) {
+            if (o.kind === 'data')
+              runTx({ type: 'send', data: new Uint8Array(o.size).fill(7), more: o.more });
+            else
+              runTx({
+                type: 'send-control',
+                contentType: o.type,
+                body: new Uint8Array(o.size).fill(9),
+              });
+          }
+          runRx({ type: 'install-key', state: key, key: aead });
+          for (const c of chunks) runRx({ type: 'bytes', data: c });
+
+          expect(toHex(concat(wireOut))).toBe(toHex(wire));
+          expect(withoutClock(txEvents)).toEqual(drafts.tx);
+          expect(withoutClock(rxEvents)).toEqual(drafts.rx);
+          for (const [state, text] of seen) expect(snapshot(state)).toBe(text);
+        },
+      ),
+      { numRuns: 60 },
     );
   });
 });

@@ -6,6 +6,7 @@ import {
   type OpenRequest,
   RecordLayerError,
   type SealRequest,
+  sealPlaintext,
 } from '@ktls-lab/core';
 import type { NativeAeadKey } from './binding.js';
 import { native, toTypedError } from './errors.js';
@@ -109,7 +110,7 @@ export class AfAlgAeadEngine implements AeadEngine {
     const iv = kernelIv(request.key.algorithm, request.nonce);
     const prefix = request.prefix;
     try {
-      const out = h.seal(iv, request.aad, request.plaintext, prefix?.length ?? 0);
+      const out = h.seal(iv, request.aad, sealPlaintext(request), prefix?.length ?? 0);
       if (prefix !== undefined && prefix.length > 0) out.set(prefix, 0);
       return out;
     } catch (error) {
@@ -133,7 +134,7 @@ export class AfAlgAeadEngine implements AeadEngine {
     const iv = kernelIv(request.key.algorithm, request.nonce);
     const prefix = request.prefix;
     try {
-      const out = await h.sealAsync(iv, request.aad, request.plaintext, prefix?.length ?? 0);
+      const out = await h.sealAsync(iv, request.aad, sealPlaintext(request), prefix?.length ?? 0);
       if (prefix !== undefined && prefix.length > 0) out.set(prefix, 0);
       return out;
     } catch (error) {

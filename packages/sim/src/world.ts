@@ -297,12 +297,12 @@ export class World {
       case 'seal': {
         const { request } = e;
         this.monitor.sealed(ep.name, request.key.fingerprint, request.nonce, -1n);
-        const tls13 = this.tls13;
+        // The plaintext is the record's content; TLS 1.3's inner type byte travels as `trailer`.
         ep.seals.push({
           fingerprint: request.key.fingerprint,
           nonce: toHex(request.nonce),
-          firstByte: request.plaintext.length > (tls13 ? 1 : 0) ? request.plaintext[0]! : -1,
-          size: request.plaintext.length - (tls13 ? 1 : 0),
+          firstByte: request.plaintext.length > 0 ? request.plaintext[0]! : -1,
+          size: request.plaintext.length,
         });
         // The kernel encrypts inside sendmsg; TX completions are immediate here.
         work.push({ type: 'crypto-done', id: e.id, output: this.engine.seal(request) });

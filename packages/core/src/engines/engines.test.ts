@@ -1,5 +1,6 @@
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { sealPlaintext } from '../aead.js';
 import { toHex } from '../bytes.js';
 import type { AeadAlgorithm } from '../suites.js';
 import { ModelAeadEngine } from './model.js';
@@ -57,6 +58,50 @@ for (const engine of [new NodeCryptoAeadEngine(), new ModelAeadEngine()]) {
             },
           ),
           { numRuns: 40 },
+        );
+      });
+    }
+  });
+}
+
+/** Sizes either side of the node:crypto engine's split point (4096), where it stops copying. */
+const TRAILER_SIZES = [0, 1, 63, 64, 4095, 4096, 16384] as const;
+
+for (const engine of [new NodeCryptoAeadEngine(), new ModelAeadEngine()]) {
+  describe(`${engine.name}: a trailer is sealed as if appended to the plaintext`, () => {
+    for (const [algorithm, keyLength] of ALGORITHMS) {
+      it(`${algorithm}, sizes ${TRAILER_SIZES.join(', ')}, with and without a prefix`, () => {
+        fc.assert(
+          fc.property(
+            fc.uint8Array({ minLength: keyLength, maxLength: keyLength }),
+            fc.uint8Array({ minLength: 12, maxLength: 12 }),
+            fc.uint8Array({ maxLength: 13 }),
+            fc.constantFrom(...TRAILER_SIZES),
+            fc.uint8Array({ maxLength: 3 }),
+            fc.uint8Array({ maxLength: 13 }),
+            (rawKey, nonce, aad, size, trailer, prefix) => {
+              const key = engine.importKey(algorithm, rawKey);
+              const plaintext = Uint8Array.from({ length: size }, (_, i) => (i * 7 + 1) & 0xff);
+              const apart = engine.seal({ key, nonce, aad, plaintext, trailer, prefix });
+              const joined = engine.seal({
+                key,
+                nonce,
+                aad,
+                plaintext: sealPlaintext({ key, nonce, aad, plaintext, trailer }),
+                prefix,
+              });
+              expect(toHex(apart)).toBe(toHex(joined));
+              expect(apart.length).toBe(prefix.length + size + trailer.length + 16);
+              const opened = engine.open({
+                key,
+                nonce,
+                aad,
+                ciphertext: apart.subarray(prefix.length),
+              });
+              expect(opened && toHex(opened)).toBe(toHex(Uint8Array.of(...plaintext, ...trailer)));
+            },
+          ),
+          { numRuns: 30 },
         );
       });
     }

@@ -415,10 +415,10 @@ export class ModelAeadEngine implements AeadEngine {
 
   seal(request: SealRequest): Uint8Array {
     const m = this.#material(request.key);
-    const { nonce, aad, plaintext } = request;
+    const { nonce, aad, plaintext, trailer } = request;
     checkNonce(nonce);
     this.#recordNonce(m, request.key.fingerprint, nonce);
-    const len = plaintext.length;
+    const len = plaintext.length + (trailer?.length ?? 0);
     const pre = request.prefix?.length ?? 0;
     // Outputs come from the shared slabs of `alloc`: handed out once, never recycled, 8-byte
     // aligned, so the word loop in `crypt` can use an Int32Array view.
@@ -426,6 +426,7 @@ export class ModelAeadEngine implements AeadEngine {
     if (request.prefix) out.set(request.prefix, 0);
     const body = pre > 0 ? out.subarray(pre) : out;
     body.set(plaintext, 0);
+    if (trailer) body.set(trailer, plaintext.length);
     begin(m, nonce, aad, len);
     crypt(body.subarray(0, len), true);
     finish(body, len);

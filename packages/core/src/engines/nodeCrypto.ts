@@ -5,10 +5,18 @@ import {
   type CipherGCMOptions,
   createCipheriv,
   createDecipheriv,
+  createSecretKey,
   type DecipherChaCha20Poly1305,
   type DecipherGCM,
+  type KeyObject,
 } from 'node:crypto';
-import type { AeadEngine, AeadKey, OpenRequest, SealRequest } from '../aead.js';
+import {
+  type AeadEngine,
+  type AeadKey,
+  type OpenRequest,
+  type SealRequest,
+  sealPlaintext,
+} from '../aead.js';
 import { keyFingerprint } from '../cryptoState.js';
 import { RecordLayerError } from '../errors.js';
 import type { AeadAlgorithm } from '../suites.js';
@@ -42,22 +50,30 @@ const KEY_LENGTH: { readonly [A in AeadAlgorithm]: number } = {
  */
 const EMPTY_INPUT = new Uint8Array(16).subarray(0, 0);
 
+/**
+ * Contents from this size on are sealed in two update() calls instead of copied (see `seal`):
+ * a second call costs a native round trip and an output Buffer, more than copying a few KiB into
+ * the slab (`alloc`), less than a fresh ArrayBuffer and a 16 KiB copy.
+ */
+const SPLIT_AT = 4096;
+
 /** Shared, never mutated: saves an allocation per call (ChaCha20-Poly1305 takes the same shape). */
 const GCM_OPTIONS: CipherGCMOptions = { authTagLength: TAG_LENGTH };
 
 /** Reads a handle's private key; assigned in NodeCryptoKey's static block, never exported. */
-let rawOf: (key: NodeCryptoKey) => Buffer;
+let rawOf: (key: NodeCryptoKey) => KeyObject;
 
 /** The key handle: the raw key lives in a private field, invisible to JSON and inspection. */
 class NodeCryptoKey implements AeadKey {
   readonly algorithm: AeadAlgorithm;
   readonly fingerprint: string;
-  readonly #key: Buffer;
+  readonly #key: KeyObject;
   constructor(algorithm: AeadAlgorithm, key: Uint8Array) {
     this.algorithm = algorithm;
     this.fingerprint = keyFingerprint(key);
-    // A private copy: later writes to the caller's array must not change the key.
-    this.#key = Buffer.from(key);
+    // A private copy that later writes to the caller's array cannot change; as a KeyObject,
+    // createCipheriv takes it without converting key bytes on every record.
+    this.#key = createSecretKey(key);
     // Frozen: the engine trusts `algorithm` to pick the cipher for the private key.
     Object.freeze(this);
   }
@@ -66,7 +82,7 @@ class NodeCryptoKey implements AeadKey {
   }
 }
 
-function rawKey(key: AeadKey): Buffer {
+function rawKey(key: AeadKey): KeyObject {
   if (!(key instanceof NodeCryptoKey)) {
     throw RecordLayerError.of('invalid_argument', 'key was not imported by a NodeCryptoAeadEngine');
   }
@@ -100,11 +116,22 @@ export class NodeCryptoAeadEngine implements AeadEngine {
   }
 
   seal(request: SealRequest): Uint8Array {
-    const { key, nonce, aad, plaintext } = request;
+    const { key, nonce, aad } = request;
     const k = rawKey(key);
     checkNonce(nonce);
     const alg = key.algorithm;
+    const trailer = request.trailer;
+    // A large content is sealed in two update() calls rather than copied to append a trailer
+    // byte (TLS 1.3 inner type); below the threshold one copy into the slab costs less than a
+    // second call. CCM takes exactly one update() (it needs the length up front).
+    const split =
+      trailer !== undefined &&
+      trailer.length > 0 &&
+      alg !== 'aes-128-ccm' &&
+      request.plaintext.length >= SPLIT_AT;
+    const plaintext = split ? request.plaintext : sealPlaintext(request);
     let body: Buffer;
+    let tail: Buffer | null = null;
     let tag: Buffer;
     if (alg === 'aes-128-ccm') {
       // CCM (SP 800-38C) needs the message length before the AAD: it goes into block B0.
@@ -118,18 +145,18 @@ export class NodeCryptoAeadEngine implements AeadEngine {
         alg === 'chacha20-poly1305'
           ? createCipheriv(alg, k, nonce, GCM_OPTIONS)
           : createCipheriv(alg, k, nonce, GCM_OPTIONS);
+      const total = plaintext.length + (split ? trailer.length : 0);
       // plaintextLength is ignored by GCM; @types/node wants it for ChaCha20-Poly1305.
-      if (aad.length > 0) cipher.setAAD(aad, { plaintextLength: plaintext.length });
+      if (aad.length > 0) cipher.setAAD(aad, { plaintextLength: total });
       body = cipher.update(plaintext);
+      if (split) tail = cipher.update(trailer);
       cipher.final();
       tag = cipher.getAuthTag();
     }
-    // One allocation and two copies: update() cannot write into a caller's buffer.
-    const prefix = request.prefix;
-    if (prefix !== undefined && prefix.length > 0) {
-      return Buffer.concat([prefix, body, tag], prefix.length + body.length + TAG_LENGTH);
-    }
-    return Buffer.concat([body, tag], body.length + TAG_LENGTH);
+    // One allocation and the copies into it: update() cannot write into a caller's buffer.
+    const prefix = request.prefix ?? EMPTY_INPUT;
+    const parts = tail === null ? [prefix, body, tag] : [prefix, body, tail, tag];
+    return Buffer.concat(parts, prefix.length + body.length + (tail?.length ?? 0) + TAG_LENGTH);
   }
 
   open(request: OpenRequest): Uint8Array | null {

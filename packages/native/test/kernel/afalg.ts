@@ -1,6 +1,7 @@
 /**
  * AF_ALG engine known-answer checks: byte-identical to the node:crypto engine for every AEAD and
- * the sizes 0, 1, 15, 16, 17, 1024, 16384 (sync and thread-pool calls, with and without a prefix),
+ * the sizes 0, 1, 15, 16, 17, 1024, 16384 (sync and thread-pool calls, with and without a prefix
+ * or a trailer),
  * forgeries rejected, and the RFC 8448 §3 records opened through AF_ALG.
  */
 import assert from 'node:assert/strict';
@@ -67,6 +68,14 @@ for (const alg of ALGS) {
         const prefix = bytes(5, 99);
         const withPrefix = af.seal({ key: ka, nonce, aad, plaintext, prefix });
         assert.equal(toHex(withPrefix), toHex(prefix) + toHex(n));
+        // A TLS 1.3 inner type given apart (SealRequest.trailer) seals as if appended.
+        const trailer = Uint8Array.of(ContentType.applicationData);
+        const joined = nc.seal({ key: kn, nonce, aad, plaintext: Uint8Array.of(...plaintext, 23) });
+        assert.equal(toHex(af.seal({ key: ka, nonce, aad, plaintext, trailer })), toHex(joined));
+        assert.equal(
+          toHex(await af.sealAsync({ key: ka, nonce, aad, plaintext, trailer })),
+          toHex(joined),
+        );
         // The libuv thread pool gives the same bytes.
         const asyncSealed = await af.sealAsync({ key: ka, nonce, aad, plaintext });
         assert.equal(toHex(asyncSealed), toHex(n));
