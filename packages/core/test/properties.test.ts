@@ -6,10 +6,10 @@ import { DESIGNS, FULL_PROFILE, LINUX_KTLS } from '../src/design.js';
 import { type ReceivedRecord, TlsRecordLayer } from '../src/driver.js';
 import { ModelAeadEngine } from '../src/engines/model.js';
 import { ERROR_CATALOG, RecordLayerError } from '../src/errors.js';
-import { createRx, type RxInput, type RxState, rxStep } from '../src/rx.js';
+import { createRx, type RxState, rxStep } from '../src/rx.js';
 import { SUITES, type SuiteName } from '../src/suites.js';
 import type { TraceDraft, TraceEvent } from '../src/trace.js';
-import { createTx, type TxInput, type TxState, txStep } from '../src/tx.js';
+import { createTx, type TxState, txStep } from '../src/tx.js';
 import { stateFor } from './helpers.js';
 
 const suiteNames = SUITES.map((s) => s.name) as SuiteName[];
@@ -257,43 +257,49 @@ describe('properties of the record layer', () => {
           const engine = new ModelAeadEngine();
           const aead = engine.importKey(key.suite.aead, key.key);
           const seen: [RxState | TxState, string][] = [];
+          /** Runs one input and the crypto completions it leads to, keeping every state passed. */
+          const folder =
+            <S extends RxState | TxState, I, E>(
+              start: S,
+              step: (s: S, i: I) => readonly [S, readonly E[]],
+              onEffect: (e: E, work: I[]) => void,
+            ) =>
+            (input: I) => {
+              const work = [input];
+              for (let i = 0; i < work.length; i++) {
+                const [next, effects] = step(start, work[i]!);
+                seen.push([start, snapshot(start)]);
+                start = next;
+                for (const e of effects) onEffect(e, work);
+              }
+            };
           const drafts: { tx: TraceDraft[]; rx: TraceDraft[] } = { tx: [], rx: [] };
           const wireOut: Uint8Array[] = [];
-          let tx = createTx({ design: LINUX_KTLS, profile: FULL_PROFILE, trace: true });
-          const runTx = (input: TxInput) => {
-            const work = [input];
-            for (let i = 0; i < work.length; i++) {
-              const [next, effects] = txStep(tx, work[i]!);
-              seen.push([tx, snapshot(tx)]);
-              tx = next;
-              for (const e of effects) {
-                if (e.type === 'seal')
-                  work.push({ type: 'crypto-done', id: e.id, output: engine.seal(e.request) });
-                if (e.type === 'wire') wireOut.push(e.bytes);
-                if (e.type === 'trace') drafts.tx.push(e.event);
-              }
-            }
-          };
-          let rx = createRx({
-            design: LINUX_KTLS,
-            profile: FULL_PROFILE,
-            asyncDepth: 1,
-            limits: 'kernel',
-            trace: true,
-          });
-          const runRx = (input: RxInput) => {
-            const work = [input];
-            for (let i = 0; i < work.length; i++) {
-              const [next, effects] = rxStep(rx, work[i]!);
-              seen.push([rx, snapshot(rx)]);
-              rx = next;
-              for (const e of effects) {
-                if (e.type === 'open')
-                  work.push({ type: 'crypto-done', id: e.id, output: engine.open(e.request) });
-                if (e.type === 'trace') drafts.rx.push(e.event);
-              }
-            }
-          };
+          const runTx = folder(
+            createTx({ design: LINUX_KTLS, profile: FULL_PROFILE, trace: true }),
+            txStep,
+            (e, work) => {
+              if (e.type === 'seal')
+                work.push({ type: 'crypto-done', id: e.id, output: engine.seal(e.request) });
+              if (e.type === 'wire') wireOut.push(e.bytes);
+              if (e.type === 'trace') drafts.tx.push(e.event);
+            },
+          );
+          const runRx = folder(
+            createRx({
+              design: LINUX_KTLS,
+              profile: FULL_PROFILE,
+              asyncDepth: 1,
+              limits: 'kernel',
+              trace: true,
+            }),
+            rxStep,
+            (e, work) => {
+              if (e.type === 'open')
+                work.push({ type: 'crypto-done', id: e.id, output: engine.open(e.request) });
+              if (e.type === 'trace') drafts.rx.push(e.event);
+            },
+          );
           runTx({ type: 'install-key', state: key, key: aead });
           for (const o of ops) {
             if (o.kind === 'data')

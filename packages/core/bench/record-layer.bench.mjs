@@ -6,13 +6,16 @@
  * Rounds alternate between the two so that a noisy neighbour hurts both alike; the ratio
  * reported is the median of the per-round ratios.
  *
+ * It runs the built package (dist/, what an app imports), in plain Node: a TypeScript loader would
+ * put its own module glue (an export getter on every imported binding) on the measured path.
+ *
  *   pnpm --filter @ktls-lab/core bench [-- --rounds 15 --bytes 8388608]
  */
 import { createCipheriv, createDecipheriv } from 'node:crypto';
-import { cryptoStateFromSecret, suiteByName, TlsRecordLayer } from '../src/index.js';
-import { NodeCryptoAeadEngine } from '../src/node.js';
+import { cryptoStateFromSecret, suiteByName, TlsRecordLayer } from '@ktls-lab/core';
+import { NodeCryptoAeadEngine } from '@ktls-lab/core/node';
 
-const arg = (name: string, fallback: number): number => {
+const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 };
@@ -23,7 +26,7 @@ const suite = suiteByName('TLS_AES_128_GCM_SHA256');
 const state = cryptoStateFromSecret(suite, new Uint8Array(32).fill(7));
 
 /** Raw node:crypto: one AES-128-GCM seal and one open per record, nothing else. */
-function rawRound(payload: Buffer, records: number): number {
+function rawRound(payload, records) {
   const key = Buffer.from(state.key);
   const nonce = Buffer.alloc(12, 1);
   const aad = Buffer.from([23, 3, 3, 0, 0]);
@@ -43,7 +46,7 @@ function rawRound(payload: Buffer, records: number): number {
   return check;
 }
 
-function layerRound(payload: Buffer, records: number): number {
+function layerRound(payload, records) {
   const engine = new NodeCryptoAeadEngine();
   const tx = new TlsRecordLayer({ engine });
   const rx = new TlsRecordLayer({ engine });
@@ -57,7 +60,7 @@ function layerRound(payload: Buffer, records: number): number {
   return check;
 }
 
-function time(f: () => number, expected: number): number {
+function time(f, expected) {
   const t0 = process.hrtime.bigint();
   const n = f();
   const ns = Number(process.hrtime.bigint() - t0);
@@ -65,9 +68,9 @@ function time(f: () => number, expected: number): number {
   return ns;
 }
 
-const median = (xs: number[]): number => {
+const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
+  return s[Math.floor(s.length / 2)];
 };
 
 console.log(`record layer (TLS 1.3 AES-128-GCM, node:crypto engine) vs raw node:crypto, seal+open`);
@@ -82,9 +85,9 @@ for (const size of SIZES) {
   // warm up both paths (JIT, OpenSSL contexts)
   rawRound(payload, Math.min(records, 2000));
   layerRound(payload, Math.min(records, 2000));
-  const raw: number[] = [];
-  const layer: number[] = [];
-  const ratios: number[] = [];
+  const raw = [];
+  const layer = [];
+  const ratios = [];
   for (let r = 0; r < ROUNDS; r++) {
     const order = r % 2 === 0;
     const a = order ? time(() => rawRound(payload, records), total) : 0;
