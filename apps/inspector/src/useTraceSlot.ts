@@ -4,8 +4,8 @@
  */
 import { useCallback, useRef, useState } from 'react';
 import type { Slot, TraceDoc } from './model/traceDoc';
-import { parseInWorker } from './workers/parseClient';
-import type { TraceSource } from './workers/protocol';
+import { openTrace } from './load/openTrace';
+import type { TraceSource } from './load/traceSource';
 
 export function useTraceSlot(maxBytes: number) {
   const [slot, setSlot] = useState<Slot>({ status: 'empty' });
@@ -16,10 +16,16 @@ export function useTraceSlot(maxBytes: number) {
       const mine = ++ticket.current;
       setSlot({ status: 'loading', name, progress: null });
       const started = performance.now();
-      const outcome = await parseInWorker(source, maxBytes, (progress) => {
-        if (ticket.current === mine) setSlot({ status: 'loading', name, progress });
-      });
-      if (ticket.current !== mine) return null;
+      const stale = () => ticket.current !== mine;
+      const outcome = await openTrace(
+        source,
+        maxBytes,
+        (progress) => {
+          if (!stale()) setSlot({ status: 'loading', name, progress });
+        },
+        stale,
+      );
+      if (!outcome || stale()) return null;
       if (!outcome.ok) {
         setSlot({ status: 'error', name, error: outcome.error });
         return null;

@@ -161,6 +161,7 @@ export {
   parseTrace,
   serializeTrace,
   type TraceParseError,
+  TraceReader,
   TraceWriter,
   traceHash,
   traceLine,

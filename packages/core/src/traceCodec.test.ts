@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type * as v from 'valibot';
+import * as v from 'valibot';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { toHex } from './bytes.js';
 import {
@@ -20,18 +20,21 @@ import {
   type TraceViolation,
 } from './trace.js';
 import {
-  ERRNOS,
   headerLine,
   type ParsedTrace,
   parseTrace,
-  type RecordErrorSchema,
   serializeTrace,
-  type TraceEventSchema,
-  type TraceHeaderSchema,
+  TraceReader,
   TraceWriter,
   traceHash,
   traceLine,
 } from './traceCodec.js';
+import {
+  ERRNOS,
+  type RecordErrorSchema,
+  TraceEventSchema,
+  TraceHeaderSchema,
+} from './traceSchema.js';
 
 const header: TraceHeader = {
   format: TRACE_FORMAT,
@@ -461,6 +464,27 @@ const CODES = [
   'too-large',
 ];
 
+/** A valid trace with a few characters deleted or inserted here and there. */
+const arbCorrupted = fc
+  .tuple(arbHeader, fc.array(arbEvent, { minLength: 1, maxLength: 4 }))
+  .map(([h, evs]) => serializeTrace(h, evs))
+  .chain((text) =>
+    fc.tuple(
+      fc.constant(text),
+      fc.array(
+        fc.tuple(
+          fc.nat(text.length),
+          fc.nat(8),
+          fc.oneof(arbText, fc.constantFrom('{', '}', ',', ':', '"', '\n', ' ', '\r\n')),
+        ),
+        { minLength: 1, maxLength: 4 },
+      ),
+    ),
+  )
+  .map(([text, edits]) =>
+    edits.reduce((s, [at, del, ins]) => s.slice(0, at) + ins + s.slice(at + del), text),
+  );
+
 describe('properties', () => {
   it('random valid traces round trip exactly', () => {
     fc.assert(
@@ -502,25 +526,142 @@ describe('properties', () => {
   });
 
   it('corrupted valid traces never throw', () => {
-    const arb = fc
-      .tuple(arbHeader, fc.array(arbEvent, { minLength: 1, maxLength: 4 }))
-      .map(([h, evs]) => serializeTrace(h, evs))
-      .chain((text) =>
+    fc.assert(fc.property(arbCorrupted, checkNeverThrows), { numRuns: 500 });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The reader against a plain reference
+
+type Verdict =
+  | { readonly ok: true; readonly header: unknown; readonly events: unknown[] }
+  | { readonly ok: false; readonly code: string; readonly line: number };
+
+/**
+ * What `parseTrace` must decide, written the plain way: split into lines, then JSON.parse and the
+ * valibot schemas on every line. The reader finds lines with `indexOf` and checks events with
+ * traceCheck.ts; this is the spelling it must agree with.
+ */
+function reference(text: string): Verdict {
+  const bad = (code: string, line: number): Verdict => ({ ok: false, code, line });
+  if (text.length === 0) return bad('empty', 0);
+  const lines = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).split('\n');
+  const blank = (l: string) => /^[ \t\r]*$/.test(l);
+  let last = lines.length - 1;
+  while (last >= 0 && blank(lines[last]!)) last--;
+  if (last < 0) return bad('empty', 0);
+  let header: unknown;
+  const events: unknown[] = [];
+  for (let i = 0; i <= last; i++) {
+    const line = lines[i]!;
+    if (blank(line)) return bad('not-json', i + 1);
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      return bad(i === lines.length - 1 ? 'truncated' : 'not-json', i + 1);
+    }
+    const object = typeof value === 'object' && value !== null && !Array.isArray(value);
+    if (i === 0) {
+      const h = value as Record<string, unknown>;
+      if (!object) return bad('bad-header', 1);
+      if (h.format !== TRACE_FORMAT) return bad('wrong-format', 1);
+      if (typeof h.version === 'number' && h.version !== TRACE_VERSION)
+        return bad('unsupported-version', 1);
+      const r = v.safeParse(TraceHeaderSchema, value, { abortEarly: true });
+      if (!r.success) return bad('bad-header', 1);
+      header = r.output;
+    } else {
+      const r = v.safeParse(TraceEventSchema, value, { abortEarly: true });
+      if (!object || !r.success) return bad('bad-event', i + 1);
+      events.push(r.output);
+    }
+  }
+  return { ok: true, header, events };
+}
+
+function verdictOf(r: ParsedTrace): Verdict {
+  return r.ok
+    ? { ok: true, header: r.header, events: r.events }
+    : { ok: false, code: r.error.code, line: r.error.line };
+}
+
+/** Line-level damage: blank lines, split and joined lines, trailing white space, a cut end. */
+const arbLineEdited = fc
+  .tuple(arbHeader, fc.array(arbEvent, { maxLength: 5 }))
+  .map(([h, evs]) => serializeTrace(h, evs))
+  .chain((text) =>
+    fc.tuple(
+      fc.constant(text),
+      fc.array(
         fc.tuple(
-          fc.constant(text),
-          fc.array(
-            fc.tuple(
-              fc.nat(text.length),
-              fc.nat(8),
-              fc.oneof(arbText, fc.constantFrom('{', '}', ',', ':', '"')),
-            ),
-            { minLength: 1, maxLength: 4 },
-          ),
+          fc.nat(text.length),
+          fc.constantFrom('\n', '\n\n', ' \n', '\t\r\n', '', '\u00a0', '\ufeff', '},{', '}\n{'),
+          fc.nat(2),
         ),
-      )
-      .map(([text, edits]) =>
-        edits.reduce((s, [at, del, ins]) => s.slice(0, at) + ins + s.slice(at + del), text),
-      );
-    fc.assert(fc.property(arb, checkNeverThrows), { numRuns: 500 });
+        { maxLength: 3 },
+      ),
+      fc.nat(12),
+      fc.constantFrom('', '\ufeff'),
+      fc.constantFrom('', '\n', ' ', '\t', '\t\n', '\r', '\n\n \t\r\n', '\u00a0\n', '\n\t'),
+    ),
+  )
+  .map(([text, edits, cut, prefix, suffix]) => {
+    let s = text;
+    for (const [at, ins, del] of edits) {
+      // Newlines are deleted too: joining two lines is damage as well.
+      s = s.slice(0, at) + ins + s.slice(at + del);
+    }
+    return prefix + (cut === 0 ? s.slice(0, Math.max(0, s.length - 7)) : s) + suffix;
+  });
+
+describe('reading line by line', () => {
+  it('decides as the plain reference does, on valid, corrupted and re-lined traces', () => {
+    let ok = 0;
+    let bad = 0;
+    const agree = (text: string) => {
+      const got = verdictOf(parseTrace(text));
+      expect(got).toEqual(reference(text));
+      if (got.ok) ok++;
+      else bad++;
+    };
+    fc.assert(
+      fc.property(arbHeader, fc.array(arbEvent, { maxLength: 6 }), (h, evs) =>
+        agree(serializeTrace(h, evs)),
+      ),
+      { numRuns: 200 },
+    );
+    fc.assert(fc.property(arbCorrupted, agree), { numRuns: 600 });
+    fc.assert(fc.property(arbLineEdited, agree), { numRuns: 600 });
+    // Both outcomes well represented, or agreeing proves little.
+    expect(ok).toBeGreaterThan(300);
+    expect(bad).toBeGreaterThan(300);
+  });
+
+  it('reads in slices of any size to exactly the same result', () => {
+    const arbText = fc.oneof(
+      fc
+        .tuple(arbHeader, fc.array(arbEvent, { maxLength: 12 }))
+        .map(([h, evs]) => serializeTrace(h, evs)),
+      arbCorrupted,
+      arbLineEdited,
+    );
+    fc.assert(
+      fc.property(arbText, fc.integer({ min: 1, max: 5 }), (text, slice) => {
+        const reader = new TraceReader(text);
+        let steps = 0;
+        let result = reader.read(slice);
+        while (result === null) {
+          expect(reader.position).toBeLessThanOrEqual(reader.length);
+          result = reader.read(slice);
+          steps++;
+        }
+        expect(result).toEqual(parseTrace(text));
+        expect(reader.position).toBe(reader.length);
+        // A trace of n lines takes about n / slice reads, never many more.
+        expect(steps).toBeLessThanOrEqual(text.split('\n').length / slice + 1);
+      }),
+      { numRuns: 400 },
+    );
   });
 });

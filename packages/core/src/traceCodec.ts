@@ -8,11 +8,7 @@
  * uploads, so every problem is a `TraceParseError` value naming the line and the field.
  */
 import * as v from 'valibot';
-import { ERROR_CATALOG, type Errno, type RecordErrorCode } from './errors.js';
-import { AlertDescription, type AlertName } from './protocol.js';
 import {
-  LANES,
-  PREVIEW_BYTES,
   TRACE_FORMAT,
   TRACE_KINDS,
   TRACE_VERSION,
@@ -20,131 +16,8 @@ import {
   type TraceHeader,
   type TraceViolation,
 } from './trace.js';
-
-// ---------------------------------------------------------------------------------------------
-// Value sets. Written as records over the union so that adding a member to `Errno` or to the
-// `world` union without listing it here is a compile error, not a trace that fails to load.
-
-const ERRNO_SET: { readonly [K in Errno]: true } = {
-  EBADMSG: true,
-  EMSGSIZE: true,
-  EINVAL: true,
-  EIO: true,
-  EKEYEXPIRED: true,
-  EAGAIN: true,
-  EBUSY: true,
-  ENOKEY: true,
-  EPIPE: true,
-};
-const WORLD_SET: { readonly [K in TraceHeader['world']]: true } = {
-  sim: true,
-  kernel: true,
-  core: true,
-  capture: true,
-};
-
-/** Every `Errno` name a trace may carry. */
-export const ERRNOS = Object.keys(ERRNO_SET) as readonly Errno[];
-const ERROR_CODES = Object.keys(ERROR_CATALOG) as readonly RecordErrorCode[];
-const ALERT_NAMES = Object.keys(AlertDescription) as readonly AlertName[];
-const WORLDS = Object.keys(WORLD_SET) as readonly TraceHeader['world'][];
-
-// ---------------------------------------------------------------------------------------------
-// Schemas
-
-const MAX_SEQ = (1n << 64n) - 1n;
-
-/** Non-negative safe integers: counters and sizes; beyond 2^53 a JSON number stops being exact. */
-const Count = v.pipe(
-  v.number(),
-  v.safeInteger('must be a non-negative integer'),
-  v.minValue(0, 'must be a non-negative integer'),
-);
-
-/**
- * Lowercase hex of whole bytes. One spelling per value keeps the text, and so the hash, a function
- * of the bytes alone.
- */
-const Hex = v.pipe(
-  v.string(),
-  v.regex(/^(?:[0-9a-f]{2})*$/, 'must be lowercase hex with an even number of digits'),
-);
-
-/** A 64-bit record sequence number as canonical decimal (RFC 8446 §5.3: it never wraps). */
-const Seq = v.pipe(
-  v.string(),
-  v.regex(/^(?:0|[1-9][0-9]{0,19})$/, 'must be a decimal string without sign or leading zeros'),
-  v.check((s) => BigInt(s) <= MAX_SEQ, 'must be below 2^64'),
-);
-
-/** RFC 8446 §5.1 ContentType is one byte. */
-const ContentTypeByte = v.pipe(
-  v.number(),
-  v.integer('must be an integer from 0 to 255'),
-  v.minValue(0, 'must be an integer from 0 to 255'),
-  v.maxValue(255, 'must be an integer from 0 to 255'),
-);
-
-/** The `RecordError` of errors.ts as a trace carries it. */
-export const RecordErrorSchema = v.strictObject({
-  code: v.picklist(ERROR_CODES),
-  errno: v.picklist(ERRNOS),
-  alert: v.nullable(v.picklist(ALERT_NAMES)),
-  fatal: v.boolean(),
-  message: v.string(),
-});
-
-export const TraceViolationSchema = v.strictObject({
-  invariant: Count,
-  name: v.string(),
-  message: v.string(),
-});
-
-/** `TraceHeader` exactly: unknown keys are rejected, optional keys may be absent but not null. */
-export const TraceHeaderSchema = v.strictObject({
-  format: v.literal(TRACE_FORMAT),
-  version: v.literal(TRACE_VERSION),
-  world: v.picklist(WORLDS),
-  design: v.string(),
-  scenario: v.exactOptional(v.string()),
-  seed: v.exactOptional(v.string()),
-  repro: v.exactOptional(v.string()),
-  engine: v.string(),
-  kernel: v.exactOptional(v.string()),
-  endpoints: v.pipe(v.array(v.string()), v.readonly()),
-  suite: v.exactOptional(v.string()),
-});
-
-/** `TraceEvent` exactly: unknown keys are rejected, optional keys may be absent but not null. */
-export const TraceEventSchema = v.strictObject({
-  t: Count,
-  ep: v.string(),
-  lane: v.picklist(LANES),
-  kind: v.picklist(TRACE_KINDS),
-  seq: v.exactOptional(Seq),
-  epoch: v.exactOptional(Count),
-  type: v.exactOptional(ContentTypeByte),
-  size: v.exactOptional(Count),
-  wire: v.exactOptional(Count),
-  req: v.exactOptional(Count),
-  reason: v.exactOptional(v.string()),
-  key: v.exactOptional(Hex),
-  nonce: v.exactOptional(Hex),
-  aad: v.exactOptional(Hex),
-  header: v.exactOptional(Hex),
-  preview: v.exactOptional(
-    v.pipe(
-      Hex,
-      v.maxLength(
-        PREVIEW_BYTES * 2,
-        `must be at most ${PREVIEW_BYTES} bytes (${PREVIEW_BYTES * 2} hex digits)`,
-      ),
-    ),
-  ),
-  error: v.exactOptional(RecordErrorSchema),
-  violation: v.exactOptional(TraceViolationSchema),
-  note: v.exactOptional(v.string()),
-});
+import { isTraceEvent } from './traceCheck.js';
+import { TraceEventSchema, TraceHeaderSchema } from './traceSchema.js';
 
 // ---------------------------------------------------------------------------------------------
 // Writer
@@ -390,79 +263,152 @@ export const DEFAULT_MAX_TRACE_BYTES = 512 * 1024 * 1024;
  * a `\r` before each `\n` (JSON counts it as white space).
  */
 export function parseTrace(text: string, options: ParseTraceOptions = {}): ParsedTrace {
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_TRACE_BYTES;
-  if (exceedsUtf8Bytes(text, maxBytes)) {
-    return fail({
-      code: 'too-large',
-      line: 0,
-      message: `trace is larger than the limit of ${maxBytes} bytes`,
-    });
+  const reader = new TraceReader(text, options);
+  // With no limit on lines, the first read is the whole trace; the loop only satisfies the type.
+  for (;;) {
+    const result = reader.read(Number.POSITIVE_INFINITY);
+    if (result) return result;
   }
-  if (text.length === 0) {
-    return fail({
-      code: 'empty',
-      line: 0,
-      message: 'trace is empty (0 bytes): expected a header line',
-    });
-  }
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+}
 
-  const lines = text.split('\n');
-  // The last element is what follows the final `\n`: empty (so blank) for a complete file, the
-  // unterminated last line otherwise.
-  const unterminated = lines.length - 1;
-  const lastContent = lastNonBlank(lines);
-  if (lastContent < 0) {
-    return fail({
-      code: 'empty',
-      line: 0,
-      message: 'trace has only blank lines: expected a header line',
-    });
+/**
+ * `parseTrace` a slice of lines at a time, for a caller that must stay responsive while a large
+ * trace is parsed (the inspector parses on its page and lets it paint between slices). The result
+ * is exactly `parseTrace`'s, whatever the slices:
+ *
+ *   const reader = new TraceReader(text);
+ *   let result = reader.read(10_000);
+ *   while (result === null) {
+ *     await somethingThatLetsThePageRun();
+ *     result = reader.read(10_000);
+ *   }
+ */
+export class TraceReader {
+  private text: string;
+  private readonly maxBytes: number;
+  /** Start of the next line, its 1-based number, and the start of the last line that is not blank. */
+  private next = 0;
+  private lineNo = 1;
+  private lastStart = -1;
+  private header: TraceHeader | undefined;
+  private readonly events: TraceEvent[] = [];
+  private result: ParsedTrace | null = null;
+
+  constructor(text: string, options: ParseTraceOptions = {}) {
+    this.text = text;
+    this.maxBytes = options.maxBytes ?? DEFAULT_MAX_TRACE_BYTES;
   }
 
-  let header: TraceHeader | undefined;
-  const events: TraceEvent[] = [];
-  for (let i = 0; i <= lastContent; i++) {
-    const lineNo = i + 1;
-    const line = lines[i]!;
-    if (isBlank(line)) {
+  /** UTF-16 code units of the text read so far, out of `length`: for a progress display. */
+  get position(): number {
+    return this.result ? this.text.length : this.next;
+  }
+
+  get length(): number {
+    return this.text.length;
+  }
+
+  /** Reads up to `maxLines` more lines: the result once the trace is read or found bad, else null. */
+  read(maxLines: number): ParsedTrace | null {
+    if (this.result) return this.result;
+    if (this.lastStart < 0) {
+      const problem = this.start();
+      if (problem) return this.done(problem);
+    }
+    const { text } = this;
+    for (let n = 0; n < maxLines; n++) {
+      const start = this.next;
+      if (start > this.lastStart)
+        return this.done({ ok: true, header: this.header!, events: this.events });
+      const newline = text.indexOf('\n', start);
+      const end = newline < 0 ? text.length : newline;
+      const problem = this.line(text.slice(start, end), newline < 0);
+      if (problem) return this.done(problem);
+      this.next = end + 1;
+      this.lineNo++;
+    }
+    return null;
+  }
+
+  /** The checks on the text as a whole; finds where the last line that is not blank starts. */
+  private start(): ParsedTrace | null {
+    if (exceedsUtf8Bytes(this.text, this.maxBytes)) {
+      return fail({
+        code: 'too-large',
+        line: 0,
+        message: `trace is larger than the limit of ${this.maxBytes} bytes`,
+      });
+    }
+    if (this.text.length === 0) {
+      return fail({
+        code: 'empty',
+        line: 0,
+        message: 'trace is empty (0 bytes): expected a header line',
+      });
+    }
+    if (this.text.charCodeAt(0) === 0xfeff) this.text = this.text.slice(1);
+    // Blank lines may trail; what follows the final `\n` is the unterminated last line, if any.
+    let last = this.text.length - 1;
+    while (last >= 0 && isBlankOrNewline(this.text.charCodeAt(last))) last--;
+    if (last < 0) {
+      return fail({
+        code: 'empty',
+        line: 0,
+        message: 'trace has only blank lines: expected a header line',
+      });
+    }
+    this.lastStart = this.text.lastIndexOf('\n', last) + 1;
+    return null;
+  }
+
+  /** Checks one line and keeps what it holds; the failure, if any. */
+  private line(line: string, unterminated: boolean): ParsedTrace | null {
+    const lineNo = this.lineNo;
+    // Most lines start with `{`: the blank test (a regular expression) only for the others.
+    if (line.charCodeAt(0) !== 0x7b && isBlank(line)) {
       return fail({
         code: 'not-json',
         line: lineNo,
         message:
-          i === 0
+          lineNo === 1
             ? 'line 1 is blank: the trace header must be on line 1'
             : `line ${lineNo} is blank: blank lines are only allowed at the end of a trace`,
       });
     }
     const json = parseJson(line);
     if (!json.ok) {
-      if (i === unterminated) {
+      const column = json.column === undefined ? {} : { column: json.column };
+      if (unterminated) {
         return fail({
           code: 'truncated',
           line: lineNo,
           message: `line ${lineNo} is cut off: the last line has no newline and is not complete JSON (${json.reason})`,
-          ...(json.column === undefined ? {} : { column: json.column }),
+          ...column,
         });
       }
       return fail({
         code: 'not-json',
         line: lineNo,
         message: `line ${lineNo} is not valid JSON: ${json.reason}${json.column === undefined ? '' : ` at column ${json.column}`}`,
-        ...(json.column === undefined ? {} : { column: json.column }),
+        ...column,
       });
     }
-    if (i === 0) {
+    if (lineNo === 1) {
       const h = checkHeader(json.value);
       if (!h.ok) return h;
-      header = h.header;
-      continue;
+      this.header = h.header;
+      return null;
     }
     const e = checkEvent(json.value, lineNo);
     if (!e.ok) return e;
-    events.push(e.event);
+    this.events.push(e.event);
+    return null;
   }
-  return { ok: true, header: header!, events };
+
+  private done(result: ParsedTrace): ParsedTrace {
+    this.result = result;
+    return result;
+  }
 }
 
 function fail(error: TraceParseError): { readonly ok: false; readonly error: TraceParseError } {
@@ -523,6 +469,9 @@ function checkEvent(
       message: `line ${line}: an event must be a JSON object, got ${kindOf(value)}`,
     });
   }
+  // The fast check accepts exactly what the schema accepts; the schema runs only to say what is
+  // wrong (and, should the two ever disagree, its verdict is the one that counts).
+  if (isTraceEvent(value)) return { ok: true, event: value };
   const r = v.safeParse(TraceEventSchema, value, { abortEarly: true });
   if (r.success) return { ok: true, event: r.output };
   const issue = describeIssue(r.issues[0]);
@@ -573,9 +522,9 @@ function isBlank(line: string): boolean {
   return /^[ \t\r]*$/.test(line);
 }
 
-function lastNonBlank(lines: readonly string[]): number {
-  for (let i = lines.length - 1; i >= 0; i--) if (!isBlank(lines[i]!)) return i;
-  return -1;
+/** A character of a blank line, or a line end. */
+function isBlankOrNewline(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -2,7 +2,7 @@ import type { LoadProgress } from '../model/traceDoc';
 
 const mb = (n: number) => `${(n / 1048576).toFixed(1)} MB`;
 
-/** Shown while the worker reads and parses; the page stays responsive meanwhile. */
+/** Shown while the trace is read and then parsed in slices; the page stays responsive meanwhile. */
 export function LoadingPanel({ name, progress }: { name: string; progress: LoadProgress | null }) {
   const fraction = progress?.total ? Math.min(1, progress.loaded / progress.total) : null;
   return (
@@ -13,12 +13,9 @@ export function LoadingPanel({ name, progress }: { name: string; progress: LoadP
           ? 'starting…'
           : progress.phase === 'reading'
             ? `reading ${mb(progress.loaded)}${progress.total ? ` of ${mb(progress.total)}` : ''}`
-            : `checking and parsing ${mb(progress.loaded)}…`}
+            : `checking and parsing${fraction === null ? '' : ` (${Math.floor(fraction * 100)} %)`}…`}
       </p>
-      <progress
-        max={1}
-        {...(fraction === null || progress?.phase === 'parsing' ? {} : { value: fraction })}
-      />
+      <progress max={1} {...(fraction === null ? {} : { value: fraction })} />
     </section>
   );
 }

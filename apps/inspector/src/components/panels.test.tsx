@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DetailPanel } from './DetailPanel';
 import { ErrorPanel } from './ErrorPanel';
 import { Legend } from './Legend';
+import { thousands } from './TraceTitle';
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
@@ -104,5 +105,17 @@ describe('ErrorPanel and Legend', () => {
     ]) {
       expect(el.textContent).toContain(name);
     }
+  });
+});
+
+describe('TraceTitle', () => {
+  it('groups the event count in thousands', () => {
+    expect([0, 999, 1000, 100_000, 1_234_567].map(thousands)).toEqual([
+      '0',
+      '999',
+      '1,000',
+      '100,000',
+      '1,234,567',
+    ]);
   });
 });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { boxLabel, drawScene, type Painter } from './draw';
 import { filterMask } from './filter';
 import { layoutTrace } from './layout';
-import { FREEZE_FILL } from './palette';
+import { colourOfType, FREEZE_FILL } from './palette';
 import { LABEL_WIDTH, ROW_HEIGHT, rowPositions, toPx } from './viewport';
 
 const header: TraceHeader = {
@@ -85,6 +85,10 @@ describe('drawScene', () => {
     const ctx = recorder();
     const stats = drawScene(ctx, { ...scene(events, 0.01), mask: null, cursor: null });
     expect(stats.boxes).toBeLessThanOrEqual(800);
+    expect(stats.boxes).toBeGreaterThan(100);
+    // Neighbouring boxes of one colour in a row are one rectangle: one call, not one per box.
+    const fills = ctx.calls.filter((c) => c.op === 'fillRect' && c.fillStyle === colourOfType(23));
+    expect(fills).toHaveLength(1);
   });
 
   it('shades a freeze over its row from freeze to resume, with its reasons', () => {

@@ -20,6 +20,7 @@ import {
   textOn,
   VIOLATION,
 } from './palette';
+import { PixelRuns } from './pixelRuns';
 import {
   AXIS_HEIGHT,
   LABEL_WIDTH,
@@ -199,16 +200,25 @@ function drawEpochs(
   // Band edges (key changes) go into one path: thousands of bands must not mean thousands of
   // strokes. A band edge is drawn as a line so that it reads without colour.
   const edges: number[] = [];
+  // Bands under a pixel wide (thousands, zoomed out): one per pixel column and row, as runs.
+  const runs = new PixelRuns(layout.rows.length);
+  const lastPx = new Float64Array(layout.rows.length).fill(-1);
   for (const band of layout.epochs) {
     if (band.x1 < xMin || band.x0 > xMax) continue;
     const px0 = toPx(v, band.x0);
     const px1 = toPx(v, band.x1);
-    ctx.fillStyle = EPOCH_TINTS[band.epoch % 2]!;
+    const narrow = px1 - px0 < 1;
+    const p = Math.floor(px0);
+    if (!narrow) ctx.fillStyle = EPOCH_TINTS[band.epoch % 2]!;
     let labelY = -1;
     for (const r of band.rows) {
       const y = rows.y[r]!;
       if (y < 0) continue;
-      ctx.fillRect(px0, y, px1 - px0, ROW_HEIGHT - 1);
+      if (!narrow) ctx.fillRect(px0, y, px1 - px0, ROW_HEIGHT - 1);
+      else if (lastPx[r]! < p) {
+        lastPx[r] = p;
+        runs.add(r, p, band.epoch % 2, y, ROW_HEIGHT - 1);
+      }
       if (labelY < 0) labelY = y;
       if (px1 - px0 >= 3) edges.push(Math.round(px0) + 0.5, y);
     }
@@ -217,6 +227,7 @@ function drawEpochs(
       tags.push({ text, x: Math.max(px0, LABEL_WIDTH) + 3, y: labelY, colour: '#1f4e79' });
     }
   }
+  runs.paint(ctx, EPOCH_TINTS);
   ctx.strokeStyle = 'rgba(0,114,178,0.6)';
   ctx.lineWidth = 1;
   ctx.beginPath();
@@ -314,15 +325,13 @@ function drawCrypto(
 }
 
 function drawBoxes(ctx: Painter, scene: Scene, xMin: number, xMax: number): DrawStats {
+  if (scene.viewport.zoom < 1) return drawDenseBoxes(ctx, scene, xMin, xMax);
   const { layout, events, rows, viewport: v, mask } = scene;
   const { columns, order, eventX, eventRow } = layout;
   const c0 = columnAt(columns, xMin);
   const boxW = v.zoom;
   const gap = boxW > 6 ? 1.5 : 0;
   const labels = boxW >= 34;
-  const dense = boxW < 1;
-  // When several boxes fall into one pixel, paint one: the frame stays bounded by the screen.
-  const lastPx = dense ? new Float64Array(layout.rows.length).fill(-1) : null;
   ctx.font = '10px system-ui, sans-serif';
   ctx.textBaseline = 'middle';
   ctx.textAlign = 'left';
@@ -337,20 +346,11 @@ function drawBoxes(ctx: Painter, scene: Scene, xMin: number, xMax: number): Draw
       if (mask && mask[i] === 0) continue;
       const e = events[i]!;
       const px = toPx(v, eventX[i]!);
-      if (lastPx) {
-        const p = Math.floor(px);
-        if (lastPx[r] === p) continue;
-        lastPx[r] = p;
-      }
       const half = isHalfHeight(e.kind);
       const top = half ? y + 5 : y + 2;
       const h = half ? ROW_HEIGHT - 12 : ROW_HEIGHT - 5;
       const w = Math.max(1, boxW - gap);
-      const colour = e.violation
-        ? VIOLATION
-        : e.kind === 'error'
-          ? OKABE_ITO.vermillion
-          : colourOfType(e.type);
+      const colour = boxColour(e);
       ctx.fillStyle = colour;
       if (e.kind === 'segment' && boxW > 3) {
         // Segments are raw stream bytes, not records: an outline, not a solid box.
@@ -367,6 +367,61 @@ function drawBoxes(ctx: Painter, scene: Scene, xMin: number, xMax: number): Draw
       }
     }
   }
+  return { boxes, columns: c - c0 };
+}
+
+function boxColour(e: TraceEvent): string {
+  return e.violation ? VIOLATION : e.kind === 'error' ? OKABE_ITO.vermillion : colourOfType(e.type);
+}
+
+/**
+ * Boxes narrower than a pixel: one box per pixel column and row (the first event there), so the
+ * frame is bounded by the screen, not the trace; painted as runs of one colour (see PixelRuns).
+ */
+function drawDenseBoxes(ctx: Painter, scene: Scene, xMin: number, xMax: number): DrawStats {
+  const { layout, events, rows, viewport: v, mask } = scene;
+  const { columns, order, eventX, eventRow } = layout;
+  const lastPx = new Float64Array(layout.rows.length).fill(-1);
+  const runs = new PixelRuns(layout.rows.length);
+  // Style of a run: colour index times two, plus one for half height.
+  const colours: string[] = [];
+  const colourIndex = new Map<string, number>();
+  let boxes = 0;
+  const c0 = columnAt(columns, xMin);
+  let c = c0;
+  for (; c < columns.t.length && columns.x[c]! <= xMax; c++) {
+    for (let k = columns.start[c]!; k < columns.start[c + 1]!; k++) {
+      const i = order[k]!;
+      const r = eventRow[i]!;
+      const y = rows.y[r]!;
+      if (y < 0) continue;
+      if (mask && mask[i] === 0) continue;
+      const p = Math.floor(toPx(v, eventX[i]!));
+      if (lastPx[r] === p) continue;
+      lastPx[r] = p;
+      const e = events[i]!;
+      const colour = boxColour(e);
+      let ci = colourIndex.get(colour);
+      if (ci === undefined) {
+        ci = colours.length;
+        colours.push(colour);
+        colourIndex.set(colour, ci);
+      }
+      const half = isHalfHeight(e.kind);
+      runs.add(
+        r,
+        p,
+        ci * 2 + (half ? 1 : 0),
+        half ? y + 5 : y + 2,
+        half ? ROW_HEIGHT - 12 : ROW_HEIGHT - 5,
+      );
+      boxes++;
+    }
+  }
+  runs.paint(
+    ctx,
+    colours.flatMap((colour) => [colour, colour]),
+  );
   return { boxes, columns: c - c0 };
 }
 

@@ -216,3 +216,98 @@ describe('layoutTrace: crypto spans and violations', () => {
     expect(l.crypto).toHaveLength(50_000);
   });
 });
+
+describe('layoutTrace: placement against a plain reference', () => {
+  /** Deterministic pseudo-random numbers (a 32-bit LCG): the same cases on every run. */
+  function lcg(seed: number): (n: number) => number {
+    let s = seed >>> 0;
+    return (n) => {
+      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+      return s % n;
+    };
+  }
+
+  /** Columns and x the plain way: every step's width from per-(step, row) counts in maps. */
+  function reference(events: readonly TraceEvent[], align?: ReadonlyMap<number, number>) {
+    const eps = [...header.endpoints];
+    for (const e of events) if (!eps.includes(e.ep)) eps.push(e.ep);
+    const rowOf = (e: TraceEvent) => eps.indexOf(e.ep) * LANES.length + LANES.indexOf(e.lane);
+    const perRow = new Map<string, number>();
+    const widths = new Map<number, number>(align);
+    const slot: number[] = [];
+    for (const e of events) {
+      const key = `${e.t}/${rowOf(e)}`;
+      const n = perRow.get(key) ?? 0;
+      perRow.set(key, n + 1);
+      slot.push(n);
+      widths.set(e.t, Math.max(widths.get(e.t) ?? 0, n + 1));
+    }
+    const ts = [...widths.keys()].sort((a, b) => a - b);
+    const colX = new Map<number, number>();
+    let x = 0;
+    for (const t of ts) {
+      colX.set(t, x);
+      x += widths.get(t)! + COLUMN_GAP;
+    }
+    const eventX = events.map((e, i) => colX.get(e.t)! + slot[i]!);
+    const order = events
+      .map((_, i) => i)
+      .sort((a, b) => ts.indexOf(events[a]!.t) - ts.indexOf(events[b]!.t) || a - b);
+    return { ts, eventX, eventRow: events.map(rowOf), order, width: x, endpoints: eps };
+  }
+
+  it('places random traces, sorted or not, alone or aligned, as the reference does', () => {
+    const kinds = ['record-in', 'freeze', 'resume', 'open-request', 'open-done', 'note'] as const;
+    const next = lcg(7);
+    let unsorted = 0;
+    for (let run = 0; run < 300; run++) {
+      const sorted = run % 3 !== 0;
+      const n = next(40);
+      let t = 0;
+      const events: TraceEvent[] = [];
+      for (let i = 0; i < n; i++) {
+        t = sorted ? t + next(3) : next(12);
+        events.push({
+          t,
+          ep: ['client', 'server', 'proxy'][next(3)]!,
+          lane: LANES[next(LANES.length)]!,
+          kind: kinds[next(kinds.length)]!,
+        });
+      }
+      if (events.some((e, i) => i > 0 && e.t < events[i - 1]!.t)) unsorted++;
+      const align =
+        run % 2 === 0
+          ? new Map([
+              [next(20), 1 + next(3)],
+              [next(20), 2],
+            ])
+          : undefined;
+      const l = layoutTrace(header, events, align ? { stepWidths: align } : {});
+      const want = reference(events, align);
+      expect([...l.columns.t]).toEqual(want.ts);
+      expect([...l.eventX]).toEqual(want.eventX);
+      expect([...l.eventRow]).toEqual(want.eventRow);
+      expect([...l.order]).toEqual(want.order);
+      expect(l.width).toBeCloseTo(want.width, 9);
+      expect(l.endpoints).toEqual(want.endpoints);
+    }
+    // Both paths of the layout were exercised.
+    expect(unsorted).toBeGreaterThan(50);
+  });
+
+  it('notices a trace that steps back only once, by one step, anywhere', () => {
+    for (const steps of [
+      [1, 0],
+      [0, 2, 1, 3],
+      [0, 1, 2, 3, 2],
+      [3, 3, 2, 2],
+    ]) {
+      const events = steps.map((t) => ev({ t, kind: 'note' }));
+      const l = layoutTrace(header, events);
+      const want = reference(events);
+      expect([...l.columns.t]).toEqual(want.ts);
+      expect([...l.eventX]).toEqual(want.eventX);
+      expect([...l.order]).toEqual(want.order);
+    }
+  });
+});

@@ -113,35 +113,15 @@ const RX_LANES: readonly Lane[] = ['dp-rx', 'app-rx'];
 
 /** Endpoints in header order, then any the events name that the header did not. */
 export function endpointsOf(header: TraceHeader, events: readonly TraceEvent[]): string[] {
-  const eps = [...header.endpoints];
-  const seen = new Set(eps);
-  for (const e of events) {
-    if (!seen.has(e.ep)) {
-      seen.add(e.ep);
-      eps.push(e.ep);
-    }
-  }
-  return eps;
+  return place(header.endpoints, events).endpoints;
 }
 
 /** How wide each step's column must be for this trace alone: its busiest row's event count. */
 export function stepWidths(events: readonly TraceEvent[]): Map<number, number> {
-  // Numeric keys: a string key per event costs about a microsecond, ten times a numeric one.
-  const eps = new Map<string, number>();
-  const perRow = new Map<number, number>();
-  const widths = new Map<number, number>();
-  for (const e of events) {
-    let ep = eps.get(e.ep);
-    if (ep === undefined) {
-      ep = eps.size;
-      eps.set(e.ep, ep);
-    }
-    const key = (e.t * 4096 + ep) * LANES.length + LANE_INDEX.get(e.lane)!;
-    const n = (perRow.get(key) ?? 0) + 1;
-    perRow.set(key, n);
-    if (n > (widths.get(e.t) ?? 0)) widths.set(e.t, n);
-  }
-  return widths;
+  const { ts, widths } = place([], events);
+  const out = new Map<number, number>();
+  for (let c = 0; c < ts.length; c++) out.set(ts[c]!, widths[c]!);
+  return out;
 }
 
 /** The wider of both at every step, over the steps of either. */
@@ -154,86 +134,240 @@ export function mergeStepWidths(
   return out;
 }
 
+/** Where each event goes before any x is known: its row, its step's column, its slot there. */
+interface Placement {
+  readonly endpoints: string[];
+  /** The trace's own steps, ascending, and each one's busiest-row event count. */
+  readonly ts: Float64Array;
+  readonly widths: Int32Array;
+  readonly eventRow: Int32Array;
+  /** Index into `ts`. */
+  readonly eventColumn: Int32Array;
+  /** Position among the events of the same row and column, in trace order. */
+  readonly slot: Int32Array;
+  /** Steps never go backwards: `order` is then the identity. */
+  readonly sorted: boolean;
+  /**
+   * The events the later passes look at, and their kinds as small numbers (`Special`): freezes
+   * and resumes, crypto requests and completions, key installs; and the events that carry a
+   * violation. Collected here so that each later pass visits a fraction of the events and compares
+   * numbers, not kind strings.
+   */
+  readonly special: Special;
+  readonly violating: number[];
+}
+
+interface Special {
+  readonly index: number[];
+  readonly kind: number[];
+}
+
+/** Kinds that freezes, epoch bands and crypto spans are made of, as numbers. */
+const FREEZE = 1;
+const RESUME = 2;
+const SEAL_REQUEST = 3;
+const SEAL_DONE = 4;
+const OPEN_REQUEST = 5;
+const OPEN_DONE = 6;
+const KEY_INSTALL = 7;
+const SPECIAL_KINDS: ReadonlyMap<string, number> = new Map([
+  ['freeze', FREEZE],
+  ['resume', RESUME],
+  ['seal-request', SEAL_REQUEST],
+  ['seal-done', SEAL_DONE],
+  ['open-request', OPEN_REQUEST],
+  ['open-done', OPEN_DONE],
+  ['key-install', KEY_INSTALL],
+]);
+
+/**
+ * One pass over the events for a trace sorted by step (every driver writes them so): a step
+ * change opens the next column, and each row counts its slots in the current column. Typed arrays
+ * and no per-event map lookups: this pass is most of the layout of 100,000 events.
+ */
+function place(headerEndpoints: readonly string[], events: readonly TraceEvent[]): Placement {
+  const n = events.length;
+  const endpoints = [...headerEndpoints];
+  const epIndex = new Map(endpoints.map((ep, i) => [ep, i]));
+  const eventRow = new Int32Array(n);
+  const eventColumn = new Int32Array(n);
+  const slot = new Int32Array(n);
+  const ts: number[] = [];
+  const widths: number[] = [];
+  // Per row: the column its count belongs to, and the count. Grown as endpoints appear.
+  let rowColumn = new Int32Array((endpoints.length + 2) * LANES.length).fill(-1);
+  let rowUsed = new Int32Array(rowColumn.length);
+  const special: Special = { index: [], kind: [] };
+  const violating: number[] = [];
+  let lastEp: string | undefined;
+  let base = 0;
+  let lastT = Number.NaN;
+  let c = -1;
+  let sorted = true;
+  for (let i = 0; i < n; i++) {
+    const e = events[i]!;
+    const kind = SPECIAL_KINDS.get(e.kind);
+    if (kind !== undefined) {
+      special.index.push(i);
+      special.kind.push(kind);
+    }
+    if (e.violation !== undefined) violating.push(i);
+    if (e.ep !== lastEp) {
+      let k = epIndex.get(e.ep);
+      if (k === undefined) {
+        k = endpoints.length;
+        endpoints.push(e.ep);
+        epIndex.set(e.ep, k);
+      }
+      lastEp = e.ep;
+      base = k * LANES.length;
+    }
+    const r = base + LANE_INDEX.get(e.lane)!;
+    eventRow[i] = r;
+    if (!sorted) continue;
+    if (e.t !== lastT) {
+      if (e.t < lastT) {
+        sorted = false;
+        continue;
+      }
+      lastT = e.t;
+      c++;
+      ts.push(lastT);
+      widths.push(0);
+    }
+    if (r >= rowColumn.length) {
+      const grown = new Int32Array(Math.max(r + 1, rowColumn.length * 2)).fill(-1);
+      grown.set(rowColumn);
+      rowColumn = grown;
+      const used = new Int32Array(grown.length);
+      used.set(rowUsed);
+      rowUsed = used;
+    }
+    const s = rowColumn[r] === c ? rowUsed[r]! : 0;
+    rowColumn[r] = c;
+    rowUsed[r] = s + 1;
+    if (s + 1 > widths[c]!) widths[c] = s + 1;
+    eventColumn[i] = c;
+    slot[i] = s;
+  }
+  if (!sorted) return placeUnsorted(endpoints, events, eventRow, special, violating);
+  return {
+    endpoints,
+    ts: Float64Array.from(ts),
+    widths: Int32Array.from(widths),
+    eventRow,
+    eventColumn,
+    slot,
+    sorted,
+    special,
+    violating,
+  };
+}
+
+/** The same placement for a trace whose steps go backwards somewhere: maps, not counters. */
+function placeUnsorted(
+  endpoints: string[],
+  events: readonly TraceEvent[],
+  eventRow: Int32Array,
+  special: Special,
+  violating: number[],
+): Placement {
+  const n = events.length;
+  const ts = Float64Array.from(new Set(events.map((e) => e.t))).sort();
+  const colOfT = new Map<number, number>();
+  for (let c = 0; c < ts.length; c++) colOfT.set(ts[c]!, c);
+  const rowCount = endpoints.length * LANES.length;
+  const widths = new Int32Array(ts.length);
+  const eventColumn = new Int32Array(n);
+  const slot = new Int32Array(n);
+  const used = new Map<number, number>();
+  for (let i = 0; i < n; i++) {
+    const c = colOfT.get(events[i]!.t)!;
+    const key = c * rowCount + eventRow[i]!;
+    const s = used.get(key) ?? 0;
+    used.set(key, s + 1);
+    if (s + 1 > widths[c]!) widths[c] = s + 1;
+    eventColumn[i] = c;
+    slot[i] = s;
+  }
+  return { endpoints, ts, widths, eventRow, eventColumn, slot, sorted: false, special, violating };
+}
+
+/**
+ * Columns over the steps of the trace and of `align`, each as wide as the wider of both, and
+ * where each of the trace's own columns went.
+ */
+function alignColumns(
+  ts: Float64Array,
+  widths: Int32Array,
+  align: ReadonlyMap<number, number>,
+): { ts: Float64Array; widths: Float64Array; moved: Int32Array } {
+  const merged = new Map<number, number>();
+  for (let c = 0; c < ts.length; c++) merged.set(ts[c]!, widths[c]!);
+  for (const [t, w] of align) merged.set(t, Math.max(w, merged.get(t) ?? 0));
+  const all = Float64Array.from(merged.keys()).sort();
+  const out = new Float64Array(all.length);
+  const moved = new Int32Array(ts.length);
+  // Both ascending: one walk finds each own step in the merged list.
+  let k = 0;
+  for (let m = 0; m < all.length; m++) {
+    out[m] = merged.get(all[m]!)!;
+    if (k < ts.length && ts[k] === all[m]) moved[k++] = m;
+  }
+  return { ts: all, widths: out, moved };
+}
+
 export function layoutTrace(
   header: TraceHeader,
   events: readonly TraceEvent[],
   options: LayoutOptions = {},
 ): Layout {
-  const endpoints = endpointsOf(header, events);
-  const epIndex = new Map(endpoints.map((ep, i) => [ep, i]));
+  const placed = place(header.endpoints, events);
+  const { endpoints, eventRow, slot } = placed;
   const rows: Row[] = [];
   for (const ep of endpoints) for (const lane of LANES) rows.push({ index: rows.length, ep, lane });
-  let lastEp = '';
-  let lastEpBase = 0;
-  const rowOf = (ep: string, lane: Lane): number => {
-    if (ep !== lastEp) {
-      lastEp = ep;
-      lastEpBase = epIndex.get(ep)! * LANES.length;
-    }
-    return lastEpBase + LANE_INDEX.get(lane)!;
-  };
+  const epIndex = new Map(endpoints.map((ep, i) => [ep, i]));
+  const rowOf = (ep: string, lane: Lane): number =>
+    epIndex.get(ep)! * LANES.length + LANE_INDEX.get(lane)!;
 
   // Columns: every step of this trace and of the alignment widths, ascending.
-  const own = stepWidths(events);
-  const widths = options.stepWidths ? mergeStepWidths(own, options.stepWidths) : own;
-  const ts = Float64Array.from(widths.keys()).sort();
-  const colOfT = new Map<number, number>();
+  let ts: Float64Array = placed.ts;
+  let widths: ArrayLike<number> = placed.widths;
+  let eventColumn = placed.eventColumn;
+  if (options.stepWidths) {
+    const aligned = alignColumns(placed.ts, placed.widths, options.stepWidths);
+    ts = aligned.ts;
+    widths = aligned.widths;
+    eventColumn = eventColumn.map((c) => aligned.moved[c]!);
+  }
   const colX = new Float64Array(ts.length);
   const colW = new Float64Array(ts.length);
   let x = 0;
   for (let c = 0; c < ts.length; c++) {
-    const t = ts[c]!;
-    colOfT.set(t, c);
     colX[c] = x;
-    colW[c] = widths.get(t)! + COLUMN_GAP;
+    colW[c] = widths[c]! + COLUMN_GAP;
     x += colW[c]!;
   }
   const width = x;
 
-  // Place events: column, then the next free slot of their row in that column. Counting sort by
-  // column gives `order` without a comparison sort.
+  // Events grouped by column: trace order for a sorted trace, else a counting sort by column
+  // (no comparison sort either way).
   const n = events.length;
   const eventX = new Float64Array(n);
-  const eventRow = new Int32Array(n);
-  const eventColumn = new Int32Array(n);
+  const order = new Int32Array(n);
   const counts = new Int32Array(ts.length + 1);
-  // Sorted traces (every driver writes them) need only the slot count of the current column per
-  // row; a trace whose steps go backwards falls back to a map keyed by (column, row).
-  const sorted = isSortedByStep(events);
-  const slotCol = new Int32Array(rows.length).fill(-1);
-  const slotNext = new Int32Array(rows.length);
-  const used = new Map<number, number>();
-  let lastT = Number.NaN;
-  let c = -1;
   for (let i = 0; i < n; i++) {
-    const e = events[i]!;
-    if (e.t !== lastT) {
-      c = colOfT.get(e.t)!;
-      lastT = e.t;
-    }
-    const r = rowOf(e.ep, e.lane);
-    let slot: number;
-    if (sorted) {
-      if (slotCol[r] !== c) {
-        slotCol[r] = c;
-        slotNext[r] = 0;
-      }
-      slot = slotNext[r]!++;
-    } else {
-      const key = c * rows.length + r;
-      slot = used.get(key) ?? 0;
-      used.set(key, slot + 1);
-    }
-    eventColumn[i] = c;
-    eventRow[i] = r;
-    eventX[i] = colX[c]! + slot;
+    const c = eventColumn[i]!;
+    eventX[i] = colX[c]! + slot[i]!;
     counts[c + 1]!++;
+    order[i] = i;
   }
   const start = new Int32Array(ts.length + 1);
   for (let c = 0; c < ts.length; c++) start[c + 1] = start[c]! + counts[c + 1]!;
-  const fill = start.slice(0, ts.length);
-  const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[fill[eventColumn[i]!]!++] = i;
+  if (!placed.sorted) {
+    const fill = start.slice(0, ts.length);
+    for (let i = 0; i < n; i++) order[fill[eventColumn[i]!]!++] = i;
+  }
 
   const boxEnd = (i: number): number => eventX[i]! + 1;
 
@@ -245,21 +379,17 @@ export function layoutTrace(
     eventX,
     eventRow,
     eventColumn,
-    freezes: freezesOf(events, eventX, eventRow, boxEnd, width),
-    epochs: epochsOf(events, eventX, rowOf, width),
-    crypto: cryptoOf(events, eventX, eventRow, boxEnd, width),
-    violations: violationsOf(events, eventX, eventRow),
+    freezes: freezesOf(events, placed.special, eventX, eventRow, boxEnd, width),
+    epochs: epochsOf(events, placed.special, eventX, rowOf, width),
+    crypto: cryptoOf(events, placed.special, eventX, eventRow, boxEnd, width),
+    violations: violationsOf(events, placed.violating, eventX, eventRow),
     width,
   };
 }
 
-function isSortedByStep(events: readonly TraceEvent[]): boolean {
-  for (let i = 1; i < events.length; i++) if (events[i]!.t < events[i - 1]!.t) return false;
-  return true;
-}
-
 function freezesOf(
   events: readonly TraceEvent[],
+  special: Special,
   eventX: Float64Array,
   eventRow: Int32Array,
   boxEnd: (i: number) => number,
@@ -267,14 +397,16 @@ function freezesOf(
 ): FreezeInterval[] {
   const out: FreezeInterval[] = [];
   const open = new Map<number, number>(); // row -> index of the freeze event
-  for (let i = 0; i < events.length; i++) {
+  for (let k = 0; k < special.index.length; k++) {
+    const kind = special.kind[k]!;
+    if (kind !== FREEZE && kind !== RESUME) continue;
+    const i = special.index[k]!;
     const e = events[i]!;
-    if (e.kind !== 'freeze' && e.kind !== 'resume') continue;
     const key = eventRow[i]!;
     const at = open.get(key);
     // A second freeze while frozen extends the first; a resume with nothing frozen is drawn as
     // a plain event box only.
-    if (e.kind === 'freeze') {
+    if (kind === FREEZE) {
       if (at === undefined) open.set(key, i);
       continue;
     }
@@ -319,6 +451,7 @@ function freezesOf(
  */
 function epochsOf(
   events: readonly TraceEvent[],
+  special: Special,
   eventX: Float64Array,
   rowOf: (ep: string, lane: Lane) => number,
   width: number,
@@ -326,14 +459,17 @@ function epochsOf(
   // ep -> key fingerprint -> direction. Nested maps, not `${ep}|${key}` strings: building a
   // string per event is the slowest thing a layout of 100,000 events could do.
   const keyDir = new Map<string, Map<string, Direction>>();
-  for (const e of events) {
-    if (e.key === undefined || (e.kind !== 'seal-request' && e.kind !== 'open-request')) continue;
+  for (let k = 0; k < special.index.length; k++) {
+    const kind = special.kind[k]!;
+    if (kind !== SEAL_REQUEST && kind !== OPEN_REQUEST) continue;
+    const e = events[special.index[k]!]!;
+    if (e.key === undefined) continue;
     let m = keyDir.get(e.ep);
     if (!m) {
       m = new Map();
       keyDir.set(e.ep, m);
     }
-    m.set(e.key, e.kind === 'seal-request' ? 'tx' : 'rx');
+    m.set(e.key, kind === SEAL_REQUEST ? 'tx' : 'rx');
   }
   type Open = { epoch: number; key: string | null; x0: number; start: number };
   const out: EpochBand[] = [];
@@ -343,13 +479,16 @@ function epochsOf(
     const lanes = dir === 'tx' ? TX_LANES : RX_LANES;
     out.push({ ep, dir, ...band, x1, rows: lanes.map((l) => rowOf(ep, l)) });
   };
-  for (let i = 0; i < events.length; i++) {
+  for (let k = 0; k < special.index.length; k++) {
+    const kind = special.kind[k]!;
+    if (kind !== SEAL_REQUEST && kind !== OPEN_REQUEST && kind !== KEY_INSTALL) continue;
+    const i = special.index[k]!;
     const e = events[i]!;
     if (e.epoch === undefined) continue;
     let dir: Direction | undefined;
-    if (e.kind === 'seal-request') dir = 'tx';
-    else if (e.kind === 'open-request') dir = 'rx';
-    else if (e.kind === 'key-install' && e.key !== undefined) dir = keyDir.get(e.ep)?.get(e.key);
+    if (kind === SEAL_REQUEST) dir = 'tx';
+    else if (kind === OPEN_REQUEST) dir = 'rx';
+    else if (e.key !== undefined) dir = keyDir.get(e.ep)?.get(e.key);
     if (dir === undefined) continue;
     let bands = current.get(e.ep);
     if (!bands) {
@@ -358,7 +497,7 @@ function epochsOf(
     }
     const band = bands[dir];
     const key = e.key ?? null;
-    if (band && band.epoch === e.epoch && (e.kind !== 'key-install' || band.key === key)) continue;
+    if (band && band.epoch === e.epoch && (kind !== KEY_INSTALL || band.key === key)) continue;
     if (band) close(e.ep, dir, band, eventX[i]!);
     bands[dir] = { epoch: e.epoch, key, x0: eventX[i]!, start: i };
   }
@@ -371,27 +510,25 @@ function epochsOf(
 
 function cryptoOf(
   events: readonly TraceEvent[],
+  special: Special,
   eventX: Float64Array,
   eventRow: Int32Array,
   boxEnd: (i: number) => number,
   width: number,
 ): CryptoSpan[] {
   const out: CryptoSpan[] = [];
-  // (endpoint, operation, req) -> index of the request, as one number (see stepWidths).
+  // (endpoint, operation, req) -> index of the request, as one number.
   const pending = new Map<number, number>();
-  for (let i = 0; i < events.length; i++) {
+  for (let k = 0; k < special.index.length; k++) {
+    const kind = special.kind[k]!;
+    if (kind < SEAL_REQUEST || kind > OPEN_DONE) continue;
+    const i = special.index[k]!;
     const e = events[i]!;
     if (e.req === undefined) continue;
-    const op =
-      e.kind === 'seal-request' || e.kind === 'seal-done'
-        ? 'seal'
-        : e.kind === 'open-request' || e.kind === 'open-done'
-          ? 'open'
-          : null;
-    if (op === null) continue;
+    const op = kind === SEAL_REQUEST || kind === SEAL_DONE ? 'seal' : 'open';
     const ep = Math.floor(eventRow[i]! / LANES.length);
     const key = (e.req * 4096 + ep) * 2 + (op === 'seal' ? 0 : 1);
-    if (e.kind.endsWith('-request')) {
+    if (kind === SEAL_REQUEST || kind === OPEN_REQUEST) {
       pending.set(key, i);
       continue;
     }
@@ -428,11 +565,12 @@ function cryptoOf(
 
 function violationsOf(
   events: readonly TraceEvent[],
+  candidates: readonly number[],
   eventX: Float64Array,
   eventRow: Int32Array,
 ): ViolationMarker[] {
   const out: ViolationMarker[] = [];
-  for (let i = 0; i < events.length; i++) {
+  for (const i of candidates) {
     const e = events[i]!;
     if (!e.violation) continue;
     out.push({

@@ -16,6 +16,7 @@ export interface TraceDoc {
 
 export interface LoadProgress {
   readonly phase: 'reading' | 'parsing';
+  /** Bytes read, or characters parsed. */
   readonly loaded: number;
   readonly total: number | null;
 }

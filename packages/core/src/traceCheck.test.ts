@@ -1,0 +1,309 @@
+import fc from 'fast-check';
+import * as v from 'valibot';
+import { describe, expect, it } from 'vitest';
+import { toHex } from './bytes.js';
+import { ERROR_CATALOG, type RecordErrorCode, recordError } from './errors.js';
+import { AlertDescription } from './protocol.js';
+import { LANES, TRACE_KINDS, type TraceEvent } from './trace.js';
+import { isTraceEvent } from './traceCheck.js';
+import { traceLine } from './traceCodec.js';
+import { ERRNOS, TraceEventSchema } from './traceSchema.js';
+
+/** The schema of record's verdict, run as `parseTrace` runs it (its `Seq` check needs that). */
+const schemaAccepts = (x: unknown): boolean =>
+  v.safeParse(TraceEventSchema, x, { abortEarly: true }).success;
+
+const arbText = fc.string({ maxLength: 6 });
+const arbHex = (maxBytes: number) => fc.uint8Array({ maxLength: maxBytes }).map(toHex);
+const arbCode = fc.constantFrom(...(Object.keys(ERROR_CATALOG) as RecordErrorCode[]));
+
+const arbEvent: fc.Arbitrary<TraceEvent> = fc.record(
+  {
+    t: fc.maxSafeNat(),
+    ep: arbText,
+    lane: fc.constantFrom(...LANES),
+    kind: fc.constantFrom(...TRACE_KINDS),
+    seq: fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }).map(String),
+    epoch: fc.nat(),
+    type: fc.nat(255),
+    size: fc.maxSafeNat(),
+    wire: fc.nat(),
+    req: fc.nat(),
+    reason: arbText,
+    key: arbHex(8),
+    nonce: arbHex(12),
+    aad: arbHex(13),
+    header: arbHex(5),
+    preview: arbHex(64),
+    error: fc.tuple(arbCode, arbText).map(([c, m]) => recordError(c, m)),
+    violation: fc.record({ invariant: fc.nat(), name: arbText, message: arbText }),
+    note: arbText,
+  },
+  { requiredKeys: ['t', 'ep', 'lane', 'kind'] },
+);
+
+/** Values on both sides of the edges of what each kind of field accepts. */
+const COUNT_EDGES = [-1, -0, 0, 0.5, 1, 2 ** 53 - 1, 2 ** 53, 1e300, '1'];
+const BYTE_EDGES = [-1, -0, 0, 0.5, 255, 255.5, 256, '23'];
+const SEQ_EDGES = [
+  '0',
+  '00',
+  '01',
+  '-1',
+  '+1',
+  '1.0',
+  ' 1',
+  '1e3',
+  '18446744073709551615',
+  '18446744073709551616',
+  '18446744073709551614',
+  '99999999999999999999',
+  '09999999999999999999',
+  '100000000000000000000',
+  1,
+];
+const HEX_EDGES = ['', 'ab', 'AB', 'abc', 'g0', '0x', 'ab\n', 'a'.repeat(128), 'a'.repeat(130), 12];
+const NAME_EDGES = [
+  ...LANES,
+  ...TRACE_KINDS,
+  ...ERRNOS,
+  ...Object.keys(AlertDescription),
+  ...Object.keys(ERROR_CATALOG),
+  'toString',
+  '__proto__',
+  'constructor',
+  'WIRE',
+  '',
+];
+const OBJECT_EDGES: unknown[] = [
+  null,
+  true,
+  false,
+  [],
+  ['wire'],
+  {},
+  { invariant: 1, name: 'n', message: 'm' },
+  { invariant: 1, name: 'n' },
+  { invariant: -1, name: 'n', message: 'm' },
+  recordError('bad_record_mac', 'x'),
+  { ...recordError('bad_record_mac', 'x'), alert: null },
+  { ...recordError('bad_record_mac', 'x'), alert: 'nope' },
+  { ...recordError('bad_record_mac', 'x'), errno: 'ENOENT' },
+  { ...recordError('bad_record_mac', 'x'), fatal: 0 },
+  { ...recordError('bad_record_mac', 'x'), extra: 1 },
+];
+const ALL_EDGES: unknown[] = [
+  ...COUNT_EDGES,
+  ...BYTE_EDGES,
+  ...SEQ_EDGES,
+  ...HEX_EDGES,
+  ...NAME_EDGES,
+  ...OBJECT_EDGES,
+];
+
+/** The edge values worth trying first for a field. */
+function edgesOf(key: string): readonly unknown[] {
+  switch (key) {
+    case 't':
+    case 'epoch':
+    case 'size':
+    case 'wire':
+    case 'req':
+    case 'invariant':
+      return COUNT_EDGES;
+    case 'type':
+      return BYTE_EDGES;
+    case 'seq':
+      return SEQ_EDGES;
+    case 'key':
+    case 'nonce':
+    case 'aad':
+    case 'header':
+    case 'preview':
+      return HEX_EDGES;
+    case 'error':
+    case 'violation':
+      return OBJECT_EDGES;
+    default:
+      return NAME_EDGES;
+  }
+}
+
+const EVENT_KEYS = Object.keys(TraceEventSchema.entries);
+const ODD_KEYS = ['x', 'T', 'kind ', '__proto__', 'constructor', 'toString', 'hasOwnProperty'];
+
+const arbValueFor = (key: string): fc.Arbitrary<unknown> =>
+  fc.oneof(
+    { weight: 4, arbitrary: fc.constantFrom(...edgesOf(key)) },
+    { weight: 1, arbitrary: fc.constantFrom(...ALL_EDGES) },
+    { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) },
+  );
+
+type Edit =
+  | { readonly op: 'delete'; readonly key: string }
+  | { readonly op: 'set'; readonly key: string; readonly value: unknown };
+
+const arbEdit = (keys: readonly string[]): fc.Arbitrary<Edit> =>
+  fc.oneof(
+    fc.record({ op: fc.constant('delete' as const), key: fc.constantFrom(...keys) }),
+    fc
+      .constantFrom(...keys, ...ODD_KEYS)
+      .chain((key) => arbValueFor(key).map((value): Edit => ({ op: 'set', key, value }))),
+  );
+
+/** JSON text to put into an object as it is (an edited nested object). */
+class RawJson {
+  constructor(readonly text: string) {}
+}
+
+/**
+ * The object's JSON text after the edits, written key by key so that keys such as `__proto__`
+ * become own properties when parsed, as they would from a trace file.
+ */
+function editedJson(obj: Record<string, unknown>, edits: readonly Edit[]): string {
+  const entries: [string, unknown][] = Object.entries(obj);
+  for (const edit of edits) {
+    const at = entries.findIndex(([k]) => k === edit.key);
+    if (edit.op === 'delete') {
+      if (at >= 0) entries.splice(at, 1);
+    } else if (at >= 0) entries[at] = [edit.key, edit.value];
+    else entries.push([edit.key, edit.value]);
+  }
+  const json = (x: unknown) => (x instanceof RawJson ? x.text : JSON.stringify(x));
+  return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${json(x)}`).join(',')}}`;
+}
+
+/** A valid event's JSON with edits to the event, or to its nested error or violation. */
+const arbMutant: fc.Arbitrary<unknown> = fc
+  .tuple(
+    arbEvent,
+    fc.constantFrom('event', 'error', 'violation'),
+    fc.array(arbEdit(EVENT_KEYS), { minLength: 1, maxLength: 3 }),
+    fc.array(arbEdit(['code', 'errno', 'alert', 'fatal', 'message']), { minLength: 1 }),
+    fc.array(arbEdit(['invariant', 'name', 'message']), { minLength: 1, maxLength: 2 }),
+  )
+  .map(([event, where, topEdits, errorEdits, violationEdits]) => {
+    const obj = JSON.parse(traceLine(event)) as Record<string, unknown>;
+    if (where === 'event') return JSON.parse(editedJson(obj, topEdits));
+    const nested = (obj[where] ?? {}) as Record<string, unknown>;
+    const inner = editedJson(nested, where === 'error' ? errorEdits : violationEdits);
+    return JSON.parse(editedJson(obj, [{ op: 'set', key: where, value: new RawJson(inner) }]));
+  });
+
+describe('isTraceEvent agrees with TraceEventSchema', () => {
+  it('accepts every valid event, as the schema does', () => {
+    fc.assert(
+      fc.property(arbEvent, (event) => {
+        const parsed = JSON.parse(traceLine(event));
+        expect(isTraceEvent(parsed)).toBe(true);
+        expect(schemaAccepts(parsed)).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('gives the schema verdict on mutated events, both ways', () => {
+    let accepted = 0;
+    let rejected = 0;
+    fc.assert(
+      fc.property(arbMutant, (x) => {
+        const verdict = schemaAccepts(x);
+        expect(isTraceEvent(x)).toBe(verdict);
+        if (verdict) accepted++;
+        else rejected++;
+      }),
+      { numRuns: 4000 },
+    );
+    // Both verdicts must be well represented, or the agreement above proves little.
+    expect(accepted).toBeGreaterThan(200);
+    expect(rejected).toBeGreaterThan(200);
+  });
+
+  it('gives the schema verdict on every single edit of a full event, nested fields too', () => {
+    const full = JSON.parse(
+      traceLine({
+        t: 1,
+        ep: 'client',
+        lane: 'dp-tx',
+        kind: 'seal-request',
+        seq: '1',
+        epoch: 2,
+        type: 23,
+        size: 3,
+        wire: 4,
+        req: 5,
+        reason: 'r',
+        key: '00ff',
+        nonce: 'ab',
+        aad: '',
+        header: '1703',
+        preview: '61',
+        error: recordError('bad_record_mac', 'x'),
+        violation: { invariant: 1, name: 'n', message: 'm' },
+        note: 'n',
+      }),
+    ) as Record<string, unknown>;
+    const nested = {
+      error: ['code', 'errno', 'alert', 'fatal', 'message'],
+      violation: ['invariant', 'name', 'message'],
+    };
+    let cases = 0;
+    const agree = (x: unknown) => {
+      expect(isTraceEvent(x), JSON.stringify(x)).toBe(schemaAccepts(x));
+      cases++;
+    };
+    for (const key of [...EVENT_KEYS, ...ODD_KEYS]) {
+      agree(JSON.parse(editedJson(full, [{ op: 'delete', key }])));
+      for (const value of new Set([...edgesOf(key), ...ALL_EDGES]))
+        agree(JSON.parse(editedJson(full, [{ op: 'set', key, value }])));
+    }
+    for (const [where, keys] of Object.entries(nested)) {
+      for (const key of [...keys, ...ODD_KEYS]) {
+        const inner = full[where] as Record<string, unknown>;
+        const edits: Edit[][] = [[{ op: 'delete', key }]];
+        for (const value of new Set([...edgesOf(key), ...ALL_EDGES]))
+          edits.push([{ op: 'set', key, value }]);
+        for (const edit of edits) {
+          const value = new RawJson(editedJson(inner, edit));
+          agree(JSON.parse(editedJson(full, [{ op: 'set', key: where, value }])));
+        }
+      }
+    }
+    expect(cases).toBeGreaterThan(2000);
+  });
+
+  it('gives the schema verdict on arbitrary JSON', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (x) => {
+        expect(isTraceEvent(x)).toBe(schemaAccepts(x));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('draws the edges where the schema does', () => {
+    const base = { t: 0, ep: 'c', lane: 'wire', kind: 'segment' };
+    const cases: [Record<string, unknown>, boolean][] = [
+      [base, true],
+      [{ ...base, seq: '18446744073709551615' }, true],
+      [{ ...base, seq: '18446744073709551616' }, false],
+      [{ ...base, seq: '007' }, false],
+      [{ ...base, type: 255 }, true],
+      [{ ...base, type: 256 }, false],
+      [{ ...base, t: 2 ** 53 - 1 }, true],
+      [{ ...base, t: 2 ** 53 }, false],
+      [{ ...base, key: 'ABCD' }, false],
+      [{ ...base, preview: 'a'.repeat(128) }, true],
+      [{ ...base, preview: 'a'.repeat(130) }, false],
+      [{ ...base, error: { ...recordError('bad_record_mac', 'x'), alert: null } }, true],
+      [{ ...base, violation: { invariant: 1, name: 'n', message: 'm', more: 1 } }, false],
+    ];
+    for (const [x, want] of cases) {
+      expect(schemaAccepts(x)).toBe(want);
+      expect(isTraceEvent(x)).toBe(want);
+    }
+    const proto = JSON.parse('{"t":0,"ep":"c","lane":"wire","kind":"segment","__proto__":{}}');
+    expect(schemaAccepts(proto)).toBe(false);
+    expect(isTraceEvent(proto)).toBe(false);
+  });
+});
