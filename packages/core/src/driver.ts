@@ -121,10 +121,14 @@ export class TlsRecordLayer {
     this.endpoint = options.endpoint ?? 'local';
     this.clock = options.clock ?? createLogicalClock();
     this.onTrace = typeof options.trace === 'function' ? options.trace : null;
-    this.rx = {
-      ...createRx({ design, profile, asyncDepth: 1, limits: options.limits ?? 'kernel', trace }),
-    };
-    this.tx = { ...createTx({ design, profile, trace }) };
+    this.rx = createRx({
+      design,
+      profile,
+      asyncDepth: 1,
+      limits: options.limits ?? 'kernel',
+      trace,
+    });
+    this.tx = createTx({ design, profile, trace });
   }
 
   /** `setsockopt(SOL_TLS, TLS_TX)`: first key, or the next one after sending a KeyUpdate. */
