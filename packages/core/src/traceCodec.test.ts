@@ -638,6 +638,18 @@ describe('reading line by line', () => {
     expect(bad).toBeGreaterThan(300);
   });
 
+  it('position never passes length, also after an unterminated last line', () => {
+    // Found by the property below (seed -84207664): a valid last line without `\n` left
+    // `position` one past the end until the next read.
+    const text = `${serializeTrace(header, [])}${JSON.stringify(events[0])}`;
+    const reader = new TraceReader(text);
+    expect(reader.read(1)).toBeNull();
+    expect(reader.read(1)).toBeNull();
+    expect(reader.position).toBeLessThanOrEqual(reader.length);
+    expect(reader.read(1)?.ok).toBe(true);
+    expect(reader.position).toBe(reader.length);
+  });
+
   it('reads in slices of any size to exactly the same result', () => {
     const arbText = fc.oneof(
       fc

@@ -301,7 +301,8 @@ export class TraceReader {
 
   /** UTF-16 code units of the text read so far, out of `length`: for a progress display. */
   get position(): number {
-    return this.result ? this.text.length : this.next;
+    // After an unterminated last line `next` points one past the end (no newline was consumed).
+    return this.result ? this.text.length : Math.min(this.next, this.text.length);
   }
 
   get length(): number {
