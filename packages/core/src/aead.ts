@@ -1,4 +1,5 @@
 import { concat } from './bytes.js';
+import { RecordLayerError } from './errors.js';
 import type { AeadAlgorithm } from './suites.js';
 
 /**
@@ -57,4 +58,39 @@ export interface AeadEngine {
 export function sealPlaintext(request: SealRequest): Uint8Array {
   const { plaintext, trailer } = request;
   return trailer === undefined || trailer.length === 0 ? plaintext : concat([plaintext, trailer]);
+}
+
+/** Every AEAD the record layer runs takes a 12-byte nonce and makes a 16-byte tag (RFC 5116 §3.2). */
+export const AEAD_NONCE_LENGTH = 12;
+export const AEAD_TAG_LENGTH = 16;
+
+export const AEAD_KEY_LENGTH: { readonly [A in AeadAlgorithm]: number } = {
+  'aes-128-gcm': 16,
+  'aes-128-ccm': 16,
+  'aes-256-gcm': 32,
+  'chacha20-poly1305': 32,
+};
+
+/** What every engine's `importKey` checks first: a known algorithm and a key of its length. */
+export function checkAeadKey(algorithm: AeadAlgorithm, key: Uint8Array): void {
+  const want = AEAD_KEY_LENGTH[algorithm];
+  if (want === undefined) {
+    throw RecordLayerError.of('invalid_argument', `unknown AEAD algorithm ${String(algorithm)}`);
+  }
+  if (key.length !== want) {
+    throw RecordLayerError.of(
+      'invalid_argument',
+      `${algorithm} key must be ${want} bytes, got ${key.length}`,
+    );
+  }
+}
+
+/** What every engine's `seal`/`open` checks of the nonce. */
+export function checkAeadNonce(nonce: Uint8Array): void {
+  if (nonce.length !== AEAD_NONCE_LENGTH) {
+    throw RecordLayerError.of(
+      'invalid_argument',
+      `nonce must be ${AEAD_NONCE_LENGTH} bytes, got ${nonce.length}`,
+    );
+  }
 }

@@ -176,3 +176,13 @@ export function checkKeyInstall(
   }
   return null;
 }
+
+/**
+ * rfc-2015 "reset it": the state userspace puts back must keep the version and cipher of the key
+ * the direction runs (a new key is a re-key, not an import). Shared by both directions.
+ */
+export function checkStateImport(current: CryptoState, next: CryptoState): RecordError | null {
+  return next.version !== current.version || next.suite.aead !== current.suite.aead
+    ? recordError('key_mismatch', 'imported state changes version or cipher')
+    : null;
+}

@@ -5,8 +5,13 @@
  */
 
 export {
+  AEAD_KEY_LENGTH,
+  AEAD_NONCE_LENGTH,
+  AEAD_TAG_LENGTH,
   type AeadEngine,
   type AeadKey,
+  checkAeadKey,
+  checkAeadNonce,
   type OpenRequest,
   type SealRequest,
   sealPlaintext,

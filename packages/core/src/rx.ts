@@ -2,7 +2,12 @@ import type { AeadKey, OpenRequest } from './aead.js';
 import { MAX_U64, toHex } from './bytes.js';
 import { recordBytes, type WireRecord } from './codec.js';
 import type { CryptoState } from './cryptoState.js';
-import { type CapabilityProfile, checkKeyInstall, type Design } from './design.js';
+import {
+  type CapabilityProfile,
+  checkKeyInstall,
+  checkStateImport,
+  type Design,
+} from './design.js';
 import { type RecordError, recordError } from './errors.js';
 import {
   createParser,
@@ -26,7 +31,13 @@ import {
 import { innerContent, openLayout } from './recordCrypto.js';
 import type { CipherSuite } from './suites.js';
 import { append, dropFirst, indexOfRequest } from './requests.js';
-import { keyInstallEvent, PREVIEW_BYTES, type TraceDraft } from './trace.js';
+import {
+  keyInstallEvent,
+  PREVIEW_BYTES,
+  stateExportEvent,
+  stateImportEvent,
+  type TraceDraft,
+} from './trace.js';
 
 /**
  * The receive side of the data plane as a pure transition: `rxStep(state, input)` returns the next
@@ -348,13 +359,7 @@ function onExport(d: Draft, fx: RxEffect[]): void {
     return;
   }
   fx.push({ type: 'state', state });
-  if (d.config.trace)
-    trace(d, fx, () => ({
-      lane: 'cp',
-      kind: 'state-export',
-      seq: state.recSeq.toString(),
-      epoch: d.epoch,
-    }));
+  if (d.config.trace) trace(d, fx, () => stateExportEvent(state.recSeq, d.epoch));
 }
 
 function onImport(d: Draft, fx: RxEffect[], crypto: CryptoState, aead: AeadKey): void {
@@ -366,24 +371,15 @@ function onImport(d: Draft, fx: RxEffect[], crypto: CryptoState, aead: AeadKey):
     });
     return;
   }
-  if (crypto.version !== d.key.crypto.version || crypto.suite.aead !== d.key.crypto.suite.aead) {
-    fx.push({
-      type: 'error',
-      error: recordError('key_mismatch', 'imported state changes version or cipher'),
-    });
+  const mismatch = checkStateImport(d.key.crypto, crypto);
+  if (mismatch) {
+    fx.push({ type: 'error', error: mismatch });
     return;
   }
   if (aead.fingerprint !== d.key.aead.fingerprint) d.epoch += 1;
   d.key = { crypto, aead, epoch: d.epoch };
   d.seq = crypto.recSeq;
-  if (d.config.trace)
-    trace(d, fx, () => ({
-      lane: 'cp',
-      kind: 'state-import',
-      seq: d.seq.toString(),
-      epoch: d.epoch,
-      key: aead.fingerprint,
-    }));
+  if (d.config.trace) trace(d, fx, () => stateImportEvent(d.seq, d.epoch, aead.fingerprint));
   if (phase.tag === 'held' || phase.tag === 'frozen') {
     // The control plane read the held record itself; it is consumed from the stream now.
     if (d.config.trace)

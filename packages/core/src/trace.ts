@@ -109,6 +109,16 @@ export interface TraceHeader {
 
 export const PREVIEW_BYTES = 64;
 
+/** "Get the state out" (rfc-2015, getsockopt): what both directions trace. */
+export function stateExportEvent(seq: bigint, epoch: number): TraceDraft {
+  return { lane: 'cp', kind: 'state-export', seq: seq.toString(), epoch };
+}
+
+/** "Reset it": userspace put a state back; what both directions trace. */
+export function stateImportEvent(seq: bigint, epoch: number, fingerprint: string): TraceDraft {
+  return { lane: 'cp', kind: 'state-import', seq: seq.toString(), epoch, key: fingerprint };
+}
+
 /** The control plane installed a key (TLS_TX or TLS_RX): what both directions trace. */
 export function keyInstallEvent(epoch: number, fingerprint: string, seq: bigint): TraceDraft {
   return { lane: 'cp', kind: 'key-install', epoch, key: fingerprint, seq: seq.toString() };

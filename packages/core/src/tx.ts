@@ -1,7 +1,12 @@
 import type { AeadKey, SealRequest } from './aead.js';
 import { concat, EMPTY, MAX_U64, toHex } from './bytes.js';
 import type { CryptoState } from './cryptoState.js';
-import { type CapabilityProfile, checkKeyInstall, type Design } from './design.js';
+import {
+  type CapabilityProfile,
+  checkKeyInstall,
+  checkStateImport,
+  type Design,
+} from './design.js';
 import { type RecordError, recordError } from './errors.js';
 import { nextExplicitNonce, sealLayout } from './recordCrypto.js';
 import {
@@ -12,7 +17,13 @@ import {
   TLS_1_3,
 } from './protocol.js';
 import { append, dropFirst, indexOfRequest } from './requests.js';
-import { keyInstallEvent, PREVIEW_BYTES, type TraceDraft } from './trace.js';
+import {
+  keyInstallEvent,
+  PREVIEW_BYTES,
+  stateExportEvent,
+  stateImportEvent,
+  type TraceDraft,
+} from './trace.js';
 
 /**
  * The transmit side of the data plane as a pure transition, following `tls_sw_sendmsg`: app bytes
@@ -488,13 +499,7 @@ function finishExport(d: Draft, fx: TxEffect[]): void {
   const state = currentState(d);
   d.phase = { tag: 'exported' };
   fx.push({ type: 'state', state });
-  if (d.config.trace)
-    trace(d, fx, () => ({
-      lane: 'cp',
-      kind: 'state-export',
-      seq: state.recSeq.toString(),
-      epoch: d.epoch,
-    }));
+  if (d.config.trace) trace(d, fx, () => stateExportEvent(state.recSeq, d.epoch));
   if (d.config.design.tx.pauseWhileExported)
     if (d.config.trace)
       trace(d, fx, () => ({ lane: 'dp-tx', kind: 'freeze', reason: 'state-exported' }));
@@ -505,8 +510,9 @@ function onImport(d: Draft, fx: TxEffect[], crypto: CryptoState, aead: AeadKey):
     refuse(fx, recordError('invalid_argument', `cannot import TX state while ${d.phase.tag}`));
     return;
   }
-  if (crypto.version !== d.key.crypto.version || crypto.suite.aead !== d.key.crypto.suite.aead) {
-    refuse(fx, recordError('key_mismatch', 'imported state changes version or cipher'));
+  const mismatch = checkStateImport(d.key.crypto, crypto);
+  if (mismatch) {
+    refuse(fx, mismatch);
     return;
   }
   if (aead.fingerprint !== d.key.aead.fingerprint) d.epoch += 1;
@@ -514,14 +520,7 @@ function onImport(d: Draft, fx: TxEffect[], crypto: CryptoState, aead: AeadKey):
   d.seq = crypto.recSeq;
   d.iv = crypto.iv;
   d.phase = { tag: 'open' };
-  if (d.config.trace)
-    trace(d, fx, () => ({
-      lane: 'cp',
-      kind: 'state-import',
-      seq: d.seq.toString(),
-      epoch: d.epoch,
-      key: aead.fingerprint,
-    }));
+  if (d.config.trace) trace(d, fx, () => stateImportEvent(d.seq, d.epoch, aead.fingerprint));
   if (d.config.design.tx.pauseWhileExported)
     if (d.config.trace)
       trace(d, fx, () => ({ lane: 'dp-tx', kind: 'resume', reason: 'state-imported' }));

@@ -1,7 +1,10 @@
 import {
+  AEAD_TAG_LENGTH as TAG_LENGTH,
   type AeadAlgorithm,
   type AeadEngine,
   type AeadKey,
+  checkAeadKey,
+  checkAeadNonce,
   keyFingerprint,
   type OpenRequest,
   RecordLayerError,
@@ -11,21 +14,12 @@ import {
 import type { NativeAeadKey } from './binding.js';
 import { native, toTypedError } from './errors.js';
 
-const TAG_LENGTH = 16;
-
 /** The kernel crypto API name AF_ALG binds for each AEAD (`tls_cipher_desc[].cipher_name`). */
 export const AF_ALG_NAMES: { readonly [A in AeadAlgorithm]: string } = {
   'aes-128-gcm': 'gcm(aes)',
   'aes-256-gcm': 'gcm(aes)',
   'aes-128-ccm': 'ccm(aes)',
   'chacha20-poly1305': 'rfc7539(chacha20,poly1305)',
-};
-
-const KEY_LENGTH: { readonly [A in AeadAlgorithm]: number } = {
-  'aes-128-gcm': 16,
-  'aes-256-gcm': 32,
-  'aes-128-ccm': 16,
-  'chacha20-poly1305': 32,
 };
 
 /**
@@ -35,9 +29,7 @@ const KEY_LENGTH: { readonly [A in AeadAlgorithm]: number } = {
  * kernel TLS builds (`TLS_AES_CCM_IV_B0_BYTE`, ktls-facts §8).
  */
 function kernelIv(algorithm: AeadAlgorithm, nonce: Uint8Array): Uint8Array {
-  if (nonce.length !== 12) {
-    throw RecordLayerError.of('invalid_argument', `nonce must be 12 bytes, got ${nonce.length}`);
-  }
+  checkAeadNonce(nonce);
   if (algorithm !== 'aes-128-ccm') return nonce;
   const iv = new Uint8Array(16);
   iv[0] = 2;
@@ -89,16 +81,7 @@ export class AfAlgAeadEngine implements AeadEngine {
   readonly #keys = new Set<NativeAeadKey>();
 
   importKey(algorithm: AeadAlgorithm, key: Uint8Array): AeadKey {
-    const want = KEY_LENGTH[algorithm];
-    if (want === undefined) {
-      throw RecordLayerError.of('invalid_argument', `unknown AEAD algorithm ${String(algorithm)}`);
-    }
-    if (key.length !== want) {
-      throw RecordLayerError.of(
-        'invalid_argument',
-        `${algorithm} key must be ${want} bytes, got ${key.length}`,
-      );
-    }
+    checkAeadKey(algorithm, key);
     const ivLength = algorithm === 'aes-128-ccm' ? 16 : 12;
     const h = native((b) => new b.AeadKey(AF_ALG_NAMES[algorithm], key, TAG_LENGTH, ivLength));
     this.#keys.add(h);

@@ -1,4 +1,12 @@
-import type { AeadEngine, AeadKey, OpenRequest, SealRequest } from '../aead.js';
+import {
+  type AeadEngine,
+  type AeadKey,
+  AEAD_TAG_LENGTH as TAG_LENGTH,
+  checkAeadKey,
+  checkAeadNonce,
+  type OpenRequest,
+  type SealRequest,
+} from '../aead.js';
 import { alloc, toHex } from '../bytes.js';
 import { keyFingerprint } from '../cryptoState.js';
 import { RecordLayerError } from '../errors.js';
@@ -17,8 +25,6 @@ import type { AeadAlgorithm } from '../suites.js';
  *   (identical keystream, RFC 5116 §5.1 forbids it), so the engine records it instead of throwing.
  */
 
-const TAG_LENGTH = 16;
-const NONCE_LENGTH = 12;
 /** Scratch for the expected tag in `open` (the engine is synchronous, one call at a time). */
 const tagBuf = new Uint8Array(TAG_LENGTH);
 
@@ -36,13 +42,6 @@ export interface ModelAeadEngineOptions {
   /** Called at every seal that reuses a (key, nonce) pair, with the running count. */
   readonly onNonceReuse?: (reuse: NonceReuse) => void;
 }
-
-const KEY_LENGTH: { readonly [A in AeadAlgorithm]: number } = {
-  'aes-128-gcm': 16,
-  'aes-128-ccm': 16,
-  'aes-256-gcm': 32,
-  'chacha20-poly1305': 32,
-};
 
 /** Per-key material the engine keeps out of the handle (the handle is logged, this never is). */
 interface KeyMaterial {
@@ -372,15 +371,6 @@ function samePrefix(a: Uint8Array, n: Uint8Array): boolean {
   return true;
 }
 
-function checkNonce(nonce: Uint8Array): void {
-  if (nonce.length !== NONCE_LENGTH) {
-    throw RecordLayerError.of(
-      'invalid_argument',
-      `nonce must be ${NONCE_LENGTH} bytes, got ${nonce.length}`,
-    );
-  }
-}
-
 export class ModelAeadEngine implements AeadEngine {
   readonly name = 'model';
   readonly #onNonceReuse: ((reuse: NonceReuse) => void) | undefined;
@@ -394,16 +384,7 @@ export class ModelAeadEngine implements AeadEngine {
   }
 
   importKey(algorithm: AeadAlgorithm, key: Uint8Array): AeadKey {
-    const want = KEY_LENGTH[algorithm];
-    if (want === undefined) {
-      throw RecordLayerError.of('invalid_argument', `unknown AEAD algorithm ${String(algorithm)}`);
-    }
-    if (key.length !== want) {
-      throw RecordLayerError.of(
-        'invalid_argument',
-        `${algorithm} key must be ${want} bytes, got ${key.length}`,
-      );
-    }
+    checkAeadKey(algorithm, key);
     const fingerprint = keyFingerprint(key);
     const handle = new ModelKey(algorithm, fingerprint);
     material.set(handle, {
@@ -416,7 +397,7 @@ export class ModelAeadEngine implements AeadEngine {
   seal(request: SealRequest): Uint8Array {
     const m = this.#material(request.key);
     const { nonce, aad, plaintext, trailer } = request;
-    checkNonce(nonce);
+    checkAeadNonce(nonce);
     this.#recordNonce(m, request.key.fingerprint, nonce);
     const len = plaintext.length + (trailer?.length ?? 0);
     const pre = request.prefix?.length ?? 0;
@@ -436,7 +417,7 @@ export class ModelAeadEngine implements AeadEngine {
   open(request: OpenRequest): Uint8Array | null {
     const m = this.#material(request.key);
     const { nonce, aad, ciphertext } = request;
-    checkNonce(nonce);
+    checkAeadNonce(nonce);
     if (ciphertext.length < TAG_LENGTH) return null;
     const len = ciphertext.length - TAG_LENGTH;
     // Decrypt into our own (aligned) buffer; it is released only if the tag matches.

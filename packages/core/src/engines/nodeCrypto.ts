@@ -13,6 +13,9 @@ import {
 import {
   type AeadEngine,
   type AeadKey,
+  AEAD_TAG_LENGTH as TAG_LENGTH,
+  checkAeadKey,
+  checkAeadNonce,
   type OpenRequest,
   type SealRequest,
   sealPlaintext,
@@ -30,16 +33,6 @@ import type { AeadAlgorithm } from '../suites.js';
  * kept to the minimum: no copies of the input, one output allocation per seal, and the plaintext
  * of an open is the buffer `update()` returned.
  */
-
-const TAG_LENGTH = 16;
-const NONCE_LENGTH = 12;
-
-const KEY_LENGTH: { readonly [A in AeadAlgorithm]: number } = {
-  'aes-128-gcm': 16,
-  'aes-128-ccm': 16,
-  'aes-256-gcm': 32,
-  'chacha20-poly1305': 32,
-};
 
 /**
  * A zero-length input for CCM that is a view into a non-empty buffer. Node hands OpenSSL a NULL
@@ -89,36 +82,18 @@ function rawKey(key: AeadKey): KeyObject {
   return rawOf(key);
 }
 
-function checkNonce(nonce: Uint8Array): void {
-  if (nonce.length !== NONCE_LENGTH) {
-    throw RecordLayerError.of(
-      'invalid_argument',
-      `nonce must be ${NONCE_LENGTH} bytes, got ${nonce.length}`,
-    );
-  }
-}
-
 export class NodeCryptoAeadEngine implements AeadEngine {
   readonly name = 'node:crypto';
 
   importKey(algorithm: AeadAlgorithm, key: Uint8Array): AeadKey {
-    const want = KEY_LENGTH[algorithm];
-    if (want === undefined) {
-      throw RecordLayerError.of('invalid_argument', `unknown AEAD algorithm ${String(algorithm)}`);
-    }
-    if (key.length !== want) {
-      throw RecordLayerError.of(
-        'invalid_argument',
-        `${algorithm} key must be ${want} bytes, got ${key.length}`,
-      );
-    }
+    checkAeadKey(algorithm, key);
     return new NodeCryptoKey(algorithm, key);
   }
 
   seal(request: SealRequest): Uint8Array {
     const { key, nonce, aad } = request;
     const k = rawKey(key);
-    checkNonce(nonce);
+    checkAeadNonce(nonce);
     const alg = key.algorithm;
     const trailer = request.trailer;
     // A large content is sealed in two update() calls rather than copied to append a trailer
@@ -162,7 +137,7 @@ export class NodeCryptoAeadEngine implements AeadEngine {
   open(request: OpenRequest): Uint8Array | null {
     const { key, nonce, aad, ciphertext } = request;
     const k = rawKey(key);
-    checkNonce(nonce);
+    checkAeadNonce(nonce);
     // Shorter than a tag cannot be a record this key sealed: a forgery, not a caller error.
     if (ciphertext.length < TAG_LENGTH) return null;
     const len = ciphertext.length - TAG_LENGTH;
