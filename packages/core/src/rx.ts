@@ -224,8 +224,7 @@ function apply(d: Draft, fx: RxEffect[], input: RxInput): void {
     case 'close':
       if (isLive(d.phase)) {
         d.phase = { tag: 'closed', reason: 'shutdown' };
-        if (d.config.trace)
-          trace(d, fx, () => ({ lane: 'dp-rx', kind: 'note', note: 'rx shut down' }));
+        if (d.config.trace) trace(fx, { lane: 'dp-rx', kind: 'note', note: 'rx shut down' });
       }
       break;
   }
@@ -236,26 +235,28 @@ function isLive(p: RxPhase): boolean {
   return p.tag !== 'failed' && p.tag !== 'eof' && p.tag !== 'closed';
 }
 
-/** Trace events are built lazily: with tracing off, the hot path formats nothing. */
-function trace(d: Draft, fx: RxEffect[], make: () => TraceDraft): void {
-  if (d.config.trace) fx.push({ type: 'trace', event: make() });
+/**
+ * Every call sits behind `if (d.config.trace)`, so with tracing off the hot path builds no event.
+ */
+function trace(fx: RxEffect[], event: TraceDraft): void {
+  fx.push({ type: 'trace', event });
 }
 
 function fail(d: Draft, fx: RxEffect[], error: RecordError): void {
   d.phase = { tag: 'failed', error };
   for (const p of d.inFlight) {
     if (d.config.trace)
-      trace(d, fx, () => ({
+      trace(fx, {
         lane: 'dp-rx',
         kind: 'discard',
         seq: p.seq.toString(),
         req: p.id,
         reason: 'after-error',
-      }));
+      });
   }
   d.inFlight = [];
   fx.push({ type: 'error', error });
-  if (d.config.trace) trace(d, fx, () => ({ lane: 'dp-rx', kind: 'error', error }));
+  if (d.config.trace) trace(fx, { lane: 'dp-rx', kind: 'error', error });
 }
 
 function onBytes(d: Draft, fx: RxEffect[], data: Uint8Array): void {
@@ -263,12 +264,12 @@ function onBytes(d: Draft, fx: RxEffect[], data: Uint8Array): void {
     // RFC 8446 §6.1: data after a closure alert MUST be ignored; after a fatal error nothing is read.
     if (data.length > 0)
       if (d.config.trace)
-        trace(d, fx, () => ({
+        trace(fx, {
           lane: 'dp-rx',
           kind: 'discard',
           size: data.length,
           reason: d.phase.tag,
-        }));
+        });
     return;
   }
   if (data.length > 0) d.parser = feed(d.parser, data);
@@ -306,16 +307,16 @@ function onInstallKey(d: Draft, fx: RxEffect[], crypto: CryptoState, aead: AeadK
   d.key = { crypto, aead, epoch: d.epoch };
   if (!rekey || design.rx.rekeyResetsSequence) d.seq = crypto.recSeq;
   if (!rekey) d.parser = withLimits(d.parser, limitsFor(d, suite));
-  if (d.config.trace) trace(d, fx, () => keyInstallEvent(d.epoch, aead.fingerprint, d.seq));
+  if (d.config.trace) trace(fx, keyInstallEvent(d.epoch, aead.fingerprint, d.seq));
   if (phase.tag === 'frozen' || phase.tag === 'keyless') {
     if (phase.tag === 'frozen')
       if (d.config.trace)
-        trace(d, fx, () => ({
+        trace(fx, {
           lane: 'dp-rx',
           kind: 'resume',
           reason: 'key-installed',
           epoch: d.epoch,
-        }));
+        });
     d.phase = { tag: 'open' };
   }
 }
@@ -330,19 +331,18 @@ function onPunt(d: Draft, fx: RxEffect[], version: TlsVersion): void {
   }
   if (!d.config.design.rx.puntKeepsBufferedBytes && d.parser.buffered > 0) {
     if (d.config.trace)
-      trace(d, fx, () => ({
+      trace(fx, {
         lane: 'dp-rx',
         kind: 'discard',
         size: d.parser.buffered,
         reason: 'punt',
-      }));
+      });
     d.parser = createParser(rfcLimits(version));
   } else {
     d.parser = withLimits(d.parser, rfcLimits(version));
   }
   d.phase = { tag: 'punt' };
-  if (d.config.trace)
-    trace(d, fx, () => ({ lane: 'dp-rx', kind: 'punt', reason: 'userspace-record-layer' }));
+  if (d.config.trace) trace(fx, { lane: 'dp-rx', kind: 'punt', reason: 'userspace-record-layer' });
 }
 
 function exported(d: Draft): CryptoState | null {
@@ -359,7 +359,7 @@ function onExport(d: Draft, fx: RxEffect[]): void {
     return;
   }
   fx.push({ type: 'state', state });
-  if (d.config.trace) trace(d, fx, () => stateExportEvent(state.recSeq, d.epoch));
+  if (d.config.trace) trace(fx, stateExportEvent(state.recSeq, d.epoch));
 }
 
 function onImport(d: Draft, fx: RxEffect[], crypto: CryptoState, aead: AeadKey): void {
@@ -379,16 +379,16 @@ function onImport(d: Draft, fx: RxEffect[], crypto: CryptoState, aead: AeadKey):
   if (aead.fingerprint !== d.key.aead.fingerprint) d.epoch += 1;
   d.key = { crypto, aead, epoch: d.epoch };
   d.seq = crypto.recSeq;
-  if (d.config.trace) trace(d, fx, () => stateImportEvent(d.seq, d.epoch, aead.fingerprint));
+  if (d.config.trace) trace(fx, stateImportEvent(d.seq, d.epoch, aead.fingerprint));
   if (phase.tag === 'held' || phase.tag === 'frozen') {
     // The control plane read the held record itself; it is consumed from the stream now.
     if (d.config.trace)
-      trace(d, fx, () => ({
+      trace(fx, {
         lane: 'dp-rx',
         kind: 'resume',
         reason: 'state-imported',
         epoch: d.epoch,
-      }));
+      });
     d.phase = { tag: 'open' };
   }
 }
@@ -401,14 +401,14 @@ function onCryptoDone(d: Draft, fx: RxEffect[], id: number, output: Uint8Array |
   }
   const p = d.inFlight[i]!;
   if (d.config.trace)
-    trace(d, fx, () => ({
+    trace(fx, {
       lane: 'dp-rx',
       kind: 'open-done',
       req: id,
       seq: p.seq.toString(),
       epoch: p.epoch,
       ...(output === null ? { reason: 'auth-failed' } : { size: output.length }),
-    }));
+    });
   if (i === 0) {
     // The oldest request (every synchronous one): it is delivered at once, exactly as `pump`
     // would deliver it first, without being marked done in a copied list on the way.
@@ -471,7 +471,7 @@ function complete(d: Draft, fx: RxEffect[], p: PendingOpen, plaintext: Uint8Arra
   const rx = d.config.design.rx;
   if (type === ContentType.applicationData || rx.mergeControlIntoData) {
     fx.push({ type: 'deliver', offset: p.offset, seq: p.seq, epoch: p.epoch, data: content });
-    if (d.config.trace) trace(d, fx, () => deliverEvent('deliver-data', p, type, content));
+    if (d.config.trace) trace(fx, deliverEvent('deliver-data', p, type, content));
     return;
   }
   if (rx.control === 'leave-on-stream') {
@@ -488,7 +488,7 @@ function complete(d: Draft, fx: RxEffect[], p: PendingOpen, plaintext: Uint8Arra
     contentType: type,
     body: content,
   });
-  if (d.config.trace) trace(d, fx, () => deliverEvent('deliver-control', p, type, content));
+  if (d.config.trace) trace(fx, deliverEvent('deliver-control', p, type, content));
   afterControl(d, fx, type, content, version);
 }
 
@@ -527,20 +527,19 @@ function afterControl(
     if (d.config.design.rx.freezeOnKeyUpdate) {
       d.phase = { tag: 'frozen', reason: 'key-update', seq: d.seq };
       if (d.config.trace)
-        trace(d, fx, () => ({
+        trace(fx, {
           lane: 'dp-rx',
           kind: 'freeze',
           reason: 'key-update',
           epoch: d.epoch,
-        }));
+        });
     }
     return;
   }
   if (type === ContentType.alert && body.length >= 2) {
     if (body[1] === AlertDescription.close_notify) {
       d.phase = { tag: 'eof' };
-      if (d.config.trace)
-        trace(d, fx, () => ({ lane: 'dp-rx', kind: 'eof', reason: 'close_notify' }));
+      if (d.config.trace) trace(fx, { lane: 'dp-rx', kind: 'eof', reason: 'close_notify' });
     } else if (body[0] === 2 || version === TLS_1_3) {
       // RFC 8446 §6.2: a fatal alert closes the connection at once (TLS 1.3: all but close_notify
       // and user_canceled are fatal whatever their level says).
@@ -555,22 +554,22 @@ function hold(d: Draft, fx: RxEffect[], record: WireRecord, offset: number, seq:
   d.seq = seq;
   fx.push({ type: 'punt', reason: 'control-record', offset, record: recordBytes(record) });
   if (d.config.trace)
-    trace(d, fx, () => ({
+    trace(fx, {
       lane: 'dp-rx',
       kind: 'freeze',
       reason: 'control-record',
       seq: seq.toString(),
       epoch: d.epoch,
-    }));
+    });
   if (d.config.trace)
-    trace(d, fx, () => ({
+    trace(fx, {
       lane: 'cp',
       kind: 'punt',
       reason: 'control-record',
       seq: seq.toString(),
       type: record.type,
       wire: 5 + record.body.length,
-    }));
+    });
 }
 
 /** Issues at most one new decryption (or hold / punt); returns whether it did anything. */
@@ -602,13 +601,13 @@ function issueNext(d: Draft, fx: RxEffect[]): boolean {
   const record = taken.record;
   d.parser = taken.state;
   if (d.config.trace)
-    trace(d, fx, () => ({
+    trace(fx, {
       lane: 'dp-rx',
       kind: 'record-in',
       type: record.type,
       wire: 5 + record.body.length,
       header: toHex(record.header),
-    }));
+    });
   if (version === TLS_1_3 && record.type !== ContentType.applicationData) {
     // RFC 8446 §5: every protected TLS 1.3 record has outer type application_data.
     fail(d, fx, recordError('bad_content_type', `TLS 1.3 record with outer type ${record.type}`));
@@ -652,7 +651,7 @@ function issueNext(d: Draft, fx: RxEffect[]): boolean {
     request: { key: key.aead, nonce: layout.nonce, aad: layout.aad, ciphertext: layout.ciphertext },
   });
   if (d.config.trace)
-    trace(d, fx, () => ({
+    trace(fx, {
       lane: 'dp-rx',
       kind: 'open-request',
       req: id,
@@ -661,7 +660,7 @@ function issueNext(d: Draft, fx: RxEffect[]): boolean {
       key: key.aead.fingerprint,
       nonce: toHex(layout.nonce),
       aad: toHex(layout.aad),
-    }));
+    });
   return true;
 }
 
@@ -680,13 +679,13 @@ function puntNext(d: Draft, fx: RxEffect[]): boolean {
     record: recordBytes(taken.record),
   });
   if (d.config.trace)
-    trace(d, fx, () => ({
+    trace(fx, {
       lane: 'cp',
       kind: 'punt',
       reason: 'userspace-record-layer',
       type: taken.record.type,
       wire: 5 + taken.record.body.length,
-    }));
+    });
   return true;
 }
 

@@ -189,9 +189,11 @@ function apply(d: Draft, fx: TxEffect[], input: TxInput): void {
   }
 }
 
-/** Trace events are built lazily: with tracing off, the hot path formats nothing. */
-function trace(d: Draft, fx: TxEffect[], make: () => TraceDraft): void {
-  if (d.config.trace) fx.push({ type: 'trace', event: make() });
+/**
+ * Every call sits behind `if (d.config.trace)`, so with tracing off the hot path builds no event.
+ */
+function trace(fx: TxEffect[], event: TraceDraft): void {
+  fx.push({ type: 'trace', event });
 }
 
 function refuse(fx: TxEffect[], error: RecordError): void {
@@ -204,7 +206,7 @@ function fail(d: Draft, fx: TxEffect[], error: RecordError): void {
   d.open = [];
   d.openLength = 0;
   refuse(fx, error);
-  if (d.config.trace) trace(d, fx, () => ({ lane: 'dp-tx', kind: 'error', error }));
+  if (d.config.trace) trace(fx, { lane: 'dp-tx', kind: 'error', error });
 }
 
 /** Why a send cannot go ahead now, or null. Sticky errors repeat, as `sk_err` does. */
@@ -228,12 +230,12 @@ function onSend(d: Draft, fx: TxEffect[], data: Uint8Array, more: boolean): void
     return;
   }
   if (d.config.trace)
-    trace(d, fx, () => ({
+    trace(fx, {
       lane: 'app-tx',
       kind: 'app-send',
       size: data.length,
       ...(more ? { reason: 'MSG_MORE' } : {}),
-    }));
+    });
   if (!more && d.openLength === 0 && data.length > 0 && data.length <= d.maxPayload) {
     // The common send: one whole record, nothing open to join.
     seal(d, fx, ContentType.applicationData, data);
@@ -252,12 +254,12 @@ function onSend(d: Draft, fx: TxEffect[], data: Uint8Array, more: boolean): void
   if (!more) pushOpenRecord(d, fx);
   else if (d.openLength > 0)
     if (d.config.trace)
-      trace(d, fx, () => ({
+      trace(fx, {
         lane: 'dp-tx',
         kind: 'record-open',
         size: d.openLength,
         seq: d.seq.toString(),
-      }));
+      });
 }
 
 /** Seals the open data record, if any (`tls_push_record`). */
@@ -293,12 +295,12 @@ function onSendControl(
   // tls_handle_open_record: data and control never share a record.
   if (d.config.design.tx.controlFlushesOpenRecord) pushOpenRecord(d, fx);
   if (d.config.trace)
-    trace(d, fx, () => ({
+    trace(fx, {
       lane: 'cp',
       kind: 'control-send',
       type: contentType,
       size: body.length,
-    }));
+    });
   let rest = body;
   do {
     const part = rest.subarray(0, d.maxPayload);
@@ -350,7 +352,7 @@ function seal(d: Draft, fx: TxEffect[], contentType: number, data: Uint8Array): 
     request: { key: key.aead, nonce, aad, plaintext, trailer, prefix },
   });
   if (d.config.trace)
-    trace(d, fx, () => ({
+    trace(fx, {
       lane: 'dp-tx',
       kind: 'seal-request',
       req: id,
@@ -363,7 +365,7 @@ function seal(d: Draft, fx: TxEffect[], contentType: number, data: Uint8Array): 
       aad: toHex(aad),
       header: toHex(header),
       preview: toHex(data.subarray(0, PREVIEW_BYTES)),
-    }));
+    });
   // The explicit nonce advances with rec_seq (tls_advance_record_sn), wrapping silently.
   d.seq += 1n;
   if (key.crypto.suite.explicitNonceLength > 0) d.iv = nextExplicitNonce(d.iv);
@@ -374,13 +376,13 @@ function onCryptoDone(d: Draft, fx: TxEffect[], id: number, output: Uint8Array |
   if (i < 0) return;
   const p = d.inFlight[i]!;
   if (d.config.trace)
-    trace(d, fx, () => ({
+    trace(fx, {
       lane: 'dp-tx',
       kind: 'seal-done',
       req: id,
       seq: p.seq.toString(),
       epoch: p.epoch,
-    }));
+    });
   if (output === null) {
     // An encryption failure other than -EINPROGRESS → tls_err_abort(-EBADMSG).
     fail(d, fx, recordError('bad_record_mac', `sealing record ${p.seq} failed`));
@@ -408,7 +410,7 @@ function onCryptoDone(d: Draft, fx: TxEffect[], id: number, output: Uint8Array |
 function emitRecord(d: Draft, fx: TxEffect[], p: PendingSeal, bytes: Uint8Array): void {
   fx.push({ type: 'wire', seq: p.seq, epoch: p.epoch, contentType: p.contentType, bytes });
   if (d.config.trace)
-    trace(d, fx, () => ({
+    trace(fx, {
       lane: 'wire',
       kind: 'record-out',
       seq: p.seq.toString(),
@@ -416,7 +418,7 @@ function emitRecord(d: Draft, fx: TxEffect[], p: PendingSeal, bytes: Uint8Array)
       type: p.contentType,
       size: p.size,
       wire: bytes.length,
-    }));
+    });
 }
 
 function onInstallKey(d: Draft, fx: TxEffect[], crypto: CryptoState, aead: AeadKey): void {
@@ -453,7 +455,7 @@ function onInstallKey(d: Draft, fx: TxEffect[], crypto: CryptoState, aead: AeadK
     d.iv = crypto.iv;
   }
   if (d.phase.tag === 'keyless') d.phase = { tag: 'open' };
-  if (d.config.trace) trace(d, fx, () => keyInstallEvent(d.epoch, aead.fingerprint, d.seq));
+  if (d.config.trace) trace(fx, keyInstallEvent(d.epoch, aead.fingerprint, d.seq));
 }
 
 function onSetMaxPayload(d: Draft, fx: TxEffect[], size: number): void {
@@ -499,10 +501,9 @@ function finishExport(d: Draft, fx: TxEffect[]): void {
   const state = currentState(d);
   d.phase = { tag: 'exported' };
   fx.push({ type: 'state', state });
-  if (d.config.trace) trace(d, fx, () => stateExportEvent(state.recSeq, d.epoch));
+  if (d.config.trace) trace(fx, stateExportEvent(state.recSeq, d.epoch));
   if (d.config.design.tx.pauseWhileExported)
-    if (d.config.trace)
-      trace(d, fx, () => ({ lane: 'dp-tx', kind: 'freeze', reason: 'state-exported' }));
+    if (d.config.trace) trace(fx, { lane: 'dp-tx', kind: 'freeze', reason: 'state-exported' });
 }
 
 function onImport(d: Draft, fx: TxEffect[], crypto: CryptoState, aead: AeadKey): void {
@@ -520,10 +521,9 @@ function onImport(d: Draft, fx: TxEffect[], crypto: CryptoState, aead: AeadKey):
   d.seq = crypto.recSeq;
   d.iv = crypto.iv;
   d.phase = { tag: 'open' };
-  if (d.config.trace) trace(d, fx, () => stateImportEvent(d.seq, d.epoch, aead.fingerprint));
+  if (d.config.trace) trace(fx, stateImportEvent(d.seq, d.epoch, aead.fingerprint));
   if (d.config.design.tx.pauseWhileExported)
-    if (d.config.trace)
-      trace(d, fx, () => ({ lane: 'dp-tx', kind: 'resume', reason: 'state-imported' }));
+    if (d.config.trace) trace(fx, { lane: 'dp-tx', kind: 'resume', reason: 'state-imported' });
   const queued = d.queued;
   d.queued = [];
   for (const q of queued) apply(d, fx, q);
