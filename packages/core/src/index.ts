@@ -163,10 +163,12 @@ export {
 } from './trace.js';
 export {
   type ParsedTrace,
+  type ParseTraceOptions,
   parseTrace,
   serializeTrace,
   type TraceParseError,
   TraceReader,
+  type TraceStreamOptions,
   TraceWriter,
   traceHash,
   traceLine,

@@ -25,6 +25,7 @@ import {
   parseTrace,
   serializeTrace,
   TraceReader,
+  type TraceStreamOptions,
   TraceWriter,
   traceHash,
   traceLine,
@@ -615,6 +616,58 @@ const arbLineEdited = fc
     return prefix + (cut === 0 ? s.slice(0, Math.max(0, s.length - 7)) : s) + suffix;
   });
 
+/**
+ * Whole lines mixed: events, white-space-only lines (`\r`, `\t`), garbage, a cut-off object, a
+ * raw lone surrogate in a string, under a header or something else on line 1, each ended by `\n`,
+ * `\r\n` or white space first, maybe after a byte-order mark, and a last piece without `\n`.
+ */
+const arbLineMix = fc
+  .tuple(
+    fc.constantFrom('', '\ufeff'),
+    fc.oneof(
+      { weight: 5, arbitrary: arbHeader.map(headerLine) },
+      fc.constantFrom(
+        '',
+        ' ',
+        '\r',
+        '\t \r',
+        E(),
+        JSON.stringify({ ...header, format: 'pcap-json' }),
+        JSON.stringify({ ...header, version: 2 }),
+        '[]',
+      ),
+    ),
+    fc.array(
+      fc.tuple(
+        fc.oneof(
+          { weight: 4, arbitrary: arbEvent.map(traceLine) },
+          fc.constantFrom(
+            '',
+            ' ',
+            '\t',
+            '\r',
+            ' \t\r ',
+            'garbage',
+            '{"t":1',
+            '[]',
+            '\u00a0',
+            '🔐',
+            '"\ud800"',
+            E({ note: 'n' }).replace('"n"', '"\ud83d\udd10\udc00"'),
+          ),
+        ),
+        fc.constantFrom('\n', '\r\n', ' \n', '\t\r\n', '\r\r\n'),
+      ),
+      { maxLength: 8 },
+    ),
+    fc.constantFrom('\n', '\r\n'),
+    fc.constantFrom('', ' ', '  ', '\t', '\r', '\r\n', '\n\n', ' \r\n \t', '{"t":', E(), '🔐', 'x'),
+  )
+  .map(
+    ([bom, first, rest, firstEnd, last]) =>
+      bom + first + firstEnd + rest.map(([line, end]) => line + end).join('') + last,
+  );
+
 describe('reading line by line', () => {
   it('decides as the plain reference does, on valid, corrupted and re-lined traces', () => {
     let ok = 0;
@@ -633,47 +686,327 @@ describe('reading line by line', () => {
     );
     fc.assert(fc.property(arbCorrupted, agree), { numRuns: 600 });
     fc.assert(fc.property(arbLineEdited, agree), { numRuns: 600 });
+    fc.assert(fc.property(arbLineMix, agree), { numRuns: 600 });
+    // Both outcomes well represented, or agreeing proves little.
+    expect(ok).toBeGreaterThan(300);
+    expect(bad).toBeGreaterThan(300);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Streaming: TraceReader against parseTrace
+
+/**
+ * Pushes `text` cut at `cuts` (sorted; a repeated cut is an empty push), then ends. Checks what
+ * the reader promises along the way: `pushed` counts what it was given, a failure from `push` is
+ * final (later pushes and `end`, twice, return that very object).
+ */
+function streamed(text: string, cuts: readonly number[], options: TraceStreamOptions = {}) {
+  const reader = new TraceReader(options);
+  let failure: ParsedTrace | null = null;
+  let from = 0;
+  for (const cut of [...cuts, text.length]) {
+    const r = reader.push(text.slice(from, cut));
+    // Plain checks per push (`expect` on every one of thousands of pushes is what made this slow).
+    if (failure) {
+      if (r !== failure) expect.fail('a push after the failure did not return it');
+    } else {
+      if (reader.pushed !== cut) expect.fail(`pushed is ${reader.pushed} after ${cut} units`);
+      if (r?.ok) expect.fail('push returned an ok result');
+      failure = r;
+    }
+    from = cut;
+  }
+  const result = reader.end();
+  if (failure) expect(result).toBe(failure);
+  expect(reader.end()).toBe(result);
+  expect(reader.push('{}\n')).toBe(result);
+  return { result, reader };
+}
+
+/**
+ * Cut points into `text`, often where a split is awkward: between `\r` and `\n`, between the
+ * halves of a surrogate pair, before a byte-order mark, around line ends, at 0 (an empty first
+ * push) and 1 (a lone mark); sometimes one code unit per push.
+ */
+function arbCuts(text: string): fc.Arbitrary<number[]> {
+  const awkward = [0, 1, text.length];
+  for (let i = 1; i < text.length; i++) {
+    const before = text.charCodeAt(i - 1);
+    const at = text.charCodeAt(i);
+    if (before === 0x0d || before === 0x0a || at === 0x0a || at === 0xfeff) awkward.push(i);
+    else if (before >= 0xd800 && before <= 0xdbff) awkward.push(i);
+  }
+  const every = Array.from({ length: text.length + 1 }, (_, i) => i);
+  return fc
+    .oneof(
+      {
+        weight: 6,
+        arbitrary: fc.array(fc.oneof(fc.nat(text.length), fc.constantFrom(...awkward))),
+      },
+      { weight: 1, arbitrary: fc.constant(every) },
+    )
+    .map((cuts) => [...cuts].sort((a, b) => a - b));
+}
+
+/** Events `parseTrace` reads before the line that fails (`line` 0: none). */
+function eventsBefore(text: string, line: number): readonly TraceEvent[] {
+  if (line <= 1) return [];
+  let start = 0;
+  for (let n = 1; n < line; n++) start = text.indexOf('\n', start) + 1;
+  const r = parseTrace(text.slice(0, start));
+  // Every line before the failing one is a valid header or event (a blank one would have failed).
+  if (!r.ok) throw new Error(`prefix of line ${line} failed: ${JSON.stringify(r.error)}`);
+  return r.events;
+}
+
+const arbAnyTrace = fc.oneof(
+  fc
+    .tuple(arbHeader, fc.array(arbEvent, { maxLength: 10 }))
+    .map(([h, evs]) => serializeTrace(h, evs)),
+  arbCorrupted,
+  arbLineEdited,
+  arbLineMix,
+);
+
+describe('streaming (TraceReader)', () => {
+  it('gives exactly parseTrace’s result on the whole text, however it is pushed', () => {
+    let ok = 0;
+    let bad = 0;
+    fc.assert(
+      fc.property(
+        arbAnyTrace.chain((text) => fc.tuple(fc.constant(text), arbCuts(text))),
+        ([text, cuts]) => {
+          const expected = parseTrace(text);
+          const { result, reader } = streamed(text, cuts);
+          expect(result).toStrictEqual(expected);
+          if (expected.ok) ok++;
+          else bad++;
+          if (expected.ok) expect(reader.header).toEqual(expected.header);
+          else if (expected.error.line <= 1) expect(reader.header).toBeUndefined();
+
+          // With `onEvent`: the same events, in order and numbered, and none kept.
+          const seen: TraceEvent[] = [];
+          const onEvent = (event: TraceEvent, index: number) => {
+            expect(index).toBe(seen.length);
+            seen.push(event);
+          };
+          const handed = streamed(text, cuts, { onEvent }).result;
+          if (expected.ok) {
+            expect(handed).toStrictEqual({ ...expected, events: [] });
+            expect(seen).toEqual(expected.events);
+          } else {
+            expect(handed).toStrictEqual(expected);
+            expect(seen).toEqual(eventsBefore(text, expected.error.line));
+          }
+        },
+      ),
+      { numRuns: 1200 },
+    );
     // Both outcomes well represented, or agreeing proves little.
     expect(ok).toBeGreaterThan(300);
     expect(bad).toBeGreaterThan(300);
   });
 
-  it('position never passes length, also after an unterminated last line', () => {
-    // Found by the property below (seed -84207664): a valid last line without `\n` left
-    // `position` one past the end until the next read.
-    const text = `${serializeTrace(header, [])}${JSON.stringify(events[0])}`;
-    const reader = new TraceReader(text);
-    expect(reader.read(1)).toBeNull();
-    expect(reader.read(1)).toBeNull();
-    expect(reader.position).toBeLessThanOrEqual(reader.length);
-    expect(reader.read(1)?.ok).toBe(true);
-    expect(reader.position).toBe(reader.length);
+  it('blank lines: held until a line that is not blank follows, which fails at the first', () => {
+    const cases: [string, string | number][] = [
+      [`${H}\n${E()}\n   `, 1], // a last line of spaces without `\n` trails
+      [`${H}\n${E()}\r\n \r\n\t\r\n\r`, 1],
+      [`${H}\n${E()}`, 1], // a last line without `\n` that is complete JSON
+      [`${H}`, 0],
+      [`${H}\n \r\t\n${E()}\n`, 'not-json@2'],
+      [`${H}\n\r\n\t\n{`, 'not-json@2'], // even if what follows is cut off
+      [`${H}\n \u00a0\n`, 'not-json@2'], // no-break space is not JSON white space
+      [`${H}\n\n\n${E()}`, 'not-json@2'],
+      [`\ufeff\n${H}\n`, 'not-json@1'],
+      [' \n', 'empty'],
+      [`\ufeff`, 'empty'],
+      [`\ufeff\r\n \t`, 'empty'],
+      ['', 'empty'],
+      [`\ufeff\ufeff${H}\n`, 'not-json@1'], // only one mark is ignored
+    ];
+    for (const [text, want] of cases) {
+      const expected = parseTrace(text);
+      if (typeof want === 'number') expect(expected, text).toMatchObject({ ok: true });
+      if (typeof want === 'number' && expected.ok) expect(expected.events).toHaveLength(want);
+      if (want === 'empty') expect(expected).toMatchObject({ ok: false, error: { code: 'empty' } });
+      if (typeof want === 'string' && want.includes('@')) {
+        const [code, line] = want.split('@');
+        expect(expected, text).toMatchObject({ ok: false, error: { code, line: Number(line) } });
+      }
+      const every = Array.from({ length: text.length + 1 }, (_, i) => i);
+      for (const cut of [[], every, [0], [1], [text.length - 1]]) {
+        const cuts = cut.filter((c) => c >= 0 && c <= text.length);
+        expect(streamed(text, cuts).result, `${JSON.stringify(text)} cut ${cuts}`).toEqual(
+          expected,
+        );
+      }
+    }
+    expect(failure('')).toMatchObject({
+      message: 'trace is empty (0 bytes): expected a header line',
+    });
+    expect(failure('\ufeff').message).toBe('trace has only blank lines: expected a header line');
+    expect(new TraceReader().end()).toEqual(parseTrace(''));
   });
 
-  it('reads in slices of any size to exactly the same result', () => {
-    const arbText = fc.oneof(
-      fc
-        .tuple(arbHeader, fc.array(arbEvent, { maxLength: 12 }))
-        .map(([h, evs]) => serializeTrace(h, evs)),
-      arbCorrupted,
-      arbLineEdited,
+  it('a blank line fails as soon as a line that is not blank begins after it', () => {
+    const reader = new TraceReader();
+    expect(reader.push(`${H}\n${E()}\n \n`)).toBeNull();
+    expect(reader.push('\r\n\t')).toBeNull();
+    const r = reader.push(' {');
+    expect(r).toEqual(parseTrace(`${H}\n${E()}\n \n\r\n\t {"t":0}\n`));
+    expect(r).toMatchObject({ ok: false, error: { code: 'not-json', line: 3 } });
+  });
+
+  it('hands each event on as soon as its line ends, and keeps none', () => {
+    const seen: [TraceEvent, number][] = [];
+    const reader = new TraceReader({ onEvent: (e, i) => seen.push([e, i]) });
+    expect(reader.push(`\ufeff${H.slice(0, 10)}`)).toBeNull();
+    expect(reader.header).toBeUndefined();
+    expect(reader.push(`${H.slice(10)}\r`)).toBeNull();
+    expect(reader.header).toBeUndefined(); // line 1 has not ended yet
+    expect(reader.push(`\n${traceLine(events[0]!)}\n${traceLine(events[1]!)}`)).toBeNull();
+    expect(reader.header).toEqual(header);
+    expect(seen).toEqual([[events[0], 0]]);
+    expect(reader.pushed).toBe(
+      1 + H.length + 1 + 1 + traceLine(events[0]!).length + 1 + traceLine(events[1]!).length,
     );
+    // The last line needs no `\n`: it is read at the end.
+    expect(reader.end()).toEqual({ ok: true, header, events: [] });
+    // Nor does the reader hold them anywhere (a white-box look: the point is memory, not output).
+    expect(Reflect.get(reader, 'events')).toEqual([]);
+    expect(seen).toEqual([
+      [events[0], 0],
+      [events[1], 1],
+    ]);
+  });
+
+  it('a BOM alone in the first push, or after an empty one, is still the leading mark', () => {
+    const text = serializeTrace(header, events);
+    for (const pieces of [
+      ['\ufeff', text],
+      ['', '\ufeff', text],
+      ['', '', `\ufeff${text}`],
+    ]) {
+      const reader = new TraceReader();
+      for (const p of pieces) expect(reader.push(p)).toBeNull();
+      expect(reader.end()).toEqual({ ok: true, header, events });
+    }
+    // A mark at the start of a later push is text: not JSON.
+    const reader = new TraceReader();
+    expect(reader.push(`${text.slice(0, H.length + 1)}`)).toBeNull();
+    expect(reader.push(`\ufeff${text.slice(H.length + 1)}`)).toMatchObject({
+      ok: false,
+      error: { code: 'not-json', line: 2 },
+    });
+  });
+
+  it('after a failure, pushes are ignored and return it; end returns the same result each time', () => {
+    const reader = new TraceReader();
+    const r = reader.push(`${H}\ngarbage\n`);
+    expect(r).toMatchObject({ ok: false, error: { code: 'not-json', line: 2 } });
+    const pushed = reader.pushed;
+    expect(reader.push(`${E()}\n`)).toBe(r);
+    expect(reader.pushed).toBe(pushed);
+    expect(reader.end()).toBe(r);
+    expect(reader.end()).toBe(r);
+
+    const ok = new TraceReader();
+    expect(ok.push(serializeTrace(header, events))).toBeNull();
+    const result = ok.end();
+    expect(result.ok).toBe(true);
+    expect(ok.end()).toBe(result);
+    expect(ok.push('garbage\n')).toBe(result);
+  });
+});
+
+describe('streaming size limit', () => {
+  it('fails with too-large in the push that passes the limit', () => {
+    const text = serializeTrace(header, events);
+    const third = Math.floor(text.length / 3);
+    const pieces = [text.slice(0, third), text.slice(third, 2 * third), text.slice(2 * third)];
+    const maxBytes = 2 * third + 1;
+    const reader = new TraceReader({ maxBytes });
+    expect(reader.push(pieces[0]!)).toBeNull();
+    expect(reader.push(pieces[1]!)).toBeNull();
+    const r = reader.push(pieces[2]!);
+    expect(r).toEqual(parseTrace(text, { maxBytes }));
+    expect(r).toMatchObject({
+      ok: false,
+      error: {
+        code: 'too-large',
+        line: 0,
+        message: `trace is larger than the limit of ${maxBytes} bytes`,
+      },
+    });
+    expect(reader.push('\n')).toBe(r);
+    expect(reader.end()).toBe(r);
+  });
+
+  it('a line failure found before the limit is passed wins; in one push the size comes first', () => {
+    const text = `${H}\ngarbage\n${E()}\n`;
+    const maxBytes = text.length - 1;
+    const reader = new TraceReader({ maxBytes });
+    expect(reader.push(`${H}\n`)).toBeNull();
+    const r = reader.push('garbage\n');
+    expect(r).toMatchObject({ ok: false, error: { code: 'not-json', line: 2 } });
+    expect(reader.push(`${E()}\n`)).toBe(r);
+    expect(failure(text, maxBytes).code).toBe('too-large');
+  });
+
+  it('counts astral characters split across pushes as 4 bytes, lone surrogates as 3', () => {
+    const note = '🔐é\u0800🔐';
+    const text = serializeTrace(header, [{ t: 0, ep: 'c', lane: 'cp', kind: 'note', note }]);
+    const bytes = new TextEncoder().encode(text).length;
+    const at = text.indexOf('🔐') + 1; // between the halves of the first pair
+    for (const cuts of [[at], [at, at + 1, at + 3], Array.from(text, (_, i) => i)]) {
+      expect(streamed(text, cuts, { maxBytes: bytes }).result.ok).toBe(true);
+      expect(streamed(text, cuts, { maxBytes: bytes - 1 }).result).toMatchObject({
+        ok: false,
+        error: { code: 'too-large' },
+      });
+    }
+    // JSON takes raw lone surrogates in a string: high then not low, low after low, low first.
+    for (const raw of ['\ud83dx', '\udd10\udd10', '\ud83d\ud83d\udd10', '\udd10\ud83d']) {
+      const lone = `${H}\n${E({ note: 'n' }).replace('"n"', `"${raw}"`)}\n`;
+      const size = new TextEncoder().encode(lone).length;
+      for (let cut = 0; cut <= lone.length; cut++) {
+        expect(streamed(lone, [cut], { maxBytes: size }).result.ok, raw).toBe(true);
+        expect(streamed(lone, [cut], { maxBytes: size - 1 }).result.ok, raw).toBe(false);
+      }
+    }
+  });
+
+  it('at a limit of exactly the UTF-8 size nothing changes, one byte less fails', () => {
+    const unit = fc.constantFrom(
+      '\ud83d',
+      '\udd10',
+      '\ud800',
+      '\udc00',
+      'a',
+      'é',
+      '\u07ff',
+      '\u0800',
+    );
+    const arbRaw = fc
+      .string({ unit, maxLength: 12 })
+      .map((raw) => `${H}\n${E({ note: 'n' }).replace('"n"', `"${raw}"`)}\n`);
     fc.assert(
-      fc.property(arbText, fc.integer({ min: 1, max: 5 }), (text, slice) => {
-        const reader = new TraceReader(text);
-        let steps = 0;
-        let result = reader.read(slice);
-        while (result === null) {
-          expect(reader.position).toBeLessThanOrEqual(reader.length);
-          result = reader.read(slice);
-          steps++;
-        }
-        expect(result).toEqual(parseTrace(text));
-        expect(reader.position).toBe(reader.length);
-        // A trace of n lines takes about n / slice reads, never many more.
-        expect(steps).toBeLessThanOrEqual(text.split('\n').length / slice + 1);
-      }),
-      { numRuns: 400 },
+      fc.property(
+        fc.oneof(arbAnyTrace, arbRaw).chain((text) => fc.tuple(fc.constant(text), arbCuts(text))),
+        ([text, cuts]) => {
+          const bytes = new TextEncoder().encode(text).length;
+          const whole = parseTrace(text);
+          expect(streamed(text, cuts, { maxBytes: bytes }).result).toEqual(whole);
+          const tooLarge = parseTrace(text, { maxBytes: bytes - 1 });
+          expect(tooLarge).toMatchObject({ ok: false, error: { code: 'too-large' } });
+          const r = streamed(text, cuts, { maxBytes: bytes - 1 }).result;
+          // Over the limit, a failure read in an earlier push may come first: it is the text's own.
+          if (whole.ok) expect(r).toEqual(tooLarge);
+          else expect([tooLarge, whole]).toContainEqual(r);
+        },
+      ),
+      { numRuns: 800 },
     );
   });
 });

@@ -250,6 +250,15 @@ export interface ParseTraceOptions {
   readonly maxBytes?: number;
 }
 
+export interface TraceStreamOptions extends ParseTraceOptions {
+  /**
+   * Called with each valid event as soon as its line is read, with its index among the events
+   * (0-based). When given, the reader does not keep the events: the ok result has `events: []`.
+   * An exception it throws leaves `push` or `end`, and the reader must not be used after it.
+   */
+  readonly onEvent?: (event: TraceEvent, index: number) => void;
+}
+
 export const DEFAULT_MAX_TRACE_BYTES = 512 * 1024 * 1024;
 
 /**
@@ -259,123 +268,145 @@ export const DEFAULT_MAX_TRACE_BYTES = 512 * 1024 * 1024;
  * `format` is not ours, `unsupported-version` for another version, `bad-header` for any other
  * schema problem); every other line is an event (`bad-event`); a line that is not JSON is
  * `not-json`, unless it is the last line and has no `\n`, which is what an interrupted write
- * leaves: `truncated`. Blank lines may only trail. A leading byte-order mark is ignored, and so is
- * a `\r` before each `\n` (JSON counts it as white space).
+ * leaves: `truncated`. Blank lines (only spaces, tabs and `\r`, or nothing) may only trail. A
+ * leading byte-order mark is ignored, and so is a `\r` before each `\n` (JSON white space).
  */
 export function parseTrace(text: string, options: ParseTraceOptions = {}): ParsedTrace {
-  const reader = new TraceReader(text, options);
-  // With no limit on lines, the first read is the whole trace; the loop only satisfies the type.
-  for (;;) {
-    const result = reader.read(Number.POSITIVE_INFINITY);
-    if (result) return result;
-  }
+  // The whole text as one push: a single implementation, so a stream and a string cannot drift.
+  const reader = new TraceReader(options);
+  return reader.push(text) ?? reader.end();
 }
 
 /**
- * `parseTrace` a slice of lines at a time, for a caller that must stay responsive while a large
- * trace is parsed (the inspector parses on its page and lets it paint between slices). The result
- * is exactly `parseTrace`'s, whatever the slices:
+ * `parseTrace` on text that arrives in pieces, for a caller that parses a trace while it downloads
+ * (the inspector's worker) and should not hold it whole, nor, with `onEvent`, all its events:
  *
- *   const reader = new TraceReader(text);
- *   let result = reader.read(10_000);
- *   while (result === null) {
- *     await somethingThatLetsThePageRun();
- *     result = reader.read(10_000);
+ *   const reader = new TraceReader({ maxBytes, onEvent: (event, i) => index.add(event, i) });
+ *   for await (const chunk of body.pipeThrough(new TextDecoderStream())) {
+ *     const failure = reader.push(chunk);
+ *     if (failure) return failure;
  *   }
+ *   return reader.end();
+ *
+ * The pieces may be split anywhere, inside a line, a `\r\n` or a surrogate pair, and the result is
+ * exactly `parseTrace`'s on their concatenation, with one difference for input over `maxBytes`:
+ * the size is counted as the text arrives, so `too-large` comes from the push that passes the
+ * limit, and a line failure found in an earlier push, before the limit was passed, wins over it.
+ * A single push is measured before any of its lines is read, so `parseTrace` checks the size first.
+ *
+ * Between pushes only the unfinished last line is kept; every line that ends inside a push is
+ * sliced from that push.
  */
 export class TraceReader {
-  private text: string;
   private readonly maxBytes: number;
-  /** Start of the next line, its 1-based number, and the start of the last line that is not blank. */
-  private next = 0;
+  private readonly onEvent: ((event: TraceEvent, index: number) => void) | undefined;
+  /** UTF-16 code units and UTF-8 bytes pushed, and whether the last unit is a high surrogate. */
+  private units = 0;
+  private bytes = 0;
+  private afterHigh = false;
+  /** What follows the last `\n` pushed (the line not yet ended), and its 1-based number. */
+  private tail = '';
   private lineNo = 1;
-  private lastStart = -1;
-  private header: TraceHeader | undefined;
+  /** First of the blank lines read since the last line that is not blank; 0 if none. */
+  private blankLine = 0;
+  private parsedHeader: TraceHeader | undefined;
   private readonly events: TraceEvent[] = [];
+  private eventCount = 0;
   private result: ParsedTrace | null = null;
 
-  constructor(text: string, options: ParseTraceOptions = {}) {
-    this.text = text;
+  constructor(options: TraceStreamOptions = {}) {
     this.maxBytes = options.maxBytes ?? DEFAULT_MAX_TRACE_BYTES;
+    this.onEvent = options.onEvent;
   }
 
-  /** UTF-16 code units of the text read so far, out of `length`: for a progress display. */
-  get position(): number {
-    // After an unterminated last line `next` points one past the end (no newline was consumed).
-    return this.result ? this.text.length : Math.min(this.next, this.text.length);
+  /** The header, once line 1 has been read and found valid. */
+  get header(): TraceHeader | undefined {
+    return this.parsedHeader;
   }
 
-  get length(): number {
-    return this.text.length;
+  /** UTF-16 code units pushed so far (for a progress display); pushes ignored are not counted. */
+  get pushed(): number {
+    return this.units;
   }
 
-  /** Reads up to `maxLines` more lines: the result once the trace is read or found bad, else null. */
-  read(maxLines: number): ParsedTrace | null {
+  /**
+   * Feeds the next piece of text. Returns the failure as soon as one is known, else null. Once the
+   * result is known (a failure, or `end` was called) the text is ignored and that result returned.
+   */
+  push(text: string): ParsedTrace | null {
     if (this.result) return this.result;
-    if (this.lastStart < 0) {
-      const problem = this.start();
+    // The byte-order mark is the first code unit of the whole text, in whichever push has one.
+    const first = this.units === 0;
+    const tooLarge = this.count(text);
+    if (tooLarge) return this.done(tooLarge);
+    let start = first && text.charCodeAt(0) === 0xfeff ? 1 : 0;
+    for (let newline = text.indexOf('\n', start); newline >= 0; ) {
+      const piece = text.slice(start, newline);
+      // Only the first line of a push can have begun in an earlier one.
+      const problem = this.line(this.tail === '' ? piece : this.tail + piece, false);
       if (problem) return this.done(problem);
+      this.tail = '';
+      start = newline + 1;
+      newline = text.indexOf('\n', start);
     }
-    const { text } = this;
-    for (let n = 0; n < maxLines; n++) {
-      const start = this.next;
-      if (start > this.lastStart)
-        return this.done({ ok: true, header: this.header!, events: this.events });
-      const newline = text.indexOf('\n', start);
-      const end = newline < 0 ? text.length : newline;
-      const problem = this.line(text.slice(start, end), newline < 0);
-      if (problem) return this.done(problem);
-      this.next = end + 1;
-      this.lineNo++;
-    }
+    if (start === text.length) return null;
+    const rest = text.slice(start);
+    this.tail += rest;
+    // A line that is not blank after blank lines fails at the first of them, however it ends.
+    if (this.blankLine !== 0 && !isBlank(rest)) return this.done(blankLineFailure(this.blankLine));
     return null;
   }
 
-  /** The checks on the text as a whole; finds where the last line that is not blank starts. */
-  private start(): ParsedTrace | null {
-    if (exceedsUtf8Bytes(this.text, this.maxBytes)) {
-      return fail({
-        code: 'too-large',
-        line: 0,
-        message: `trace is larger than the limit of ${this.maxBytes} bytes`,
-      });
+  /** No more text: the final result. Calling it again returns the same result. */
+  end(): ParsedTrace {
+    if (this.result) return this.result;
+    if (this.units === 0) {
+      // Never pushed is the empty text, which `parseTrace` measures too (against a negative limit).
+      return this.done(this.bytes > this.maxBytes ? this.tooLarge() : emptyFailure(false));
     }
-    if (this.text.length === 0) {
-      return fail({
-        code: 'empty',
-        line: 0,
-        message: 'trace is empty (0 bytes): expected a header line',
-      });
-    }
-    if (this.text.charCodeAt(0) === 0xfeff) this.text = this.text.slice(1);
-    // Blank lines may trail; what follows the final `\n` is the unterminated last line, if any.
-    let last = this.text.length - 1;
-    while (last >= 0 && isBlankOrNewline(this.text.charCodeAt(last))) last--;
-    if (last < 0) {
-      return fail({
-        code: 'empty',
-        line: 0,
-        message: 'trace has only blank lines: expected a header line',
-      });
-    }
-    this.lastStart = this.text.lastIndexOf('\n', last) + 1;
-    return null;
+    // What follows the final `\n` is the last line, without one (blank, so trailing, if empty).
+    const problem = this.line(this.tail, true);
+    if (problem) return this.done(problem);
+    if (this.parsedHeader === undefined) return this.done(emptyFailure(true));
+    return this.done({
+      ok: true,
+      header: this.parsedHeader,
+      events: this.onEvent ? [] : this.events,
+    });
   }
 
-  /** Checks one line and keeps what it holds; the failure, if any. */
+  /** Adds `text` to the size: the `too-large` failure once the total passes the limit. */
+  private count(text: string): ParsedTrace | null {
+    this.units += text.length;
+    // A code unit takes at least one byte: a push longer than the room left fails uncounted.
+    if (text.length > this.maxBytes - this.bytes) return this.tooLarge();
+    this.bytes += utf8Bytes(text, this.afterHigh);
+    if (text.length > 0) {
+      const c = text.charCodeAt(text.length - 1);
+      this.afterHigh = c >= 0xd800 && c <= 0xdbff;
+    }
+    return this.bytes > this.maxBytes ? this.tooLarge() : null;
+  }
+
+  private tooLarge(): ParsedTrace {
+    return fail({
+      code: 'too-large',
+      line: 0,
+      message: `trace is larger than the limit of ${this.maxBytes} bytes`,
+    });
+  }
+
+  /** Checks one line (without its `\n`) and keeps or hands on what it holds; the failure, if any. */
   private line(line: string, unterminated: boolean): ParsedTrace | null {
-    const lineNo = this.lineNo;
+    const lineNo = this.lineNo++;
     // Most lines start with `{`: the blank test (a regular expression) only for the others.
     if (line.charCodeAt(0) !== 0x7b && isBlank(line)) {
-      return fail({
-        code: 'not-json',
-        line: lineNo,
-        message:
-          lineNo === 1
-            ? 'line 1 is blank: the trace header must be on line 1'
-            : `line ${lineNo} is blank: blank lines are only allowed at the end of a trace`,
-      });
+      // Blank lines may only trail, which is known once a line that is not blank follows (then
+      // the first of them fails) or the text ends (then they trailed).
+      if (this.blankLine === 0) this.blankLine = lineNo;
+      return null;
     }
+    if (this.blankLine !== 0) return blankLineFailure(this.blankLine);
     const json = parseJson(line);
     if (!json.ok) {
       const column = json.column === undefined ? {} : { column: json.column };
@@ -397,19 +428,45 @@ export class TraceReader {
     if (lineNo === 1) {
       const h = checkHeader(json.value);
       if (!h.ok) return h;
-      this.header = h.header;
+      this.parsedHeader = h.header;
       return null;
     }
     const e = checkEvent(json.value, lineNo);
     if (!e.ok) return e;
-    this.events.push(e.event);
+    const index = this.eventCount++;
+    if (this.onEvent) this.onEvent(e.event, index);
+    else this.events.push(e.event);
     return null;
   }
 
   private done(result: ParsedTrace): ParsedTrace {
     this.result = result;
+    this.tail = '';
     return result;
   }
+}
+
+/** `empty`: 0 bytes, or nothing but blank lines (and maybe a byte-order mark). */
+function emptyFailure(blankLines: boolean): ParsedTrace {
+  return fail({
+    code: 'empty',
+    line: 0,
+    message: blankLines
+      ? 'trace has only blank lines: expected a header line'
+      : 'trace is empty (0 bytes): expected a header line',
+  });
+}
+
+/** A blank line that a line that is not blank follows. */
+function blankLineFailure(lineNo: number): ParsedTrace {
+  return fail({
+    code: 'not-json',
+    line: lineNo,
+    message:
+      lineNo === 1
+        ? 'line 1 is blank: the trace header must be on line 1'
+        : `line ${lineNo} is blank: blank lines are only allowed at the end of a trace`,
+  });
 }
 
 function fail(error: TraceParseError): { readonly ok: false; readonly error: TraceParseError } {
@@ -523,11 +580,6 @@ function isBlank(line: string): boolean {
   return /^[ \t\r]*$/.test(line);
 }
 
-/** A character of a blank line, or a line end. */
-function isBlankOrNewline(c: number): boolean {
-  return c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
-}
-
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -543,26 +595,26 @@ function show(value: unknown): string {
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
+const NON_ASCII_RUN = /[^\0-\x7f]+/g;
+
 /**
- * Whether `text` takes more than `limit` bytes as UTF-8, without encoding it. A UTF-16 code unit
- * takes 1 to 3 bytes, so most inputs are decided by their length alone.
+ * Bytes of `text` as UTF-8 (TextEncoder's: a lone surrogate is U+FFFD, 3 bytes), without encoding
+ * it. A high surrogate counts 3 and a low one right after it 1, so a pair split between two pushes
+ * (`afterHigh`: the previous push ended in a high surrogate) still counts 4. ASCII runs are skipped
+ * by a regular expression, several times faster than a loop over a 12 MB trace that is all ASCII.
  */
-function exceedsUtf8Bytes(text: string, limit: number): boolean {
-  if (text.length > limit) return true;
-  if (text.length * 3 <= limit) return false;
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) bytes += 1;
-    else if (c < 0x800) bytes += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
-      const next = text.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        bytes += 4;
-        i++;
-      } else bytes += 3;
-    } else bytes += 3;
-    if (bytes > limit) return true;
+function utf8Bytes(text: string, afterHigh: boolean): number {
+  let bytes = text.length;
+  NON_ASCII_RUN.lastIndex = 0;
+  for (let m = NON_ASCII_RUN.exec(text); m !== null; m = NON_ASCII_RUN.exec(text)) {
+    const end = m.index + m[0].length;
+    let high = m.index === 0 && afterHigh;
+    for (let i = m.index; i < end; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 0x800) bytes += 1;
+      else if (!(high && c >= 0xdc00 && c <= 0xdfff)) bytes += 2;
+      high = c >= 0xd800 && c <= 0xdbff;
+    }
   }
-  return false;
+  return bytes;
 }
