@@ -2,8 +2,9 @@
 /**
  * Benchmark (not a test): opens a 100,000-event trace in the built inspector, served by server.mjs,
  * in Debian's Chromium, and prints
- *   - load time: navigation to the swimlanes painted (fetch + parse + layout + paint), with the
- *     page's phases (read, parse, layout, draw) and the "opened in" time it shows (read + parse);
+ *   - load time: navigation to the swimlanes painted, for a first visit (a new browser context:
+ *     no HTTP cache, no compiled code) and for a reload of the same page, with the phases (read,
+ *     parse, layout, draw);
  *   - frame times while panning (mouse drag) and zooming (wheel), zoomed out and zoomed in;
  *   - canvas paint times (performance measures the page records when window.__inspectorBench is set).
  * The trace is made of real simulator runs (every scenario, correct and mutant designs, many seeds)
@@ -23,9 +24,12 @@ import { serveInspector } from '../server.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const TARGET = Number(process.argv[2] ?? 100_000);
-/** Page loads measured; the first one in a fresh browser is the coldest. */
+/** Page loads measured per series. */
 const RUNS = 5;
-/** The page's performance measures (src/model/benchMark.ts), in load order. */
+/**
+ * The page's performance measures (src/model/benchMark.ts), in load order: reading and decoding
+ * the bytes, parsing and checking them into columns, the layout, the first paint.
+ */
 const PHASES = ['read', 'parse', 'layout', 'draw'];
 
 function makeTrace(target) {
@@ -95,48 +99,72 @@ console.log(
 
 const server = await serveInspector({ root: file });
 const browser = await chromium.launch(chromiumLaunchOptions);
-try {
-  const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-  await page.addInitScript(() => {
-    window.__inspectorBench = true;
-  });
-  const loads = [];
-  const openedMs = [];
-  const phaseMs = [];
-  for (let run = 0; run < RUNS; run++) {
-    await page.goto(server.url);
-    await page.getByTestId('timeline-canvas').waitFor();
-    // Painted: the first paint measure exists once the swimlanes are on screen.
-    await page.waitForFunction(() => performance.getEntriesByName('inspector-draw').length > 0);
-    const ms = await page.evaluate(() => {
-      const nav = performance.getEntriesByType('navigation')[0];
-      const draw = performance.getEntriesByName('inspector-draw')[0];
-      return draw.startTime + draw.duration - (nav?.startTime ?? 0);
-    });
-    loads.push(ms);
-    const phases = await page.evaluate((names) => {
-      const nav = performance.getEntriesByType('navigation')[0]?.startTime ?? 0;
-      return Object.fromEntries(
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** Opens the inspector on the trace in `page` and waits until the swimlanes are painted. */
+async function openOnce(page) {
+  await page.goto(server.url);
+  await page.getByTestId('timeline-canvas').waitFor({ timeout: 60_000 });
+  // Painted: the first paint measure exists once the swimlanes are on screen.
+  await page.waitForFunction(() => performance.getEntriesByName('inspector-draw').length > 0);
+  const phases = await page.evaluate((names) => {
+    const nav = performance.getEntriesByType('navigation')[0]?.startTime ?? 0;
+    const draw = performance.getEntriesByName('inspector-draw')[0];
+    return {
+      ms: draw.startTime + draw.duration - nav,
+      ...Object.fromEntries(
         names.map((n) => {
           const e = performance.getEntriesByName(`inspector-${n}`)[0];
           return [n, e ? { at: Math.round(e.startTime - nav), ms: Math.round(e.duration) } : null];
         }),
-      );
-    }, PHASES);
-    phaseMs.push(phases);
-    const shown = PHASES.map((n) => `${n} ${phases[n]?.ms ?? '?'} @${phases[n]?.at ?? '?'}`);
-    console.log(`  run ${run + 1}: ${Math.round(ms)} ms to painted (${shown.join(', ')} ms)`);
-    const title = await page.getByTestId('trace-title').textContent();
-    openedMs.push(Number(/opened in (\d+) ms/.exec(title)?.[1] ?? Number.NaN));
+      ),
+    };
+  }, PHASES);
+  const title = await page.getByTestId('trace-title').textContent();
+  const opened = Number(/opened in (\d+) ms/.exec(title)?.[1] ?? Number.NaN);
+  const shown = PHASES.map((n) => `${n} ${phases[n]?.ms ?? '?'} @${phases[n]?.at ?? '?'}`);
+  return {
+    ms: phases.ms,
+    phases,
+    opened,
+    line: `${Math.round(phases.ms)} ms to painted (${shown.join(', ')} ms)`,
+  };
+}
+
+/** A series of loads: each in a new page of its own context (`fresh`), or all in one page. */
+async function series(name, fresh) {
+  const runs = [];
+  let page = null;
+  for (let run = 0; run < RUNS; run++) {
+    if (fresh || !page) {
+      await page?.context().close();
+      const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
+      page = await context.newPage();
+      await page.addInitScript(() => {
+        window.__inspectorBench = true;
+      });
+    }
+    const r = await openOnce(page);
+    console.log(`  ${name} ${run + 1}: ${r.line}`);
+    runs.push(r);
   }
-  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const loads = runs.map((r) => r.ms);
   console.log(
-    `load (navigation → swimlanes painted), ${RUNS} runs: ${loads.map((x) => x.toFixed(0)).join(', ')} ms; median ${median(loads).toFixed(0)} ms`,
+    `${name}, ${RUNS} loads (navigation → swimlanes painted): ${loads.map((x) => x.toFixed(0)).join(', ')} ms; median ${median(loads).toFixed(0)} ms`,
   );
   console.log(
-    `  median phases: ${PHASES.map((n) => `${n} ${median(phaseMs.map((p) => p[n]?.ms ?? Number.NaN))}`).join(', ')} ms`,
+    `  median phases: ${PHASES.map((n) => `${n} ${median(runs.map((r) => r.phases[n]?.ms ?? Number.NaN))}`).join(', ')} ms; "opened in" ${runs.map((r) => r.opened).join(', ')} ms`,
   );
-  console.log(`  of which read + parse (the page's "opened in"): ${openedMs.join(', ')} ms`);
+  return { page, runs };
+}
+
+try {
+  // A first visit: a new context has no HTTP cache and no compiled code, as after `npm start`.
+  // The first of them is also the first page of a freshly started browser.
+  const first = await series('first visit (new context each)', true);
+  await first.page.context().close();
+  // The same page loaded again: the browser's caches are warm.
+  const { page, runs: again } = await series('reload (same page)', false);
 
   const canvas = page.getByTestId('timeline-canvas');
   const box = await canvas.boundingBox();
@@ -205,9 +233,9 @@ try {
     loadavg: loadavg(),
     events: parsed.events.length,
     bytes: text.length,
-    loadMs: loads.map((x) => Math.round(x)),
-    openedMs,
-    phases: phaseMs,
+    firstVisitMs: first.runs.map((r) => Math.round(r.ms)),
+    reloadMs: again.map((r) => Math.round(r.ms)),
+    phases: { firstVisit: first.runs.map((r) => r.phases), reload: again.map((r) => r.phases) },
     panZoomedOut: outPan,
     wheelZoom: zoom,
     panZoomedIn: inPan,

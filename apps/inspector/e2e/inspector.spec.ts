@@ -68,7 +68,7 @@ test.describe('a failing mutant trace', () => {
 
   test('a record shows header bytes, sizes and the plaintext preview', async ({ page }) => {
     await page.goto('/?trace=/data/mutant.ndjson');
-    // Keys act on a loaded trace: wait until the worker has parsed it and the lanes are drawn.
+    // Keys act on a loaded trace: wait until it is parsed and the lanes are drawn.
     await expect(page.getByTestId('violations').getByRole('button').first()).toBeVisible();
     await page.locator('body').click({ position: { x: 5, y: 5 } });
     await page.keyboard.press('Home');
@@ -87,7 +87,7 @@ test.describe('a failing mutant trace', () => {
 
   test('keyboard: space plays, +/- zoom, / focuses the filter', async ({ page }) => {
     await page.goto('/?trace=/data/mutant.ndjson');
-    // Keys act on a loaded trace: wait until the worker has parsed it and the lanes are drawn.
+    // Keys act on a loaded trace: wait until it is parsed and the lanes are drawn.
     await expect(page.getByTestId('violations').getByRole('button').first()).toBeVisible();
     await page.locator('body').click({ position: { x: 5, y: 5 } });
     await page.keyboard.press('Home');

@@ -17,7 +17,6 @@ import { SimPanel } from './components/SimPanel';
 import { Timeline } from './components/Timeline';
 import { TraceTitle } from './components/TraceTitle';
 import { ViolationList } from './components/ViolationList';
-import { benchMeasure } from './model/benchMark';
 import { filterMask, stepFrom } from './model/filter';
 import { eventAtStep, layoutTrace, mergeStepWidths, stepWidths } from './model/layout';
 import { DEFAULT_MAX_BYTES, loadError } from './model/loadError';
@@ -80,13 +79,7 @@ export function App() {
 
   // Layout once per trace (pair); compare mode lays both out on merged step widths so that the
   // same step sits at the same x in both.
-  const layouts = useMemo(() => {
-    if (!docA) return null;
-    const started = performance.now();
-    const out = layoutBoth(docA, docB);
-    benchMeasure('layout', started);
-    return out;
-  }, [docA, docB]);
+  const layouts = useMemo(() => (docA ? layoutBoth(docA, docB) : null), [docA, docB]);
 
   const rowsA = useMemo(() => (layouts ? rowPositions(layouts.a, lanes) : null), [layouts, lanes]);
   const rowsB = useMemo(
@@ -103,7 +96,7 @@ export function App() {
   );
   const cursorB = useMemo(() => {
     if (!layouts?.b || !docA || cursor === null || cursor >= docA.events.length) return null;
-    return eventAtStep(layouts.b, docA.events[cursor]!.t);
+    return eventAtStep(layouts.b, docA.events.columns.t[cursor]!);
   }, [layouts, docA, cursor]);
 
   // A new primary layout: fit it, or focus the event the URL or the run folder asked for.
@@ -142,7 +135,7 @@ export function App() {
   const selectFromB = useCallback(
     (i: number) => {
       if (!layouts || !docB) return;
-      const j = eventAtStep(layouts.a, docB.events[i]!.t);
+      const j = eventAtStep(layouts.a, docB.events.columns.t[i]!);
       if (j !== null) select(j);
     },
     [layouts, docB, select],
@@ -570,13 +563,18 @@ export function App() {
   );
 }
 
-/** Layout of the trace, or of both traces on merged step widths so that steps line up. */
+/**
+ * The trace's own layout (made by its load worker), or both traces laid out again on merged step
+ * widths so that steps line up.
+ */
 function layoutBoth(docA: TraceDoc, docB: TraceDoc | null) {
-  if (!docB) return { a: layoutTrace(docA.header, docA.events), b: null };
-  const widths = mergeStepWidths(stepWidths(docA.events), stepWidths(docB.events));
+  if (!docB) return { a: docA.layout, b: null };
+  const a = docA.events.columns;
+  const b = docB.events.columns;
+  const widths = mergeStepWidths(stepWidths(a), stepWidths(b));
   return {
-    a: layoutTrace(docA.header, docA.events, { stepWidths: widths }),
-    b: layoutTrace(docB.header, docB.events, { stepWidths: widths }),
+    a: layoutTrace(a, { stepWidths: widths }),
+    b: layoutTrace(b, { stepWidths: widths }),
   };
 }
 

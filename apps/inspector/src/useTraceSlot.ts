@@ -3,9 +3,10 @@
  * dropped, so opening B while A still parses never shows A.
  */
 import { useCallback, useRef, useState } from 'react';
-import type { Slot, TraceDoc } from './model/traceDoc';
 import { openTrace } from './load/openTrace';
 import type { TraceSource } from './load/traceSource';
+import type { LoadError } from './model/loadError';
+import type { Slot, TraceDoc } from './model/traceDoc';
 
 export function useTraceSlot(maxBytes: number) {
   const [slot, setSlot] = useState<Slot>({ status: 'empty' });
@@ -35,6 +36,7 @@ export function useTraceSlot(maxBytes: number) {
         url,
         header: outcome.header,
         events: outcome.events,
+        layout: outcome.layout,
         bytes: outcome.bytes,
         loadMs: performance.now() - started,
       };
@@ -49,7 +51,7 @@ export function useTraceSlot(maxBytes: number) {
     setSlot({ status: 'empty' });
   }, []);
 
-  const fail = useCallback((name: string, error: import('./model/loadError').LoadError) => {
+  const fail = useCallback((name: string, error: LoadError) => {
     ticket.current++;
     setSlot({ status: 'error', name, error });
   }, []);

@@ -3,19 +3,21 @@
  * preview; for a violation, the invariant, the step and the events that led there. All values
  * are rendered as React text (escaped), never as markup.
  */
-import type { TraceEvent } from '@ktls-lab/core';
 import { memo } from 'react';
 import { decodeRecordHeader, hexToText, spacedHex } from '../model/bytes';
+import { kindCode } from '../model/columns';
+import type { EventTable } from '../model/eventTable';
 import { colourOfType, contentTypeName } from '../model/palette';
 
 export interface DetailPanelProps {
-  readonly events: readonly TraceEvent[];
+  readonly events: EventTable;
   readonly index: number | null;
   readonly onSelect: (event: number) => void;
 }
 
 /** How many events before a violation the panel lists as its lead-up. */
 const LEAD_UP = 12;
+const NOTE = kindCode('note');
 
 export const DetailPanel = memo(function DetailPanel({
   events,
@@ -30,7 +32,7 @@ export const DetailPanel = memo(function DetailPanel({
       </section>
     );
   }
-  const e = events[index]!;
+  const e = events.at(index);
   return (
     <section className="panel detail" aria-label="Event detail" data-testid="detail">
       <h2>
@@ -114,12 +116,13 @@ function HeaderField({ hex }: { hex: string }) {
 }
 
 function ViolationDetail({ events, index, onSelect }: DetailPanelProps & { index: number }) {
-  const e = events[index]!;
+  const e = events.at(index);
   const v = e.violation!;
   // The lead-up: the latest events of the same endpoint, which is where the broken rule lives.
+  const { ep, kind } = events.columns;
   const lead: number[] = [];
   for (let i = index - 1; i >= 0 && lead.length < LEAD_UP; i--) {
-    if (events[i]!.ep === e.ep && events[i]!.kind !== 'note') lead.push(i);
+    if (ep[i] === ep[index] && kind[i] !== NOTE) lead.push(i);
   }
   lead.reverse();
   return (
@@ -134,7 +137,7 @@ function ViolationDetail({ events, index, onSelect }: DetailPanelProps & { index
       <h3>Events that led there ({e.ep})</h3>
       <ol className="lead-up">
         {lead.map((i) => {
-          const l = events[i]!;
+          const l = events.at(i);
           return (
             <li key={i}>
               <button type="button" className="link" onClick={() => onSelect(i)}>

@@ -2,10 +2,10 @@
  * The swimlane canvas. It owns no trace state: it paints `drawScene` for the props it gets, at
  * most once per animation frame, and turns mouse input into viewport changes and selections.
  */
-import type { TraceEvent } from '@ktls-lab/core';
 import { memo, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { benchMeasure } from '../model/benchMark';
 import { drawScene } from '../model/draw';
+import type { EventTable } from '../model/eventTable';
 import { eventAt, type Layout } from '../model/layout';
 import {
   clampViewport,
@@ -20,7 +20,7 @@ import {
 export interface TimelineProps {
   readonly label: string;
   readonly layout: Layout;
-  readonly events: readonly TraceEvent[];
+  readonly events: EventTable;
   readonly rows: RowPositions;
   readonly viewport: Viewport;
   readonly mask: Uint8Array | null;

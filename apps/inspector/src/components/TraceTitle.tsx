@@ -11,7 +11,7 @@ export const TraceTitle = memo(function TraceTitle(props: {
 }) {
   const { doc, layout, cursor, playing } = props;
   const h = doc.header;
-  const e = cursor !== null ? doc.events[cursor] : undefined;
+  const e = cursor !== null && cursor < doc.events.length ? doc.events.at(cursor) : undefined;
   return (
     <div className="trace-title" data-testid="trace-title">
       <h2>

@@ -1,8 +1,9 @@
 // @vitest-environment jsdom
-import type { TraceEvent } from '@ktls-lab/core';
+import type { TraceEvent, TraceHeader } from '@ktls-lab/core';
 import { act } from 'react';
 import { createRoot } from 'react-dom/client';
 import { afterEach, describe, expect, it } from 'vitest';
+import { memoryTable } from '../model/eventTable';
 import { DetailPanel } from './DetailPanel';
 import { ErrorPanel } from './ErrorPanel';
 import { Legend } from './Legend';
@@ -23,6 +24,7 @@ afterEach(() => {
   container = null;
 });
 
+const header = { endpoints: ['client', 'server'] } as unknown as TraceHeader;
 const hostile = '<img src=x onerror="alert(1)"><b>bold</b>';
 
 describe('DetailPanel', () => {
@@ -44,7 +46,9 @@ describe('DetailPanel', () => {
         note: hostile,
       },
     ];
-    const el = render(<DetailPanel events={events} index={0} onSelect={() => {}} />);
+    const el = render(
+      <DetailPanel events={memoryTable(header, events)} index={0} onSelect={() => {}} />,
+    );
     const text = el.textContent ?? '';
     expect(text).toContain('Event 0 · record-in');
     expect(text).toContain('23 application_data');
@@ -71,7 +75,9 @@ describe('DetailPanel', () => {
         violation: { invariant: 3, name: 'frozen-means-frozen', message: 'decrypts while frozen' },
       },
     ];
-    const el = render(<DetailPanel events={events} index={3} onSelect={() => {}} />);
+    const el = render(
+      <DetailPanel events={memoryTable(header, events)} index={3} onSelect={() => {}} />,
+    );
     expect(el.textContent).toContain(
       'Invariant 3 violated: frozen-means-frozen at step 2 on server',
     );

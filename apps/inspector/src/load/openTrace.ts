@@ -1,39 +1,44 @@
 /**
- * Opens a trace: reads it (asynchronously, with the size limit checked before reading), then
- * parses and validates it on the page with core's `TraceReader`, which is `parseTrace` a slice of
- * lines at a time. Between slices the page gets a task of its own, so it keeps answering input and
- * painting the progress bar however large the trace.
+ * Opens a trace: reads its bytes (with the size limit checked before reading), decodes them once,
+ * and parses and checks them with core's streaming `TraceReader` a slice at a time, building the
+ * columns (columns.ts) as each event is read; then lays the trace out. Between slices the page
+ * gets a task of its own, so it keeps answering input and painting the progress bar however large
+ * the trace. No event object outlives its line: the page reads an event whole from the bytes when
+ * it shows it (eventTable.ts).
  *
- * Why on the page and not in a worker (bench/bench.mjs: 100,000 events, 12 MB, 2 cores): the page
- * needs the events as objects, and a worker can hand objects over only through structured clone,
- * which costs as much as parsing them again. With core's hand-written event check, parsing and
- * validating once, where the events are used, costs little more than a bare `JSON.parse` of the
- * text, and a bad trace gets `parseTrace`'s own error (code, line, column, field).
+ * Why on the page and not in a worker (bench/bench.mjs: 100,000 events, 12 MB, 2 cores): a
+ * worker is a fresh JavaScript engine each time, so every load parses with cold code, and handing
+ * the layout over costs a structured clone. Measured, the worker opened the trace about 300 ms
+ * later than the page does, on a first visit and on a reload.
  */
-import { TraceReader, type TraceEvent, type TraceHeader } from '@ktls-lab/core';
+import { TraceReader, type TraceHeader } from '@ktls-lab/core';
 import { benchMeasure } from '../model/benchMark';
+import { ColumnBuilder } from '../model/columns';
+import { type EventTable, lineTable } from '../model/eventTable';
+import { type Layout, layoutTrace } from '../model/layout';
 import type { LoadError } from '../model/loadError';
 import type { LoadProgress } from '../model/traceDoc';
-import { readSource } from './readSource';
+import { readBytes } from './readBytes';
 import type { TraceSource } from './traceSource';
 
 export type OpenOutcome =
   | {
       readonly ok: true;
       readonly header: TraceHeader;
-      readonly events: TraceEvent[];
+      readonly events: EventTable;
+      readonly layout: Layout;
       readonly bytes: number;
     }
   | { readonly ok: false; readonly error: LoadError };
 
-/** Lines per call into the reader; the clock is looked at between calls. */
-const LINES_PER_READ = 2048;
+/** Characters per push into the reader; the clock is looked at between pushes. */
+const SLICE_CHARS = 256 * 1024;
 /** Longest the page goes without a task of its own while parsing (under the 50 ms of a long task). */
 const SLICE_MS = 40;
 
 /**
- * Reads and parses `source`. `stale` says the result is no longer wanted (another trace was
- * opened meanwhile): parsing stops at the next slice and the outcome is null.
+ * Reads, parses and lays out `source`. `stale` says the result is no longer wanted (another
+ * trace was opened meanwhile): parsing stops at the next slice and the outcome is null.
  */
 export async function openTrace(
   source: TraceSource,
@@ -42,29 +47,49 @@ export async function openTrace(
   stale: () => boolean = () => false,
 ): Promise<OpenOutcome | null> {
   const t0 = performance.now();
-  const read = await readSource(source, maxBytes, (loaded, total) =>
+  const read = await readBytes(source, maxBytes, (loaded, total) =>
     progress({ phase: 'reading', loaded, total }),
   );
-  benchMeasure('read', t0);
   if (!read.ok) return read;
+  const { bytes } = read;
+  // Not fatal: bytes that are not UTF-8 become U+FFFD, and the reader reports the line.
+  const text = new TextDecoder('utf-8').decode(bytes);
+  benchMeasure('read', t0);
   const t1 = performance.now();
-  const reader = new TraceReader(read.text, { maxBytes });
+  let columns: ColumnBuilder | null = null;
+  const reader = new TraceReader({
+    maxBytes,
+    onEvent: (e) => {
+      // The header is line 1, checked before any event is handed on.
+      columns ??= new ColumnBuilder(reader.header!.endpoints, Math.ceil(bytes.length / 100));
+      columns.add(e);
+    },
+  });
   let sliceStart = t1;
-  for (;;) {
-    const result = reader.read(LINES_PER_READ);
-    if (result) {
-      benchMeasure('parse', t1);
-      return result.ok
-        ? { ok: true, header: result.header, events: result.events, bytes: read.bytes }
-        : result;
-    }
+  for (let at = 0; at < text.length; at += SLICE_CHARS) {
+    const failed = reader.push(text.slice(at, at + SLICE_CHARS));
+    if (failed && !failed.ok) return failed;
     if (performance.now() - sliceStart >= SLICE_MS) {
-      progress({ phase: 'parsing', loaded: reader.position, total: reader.length });
+      progress({ phase: 'parsing', loaded: at + SLICE_CHARS, total: text.length });
       await nextTask();
       if (stale()) return null;
       sliceStart = performance.now();
     }
   }
+  const result = reader.end();
+  if (!result.ok) return result;
+  benchMeasure('parse', t1);
+  const t2 = performance.now();
+  const built = (columns ?? new ColumnBuilder(result.header.endpoints, 0)).finish();
+  const layout = layoutTrace(built);
+  benchMeasure('layout', t2);
+  return {
+    ok: true,
+    header: result.header,
+    events: lineTable(built, bytes),
+    layout,
+    bytes: bytes.length,
+  };
 }
 
 /** A new task: input, timers and rendering get their turn before the next slice. */

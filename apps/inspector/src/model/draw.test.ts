@@ -1,6 +1,7 @@
 import { LANES, type TraceEvent, type TraceHeader } from '@ktls-lab/core';
 import { describe, expect, it } from 'vitest';
 import { boxLabel, drawScene, type Painter } from './draw';
+import { memoryTable } from './eventTable';
 import { filterMask } from './filter';
 import { layoutTrace } from './layout';
 import { colourOfType, FREEZE_FILL } from './palette';
@@ -63,8 +64,9 @@ const ev = (d: Omit<TraceEvent, 'ep' | 'lane'> & Partial<TraceEvent>): TraceEven
   ...d,
 });
 
-function scene(events: TraceEvent[], zoom: number, x0 = 0) {
-  const layout = layoutTrace(header, events);
+function scene(list: TraceEvent[], zoom: number, x0 = 0) {
+  const events = memoryTable(header, list);
+  const layout = layoutTrace(events.columns);
   const rows = rowPositions(layout, new Set(LANES));
   return { layout, events, rows, viewport: { x0, zoom }, width: 800, height: rows.height };
 }
@@ -119,7 +121,7 @@ describe('drawScene', () => {
       ev({ t: 30, kind: 'deliver-control', lane: 'cp', type: 22, seq: '1', epoch: 2 }),
     ];
     const ctx = recorder();
-    const mask = filterMask(events, new Set(LANES), new Set(['22']), '');
+    const mask = filterMask(memoryTable(header, events), new Set(LANES), new Set(['22']), '');
     const stats = drawScene(ctx, { ...scene(events, 40), mask, cursor: null });
     expect(stats.boxes).toBe(1);
     const texts = ctx.calls.filter((c) => c.op === 'fillText').map((c) => c.args[0]);

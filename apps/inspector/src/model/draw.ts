@@ -7,6 +7,8 @@
  * Everything drawn from the trace goes through `fillText` (canvas text, never markup).
  */
 import type { TraceEvent } from '@ktls-lab/core';
+import { kindCode, NONE, type TraceColumns } from './columns';
+import type { EventTable } from './eventTable';
 import { columnAt, type Layout } from './layout';
 import {
   CURSOR,
@@ -60,7 +62,7 @@ export type Painter = Pick<
 
 export interface Scene {
   readonly layout: Layout;
-  readonly events: readonly TraceEvent[];
+  readonly events: EventTable;
   readonly viewport: Viewport;
   readonly rows: RowPositions;
   /** CSS pixels. */
@@ -112,18 +114,17 @@ export function boxLabel(e: TraceEvent): string {
 }
 
 /** Crypto requests and completions are drawn half height: they are steps inside a record's life. */
-function isHalfHeight(kind: TraceEvent['kind']): boolean {
-  return (
-    kind === 'seal-request' ||
-    kind === 'seal-done' ||
-    kind === 'open-request' ||
-    kind === 'open-done' ||
-    kind === 'note'
-  );
-}
+const HALF_HEIGHT = (() => {
+  const out = new Uint8Array(256);
+  for (const k of ['seal-request', 'seal-done', 'open-request', 'open-done', 'note'] as const)
+    out[kindCode(k)] = 1;
+  return out;
+})();
+const SEGMENT = kindCode('segment');
+const ERROR = kindCode('error');
 
 export function drawScene(ctx: Painter, scene: Scene): DrawStats {
-  const { layout, events, viewport: v, rows, width, height } = scene;
+  const { layout, viewport: v, rows, width, height } = scene;
   const plotX1 = width;
   const xMin = toX(v, LABEL_WIDTH);
   const xMax = toX(v, plotX1);
@@ -151,7 +152,6 @@ export function drawScene(ctx: Painter, scene: Scene): DrawStats {
   ctx.restore();
 
   drawLaneLabels(ctx, layout, rows);
-  void events;
   return stats;
 }
 
@@ -328,6 +328,7 @@ function drawBoxes(ctx: Painter, scene: Scene, xMin: number, xMax: number): Draw
   if (scene.viewport.zoom < 1) return drawDenseBoxes(ctx, scene, xMin, xMax);
   const { layout, events, rows, viewport: v, mask } = scene;
   const { columns, order, eventX, eventRow } = layout;
+  const cols = events.columns;
   const c0 = columnAt(columns, xMin);
   const boxW = v.zoom;
   const gap = boxW > 6 ? 1.5 : 0;
@@ -344,15 +345,15 @@ function drawBoxes(ctx: Painter, scene: Scene, xMin: number, xMax: number): Draw
       const y = rows.y[r]!;
       if (y < 0) continue;
       if (mask && mask[i] === 0) continue;
-      const e = events[i]!;
+      const kind = cols.kind[i]!;
       const px = toPx(v, eventX[i]!);
-      const half = isHalfHeight(e.kind);
+      const half = HALF_HEIGHT[kind] === 1;
       const top = half ? y + 5 : y + 2;
       const h = half ? ROW_HEIGHT - 12 : ROW_HEIGHT - 5;
       const w = Math.max(1, boxW - gap);
-      const colour = boxColour(e);
+      const colour = boxColour(cols, i);
       ctx.fillStyle = colour;
-      if (e.kind === 'segment' && boxW > 3) {
+      if (kind === SEGMENT && boxW > 3) {
         // Segments are raw stream bytes, not records: an outline, not a solid box.
         ctx.strokeStyle = OKABE_ITO.grey;
         ctx.lineWidth = 1;
@@ -362,16 +363,20 @@ function drawBoxes(ctx: Painter, scene: Scene, xMin: number, xMax: number): Draw
       }
       boxes++;
       if (labels) {
-        ctx.fillStyle = e.kind === 'segment' ? '#333333' : textOn(colour);
-        ctx.fillText(ellipsize(ctx, boxLabel(e), w - 4), px + 2, top + h / 2);
+        // The only per-box read of a whole event: a few hundred labelled boxes fit on screen.
+        ctx.fillStyle = kind === SEGMENT ? '#333333' : textOn(colour);
+        ctx.fillText(ellipsize(ctx, boxLabel(events.at(i)), w - 4), px + 2, top + h / 2);
       }
     }
   }
   return { boxes, columns: c - c0 };
 }
 
-function boxColour(e: TraceEvent): string {
-  return e.violation ? VIOLATION : e.kind === 'error' ? OKABE_ITO.vermillion : colourOfType(e.type);
+function boxColour(cols: TraceColumns, i: number): string {
+  if (cols.violations.has(i)) return VIOLATION;
+  if (cols.kind[i] === ERROR) return OKABE_ITO.vermillion;
+  const type = cols.type[i]!;
+  return colourOfType(type === NONE ? undefined : type);
 }
 
 /**
@@ -381,6 +386,7 @@ function boxColour(e: TraceEvent): string {
 function drawDenseBoxes(ctx: Painter, scene: Scene, xMin: number, xMax: number): DrawStats {
   const { layout, events, rows, viewport: v, mask } = scene;
   const { columns, order, eventX, eventRow } = layout;
+  const cols = events.columns;
   const lastPx = new Float64Array(layout.rows.length).fill(-1);
   const runs = new PixelRuns(layout.rows.length);
   // Style of a run: colour index times two, plus one for half height.
@@ -399,15 +405,14 @@ function drawDenseBoxes(ctx: Painter, scene: Scene, xMin: number, xMax: number):
       const p = Math.floor(toPx(v, eventX[i]!));
       if (lastPx[r] === p) continue;
       lastPx[r] = p;
-      const e = events[i]!;
-      const colour = boxColour(e);
+      const colour = boxColour(cols, i);
       let ci = colourIndex.get(colour);
       if (ci === undefined) {
         ci = colours.length;
         colours.push(colour);
         colourIndex.set(colour, ci);
       }
-      const half = isHalfHeight(e.kind);
+      const half = HALF_HEIGHT[cols.kind[i]!] === 1;
       runs.add(
         r,
         p,

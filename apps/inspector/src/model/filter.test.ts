@@ -1,13 +1,14 @@
 import { LANES, type TraceEvent } from '@ktls-lab/core';
 import { describe, expect, it } from 'vitest';
+import { memoryTable } from './eventTable';
 import { filterMask, stepFrom } from './filter';
 
-const events: TraceEvent[] = [
+const events = memoryTable({ endpoints: ['client', 'server'] } as never, [
   { t: 0, ep: 'client', lane: 'wire', kind: 'segment' },
   { t: 1, ep: 'server', lane: 'dp-rx', kind: 'record-in', type: 23, seq: '4' },
   { t: 2, ep: 'server', lane: 'cp', kind: 'deliver-control', type: 22 },
   { t: 3, ep: 'server', lane: 'dp-rx', kind: 'freeze', reason: 'key-update' },
-];
+] satisfies TraceEvent[]);
 
 describe('filterMask and stepFrom', () => {
   it('shows everything without filters', () => {

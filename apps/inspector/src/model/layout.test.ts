@@ -1,13 +1,15 @@
 import { LANES, type TraceEvent, type TraceHeader } from '@ktls-lab/core';
 import { describe, expect, it } from 'vitest';
+import { columnsOf } from './columns';
 import {
   COLUMN_GAP,
   columnAt,
   eventAt,
   eventAtStep,
-  layoutTrace,
+  type LayoutOptions,
+  layoutTrace as layoutColumns,
   mergeStepWidths,
-  stepWidths,
+  stepWidths as stepWidthsOf,
 } from './layout';
 
 const header: TraceHeader = {
@@ -18,6 +20,11 @@ const header: TraceHeader = {
   engine: 'model',
   endpoints: ['client', 'server'],
 };
+
+// The layout reads columns; these tests write events, as a trace does.
+const layoutTrace = (h: TraceHeader, events: readonly TraceEvent[], options?: LayoutOptions) =>
+  layoutColumns(columnsOf(h, events), options);
+const stepWidths = (events: readonly TraceEvent[]) => stepWidthsOf(columnsOf(header, events));
 
 type Draft = Omit<TraceEvent, 'ep' | 'lane'> & Partial<Pick<TraceEvent, 'ep' | 'lane'>>;
 const ev = (d: Draft): TraceEvent => ({ ep: 'server', lane: 'dp-rx', ...d });

@@ -8,7 +8,8 @@
  * events may share a step, even in one lane; a column is as wide as its busiest row, and events of
  * one row at one step sit side by side in trace order.
  */
-import { LANES, type Lane, type TraceEvent, type TraceHeader } from '@ktls-lab/core';
+import { LANES, type Lane, type TraceKind } from '@ktls-lab/core';
+import { kindCode, LANE_CODE, NONE, type TraceColumns } from './columns';
 
 export interface Row {
   readonly index: number;
@@ -107,18 +108,12 @@ export interface LayoutOptions {
 /** Space between columns, in slots, so that adjacent steps read as separate. */
 export const COLUMN_GAP = 0.25;
 
-const LANE_INDEX: ReadonlyMap<Lane, number> = new Map(LANES.map((l, i) => [l, i]));
 const TX_LANES: readonly Lane[] = ['app-tx', 'dp-tx', 'wire'];
 const RX_LANES: readonly Lane[] = ['dp-rx', 'app-rx'];
 
-/** Endpoints in header order, then any the events name that the header did not. */
-export function endpointsOf(header: TraceHeader, events: readonly TraceEvent[]): string[] {
-  return place(header.endpoints, events).endpoints;
-}
-
 /** How wide each step's column must be for this trace alone: its busiest row's event count. */
-export function stepWidths(events: readonly TraceEvent[]): Map<number, number> {
-  const { ts, widths } = place([], events);
+export function stepWidths(columns: TraceColumns): Map<number, number> {
+  const { ts, widths } = place(columns);
   const out = new Map<number, number>();
   for (let c = 0; c < ts.length; c++) out.set(ts[c]!, widths[c]!);
   return out;
@@ -136,7 +131,6 @@ export function mergeStepWidths(
 
 /** Where each event goes before any x is known: its row, its step's column, its slot there. */
 interface Placement {
-  readonly endpoints: string[];
   /** The trace's own steps, ascending, and each one's busiest-row event count. */
   readonly ts: Float64Array;
   readonly widths: Int32Array;
@@ -149,12 +143,10 @@ interface Placement {
   readonly sorted: boolean;
   /**
    * The events the later passes look at, and their kinds as small numbers (`Special`): freezes
-   * and resumes, crypto requests and completions, key installs; and the events that carry a
-   * violation. Collected here so that each later pass visits a fraction of the events and compares
-   * numbers, not kind strings.
+   * and resumes, crypto requests and completions, key installs. Collected here so that each later
+   * pass visits a fraction of the events.
    */
   readonly special: Special;
-  readonly violating: number[];
 }
 
 interface Special {
@@ -170,78 +162,62 @@ const SEAL_DONE = 4;
 const OPEN_REQUEST = 5;
 const OPEN_DONE = 6;
 const KEY_INSTALL = 7;
-const SPECIAL_KINDS: ReadonlyMap<string, number> = new Map([
-  ['freeze', FREEZE],
-  ['resume', RESUME],
-  ['seal-request', SEAL_REQUEST],
-  ['seal-done', SEAL_DONE],
-  ['open-request', OPEN_REQUEST],
-  ['open-done', OPEN_DONE],
-  ['key-install', KEY_INSTALL],
-]);
+/** Column kind code → special kind (0: not special). */
+const SPECIAL_OF_KIND = (() => {
+  const out = new Uint8Array(256);
+  const special: [TraceKind, number][] = [
+    ['freeze', FREEZE],
+    ['resume', RESUME],
+    ['seal-request', SEAL_REQUEST],
+    ['seal-done', SEAL_DONE],
+    ['open-request', OPEN_REQUEST],
+    ['open-done', OPEN_DONE],
+    ['key-install', KEY_INSTALL],
+  ];
+  for (const [kind, code] of special) out[kindCode(kind)] = code;
+  return out;
+})();
 
 /**
- * One pass over the events for a trace sorted by step (every driver writes them so): a step
+ * One pass over the columns for a trace sorted by step (every driver writes them so): a step
  * change opens the next column, and each row counts its slots in the current column. Typed arrays
- * and no per-event map lookups: this pass is most of the layout of 100,000 events.
+ * and no map lookups: this pass is most of the layout of 100,000 events.
  */
-function place(headerEndpoints: readonly string[], events: readonly TraceEvent[]): Placement {
-  const n = events.length;
-  const endpoints = [...headerEndpoints];
-  const epIndex = new Map(endpoints.map((ep, i) => [ep, i]));
+function place(columns: TraceColumns): Placement {
+  const n = columns.length;
+  const { t: time, ep, lane, kind } = columns;
   const eventRow = new Int32Array(n);
   const eventColumn = new Int32Array(n);
   const slot = new Int32Array(n);
   const ts: number[] = [];
   const widths: number[] = [];
-  // Per row: the column its count belongs to, and the count. Grown as endpoints appear.
-  let rowColumn = new Int32Array((endpoints.length + 2) * LANES.length).fill(-1);
-  let rowUsed = new Int32Array(rowColumn.length);
+  // Per row: the column its count belongs to, and the count.
+  const rowCount = Math.max(1, columns.endpoints.length) * LANES.length;
+  const rowColumn = new Int32Array(rowCount).fill(-1);
+  const rowUsed = new Int32Array(rowCount);
   const special: Special = { index: [], kind: [] };
-  const violating: number[] = [];
-  let lastEp: string | undefined;
-  let base = 0;
   let lastT = Number.NaN;
   let c = -1;
   let sorted = true;
   for (let i = 0; i < n; i++) {
-    const e = events[i]!;
-    const kind = SPECIAL_KINDS.get(e.kind);
-    if (kind !== undefined) {
+    const sk = SPECIAL_OF_KIND[kind[i]!]!;
+    if (sk !== 0) {
       special.index.push(i);
-      special.kind.push(kind);
+      special.kind.push(sk);
     }
-    if (e.violation !== undefined) violating.push(i);
-    if (e.ep !== lastEp) {
-      let k = epIndex.get(e.ep);
-      if (k === undefined) {
-        k = endpoints.length;
-        endpoints.push(e.ep);
-        epIndex.set(e.ep, k);
-      }
-      lastEp = e.ep;
-      base = k * LANES.length;
-    }
-    const r = base + LANE_INDEX.get(e.lane)!;
+    const r = ep[i]! * LANES.length + lane[i]!;
     eventRow[i] = r;
     if (!sorted) continue;
-    if (e.t !== lastT) {
-      if (e.t < lastT) {
+    const t = time[i]!;
+    if (t !== lastT) {
+      if (t < lastT) {
         sorted = false;
         continue;
       }
-      lastT = e.t;
+      lastT = t;
       c++;
-      ts.push(lastT);
+      ts.push(t);
       widths.push(0);
-    }
-    if (r >= rowColumn.length) {
-      const grown = new Int32Array(Math.max(r + 1, rowColumn.length * 2)).fill(-1);
-      grown.set(rowColumn);
-      rowColumn = grown;
-      const used = new Int32Array(grown.length);
-      used.set(rowUsed);
-      rowUsed = used;
     }
     const s = rowColumn[r] === c ? rowUsed[r]! : 0;
     rowColumn[r] = c;
@@ -250,9 +226,8 @@ function place(headerEndpoints: readonly string[], events: readonly TraceEvent[]
     eventColumn[i] = c;
     slot[i] = s;
   }
-  if (!sorted) return placeUnsorted(endpoints, events, eventRow, special, violating);
+  if (!sorted) return placeUnsorted(columns, eventRow, special);
   return {
-    endpoints,
     ts: Float64Array.from(ts),
     widths: Int32Array.from(widths),
     eventRow,
@@ -260,29 +235,22 @@ function place(headerEndpoints: readonly string[], events: readonly TraceEvent[]
     slot,
     sorted,
     special,
-    violating,
   };
 }
 
 /** The same placement for a trace whose steps go backwards somewhere: maps, not counters. */
-function placeUnsorted(
-  endpoints: string[],
-  events: readonly TraceEvent[],
-  eventRow: Int32Array,
-  special: Special,
-  violating: number[],
-): Placement {
-  const n = events.length;
-  const ts = Float64Array.from(new Set(events.map((e) => e.t))).sort();
+function placeUnsorted(columns: TraceColumns, eventRow: Int32Array, special: Special): Placement {
+  const n = columns.length;
+  const ts = Float64Array.from(new Set(columns.t)).sort();
   const colOfT = new Map<number, number>();
   for (let c = 0; c < ts.length; c++) colOfT.set(ts[c]!, c);
-  const rowCount = endpoints.length * LANES.length;
+  const rowCount = columns.endpoints.length * LANES.length;
   const widths = new Int32Array(ts.length);
   const eventColumn = new Int32Array(n);
   const slot = new Int32Array(n);
   const used = new Map<number, number>();
   for (let i = 0; i < n; i++) {
-    const c = colOfT.get(events[i]!.t)!;
+    const c = colOfT.get(columns.t[i]!)!;
     const key = c * rowCount + eventRow[i]!;
     const s = used.get(key) ?? 0;
     used.set(key, s + 1);
@@ -290,7 +258,7 @@ function placeUnsorted(
     eventColumn[i] = c;
     slot[i] = s;
   }
-  return { endpoints, ts, widths, eventRow, eventColumn, slot, sorted: false, special, violating };
+  return { ts, widths, eventRow, eventColumn, slot, sorted: false, special };
 }
 
 /**
@@ -317,18 +285,12 @@ function alignColumns(
   return { ts: all, widths: out, moved };
 }
 
-export function layoutTrace(
-  header: TraceHeader,
-  events: readonly TraceEvent[],
-  options: LayoutOptions = {},
-): Layout {
-  const placed = place(header.endpoints, events);
-  const { endpoints, eventRow, slot } = placed;
+export function layoutTrace(columns: TraceColumns, options: LayoutOptions = {}): Layout {
+  const placed = place(columns);
+  const { eventRow, slot } = placed;
+  const { endpoints } = columns;
   const rows: Row[] = [];
   for (const ep of endpoints) for (const lane of LANES) rows.push({ index: rows.length, ep, lane });
-  const epIndex = new Map(endpoints.map((ep, i) => [ep, i]));
-  const rowOf = (ep: string, lane: Lane): number =>
-    epIndex.get(ep)! * LANES.length + LANE_INDEX.get(lane)!;
 
   // Columns: every step of this trace and of the alignment widths, ascending.
   let ts: Float64Array = placed.ts;
@@ -352,7 +314,7 @@ export function layoutTrace(
 
   // Events grouped by column: trace order for a sorted trace, else a counting sort by column
   // (no comparison sort either way).
-  const n = events.length;
+  const n = columns.length;
   const eventX = new Float64Array(n);
   const order = new Int32Array(n);
   const counts = new Int32Array(ts.length + 1);
@@ -369,8 +331,7 @@ export function layoutTrace(
     for (let i = 0; i < n; i++) order[fill[eventColumn[i]!]!++] = i;
   }
 
-  const boxEnd = (i: number): number => eventX[i]! + 1;
-
+  const geometry: Geometry = { columns, special: placed.special, eventX, eventRow, width };
   return {
     endpoints,
     rows,
@@ -379,29 +340,48 @@ export function layoutTrace(
     eventX,
     eventRow,
     eventColumn,
-    freezes: freezesOf(events, placed.special, eventX, eventRow, boxEnd, width),
-    epochs: epochsOf(events, placed.special, eventX, rowOf, width),
-    crypto: cryptoOf(events, placed.special, eventX, eventRow, boxEnd, width),
-    violations: violationsOf(events, placed.violating, eventX, eventRow),
+    freezes: freezesOf(geometry),
+    epochs: epochsOf(geometry),
+    crypto: cryptoOf(geometry),
+    violations: violationsOf(geometry),
     width,
   };
 }
 
-function freezesOf(
-  events: readonly TraceEvent[],
-  special: Special,
-  eventX: Float64Array,
-  eventRow: Int32Array,
-  boxEnd: (i: number) => number,
-  width: number,
-): FreezeInterval[] {
+/** What the passes after placement read. */
+interface Geometry {
+  readonly columns: TraceColumns;
+  readonly special: Special;
+  readonly eventX: Float64Array;
+  readonly eventRow: Int32Array;
+  readonly width: number;
+}
+
+const boxEnd = (g: Geometry, i: number): number => g.eventX[i]! + 1;
+const laneOf = (g: Geometry, i: number): Lane => LANES[g.columns.lane[i]!]!;
+const epOf = (g: Geometry, i: number): string => g.columns.endpoints[g.columns.ep[i]!]!;
+const stringOf = (g: Geometry, k: number): string | null =>
+  k === NONE ? null : g.columns.strings[k]!;
+
+function freezesOf(g: Geometry): FreezeInterval[] {
+  const { special, eventX, eventRow, columns } = g;
   const out: FreezeInterval[] = [];
   const open = new Map<number, number>(); // row -> index of the freeze event
+  const interval = (at: number, end: number | null, x1: number): FreezeInterval => ({
+    ep: epOf(g, at),
+    lane: laneOf(g, at),
+    row: eventRow[at]!,
+    x0: eventX[at]!,
+    x1,
+    start: at,
+    end,
+    reason: stringOf(g, columns.reason[at]!) ?? 'unspecified',
+    resumeReason: end === null ? null : (stringOf(g, columns.reason[end]!) ?? 'unspecified'),
+  });
   for (let k = 0; k < special.index.length; k++) {
     const kind = special.kind[k]!;
     if (kind !== FREEZE && kind !== RESUME) continue;
     const i = special.index[k]!;
-    const e = events[i]!;
     const key = eventRow[i]!;
     const at = open.get(key);
     // A second freeze while frozen extends the first; a resume with nothing frozen is drawn as
@@ -412,34 +392,10 @@ function freezesOf(
     }
     if (at === undefined) continue;
     open.delete(key);
-    const f = events[at]!;
-    out.push({
-      ep: f.ep,
-      lane: f.lane,
-      row: eventRow[at]!,
-      x0: eventX[at]!,
-      x1: boxEnd(i),
-      start: at,
-      end: i,
-      reason: f.reason ?? 'unspecified',
-      resumeReason: e.reason ?? 'unspecified',
-    });
+    out.push(interval(at, i, boxEnd(g, i)));
   }
   // Unterminated freezes run to the end of the trace: the stream never resumed.
-  for (const at of open.values()) {
-    const f = events[at]!;
-    out.push({
-      ep: f.ep,
-      lane: f.lane,
-      row: eventRow[at]!,
-      x0: eventX[at]!,
-      x1: width,
-      start: at,
-      end: null,
-      reason: f.reason ?? 'unspecified',
-      resumeReason: null,
-    });
-  }
+  for (const at of open.values()) out.push(interval(at, null, g.width));
   return out.sort((a, b) => a.x0 - b.x0);
 }
 
@@ -449,73 +405,63 @@ function freezesOf(
  * is RX). Crypto requests at a new epoch start a band too, so traces without key installs (a
  * capture) still show their epochs.
  */
-function epochsOf(
-  events: readonly TraceEvent[],
-  special: Special,
-  eventX: Float64Array,
-  rowOf: (ep: string, lane: Lane) => number,
-  width: number,
-): EpochBand[] {
-  // ep -> key fingerprint -> direction. Nested maps, not `${ep}|${key}` strings: building a
-  // string per event is the slowest thing a layout of 100,000 events could do.
-  const keyDir = new Map<string, Map<string, Direction>>();
+function epochsOf(g: Geometry): EpochBand[] {
+  const { special, eventX, columns } = g;
+  const endpoints = columns.endpoints.length;
+  const rowOf = (ep: number, lane: Lane): number => ep * LANES.length + LANE_CODE.get(lane)!;
+  // (endpoint, key fingerprint) -> direction, as one number: keys are interned strings.
+  const keyDir = new Map<number, Direction>();
   for (let k = 0; k < special.index.length; k++) {
     const kind = special.kind[k]!;
     if (kind !== SEAL_REQUEST && kind !== OPEN_REQUEST) continue;
-    const e = events[special.index[k]!]!;
-    if (e.key === undefined) continue;
-    let m = keyDir.get(e.ep);
-    if (!m) {
-      m = new Map();
-      keyDir.set(e.ep, m);
-    }
-    m.set(e.key, kind === SEAL_REQUEST ? 'tx' : 'rx');
+    const i = special.index[k]!;
+    const key = columns.key[i]!;
+    if (key === NONE) continue;
+    keyDir.set(key * endpoints + columns.ep[i]!, kind === SEAL_REQUEST ? 'tx' : 'rx');
   }
   type Open = { epoch: number; key: string | null; x0: number; start: number };
   const out: EpochBand[] = [];
-  const current = new Map<string, { tx?: Open; rx?: Open }>();
-  const close = (ep: string, dir: Direction, band: Open, x1: number): void => {
+  const current: { tx?: Open; rx?: Open }[] = columns.endpoints.map(() => ({}));
+  const close = (ep: number, dir: Direction, band: Open, x1: number): void => {
     if (x1 <= band.x0) return;
     const lanes = dir === 'tx' ? TX_LANES : RX_LANES;
-    out.push({ ep, dir, ...band, x1, rows: lanes.map((l) => rowOf(ep, l)) });
+    out.push({
+      ep: columns.endpoints[ep]!,
+      dir,
+      ...band,
+      x1,
+      rows: lanes.map((l) => rowOf(ep, l)),
+    });
   };
   for (let k = 0; k < special.index.length; k++) {
     const kind = special.kind[k]!;
     if (kind !== SEAL_REQUEST && kind !== OPEN_REQUEST && kind !== KEY_INSTALL) continue;
     const i = special.index[k]!;
-    const e = events[i]!;
-    if (e.epoch === undefined) continue;
+    const epoch = columns.epoch[i]!;
+    if (epoch === NONE) continue;
+    const ep = columns.ep[i]!;
+    const keyCode = columns.key[i]!;
     let dir: Direction | undefined;
     if (kind === SEAL_REQUEST) dir = 'tx';
     else if (kind === OPEN_REQUEST) dir = 'rx';
-    else if (e.key !== undefined) dir = keyDir.get(e.ep)?.get(e.key);
+    else if (keyCode !== NONE) dir = keyDir.get(keyCode * endpoints + ep);
     if (dir === undefined) continue;
-    let bands = current.get(e.ep);
-    if (!bands) {
-      bands = {};
-      current.set(e.ep, bands);
-    }
+    const bands = current[ep]!;
     const band = bands[dir];
-    const key = e.key ?? null;
-    if (band && band.epoch === e.epoch && (kind !== KEY_INSTALL || band.key === key)) continue;
-    if (band) close(e.ep, dir, band, eventX[i]!);
-    bands[dir] = { epoch: e.epoch, key, x0: eventX[i]!, start: i };
+    const key = stringOf(g, keyCode);
+    if (band && band.epoch === epoch && (kind !== KEY_INSTALL || band.key === key)) continue;
+    if (band) close(ep, dir, band, eventX[i]!);
+    bands[dir] = { epoch, key, x0: eventX[i]!, start: i };
   }
-  for (const [ep, bands] of current) {
-    if (bands.tx) close(ep, 'tx', bands.tx, width);
-    if (bands.rx) close(ep, 'rx', bands.rx, width);
-  }
+  current.forEach((bands, ep) => {
+    if (bands.tx) close(ep, 'tx', bands.tx, g.width);
+    if (bands.rx) close(ep, 'rx', bands.rx, g.width);
+  });
   return out.sort((a, b) => a.x0 - b.x0);
 }
 
-function cryptoOf(
-  events: readonly TraceEvent[],
-  special: Special,
-  eventX: Float64Array,
-  eventRow: Int32Array,
-  boxEnd: (i: number) => number,
-  width: number,
-): CryptoSpan[] {
+function cryptoOf(g: Geometry): CryptoSpan[] {
+  const { special, eventX, eventRow, columns } = g;
   const out: CryptoSpan[] = [];
   // (endpoint, operation, req) -> index of the request, as one number.
   const pending = new Map<number, number>();
@@ -523,11 +469,10 @@ function cryptoOf(
     const kind = special.kind[k]!;
     if (kind < SEAL_REQUEST || kind > OPEN_DONE) continue;
     const i = special.index[k]!;
-    const e = events[i]!;
-    if (e.req === undefined) continue;
+    const req = columns.req[i]!;
+    if (req === NONE) continue;
     const op = kind === SEAL_REQUEST || kind === SEAL_DONE ? 'seal' : 'open';
-    const ep = Math.floor(eventRow[i]! / LANES.length);
-    const key = (e.req * 4096 + ep) * 2 + (op === 'seal' ? 0 : 1);
+    const key = (req * 4096 + columns.ep[i]!) * 2 + (op === 'seal' ? 0 : 1);
     if (kind === SEAL_REQUEST || kind === OPEN_REQUEST) {
       pending.set(key, i);
       continue;
@@ -536,26 +481,25 @@ function cryptoOf(
     if (at === undefined) continue;
     pending.delete(key);
     out.push({
-      ep: e.ep,
+      ep: epOf(g, i),
       op,
       row: eventRow[at]!,
-      req: e.req,
+      req,
       x0: eventX[at]!,
-      x1: boxEnd(i),
+      x1: boxEnd(g, i),
       request: at,
       done: i,
     });
   }
   // A request never completed: the span runs to the end (the run stopped while it was in flight).
   for (const [key, at] of pending) {
-    const e = events[at]!;
     out.push({
-      ep: e.ep,
+      ep: epOf(g, at),
       op: key % 2 === 0 ? 'seal' : 'open',
       row: eventRow[at]!,
-      req: e.req!,
+      req: columns.req[at]!,
       x0: eventX[at]!,
-      x1: width,
+      x1: g.width,
       request: at,
       done: null,
     });
@@ -563,27 +507,20 @@ function cryptoOf(
   return out.sort((a, b) => a.x0 - b.x0);
 }
 
-function violationsOf(
-  events: readonly TraceEvent[],
-  candidates: readonly number[],
-  eventX: Float64Array,
-  eventRow: Int32Array,
-): ViolationMarker[] {
+function violationsOf(g: Geometry): ViolationMarker[] {
   const out: ViolationMarker[] = [];
-  for (const i of candidates) {
-    const e = events[i]!;
-    if (!e.violation) continue;
+  for (const [i, v] of g.columns.violations) {
     out.push({
       event: i,
-      row: eventRow[i]!,
-      x: eventX[i]!,
-      t: e.t,
-      invariant: e.violation.invariant,
-      name: e.violation.name,
-      message: e.violation.message,
+      row: g.eventRow[i]!,
+      x: g.eventX[i]!,
+      t: g.columns.t[i]!,
+      invariant: v.invariant,
+      name: v.name,
+      message: v.message,
     });
   }
-  return out;
+  return out.sort((a, b) => a.event - b.event);
 }
 
 /** First column whose right edge is past `x` (binary search); `columns.t.length` if none. */

@@ -1,4 +1,6 @@
-import type { TraceEvent, TraceHeader } from '@ktls-lab/core';
+import type { TraceHeader } from '@ktls-lab/core';
+import type { EventTable } from './eventTable';
+import type { Layout } from './layout';
 import type { LoadError } from './loadError';
 
 /** An opened trace: where it came from and what it holds. */
@@ -8,9 +10,11 @@ export interface TraceDoc {
   /** URL it was fetched from, when it can be shared in the address bar. */
   readonly url: string | null;
   readonly header: TraceHeader;
-  readonly events: readonly TraceEvent[];
+  readonly events: EventTable;
+  /** The trace laid out alone. */
+  readonly layout: Layout;
   readonly bytes: number;
-  /** Milliseconds from asking to having the parsed events. */
+  /** Milliseconds from asking to having it parsed and laid out. */
   readonly loadMs: number;
 }
 

@@ -1,0 +1,69 @@
+/**
+ * The events of an opened trace as the page holds them: columns for what every frame and filter
+ * reads, and any one event whole on demand. A trace opened by the load worker keeps its bytes and
+ * where each line ends; an event is parsed from its line when the detail panel, a box label or a
+ * search asks for it. The worker has already validated every line, so the page parses only what
+ * it shows.
+ */
+import type { TraceEvent, TraceHeader } from '@ktls-lab/core';
+import { columnsOf, type TraceColumns } from './columns';
+
+export interface EventTable {
+  readonly length: number;
+  readonly columns: TraceColumns;
+  /** Event `i` (0 ≤ i < length), whole. */
+  at(i: number): TraceEvent;
+}
+
+/** Parsed events kept at once; a frame of labelled boxes or a detail panel needs far fewer. */
+const CACHE_LIMIT = 8192;
+
+/**
+ * Events read from the trace's UTF-8 bytes. Event i is line i + 2 (after the header; the loader
+ * has checked that no blank line comes before the last event), so it runs from just after the
+ * (i + 1)-th `\n` to the next `\n`, or to the end for an unterminated last line. Where the `\n`s
+ * are is found on the first read: the load worker does not spend time on it before the first
+ * paint, and a trace looked at only zoomed out never needs it.
+ */
+export function lineTable(columns: TraceColumns, bytes: Uint8Array): EventTable {
+  const decoder = new TextDecoder();
+  const cache = new Map<number, TraceEvent>();
+  let newlines: Float64Array | null = null;
+  return {
+    length: columns.length,
+    columns,
+    at(i) {
+      let e = cache.get(i);
+      if (e) return e;
+      if (!(i >= 0 && i < columns.length)) throw new RangeError(`no event ${i}`);
+      newlines ??= newlinesOf(bytes, columns.length + 1);
+      const start = newlines[i]! + 1;
+      const end = i + 1 < newlines.length ? newlines[i + 1]! : bytes.length;
+      e = JSON.parse(decoder.decode(bytes.subarray(start, end))) as TraceEvent;
+      if (cache.size >= CACHE_LIMIT) cache.clear();
+      cache.set(i, e);
+      return e;
+    },
+  };
+}
+
+/** Offsets of the first `max` `\n` bytes (a plain loop: faster than calling indexOf per line). */
+function newlinesOf(bytes: Uint8Array, max: number): Float64Array {
+  const out = new Float64Array(max);
+  let n = 0;
+  for (let p = 0; p < bytes.length && n < max; p++) if (bytes[p] === 10) out[n++] = p;
+  return n === max ? out : out.subarray(0, n);
+}
+
+/** Events already in memory (a test, or anything that has the objects at hand). */
+export function memoryTable(header: TraceHeader, events: readonly TraceEvent[]): EventTable {
+  return {
+    length: events.length,
+    columns: columnsOf(header, events),
+    at(i) {
+      const e = events[i];
+      if (!e) throw new RangeError(`no event ${i}`);
+      return e;
+    },
+  };
+}
