@@ -4,7 +4,8 @@
  * in Debian's Chromium, and prints
  *   - load time: navigation to the swimlanes painted, for a first visit (a new browser context:
  *     no HTTP cache, no compiled code) and for a reload of the same page, with the phases (read,
- *     parse, layout, draw);
+ *     parse, layout, draw); the floor under a first visit (the same with a 300-event trace); and
+ *     opening the trace from the file picker of a running inspector (the trace's own cost);
  *   - frame times while panning (mouse drag) and zooming (wheel), zoomed out and zoomed in;
  *   - canvas paint times (performance measures the page records when window.__inspectorBench is set).
  * The trace is made of real simulator runs (every scenario, correct and mutant designs, many seeds)
@@ -158,11 +159,79 @@ async function series(name, fresh) {
   return { page, runs };
 }
 
+/**
+ * Opens the trace file with the page's file picker in a page already showing the inspector, and
+ * returns the time from handing the file over to the swimlanes painted: the trace's own cost,
+ * without the page's start.
+ */
+async function openFile(page, path) {
+  await page.evaluate(() => performance.clearMeasures());
+  const t0 = await page.evaluate(() => performance.now());
+  await page.getByTestId('open-input').setInputFiles(path);
+  await page.waitForFunction(
+    () => performance.getEntriesByName('inspector-draw').length > 0,
+    null,
+    {
+      timeout: 60_000,
+    },
+  );
+  return page.evaluate((start) => {
+    const draw = performance.getEntriesByName('inspector-draw')[0];
+    return draw.startTime + draw.duration - start;
+  }, t0);
+}
+
 try {
   // A first visit: a new context has no HTTP cache and no compiled code, as after `npm start`.
   // The first of them is also the first page of a freshly started browser.
   const first = await series('first visit (new context each)', true);
   await first.page.context().close();
+
+  // The floor under a first visit: the same, with a 300-event trace. What the page's start costs
+  // whatever the trace (a new renderer process, compiling the app, the first render).
+  const smallFile = join(outDir, 'trace-300.ndjson');
+  writeFileSync(smallFile, `${text.split('\n').slice(0, 301).join('\n')}\n`);
+  const smallServer = await serveInspector({ root: smallFile });
+  const floor = [];
+  for (let run = 0; run < RUNS; run++) {
+    const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
+    const p = await context.newPage();
+    await p.addInitScript(() => {
+      window.__inspectorBench = true;
+    });
+    await p.goto(smallServer.url);
+    await p.waitForFunction(() => performance.getEntriesByName('inspector-draw').length > 0);
+    floor.push(
+      await p.evaluate(() => {
+        const d = performance.getEntriesByName('inspector-draw')[0];
+        return d.startTime + d.duration;
+      }),
+    );
+    await context.close();
+  }
+  await smallServer.close();
+  console.log(
+    `first visit with a 300-event trace (the page's own start), ${RUNS} loads: ${floor.map((x) => x.toFixed(0)).join(', ')} ms; median ${median(floor).toFixed(0)} ms`,
+  );
+
+  // Opening the trace from the file picker of a page already running: the trace's own cost. The
+  // first open in a page runs the parser before it is optimised; the later ones are warm.
+  const opens = [];
+  {
+    const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
+    const p = await context.newPage();
+    await p.addInitScript(() => {
+      window.__inspectorBench = true;
+    });
+    await p.goto(server.url.split('?')[0]);
+    await p.getByTestId('open-input').waitFor({ state: 'attached' });
+    for (let run = 0; run < RUNS; run++) opens.push(await openFile(p, file));
+    await context.close();
+  }
+  console.log(
+    `open the file in a running inspector (picker → painted), ${RUNS} opens: ${opens.map((x) => x.toFixed(0)).join(', ')} ms; first ${opens[0].toFixed(0)} ms, median ${median(opens).toFixed(0)} ms`,
+  );
+
   // The same page loaded again: the browser's caches are warm.
   const { page, runs: again } = await series('reload (same page)', false);
 
@@ -234,6 +303,8 @@ try {
     events: parsed.events.length,
     bytes: text.length,
     firstVisitMs: first.runs.map((r) => Math.round(r.ms)),
+    firstVisitFloorMs: floor.map((x) => Math.round(x)),
+    openFileMs: opens.map((x) => Math.round(x)),
     reloadMs: again.map((r) => Math.round(r.ms)),
     phases: { firstVisit: first.runs.map((r) => r.phases), reload: again.map((r) => r.phases) },
     panZoomedOut: outPan,
