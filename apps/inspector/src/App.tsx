@@ -17,7 +17,8 @@ import { SimPanel } from './components/SimPanel';
 import { Timeline } from './components/Timeline';
 import { TraceTitle } from './components/TraceTitle';
 import { ViolationList } from './components/ViolationList';
-import { filterMask, stepFrom } from './model/filter';
+import type { EventTable } from './model/eventTable';
+import { filterMask, indexSomeText, stepFrom } from './model/filter';
 import { eventAtStep, layoutTrace, mergeStepWidths, stepWidths } from './model/layout';
 import { DEFAULT_MAX_BYTES, loadError } from './model/loadError';
 import { firstFailing, parseRunIndex, type RunIndex } from './model/runIndex';
@@ -94,6 +95,17 @@ export function App() {
     () => (docB ? filterMask(docB.events, lanes, types, query) : null),
     [docB, lanes, types, query],
   );
+  // The search texts, built in idle time once a trace is shown, so that the first search is quick.
+  useEffect(() => {
+    const tables = [docA?.events, docB?.events].filter((t): t is EventTable => t !== undefined);
+    let handle = 0;
+    const step = (deadline: IdleDeadline) => {
+      const more = () => deadline.timeRemaining() > 2;
+      if (!tables.every((t) => indexSomeText(t, more))) handle = requestIdleCallback(step);
+    };
+    handle = requestIdleCallback(step);
+    return () => cancelIdleCallback(handle);
+  }, [docA, docB]);
   const cursorB = useMemo(() => {
     if (!layouts?.b || !docA || cursor === null || cursor >= docA.events.length) return null;
     return eventAtStep(layouts.b, docA.events.columns.t[cursor]!);

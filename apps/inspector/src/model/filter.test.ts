@@ -1,7 +1,7 @@
 import { LANES, type TraceEvent } from '@ktls-lab/core';
 import { describe, expect, it } from 'vitest';
 import { memoryTable } from './eventTable';
-import { filterMask, stepFrom } from './filter';
+import { filterMask, indexSomeText, stepFrom } from './filter';
 
 const events = memoryTable({ endpoints: ['client', 'server'] } as never, [
   { t: 0, ep: 'client', lane: 'wire', kind: 'segment' },
@@ -26,5 +26,31 @@ describe('filterMask and stepFrom', () => {
     ]);
     expect([...filterMask(events, new Set(LANES), null, 'KEY-UPDATE')!]).toEqual([0, 0, 0, 1]);
     expect([...filterMask(events, new Set(LANES), null, '#4')!]).toEqual([0, 1, 0, 0]);
+  });
+});
+
+describe('the search index', () => {
+  it('gives the same masks built a little at a time as built at once', () => {
+    const many = memoryTable(
+      { endpoints: ['client', 'server'] } as never,
+      Array.from({ length: 1000 }, (_, t) => ({
+        t,
+        ep: t % 3 === 0 ? 'client' : 'server',
+        lane: 'cp' as const,
+        kind: t % 7 === 0 ? ('freeze' as const) : ('note' as const),
+        note: `n${t}`,
+      })),
+    );
+    const whole = filterMask(many, new Set(LANES), null, 'freeze');
+    const sliced = memoryTable({ endpoints: ['client', 'server'] } as never, [
+      ...Array.from({ length: 1000 }, (_, i) => many.at(i)),
+    ]);
+    // One batch of 256 per call when told to stop: 512 of 1,000 after two.
+    expect(indexSomeText(sliced, () => false)).toBe(false);
+    expect(indexSomeText(sliced, () => false)).toBe(false);
+    // A search with the index half built finishes it, and agrees.
+    expect([...filterMask(sliced, new Set(LANES), null, 'freeze')!]).toEqual([...whole!]);
+    expect(indexSomeText(sliced)).toBe(true);
+    expect(whole!.reduce((a, b) => a + b, 0)).toBe(143);
   });
 });
