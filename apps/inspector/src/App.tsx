@@ -95,8 +95,11 @@ export function App() {
     () => (docB ? filterMask(docB.events, lanes, types, query) : null),
     [docB, lanes, types, query],
   );
-  // The search texts, built in idle time once a trace is shown, so that the first search is quick.
+  // The search texts, built in idle time once a trace is shown, so that the first search is quick;
+  // not while another trace loads, which would then share the page's time with it.
+  const loading = primary.slot.status === 'loading' || compare.slot.status === 'loading';
   useEffect(() => {
+    if (loading) return;
     const tables = [docA?.events, docB?.events].filter((t): t is EventTable => t !== undefined);
     let handle = 0;
     const step = (deadline: IdleDeadline) => {
@@ -105,7 +108,7 @@ export function App() {
     };
     handle = requestIdleCallback(step);
     return () => cancelIdleCallback(handle);
-  }, [docA, docB]);
+  }, [docA, docB, loading]);
   const cursorB = useMemo(() => {
     if (!layouts?.b || !docA || cursor === null || cursor >= docA.events.length) return null;
     return eventAtStep(layouts.b, docA.events.columns.t[cursor]!);
