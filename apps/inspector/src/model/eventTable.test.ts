@@ -18,7 +18,7 @@ const events: TraceEvent[] = [
   { t: 2, ep: 'proxy', lane: 'wire', kind: 'segment', size: 5, header: '1703030012' },
 ];
 
-/** What the load worker hands over: the trace's bytes. */
+/** What openTrace keeps: the trace's bytes. */
 const tableFromText = (text: string) =>
   lineTable(columnsOf(header, events), new TextEncoder().encode(text));
 

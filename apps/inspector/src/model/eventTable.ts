@@ -1,9 +1,8 @@
 /**
  * The events of an opened trace as the page holds them: columns for what every frame and filter
- * reads, and any one event whole on demand. A trace opened by the load worker keeps its bytes and
- * where each line ends; an event is parsed from its line when the detail panel, a box label or a
- * search asks for it. The worker has already validated every line, so the page parses only what
- * it shows.
+ * reads, and any one event whole on demand. An opened trace keeps its bytes; an event is parsed
+ * again from its line when the detail panel, a box label or a search asks for it. `openTrace` has
+ * already checked every line, so this parse cannot fail.
  */
 import type { TraceEvent, TraceHeader } from '@ktls-lab/core';
 import { columnsOf, type TraceColumns } from './columns';
@@ -22,8 +21,8 @@ const CACHE_LIMIT = 8192;
  * Events read from the trace's UTF-8 bytes. Event i is line i + 2 (after the header; the loader
  * has checked that no blank line comes before the last event), so it runs from just after the
  * (i + 1)-th `\n` to the next `\n`, or to the end for an unterminated last line. Where the `\n`s
- * are is found on the first read: the load worker does not spend time on it before the first
- * paint, and a trace looked at only zoomed out never needs it.
+ * are is found on the first read, not while the trace opens: a trace looked at only zoomed out
+ * never needs it.
  */
 export function lineTable(columns: TraceColumns, bytes: Uint8Array): EventTable {
   const decoder = new TextDecoder();
