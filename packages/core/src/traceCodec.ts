@@ -279,7 +279,8 @@ export function parseTrace(text: string, options: ParseTraceOptions = {}): Parse
 
 /**
  * `parseTrace` on text that arrives in pieces, for a caller that parses a trace while it downloads
- * (the inspector's worker) and should not hold it whole, nor, with `onEvent`, all its events:
+ * or reads it and need not hold it whole, nor, with `onEvent`, all its events (the inspector
+ * builds columns from them instead):
  *
  *   const reader = new TraceReader({ maxBytes, onEvent: (event, i) => index.add(event, i) });
  *   for await (const chunk of body.pipeThrough(new TextDecoderStream())) {
