@@ -1,9 +1,10 @@
 // @vitest-environment jsdom
-import type { TraceEvent, TraceHeader } from '@ktls-lab/core';
+import type { TraceEvent } from '@ktls-lab/core';
 import { act } from 'react';
 import { createRoot } from 'react-dom/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { memoryTable } from '../model/eventTable';
+import { TEST_HEADER } from '../model/testHeader';
 import { DetailPanel } from './DetailPanel';
 import { ErrorPanel } from './ErrorPanel';
 import { Legend } from './Legend';
@@ -24,7 +25,6 @@ afterEach(() => {
   container = null;
 });
 
-const header = { endpoints: ['client', 'server'] } as unknown as TraceHeader;
 const hostile = '<img src=x onerror="alert(1)"><b>bold</b>';
 
 describe('DetailPanel', () => {
@@ -47,7 +47,7 @@ describe('DetailPanel', () => {
       },
     ];
     const el = render(
-      <DetailPanel events={memoryTable(header, events)} index={0} onSelect={() => {}} />,
+      <DetailPanel events={memoryTable(TEST_HEADER, events)} index={0} onSelect={() => {}} />,
     );
     const text = el.textContent ?? '';
     expect(text).toContain('Event 0 · record-in');
@@ -76,7 +76,7 @@ describe('DetailPanel', () => {
       },
     ];
     const el = render(
-      <DetailPanel events={memoryTable(header, events)} index={3} onSelect={() => {}} />,
+      <DetailPanel events={memoryTable(TEST_HEADER, events)} index={3} onSelect={() => {}} />,
     );
     expect(el.textContent).toContain(
       'Invariant 3 violated: frozen-means-frozen at step 2 on server',

@@ -1,4 +1,4 @@
-import { LANES, type TraceEvent, type TraceHeader } from '@ktls-lab/core';
+import { LANES, type TraceEvent } from '@ktls-lab/core';
 import { describe, expect, it } from 'vitest';
 import { boxLabel, drawScene, type Painter } from './draw';
 import { memoryTable } from './eventTable';
@@ -6,15 +6,9 @@ import { filterMask } from './filter';
 import { layoutTrace } from './layout';
 import { colourOfType, FREEZE_FILL } from './palette';
 import { LABEL_WIDTH, ROW_HEIGHT, rowPositions, toPx } from './viewport';
+import { TEST_HEADER } from './testHeader';
 
-const header: TraceHeader = {
-  format: 'ktls-lab-trace',
-  version: 1,
-  world: 'sim',
-  design: 'linux-ktls',
-  engine: 'model',
-  endpoints: ['client', 'server'],
-};
+const header = TEST_HEADER;
 
 interface Call {
   readonly op: string;

@@ -1,16 +1,10 @@
-import { serializeTrace, type TraceEvent, type TraceHeader } from '@ktls-lab/core';
+import { serializeTrace, type TraceEvent } from '@ktls-lab/core';
 import { describe, expect, it } from 'vitest';
 import { ColumnBuilder, columnsOf } from './columns';
 import { lineTable, memoryTable } from './eventTable';
+import { TEST_HEADER } from './testHeader';
 
-const header: TraceHeader = {
-  format: 'ktls-lab-trace',
-  version: 1,
-  world: 'sim',
-  design: 'linux-ktls',
-  engine: 'model',
-  endpoints: ['client', 'server'],
-};
+const header = TEST_HEADER;
 
 const events: TraceEvent[] = [
   { t: 0, ep: 'client', lane: 'cp', kind: 'key-install', epoch: 1, key: '00112233', seq: '0' },

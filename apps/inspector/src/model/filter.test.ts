@@ -2,8 +2,9 @@ import { LANES, type TraceEvent } from '@ktls-lab/core';
 import { describe, expect, it } from 'vitest';
 import { memoryTable } from './eventTable';
 import { filterMask, indexSomeText, stepFrom } from './filter';
+import { TEST_HEADER } from './testHeader';
 
-const events = memoryTable({ endpoints: ['client', 'server'] } as never, [
+const events = memoryTable(TEST_HEADER, [
   { t: 0, ep: 'client', lane: 'wire', kind: 'segment' },
   { t: 1, ep: 'server', lane: 'dp-rx', kind: 'record-in', type: 23, seq: '4' },
   { t: 2, ep: 'server', lane: 'cp', kind: 'deliver-control', type: 22 },
@@ -32,7 +33,7 @@ describe('filterMask and stepFrom', () => {
 describe('the search index', () => {
   it('gives the same masks built a little at a time as built at once', () => {
     const many = memoryTable(
-      { endpoints: ['client', 'server'] } as never,
+      TEST_HEADER,
       Array.from({ length: 1000 }, (_, t) => ({
         t,
         ep: t % 3 === 0 ? 'client' : 'server',
@@ -42,7 +43,7 @@ describe('the search index', () => {
       })),
     );
     const whole = filterMask(many, new Set(LANES), null, 'freeze');
-    const sliced = memoryTable({ endpoints: ['client', 'server'] } as never, [
+    const sliced = memoryTable(TEST_HEADER, [
       ...Array.from({ length: 1000 }, (_, i) => many.at(i)),
     ]);
     // One batch of 256 per call when told to stop: 512 of 1,000 after two.

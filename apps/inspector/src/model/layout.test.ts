@@ -11,15 +11,9 @@ import {
   mergeStepWidths,
   stepWidths as stepWidthsOf,
 } from './layout';
+import { TEST_HEADER } from './testHeader';
 
-const header: TraceHeader = {
-  format: 'ktls-lab-trace',
-  version: 1,
-  world: 'sim',
-  design: 'linux-ktls',
-  engine: 'model',
-  endpoints: ['client', 'server'],
-};
+const header = TEST_HEADER;
 
 // The layout reads columns; these tests write events, as a trace does.
 const layoutTrace = (h: TraceHeader, events: readonly TraceEvent[], options?: LayoutOptions) =>
