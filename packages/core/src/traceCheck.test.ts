@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
-import { toHex } from './bytes.js';
-import { ERROR_CATALOG, type RecordErrorCode, recordError } from './errors.js';
+import { arbEvent } from '../test/traceArbitraries.js';
+import { ERROR_CATALOG, recordError } from './errors.js';
 import { AlertDescription } from './protocol.js';
-import { LANES, TRACE_KINDS, type TraceEvent } from './trace.js';
+import { LANES, TRACE_KINDS } from './trace.js';
 import { isTraceEvent } from './traceCheck.js';
 import { traceLine } from './traceCodec.js';
 import { ERRNOS, TraceEventSchema } from './traceSchema.js';
@@ -12,35 +12,6 @@ import { ERRNOS, TraceEventSchema } from './traceSchema.js';
 /** The schema of record's verdict, run as `parseTrace` runs it (its `Seq` check needs that). */
 const schemaAccepts = (x: unknown): boolean =>
   v.safeParse(TraceEventSchema, x, { abortEarly: true }).success;
-
-const arbText = fc.string({ maxLength: 6 });
-const arbHex = (maxBytes: number) => fc.uint8Array({ maxLength: maxBytes }).map(toHex);
-const arbCode = fc.constantFrom(...(Object.keys(ERROR_CATALOG) as RecordErrorCode[]));
-
-const arbEvent: fc.Arbitrary<TraceEvent> = fc.record(
-  {
-    t: fc.maxSafeNat(),
-    ep: arbText,
-    lane: fc.constantFrom(...LANES),
-    kind: fc.constantFrom(...TRACE_KINDS),
-    seq: fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }).map(String),
-    epoch: fc.nat(),
-    type: fc.nat(255),
-    size: fc.maxSafeNat(),
-    wire: fc.nat(),
-    req: fc.nat(),
-    reason: arbText,
-    key: arbHex(8),
-    nonce: arbHex(12),
-    aad: arbHex(13),
-    header: arbHex(5),
-    preview: arbHex(64),
-    error: fc.tuple(arbCode, arbText).map(([c, m]) => recordError(c, m)),
-    violation: fc.record({ invariant: fc.nat(), name: arbText, message: arbText }),
-    note: arbText,
-  },
-  { requiredKeys: ['t', 'ep', 'lane', 'kind'] },
-);
 
 /** Values on both sides of the edges of what each kind of field accepts. */
 const COUNT_EDGES = [-1, -0, 0, 0.5, 1, 2 ** 53 - 1, 2 ** 53, 1e300, '1'];

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import * as v from 'valibot';
 import { describe, expect, expectTypeOf, it } from 'vitest';
+import { arbEvent, arbText } from '../test/traceArbitraries.js';
 import { toHex } from './bytes.js';
 import {
   ERROR_CATALOG,
@@ -9,11 +10,9 @@ import {
   RecordLayerError,
   recordError,
 } from './errors.js';
-import { AlertDescription, type AlertName } from './protocol.js';
+import type { AlertName } from './protocol.js';
 import {
-  LANES,
   TRACE_FORMAT,
-  TRACE_KINDS,
   TRACE_VERSION,
   type TraceEvent,
   type TraceHeader,
@@ -388,54 +387,6 @@ describe('reader errors', () => {
 
 // ---------------------------------------------------------------------------------------------
 // Properties
-
-const arbText = fc.string({
-  unit: fc.oneof(
-    fc.constantFrom('<', '>', '&', '"', '\\', '\n', '\r', '\u2028', '\u0000', '\ud800', '🔐'),
-    fc.nat(0xffff).map((c) => String.fromCharCode(c)),
-  ),
-  maxLength: 20,
-});
-const arbHex = (maxBytes = 24) => fc.uint8Array({ maxLength: maxBytes }).map(toHex);
-const arbCode = fc.constantFrom(...(Object.keys(ERROR_CATALOG) as RecordErrorCode[]));
-
-const arbError: fc.Arbitrary<RecordError> = fc.oneof(
-  fc.tuple(arbCode, arbText).map(([c, m]) => recordError(c, m)),
-  fc.record({
-    code: arbCode,
-    errno: fc.constantFrom(...ERRNOS),
-    alert: fc.option(fc.constantFrom(...(Object.keys(AlertDescription) as AlertName[])), {
-      nil: null,
-    }),
-    fatal: fc.boolean(),
-    message: arbText,
-  }),
-);
-
-const arbEvent: fc.Arbitrary<TraceEvent> = fc.record(
-  {
-    t: fc.maxSafeNat(),
-    ep: arbText,
-    lane: fc.constantFrom(...LANES),
-    kind: fc.constantFrom(...TRACE_KINDS),
-    seq: fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }).map(String),
-    epoch: fc.nat(),
-    type: fc.nat(255),
-    size: fc.maxSafeNat(),
-    wire: fc.nat(),
-    req: fc.nat(),
-    reason: arbText,
-    key: arbHex(8),
-    nonce: arbHex(12),
-    aad: arbHex(13),
-    header: arbHex(),
-    preview: arbHex(64),
-    error: arbError,
-    violation: fc.record({ invariant: fc.nat(), name: arbText, message: arbText }),
-    note: arbText,
-  },
-  { requiredKeys: ['t', 'ep', 'lane', 'kind'] },
-);
 
 const arbHeader: fc.Arbitrary<TraceHeader> = fc
   .record(
