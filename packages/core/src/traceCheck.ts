@@ -116,56 +116,37 @@ function isSeq(x: unknown): boolean {
   return x.length < MAX_SEQ_DECIMAL.length || x <= MAX_SEQ_DECIMAL;
 }
 
-/** The schema's `RecordErrorSchema`: all five keys, no others. */
-function isRecordError(x: unknown): boolean {
-  if (typeof x !== 'object' || x === null) return false;
-  const r = x as Record<string, unknown>;
-  let n = 0;
-  for (const key in r) {
-    const y = r[key];
-    switch (key) {
-      case 'code':
-        if (!ERROR_CODE_NAMES.has(y)) return false;
-        break;
-      case 'errno':
-        if (!ERRNO_NAMES.has(y)) return false;
-        break;
-      case 'alert':
-        if (y !== null && !ALERT_NAME_SET.has(y)) return false;
-        break;
-      case 'fatal':
-        if (typeof y !== 'boolean') return false;
-        break;
-      case 'message':
-        if (typeof y !== 'string') return false;
-        break;
-      default:
-        return false;
-    }
-    n++;
-  }
-  return n === 5;
-}
+type FieldCheck = (y: unknown) => boolean;
+const isString: FieldCheck = (y) => typeof y === 'string';
 
-/** The schema's `TraceViolationSchema`: all three keys, no others. */
-function isViolation(x: unknown): boolean {
+/** The schema's `RecordErrorSchema`: these five keys, no others. */
+const RECORD_ERROR_FIELDS: ReadonlyMap<string, FieldCheck> = new Map([
+  ['code', (y) => ERROR_CODE_NAMES.has(y)],
+  ['errno', (y) => ERRNO_NAMES.has(y)],
+  ['alert', (y) => y === null || ALERT_NAME_SET.has(y)],
+  ['fatal', (y) => typeof y === 'boolean'],
+  ['message', isString],
+]);
+
+/** The schema's `TraceViolationSchema`: these three keys, no others. */
+const VIOLATION_FIELDS: ReadonlyMap<string, FieldCheck> = new Map([
+  ['invariant', isCount],
+  ['name', isString],
+  ['message', isString],
+]);
+
+const isRecordError = (x: unknown): boolean => hasExactly(x, RECORD_ERROR_FIELDS);
+const isViolation = (x: unknown): boolean => hasExactly(x, VIOLATION_FIELDS);
+
+/** A nested object of the schema (a strict object): every key of `fields` and no other. */
+function hasExactly(x: unknown, fields: ReadonlyMap<string, FieldCheck>): boolean {
   if (typeof x !== 'object' || x === null) return false;
   const r = x as Record<string, unknown>;
   let n = 0;
   for (const key in r) {
-    const y = r[key];
-    switch (key) {
-      case 'invariant':
-        if (!isCount(y)) return false;
-        break;
-      case 'name':
-      case 'message':
-        if (typeof y !== 'string') return false;
-        break;
-      default:
-        return false;
-    }
+    const check = fields.get(key);
+    if (!check?.(r[key])) return false;
     n++;
   }
-  return n === 3;
+  return n === fields.size;
 }
