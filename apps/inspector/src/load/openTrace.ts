@@ -53,7 +53,7 @@ export async function openTrace(
   if (!read.ok) return read;
   const { bytes } = read;
   // Not fatal: bytes that are not UTF-8 become U+FFFD, and the reader reports the line.
-  const text = new TextDecoder('utf-8').decode(bytes);
+  const text = read.text ?? new TextDecoder('utf-8').decode(bytes);
   benchMeasure('read', t0);
   const t1 = performance.now();
   let columns: ColumnBuilder | null = null;
@@ -70,7 +70,7 @@ export async function openTrace(
     const failed = reader.push(text.slice(at, at + SLICE_CHARS));
     if (failed && !failed.ok) return failed;
     if (performance.now() - sliceStart >= SLICE_MS) {
-      progress({ phase: 'parsing', loaded: at + SLICE_CHARS, total: text.length });
+      progress({ phase: 'parsing', loaded: reader.pushed, total: text.length });
       await nextTask();
       if (stale()) return null;
       sliceStart = performance.now();

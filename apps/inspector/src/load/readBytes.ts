@@ -7,7 +7,12 @@ import { takePrefetch } from './prefetch';
 import type { TraceSource } from './traceSource';
 
 export type ReadResult =
-  | { readonly ok: true; readonly bytes: Uint8Array }
+  | {
+      readonly ok: true;
+      readonly bytes: Uint8Array;
+      /** The text, when the source was text: it need not be decoded back from the bytes. */
+      readonly text?: string;
+    }
   | { readonly ok: false; readonly error: LoadError };
 
 type Progress = (loaded: number, total: number | null) => void;
@@ -27,7 +32,9 @@ export async function readBytes(
   maxBytes: number,
   progress: Progress,
 ): Promise<ReadResult> {
-  if (source.kind === 'text') return { ok: true, bytes: new TextEncoder().encode(source.text) };
+  if (source.kind === 'text') {
+    return { ok: true, bytes: new TextEncoder().encode(source.text), text: source.text };
+  }
   if (source.kind === 'file') {
     const { file } = source;
     if (file.size > maxBytes) return tooLarge(file.size, maxBytes);
