@@ -1,5 +1,6 @@
 /** File pickers: open a trace, two traces, a run folder's files; or a trace to compare with. */
 import { useRef } from 'react';
+import { benchOpenRequested } from '../model/benchMark';
 
 export function OpenBar(props: {
   onFiles: (files: File[]) => void;
@@ -21,6 +22,7 @@ export function OpenBar(props: {
         hidden
         data-testid="open-input"
         onChange={(e) => {
+          benchOpenRequested(e.timeStamp);
           props.onFiles([...(e.currentTarget.files ?? [])]);
           e.currentTarget.value = '';
         }}
