@@ -50,8 +50,6 @@ interface RunFolder {
 /** Pixels per slot when jumping to an event: boxes wide enough to carry their labels. */
 const FOCUS_ZOOM = 40;
 const PLAY_INTERVAL_MS = 140;
-/** Longest stretch of idle work (the search texts) before the page looks at input again. */
-const IDLE_SLICE_MS = 8;
 
 const initialUrl = readUrlState(window.location.search);
 
@@ -106,10 +104,7 @@ export function App() {
     const tables = [docA?.events, docB?.events].filter((t): t is EventTable => t !== undefined);
     let handle = 0;
     const step = (deadline: IdleDeadline) => {
-      // A short slice, not the whole idle period (up to 50 ms): an input that arrives meanwhile
-      // (a file dropped, a key) waits for the slice to end.
-      const until = performance.now() + IDLE_SLICE_MS;
-      const more = () => deadline.timeRemaining() > 1 && performance.now() < until;
+      const more = () => deadline.timeRemaining() > 2;
       if (!tables.every((t) => indexSomeText(t, more))) handle = requestIdleCallback(step);
     };
     handle = requestIdleCallback(step);
