@@ -102,9 +102,19 @@ const server = await serveInspector({ root: file });
 const browser = await chromium.launch(chromiumLaunchOptions);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** Opens the inspector on the trace in `page` and waits until the swimlanes are painted. */
-async function openOnce(page) {
-  await page.goto(server.url);
+/** A page in a new browser context (no HTTP cache, no compiled code) that records bench entries. */
+async function benchPage() {
+  const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
+  const page = await context.newPage();
+  await page.addInitScript(() => {
+    window.__inspectorBench = true;
+  });
+  return page;
+}
+
+/** Opens the inspector at `url` in `page` and waits until the swimlanes are painted. */
+async function openOnce(page, url = server.url) {
+  await page.goto(url);
   await page.getByTestId('timeline-canvas').waitFor({ timeout: 60_000 });
   // Painted: the first paint measure exists once the swimlanes are on screen.
   await page.waitForFunction(() => performance.getEntriesByName('inspector-draw').length > 0);
@@ -139,11 +149,7 @@ async function series(name, fresh) {
   for (let run = 0; run < RUNS; run++) {
     if (fresh || !page) {
       await page?.context().close();
-      const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
-      page = await context.newPage();
-      await page.addInitScript(() => {
-        window.__inspectorBench = true;
-      });
+      page = await benchPage();
     }
     const r = await openOnce(page);
     console.log(`  ${name} ${run + 1}: ${r.line}`);
@@ -212,20 +218,9 @@ try {
   const smallServer = await serveInspector({ root: smallFile });
   const floor = [];
   for (let run = 0; run < RUNS; run++) {
-    const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
-    const p = await context.newPage();
-    await p.addInitScript(() => {
-      window.__inspectorBench = true;
-    });
-    await p.goto(smallServer.url);
-    await p.waitForFunction(() => performance.getEntriesByName('inspector-draw').length > 0);
-    floor.push(
-      await p.evaluate(() => {
-        const d = performance.getEntriesByName('inspector-draw')[0];
-        return d.startTime + d.duration;
-      }),
-    );
-    await context.close();
+    const p = await benchPage();
+    floor.push((await openOnce(p, smallServer.url)).ms);
+    await p.context().close();
   }
   await smallServer.close();
   console.log(
@@ -241,11 +236,7 @@ try {
   // ones are warm.
   const opens = [];
   {
-    const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
-    const p = await context.newPage();
-    await p.addInitScript(() => {
-      window.__inspectorBench = true;
-    });
+    const p = await benchPage();
     await p.goto(server.url.split('?')[0]);
     await p.getByTestId('welcome').waitFor();
     // A person picks the file after the page has shown up: let it finish starting (compiling,
@@ -258,7 +249,7 @@ try {
         `  open ${run + 1}: ${Math.round(r.ms)} ms from the input to painted (${r.phases} ms; ${Math.round(r.fromCall)} ms from the script's call)`,
       );
     }
-    await context.close();
+    await p.context().close();
   }
   console.log(
     `open the file in a running inspector (input event → painted), ${RUNS} opens: ${opens.map((x) => x.toFixed(0)).join(', ')} ms; first ${opens[0].toFixed(0)} ms, median ${median(opens).toFixed(0)} ms`,
