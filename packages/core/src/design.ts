@@ -38,8 +38,8 @@ export interface RxPolicy {
   readonly mergeControlIntoData: boolean;
   /** Which records may be decrypted asynchronously: the kernel only does TLS 1.2 data records. */
   readonly asyncDecrypt: 'tls12-data' | 'none';
-  /** Bytes buffered before the switch to userspace record processing are handed over (not dropped). */
-  readonly puntKeepsBufferedBytes: boolean;
+  /** Bytes buffered before a fallback to userspace record processing are handed over (not dropped). */
+  readonly fallbackKeepsBufferedBytes: boolean;
 }
 
 export interface TxPolicy {
@@ -50,8 +50,8 @@ export interface TxPolicy {
    *   and puts the advanced state back (the 2015 RFC: "get these back out, use them, then reset").
    */
   readonly controlRecords: 'cmsg' | 'take-state';
-  /** A control record pushes out the open (MSG_MORE) data record first (`tls_handle_open_record`). */
-  readonly controlFlushesOpenRecord: boolean;
+  /** A control record pushes out the pending (MSG_MORE) data record first (`tls_handle_open_record`). */
+  readonly controlFlushesPendingRecord: boolean;
   /** While userspace holds the exported TX state, the data plane sends nothing (RFC 2015 design). */
   readonly pauseWhileExported: boolean;
   /** Export waits for in-flight seals, so userspace's record follows the data plane's on the wire. */
@@ -91,12 +91,12 @@ const LINUX_RX: RxPolicy = {
   controlWaitsForData: true,
   mergeControlIntoData: false,
   asyncDecrypt: 'tls12-data',
-  puntKeepsBufferedBytes: true,
+  fallbackKeepsBufferedBytes: true,
 };
 
 const LINUX_TX: TxPolicy = {
   controlRecords: 'cmsg',
-  controlFlushesOpenRecord: true,
+  controlFlushesPendingRecord: true,
   pauseWhileExported: true,
   exportDrainsInFlight: true,
   rekeyResetsSequence: true,

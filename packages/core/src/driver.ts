@@ -2,8 +2,10 @@ import type { AeadEngine, AeadKey } from './aead.js';
 import { concat, EMPTY } from './bytes.js';
 import type { CryptoState } from './cryptoState.js';
 import { type CapabilityProfile, type Design, FULL_PROFILE, LINUX_KTLS } from './design.js';
-import { type RecordError, RecordLayerError, type RecordErrorCode, recordError } from './errors.js';
-import { ContentType, HandshakeType } from './protocol.js';
+import { type RecordError, type RecordErrorCode, RecordLayerError, recordError } from './errors.js';
+import { assertNever } from './exhaustive.js';
+import { ContentType, type ContentTypeByte, HandshakeType, KeyUpdateRequest } from './protocol.js';
+import { err, ok, type Result } from './result.js';
 import {
   createRx,
   type RxDraft,
@@ -12,7 +14,7 @@ import {
   type RxState,
   rxApply,
 } from './rx.js';
-import type { TraceEvent } from './trace.js';
+import type { TraceDraft, TraceEvent } from './trace.js';
 import {
   createTx,
   type TxDraft,
@@ -55,7 +57,7 @@ export function createLogicalClock(start = 0): LogicalClock {
 
 /** One item on the receive queue, as `recvmsg` would find it on `rx_list`. */
 export interface ReceivedRecord {
-  readonly contentType: number;
+  readonly contentType: ContentTypeByte;
   readonly seq: bigint;
   readonly epoch: number;
   readonly data: Uint8Array;
@@ -72,8 +74,8 @@ export interface RecvOptions {
 
 export interface RecvResult {
   readonly data: Uint8Array;
-  /** The record type a `TLS_GET_RECORD_TYPE` cmsg reports (23 for data). */
-  readonly contentType: number;
+  /** The record type a `TLS_GET_RECORD_TYPE` cmsg reports (application_data for data). */
+  readonly contentType: ContentTypeByte;
   /** True when this 0-byte result is end of stream (close_notify), not an empty record. */
   readonly eof: boolean;
   /** Sequence number and key epoch of the first record this read came from (-1n/-1 at EOF). */
@@ -153,14 +155,15 @@ export class TlsRecordLayer {
   }
 
   /** `sendmsg()` with a `TLS_SET_RECORD_TYPE` cmsg. */
-  sendControl(contentType: number, body: Uint8Array): Uint8Array {
+  sendControl(contentType: ContentTypeByte, body: Uint8Array): Uint8Array {
     this.runTx({ type: 'send-control', contentType, body });
     return this.takeWire();
   }
 
   /** Sends a TLS 1.3 KeyUpdate under the current key, then switches TX to `next` (RFC 8446 §4.6.3). */
   sendKeyUpdate(next: CryptoState, requestUpdate = false): Uint8Array {
-    const msg = Uint8Array.of(HandshakeType.keyUpdate, 0, 0, 1, requestUpdate ? 1 : 0);
+    const request = requestUpdate ? KeyUpdateRequest.requested : KeyUpdateRequest.notRequested;
+    const msg = Uint8Array.of(HandshakeType.keyUpdate, 0, 0, 1, request);
     this.runTx({ type: 'send-control', contentType: ContentType.handshake, body: msg });
     this.installTxKey(next);
     return this.takeWire();
@@ -313,7 +316,7 @@ export class TlsRecordLayer {
 
   /** Switches RX to userspace record processing after `installRxKey` was refused. */
   puntRx(state: CryptoState): void {
-    this.runRx({ type: 'punt', version: state.version });
+    this.runRx({ type: 'fallback', version: state.version });
   }
 
   /** Bytes produced but not yet returned (records sealed outside `send`, e.g. by `importTx`). */
@@ -422,6 +425,8 @@ export class TlsRecordLayer {
       case 'trace':
         this.emit(e.event);
         return;
+      default:
+        assertNever(e, 'TX effect');
     }
   }
 
@@ -458,10 +463,12 @@ export class TlsRecordLayer {
       case 'trace':
         this.emit(e.event);
         return;
+      default:
+        assertNever(e, 'RX effect');
     }
   }
 
-  private emit(draft: Omit<TraceEvent, 't' | 'ep'>): void {
+  private emit(draft: TraceDraft): void {
     const event: TraceEvent = { t: this.clock.next(), ep: this.endpoint, ...draft };
     if (this.onTrace) this.onTrace(event);
     else this.events.push(event);
@@ -469,11 +476,11 @@ export class TlsRecordLayer {
 }
 
 /** Convenience for callers that want a value rather than an exception. */
-export function tryRecv(layer: TlsRecordLayer, options?: RecvOptions): RecvResult | RecordError {
+export function tryRecv(layer: TlsRecordLayer, options?: RecvOptions): Result<RecvResult> {
   try {
-    return layer.recv(options);
+    return ok(layer.recv(options));
   } catch (e) {
-    if (e instanceof RecordLayerError) return e.toJSON();
-    return recordError('invalid_argument', String(e));
+    if (e instanceof RecordLayerError) return err(e.toJSON());
+    return err(recordError('invalid_argument', String(e)));
   }
 }

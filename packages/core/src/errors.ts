@@ -37,7 +37,7 @@ export type RecordErrorCode =
   | 'closed'
   | 'unsupported_cipher'
   | 'not_configured'
-  | 'record_open'
+  | 'record_pending'
   | 'invalid_argument';
 
 export interface ErrorSpec {
@@ -84,8 +84,8 @@ export const ERROR_CATALOG: { readonly [K in RecordErrorCode]: ErrorSpec } = {
   unsupported_cipher: { errno: 'EINVAL', alert: null, fatal: false },
   // getsockopt on a direction with no crypto state → -EBUSY (do_tls_getsockopt_conf).
   not_configured: { errno: 'EBUSY', alert: null, fatal: false },
-  // TLS_TX_MAX_PAYLOAD_LEN while a MSG_MORE record is open → -EBUSY.
-  record_open: { errno: 'EBUSY', alert: null, fatal: false },
+  // TLS_TX_MAX_PAYLOAD_LEN while a MSG_MORE record is pending (kernel open_rec) → -EBUSY.
+  record_pending: { errno: 'EBUSY', alert: null, fatal: false },
   invalid_argument: { errno: 'EINVAL', alert: null, fatal: false },
 };
 

@@ -70,6 +70,7 @@ export {
   tryRecv,
 } from './driver.js';
 export { ModelAeadEngine, type NonceReuse } from './engines/model.js';
+export { assertNever } from './exhaustive.js';
 export {
   ERROR_CATALOG,
   type Errno,
@@ -105,14 +106,22 @@ export {
 export { laneTid, type PerfettoEvent, type PerfettoTrace, toPerfetto } from './perfetto.js';
 export {
   AlertDescription,
+  AlertLevel,
   type AlertName,
   alertBody,
+  alertLevelOf,
   ContentType,
+  type ContentTypeByte,
   contentTypeName,
   HandshakeType,
   HEADER_SIZE,
+  isContentType,
+  KeyUpdateRequest,
   LEGACY_RECORD_VERSION,
+  MAX_CIPHERTEXT_TLS12,
+  MAX_CIPHERTEXT_TLS13,
   MAX_PLAINTEXT,
+  MIN_RECORD_SIZE_LIMIT,
   TLS_1_2,
   TLS_1_3,
   type TlsVersion,
@@ -124,9 +133,11 @@ export {
   openLayout,
   openRecord,
   type SealLayout,
+  type SealedRecord,
   sealLayout,
   sealRecord,
 } from './recordCrypto.js';
+export { err, ok, type Result } from './result.js';
 export {
   createRx,
   type RxConfig,
@@ -149,17 +160,36 @@ export {
   suiteFor,
 } from './suites.js';
 export {
+  DISCARD_REASONS,
+  type DiscardReason,
+  EOF_REASONS,
+  type EofReason,
+  FREEZE_REASONS,
+  type FreezeReason,
   LANES,
   type Lane,
   PREVIEW_BYTES,
+  PUNT_REASONS,
+  type PuntReason,
+  RESUME_REASONS,
+  type ResumeReason,
+  TRACE_EVENT_SPECS,
+  TRACE_FIELDS,
   TRACE_FORMAT,
   TRACE_KINDS,
   TRACE_VERSION,
   type TraceDraft,
+  type TraceDraftOf,
   type TraceEvent,
+  type TraceEventOf,
+  type TraceField,
+  type TraceFields,
   type TraceHeader,
   type TraceKind,
+  type TraceKindSpec,
   type TraceViolation,
+  optionalFieldsOf,
+  traceKindSpec,
 } from './trace.js';
 export {
   type ParsedTrace,
@@ -167,6 +197,7 @@ export {
   parseTrace,
   serializeTrace,
   type TraceParseError,
+  type TraceParseErrorCode,
   TraceReader,
   type TraceStreamOptions,
   TraceWriter,

@@ -9,6 +9,7 @@ import {
   type Design,
 } from './design.js';
 import { type RecordError, recordError } from './errors.js';
+import { assertNever } from './exhaustive.js';
 import {
   createParser,
   feed,
@@ -22,8 +23,11 @@ import {
 } from './parser.js';
 import {
   AlertDescription,
+  AlertLevel,
   ContentType,
+  type ContentTypeByte,
   HandshakeType,
+  HEADER_SIZE,
   TLS_1_2,
   TLS_1_3,
   type TlsVersion,
@@ -37,6 +41,7 @@ import {
   stateExportEvent,
   stateImportEvent,
   type TraceDraft,
+  type TraceDraftOf,
 } from './trace.js';
 
 /**
@@ -71,7 +76,7 @@ interface PendingOpen {
   readonly id: number;
   readonly seq: bigint;
   readonly epoch: number;
-  readonly outerType: number;
+  readonly outerType: ContentTypeByte;
   readonly offset: number;
   readonly wire: number;
   readonly sync: boolean;
@@ -84,7 +89,8 @@ interface PendingOpen {
 
 export type RxPhase =
   | { readonly tag: 'keyless' }
-  | { readonly tag: 'open' }
+  /** A key is installed and records are decrypted as they come. */
+  | { readonly tag: 'running' }
   /** TLS 1.3 KeyUpdate read; nothing is decrypted until the next key is installed. */
   | { readonly tag: 'frozen'; readonly reason: 'key-update'; readonly seq: bigint }
   /** rfc-2015: a control record is left on the stream for userspace. */
@@ -94,8 +100,8 @@ export type RxPhase =
       readonly offset: number;
       readonly seq: bigint;
     }
-  /** userspace runs the record layer (cipher not offloadable); records are handed over raw. */
-  | { readonly tag: 'punt' }
+  /** Fallback: userspace runs the record layer (cipher not offloadable); every record is punted raw. */
+  | { readonly tag: 'fallback' }
   | { readonly tag: 'eof' }
   | { readonly tag: 'closed'; readonly reason: string }
   | { readonly tag: 'failed'; readonly error: RecordError };
@@ -120,8 +126,8 @@ export type RxInput =
   | { readonly type: 'crypto-done'; readonly id: number; readonly output: Uint8Array | null }
   /** The control plane installs the RX key (`setsockopt(SOL_TLS, TLS_RX)`), first or next. */
   | { readonly type: 'install-key'; readonly state: CryptoState; readonly key: AeadKey }
-  /** The control plane takes over record processing (TLS_RX was refused). */
-  | { readonly type: 'punt'; readonly version: TlsVersion }
+  /** Fallback: the control plane takes over record processing (TLS_RX was refused). */
+  | { readonly type: 'fallback'; readonly version: TlsVersion }
   /** "Get the state out" (`getsockopt(SOL_TLS, TLS_RX)`). */
   | { readonly type: 'export-state' }
   /** "Reset it": put the state back; consumes a record held for userspace. */
@@ -152,10 +158,10 @@ export type RxEffect =
       readonly offset: number;
       readonly seq: bigint;
       readonly epoch: number;
-      readonly contentType: number;
+      readonly contentType: ContentTypeByte;
       readonly body: Uint8Array;
     }
-  /** A raw record left for userspace (rfc-2015 hold, or the punt path). */
+  /** A raw record punted to userspace (rfc-2015 hold, or every record after a fallback). */
   | {
       readonly type: 'punt';
       readonly reason: 'control-record' | 'userspace-record-layer';
@@ -212,8 +218,8 @@ function apply(d: Draft, fx: RxEffect[], input: RxInput): void {
     case 'install-key':
       onInstallKey(d, fx, input.state, input.key);
       break;
-    case 'punt':
-      onPunt(d, fx, input.version);
+    case 'fallback':
+      onFallback(d, fx, input.version);
       break;
     case 'export-state':
       onExport(d, fx);
@@ -227,11 +233,16 @@ function apply(d: Draft, fx: RxEffect[], input: RxInput): void {
         if (d.config.trace) trace(fx, { lane: 'dp-rx', kind: 'note', note: 'rx shut down' });
       }
       break;
+    default:
+      assertNever(input, 'RX input');
   }
   pump(d, fx);
 }
 
-function isLive(p: RxPhase): boolean {
+/** The phases after which RX reads nothing more. */
+type EndedPhase = Extract<RxPhase, { readonly tag: 'failed' | 'eof' | 'closed' }>;
+
+function isLive(p: RxPhase): p is Exclude<RxPhase, EndedPhase> {
   return p.tag !== 'failed' && p.tag !== 'eof' && p.tag !== 'closed';
 }
 
@@ -283,12 +294,12 @@ function onInstallKey(d: Draft, fx: RxEffect[], crypto: CryptoState, aead: AeadK
   const { design, profile } = d.config;
   const suite = crypto.suite;
   const phase = d.phase;
-  // After a punt the data plane holds no key of its own: TLS_RX may be tried afresh.
+  // After a fallback the data plane holds no key of its own: TLS_RX may be tried afresh.
   const refused = checkKeyInstall(
     'TLS_RX',
     profile,
     design.rx.rekey,
-    phase.tag === 'punt' ? null : (d.key?.crypto ?? null),
+    phase.tag === 'fallback' ? null : (d.key?.crypto ?? null),
     crypto,
   );
   if (refused) {
@@ -317,19 +328,19 @@ function onInstallKey(d: Draft, fx: RxEffect[], crypto: CryptoState, aead: AeadK
           reason: 'key-installed',
           epoch: d.epoch,
         });
-    d.phase = { tag: 'open' };
+    d.phase = { tag: 'running' };
   }
 }
 
-function onPunt(d: Draft, fx: RxEffect[], version: TlsVersion): void {
+function onFallback(d: Draft, fx: RxEffect[], version: TlsVersion): void {
   if (d.phase.tag !== 'keyless') {
     fx.push({
       type: 'error',
-      error: recordError('invalid_argument', `cannot punt while ${d.phase.tag}`),
+      error: recordError('invalid_argument', `cannot fall back to userspace while ${d.phase.tag}`),
     });
     return;
   }
-  if (!d.config.design.rx.puntKeepsBufferedBytes && d.parser.buffered > 0) {
+  if (!d.config.design.rx.fallbackKeepsBufferedBytes && d.parser.buffered > 0) {
     if (d.config.trace)
       trace(fx, {
         lane: 'dp-rx',
@@ -341,7 +352,7 @@ function onPunt(d: Draft, fx: RxEffect[], version: TlsVersion): void {
   } else {
     d.parser = withLimits(d.parser, rfcLimits(version));
   }
-  d.phase = { tag: 'punt' };
+  d.phase = { tag: 'fallback' };
   if (d.config.trace) trace(fx, { lane: 'dp-rx', kind: 'punt', reason: 'userspace-record-layer' });
 }
 
@@ -364,7 +375,7 @@ function onExport(d: Draft, fx: RxEffect[]): void {
 
 function onImport(d: Draft, fx: RxEffect[], crypto: CryptoState, aead: AeadKey): void {
   const phase = d.phase;
-  if (d.key === null || !isLive(phase) || phase.tag === 'punt') {
+  if (d.key === null || !isLive(phase) || phase.tag === 'fallback') {
     fx.push({
       type: 'error',
       error: recordError('invalid_argument', `cannot import state while ${phase.tag}`),
@@ -389,7 +400,7 @@ function onImport(d: Draft, fx: RxEffect[], crypto: CryptoState, aead: AeadKey):
         reason: 'state-imported',
         epoch: d.epoch,
       });
-    d.phase = { tag: 'open' };
+    d.phase = { tag: 'running' };
   }
 }
 
@@ -407,7 +418,7 @@ function onCryptoDone(d: Draft, fx: RxEffect[], id: number, output: Uint8Array |
       req: id,
       seq: p.seq.toString(),
       epoch: p.epoch,
-      ...(output === null ? { reason: 'auth-failed' } : { size: output.length }),
+      ...(output === null ? { reason: 'auth-failed' as const } : { size: output.length }),
     });
   if (i === 0) {
     // The oldest request (every synchronous one): it is delivered at once, exactly as `pump`
@@ -471,7 +482,8 @@ function complete(d: Draft, fx: RxEffect[], p: PendingOpen, plaintext: Uint8Arra
   const rx = d.config.design.rx;
   if (type === ContentType.applicationData || rx.mergeControlIntoData) {
     fx.push({ type: 'deliver', offset: p.offset, seq: p.seq, epoch: p.epoch, data: content });
-    if (d.config.trace) trace(fx, deliverEvent('deliver-data', p, type, content));
+    if (d.config.trace)
+      trace(fx, { lane: 'app-rx', kind: 'deliver-data', ...delivered(p, type, content) });
     return;
   }
   if (rx.control === 'leave-on-stream') {
@@ -488,19 +500,18 @@ function complete(d: Draft, fx: RxEffect[], p: PendingOpen, plaintext: Uint8Arra
     contentType: type,
     body: content,
   });
-  if (d.config.trace) trace(fx, deliverEvent('deliver-control', p, type, content));
+  if (d.config.trace)
+    trace(fx, { lane: 'cp', kind: 'deliver-control', ...delivered(p, type, content) });
   afterControl(d, fx, type, content, version);
 }
 
-function deliverEvent(
-  kind: 'deliver-data' | 'deliver-control',
+/** The fields both deliveries trace (data to the app, a control record to the control plane). */
+function delivered(
   p: PendingOpen,
-  type: number,
+  type: ContentTypeByte,
   content: Uint8Array,
-): TraceDraft {
+): Omit<TraceDraftOf<'deliver-control'>, 'lane' | 'kind'> {
   return {
-    lane: kind === 'deliver-data' ? 'app-rx' : 'cp',
-    kind,
     seq: p.seq.toString(),
     epoch: p.epoch,
     type,
@@ -513,7 +524,7 @@ function deliverEvent(
 function afterControl(
   d: Draft,
   fx: RxEffect[],
-  type: number,
+  type: ContentTypeByte,
   body: Uint8Array,
   version: TlsVersion,
 ): void {
@@ -540,7 +551,7 @@ function afterControl(
     if (body[1] === AlertDescription.close_notify) {
       d.phase = { tag: 'eof' };
       if (d.config.trace) trace(fx, { lane: 'dp-rx', kind: 'eof', reason: 'close_notify' });
-    } else if (body[0] === 2 || version === TLS_1_3) {
+    } else if (body[0] === AlertLevel.fatal || version === TLS_1_3) {
       // RFC 8446 §6.2: a fatal alert closes the connection at once (TLS 1.3: all but close_notify
       // and user_canceled are fatal whatever their level says).
       if (body[1] !== AlertDescription.user_canceled)
@@ -568,15 +579,15 @@ function hold(d: Draft, fx: RxEffect[], record: WireRecord, offset: number, seq:
       reason: 'control-record',
       seq: seq.toString(),
       type: record.type,
-      wire: 5 + record.body.length,
+      wire: HEADER_SIZE + record.body.length,
     });
 }
 
 /** Issues at most one new decryption (or hold / punt); returns whether it did anything. */
 function issueNext(d: Draft, fx: RxEffect[]): boolean {
   const phase = d.phase.tag;
-  if (phase === 'punt') return puntNext(d, fx);
-  if (phase !== 'open' || d.key === null) return false;
+  if (phase === 'fallback') return puntNext(d, fx);
+  if (phase !== 'running' || d.key === null) return false;
   const headType = peekType(d.parser);
   if (headType < 0) return false;
   const key = d.key;
@@ -605,7 +616,7 @@ function issueNext(d: Draft, fx: RxEffect[]): boolean {
       lane: 'dp-rx',
       kind: 'record-in',
       type: record.type,
-      wire: 5 + record.body.length,
+      wire: HEADER_SIZE + record.body.length,
       header: toHex(record.header),
     });
   if (version === TLS_1_3 && record.type !== ContentType.applicationData) {
@@ -622,11 +633,12 @@ function issueNext(d: Draft, fx: RxEffect[]): boolean {
     fail(d, fx, recordError('sequence_wrap', 'RX sequence number would wrap'));
     return true;
   }
-  const layout = openLayout(key.crypto, d.seq, record);
-  if ('code' in layout) {
-    fail(d, fx, layout);
+  const opened = openLayout(key.crypto, d.seq, record);
+  if (!opened.ok) {
+    fail(d, fx, opened.error);
     return true;
   }
+  const layout = opened.value;
   const id = d.nextId++;
   const pending: PendingOpen = {
     id,
@@ -634,7 +646,7 @@ function issueNext(d: Draft, fx: RxEffect[]): boolean {
     epoch: key.epoch,
     outerType: record.type,
     offset: taken.offset,
-    wire: 5 + record.body.length,
+    wire: HEADER_SIZE + record.body.length,
     sync: !async,
     bypass: control12 && !rx.controlWaitsForData,
     record,
@@ -684,19 +696,27 @@ function puntNext(d: Draft, fx: RxEffect[]): boolean {
       kind: 'punt',
       reason: 'userspace-record-layer',
       type: taken.record.type,
-      wire: 5 + taken.record.body.length,
+      wire: HEADER_SIZE + taken.record.body.length,
     });
   return true;
 }
 
 /** What a reader would see now: nothing more can come without new input when this is not null. */
 export function rxBlockedReason(state: RxState): RecordError | null {
-  switch (state.phase.tag) {
+  const phase = state.phase;
+  switch (phase.tag) {
     case 'frozen':
       return recordError('key_expired', 'KeyUpdate received; install the next RX key');
     case 'failed':
-      return state.phase.error;
-    default:
+      return phase.error;
+    case 'keyless':
+    case 'running':
+    case 'held':
+    case 'fallback':
+    case 'eof':
+    case 'closed':
       return null;
+    default:
+      return assertNever(phase, 'RX phase');
   }
 }

@@ -8,10 +8,12 @@ import {
   type Design,
 } from './design.js';
 import { type RecordError, recordError } from './errors.js';
+import { assertNever } from './exhaustive.js';
 import { nextExplicitNonce, sealLayout } from './recordCrypto.js';
 import {
   alertBody,
   ContentType,
+  type ContentTypeByte,
   MAX_PLAINTEXT,
   MIN_RECORD_SIZE_LIMIT,
   TLS_1_3,
@@ -27,8 +29,9 @@ import {
 
 /**
  * The transmit side of the data plane as a pure transition, following `tls_sw_sendmsg`: app bytes
- * become records of at most the max payload, MSG_MORE keeps a record open, a control record pushes
- * the open data record out first, and a rekey switches keys between two records.
+ * become records of at most the max payload, MSG_MORE keeps a record pending (the kernel's
+ * `open_rec`), a control record pushes the pending data record out first, and a rekey switches
+ * keys between two records. ("Open" in this project means only the AEAD open of a record.)
  */
 
 export interface TxConfig {
@@ -47,7 +50,7 @@ interface PendingSeal {
   readonly id: number;
   readonly seq: bigint;
   readonly epoch: number;
-  readonly contentType: number;
+  readonly contentType: ContentTypeByte;
   readonly size: number;
   readonly done: boolean;
   /** The whole record once sealed (the engine writes header and explicit nonce in front). */
@@ -56,7 +59,8 @@ interface PendingSeal {
 
 export type TxPhase =
   | { readonly tag: 'keyless' }
-  | { readonly tag: 'open' }
+  /** A key is installed and sends are sealed as they come. */
+  | { readonly tag: 'running' }
   /** rfc-2015: export asked for, waiting for in-flight seals to reach the wire first. */
   | { readonly tag: 'exporting' }
   /** rfc-2015: userspace holds the TX state; the data plane sends nothing until it is back. */
@@ -73,9 +77,9 @@ export interface TxState {
   /** Kernel `iv`: the next TLS 1.2 explicit nonce, or the static IV tail for TLS 1.3 / ChaCha20. */
   readonly iv: Uint8Array;
   readonly epoch: number;
-  /** Plaintext of the open (MSG_MORE) data record. */
-  readonly open: readonly Uint8Array[];
-  readonly openLength: number;
+  /** Plaintext of the pending data record (kept open for more by MSG_MORE; kernel `open_rec`). */
+  readonly pending: readonly Uint8Array[];
+  readonly pendingLength: number;
   /** Kernel `tx_max_payload_len` (RFC 8449 record_size_limit, minus the type byte in TLS 1.3). */
   readonly maxPayload: number;
   readonly inFlight: readonly PendingSeal[];
@@ -85,12 +89,12 @@ export interface TxState {
 }
 
 export type TxInput =
-  /** The app writes; `more` is MSG_MORE (keep the record open). */
+  /** The app writes; `more` is MSG_MORE (keep the record pending for more bytes). */
   | { readonly type: 'send'; readonly data: Uint8Array; readonly more?: boolean }
   /** sendmsg with a TLS_SET_RECORD_TYPE cmsg: one record of the given type (may be empty). */
   | {
       readonly type: 'send-control';
-      readonly contentType: number;
+      readonly contentType: ContentTypeByte;
       readonly body: Uint8Array;
       readonly more?: boolean;
     }
@@ -110,7 +114,7 @@ export type TxEffect =
       readonly type: 'wire';
       readonly seq: bigint;
       readonly epoch: number;
-      readonly contentType: number;
+      readonly contentType: ContentTypeByte;
       readonly bytes: Uint8Array;
     }
   | { readonly type: 'state'; readonly state: CryptoState }
@@ -125,8 +129,8 @@ export function createTx(config: TxConfig): TxState {
     seq: 0n,
     iv: EMPTY,
     epoch: 0,
-    open: [],
-    openLength: 0,
+    pending: [],
+    pendingLength: 0,
     maxPayload: MAX_PLAINTEXT,
     inFlight: [],
     queued: [],
@@ -186,6 +190,8 @@ function apply(d: Draft, fx: TxEffect[], input: TxInput): void {
     case 'import-state':
       onImport(d, fx, input.state, input.key);
       return;
+    default:
+      assertNever(input, 'TX input');
   }
 }
 
@@ -203,23 +209,28 @@ function refuse(fx: TxEffect[], error: RecordError): void {
 function fail(d: Draft, fx: TxEffect[], error: RecordError): void {
   d.phase = { tag: 'failed', error };
   d.inFlight = [];
-  d.open = [];
-  d.openLength = 0;
+  d.pending = [];
+  d.pendingLength = 0;
   refuse(fx, error);
   if (d.config.trace) trace(fx, { lane: 'dp-tx', kind: 'error', error });
 }
 
 /** Why a send cannot go ahead now, or null. Sticky errors repeat, as `sk_err` does. */
 function sendBlocked(d: Draft): RecordError | null {
-  switch (d.phase.tag) {
+  const phase = d.phase;
+  switch (phase.tag) {
     case 'keyless':
       return recordError('no_key', 'TLS_TX is not set');
     case 'failed':
-      return d.phase.error;
+      return phase.error;
     case 'closed':
       return recordError('closed', 'close_notify was sent');
-    default:
+    case 'running':
+    case 'exporting':
+    case 'exported':
       return null;
+    default:
+      return assertNever(phase, 'TX phase');
   }
 }
 
@@ -236,45 +247,45 @@ function onSend(d: Draft, fx: TxEffect[], data: Uint8Array, more: boolean): void
       size: data.length,
       ...(more ? { reason: 'MSG_MORE' } : {}),
     });
-  if (!more && d.openLength === 0 && data.length > 0 && data.length <= d.maxPayload) {
-    // The common send: one whole record, nothing open to join.
+  if (!more && d.pendingLength === 0 && data.length > 0 && data.length <= d.maxPayload) {
+    // The common send: one whole record, nothing pending to join.
     seal(d, fx, ContentType.applicationData, data);
     return;
   }
   let rest = data;
-  // Fill the open record up to the max payload, cutting full records as they fill.
+  // Fill the pending record up to the max payload, cutting full records as they fill.
   while (rest.length > 0 && d.phase.tag !== 'failed') {
-    const room = d.maxPayload - d.openLength;
+    const room = d.maxPayload - d.pendingLength;
     const take = rest.subarray(0, room);
     rest = rest.subarray(take.length);
-    d.open = [...d.open, take];
-    d.openLength += take.length;
-    if (d.openLength === d.maxPayload) pushOpenRecord(d, fx);
+    d.pending = [...d.pending, take];
+    d.pendingLength += take.length;
+    if (d.pendingLength === d.maxPayload) pushPendingRecord(d, fx);
   }
-  if (!more) pushOpenRecord(d, fx);
-  else if (d.openLength > 0)
+  if (!more) pushPendingRecord(d, fx);
+  else if (d.pendingLength > 0)
     if (d.config.trace)
       trace(fx, {
         lane: 'dp-tx',
         kind: 'record-open',
-        size: d.openLength,
+        size: d.pendingLength,
         seq: d.seq.toString(),
       });
 }
 
-/** Seals the open data record, if any (`tls_push_record`). */
-function pushOpenRecord(d: Draft, fx: TxEffect[]): void {
-  if (d.openLength === 0) return;
-  const plaintext = concat(d.open);
-  d.open = [];
-  d.openLength = 0;
+/** Seals the pending data record, if any (`tls_push_record`). */
+function pushPendingRecord(d: Draft, fx: TxEffect[]): void {
+  if (d.pendingLength === 0) return;
+  const plaintext = concat(d.pending);
+  d.pending = [];
+  d.pendingLength = 0;
   seal(d, fx, ContentType.applicationData, plaintext);
 }
 
 function onSendControl(
   d: Draft,
   fx: TxEffect[],
-  contentType: number,
+  contentType: ContentTypeByte,
   body: Uint8Array,
   more: boolean,
 ): void {
@@ -293,7 +304,7 @@ function onSendControl(
     return;
   }
   // tls_handle_open_record: data and control never share a record.
-  if (d.config.design.tx.controlFlushesOpenRecord) pushOpenRecord(d, fx);
+  if (d.config.design.tx.controlFlushesPendingRecord) pushPendingRecord(d, fx);
   if (d.config.trace)
     trace(fx, {
       lane: 'cp',
@@ -316,12 +327,12 @@ function onClose(d: Draft, fx: TxEffect[]): void {
     refuse(fx, blocked);
     return;
   }
-  pushOpenRecord(d, fx);
+  pushPendingRecord(d, fx);
   seal(d, fx, ContentType.alert, alertBody('close_notify'));
   if (d.phase.tag !== 'failed') d.phase = { tag: 'closed' };
 }
 
-function seal(d: Draft, fx: TxEffect[], contentType: number, data: Uint8Array): void {
+function seal(d: Draft, fx: TxEffect[], contentType: ContentTypeByte, data: Uint8Array): void {
   const key = d.key!;
   if (d.seq === MAX_U64) {
     // Selftest `recseq_wrap`: with rec_seq = ff…ff the first send fails with EBADMSG, and RFC 8446
@@ -445,8 +456,8 @@ function onInstallKey(d: Draft, fx: TxEffect[], crypto: CryptoState, aead: AeadK
   }
   const rekey = d.key !== null;
   if (rekey) {
-    // Whatever the app left open was written under the old key's epoch: it leaves under it.
-    pushOpenRecord(d, fx);
+    // Whatever the app left pending was written under the old key's epoch: it leaves under it.
+    pushPendingRecord(d, fx);
   }
   d.epoch += 1;
   d.key = { crypto, aead, epoch: d.epoch };
@@ -454,7 +465,7 @@ function onInstallKey(d: Draft, fx: TxEffect[], crypto: CryptoState, aead: AeadK
     d.seq = crypto.recSeq;
     d.iv = crypto.iv;
   }
-  if (d.phase.tag === 'keyless') d.phase = { tag: 'open' };
+  if (d.phase.tag === 'keyless') d.phase = { tag: 'running' };
   if (d.config.trace) trace(fx, keyInstallEvent(d.epoch, aead.fingerprint, d.seq));
 }
 
@@ -470,8 +481,8 @@ function onSetMaxPayload(d: Draft, fx: TxEffect[], size: number): void {
     );
     return;
   }
-  if (d.openLength > 0) {
-    refuse(fx, recordError('record_open', 'a MSG_MORE record is open'));
+  if (d.pendingLength > 0) {
+    refuse(fx, recordError('record_pending', 'a MSG_MORE record is pending'));
     return;
   }
   d.maxPayload = size;
@@ -486,7 +497,7 @@ function onExport(d: Draft, fx: TxEffect[]): void {
     refuse(fx, recordError('not_configured', 'TLS_TX is not set'));
     return;
   }
-  if (d.phase.tag !== 'open') {
+  if (d.phase.tag !== 'running') {
     refuse(fx, recordError('invalid_argument', `cannot export TX state while ${d.phase.tag}`));
     return;
   }
@@ -520,7 +531,7 @@ function onImport(d: Draft, fx: TxEffect[], crypto: CryptoState, aead: AeadKey):
   d.key = { crypto, aead, epoch: d.epoch };
   d.seq = crypto.recSeq;
   d.iv = crypto.iv;
-  d.phase = { tag: 'open' };
+  d.phase = { tag: 'running' };
   if (d.config.trace) trace(fx, stateImportEvent(d.seq, d.epoch, aead.fingerprint));
   if (d.config.design.tx.pauseWhileExported)
     if (d.config.trace) trace(fx, { lane: 'dp-tx', kind: 'resume', reason: 'state-imported' });

@@ -286,19 +286,21 @@ export function decodeSession(input: DecodeInput): DecodeResult {
     if (protectedRecord) {
       const state = d.state!;
       seq = state.recSeq;
-      const opened = openRecord(input.engine, state, wire);
-      if ('code' in opened) {
-        d.stopped = `${opened.errno} at record seq ${seq} (stream offset ${offset}): ${opened.message}`;
+      const result = openRecord(input.engine, state, wire);
+      if (!result.ok) {
+        const { error } = result;
+        d.stopped = `${error.errno} at record seq ${seq} (stream offset ${offset}): ${error.message}`;
         emit(d.receiver, {
           lane: 'dp-rx',
           kind: 'error',
           seq: seq.toString(),
           epoch: d.epoch,
-          error: opened,
+          error,
         });
         problems.push(`${d.name}: ${d.stopped}`);
         return;
       }
+      const opened = result.value;
       d.state = opened.next;
       type = opened.contentType;
       content = opened.content;

@@ -7,13 +7,7 @@
  * interleave send and recv instead of relying on a concurrent reader.
  */
 import assert from 'node:assert/strict';
-import {
-  cryptoStateFromKernel,
-  type RecordError,
-  type CryptoState,
-  sealRecord,
-  toHex,
-} from '@ktls-lab/core';
+import { cryptoStateFromKernel, type CryptoState, sealRecord, toHex } from '@ktls-lab/core';
 import { NodeCryptoAeadEngine } from '@ktls-lab/core/node';
 import {
   KtlsSocket,
@@ -811,9 +805,9 @@ function rawRecords(spec: readonly { type: number; data: boolean }[]): Uint8Arra
       r.type,
       r.data ? text('Hello world') : new Uint8Array(0),
     );
-    if ('code' in sealed) throw new Error((sealed as RecordError).message);
-    out.push(sealed.record);
-    state = sealed.next;
+    if (!sealed.ok) throw new Error(sealed.error.message);
+    out.push(sealed.value.record);
+    state = sealed.value.next;
   }
   return Buffer.concat(out);
 }
