@@ -369,34 +369,12 @@ export class TlsRecordLayer {
   }
 
   private runTx(input: TxInput): void {
-    const work: TxInput[] = [input];
-    // A trace callback that calls back into the layer runs while `txEffects` is being walked:
-    // it gets a list of its own. Effects of all steps pile up and are cleared once at the end.
-    const fx = this.txEffects.length === 0 ? this.txEffects : [];
-    let seen = 0;
-    try {
-      for (let i = 0; i < work.length; i++) {
-        txApply(this.tx, work[i]!, fx);
-        for (; seen < fx.length; seen++) this.onTxEffect(fx[seen]!, work);
-      }
-    } finally {
-      fx.length = 0;
-    }
+    drive(this.tx, txApply, input, this.txEffects, this.onTxEffect);
     this.throwFirstError(false);
   }
 
   private runRx(input: RxInput): void {
-    const work: RxInput[] = [input];
-    const fx = this.rxEffects.length === 0 ? this.rxEffects : [];
-    let seen = 0;
-    try {
-      for (let i = 0; i < work.length; i++) {
-        rxApply(this.rx, work[i]!, fx);
-        for (; seen < fx.length; seen++) this.onRxEffect(fx[seen]!, work);
-      }
-    } finally {
-      fx.length = 0;
-    }
+    drive(this.rx, rxApply, input, this.rxEffects, this.onRxEffect);
     // RX failures surface through recv(), as sk_err does; only refused commands throw here.
     this.throwFirstError(true);
   }
@@ -408,7 +386,7 @@ export class TlsRecordLayer {
     if (first) throw new RecordLayerError(first);
   }
 
-  private onTxEffect(e: TxEffect, work: TxInput[]): void {
+  private readonly onTxEffect = (e: TxEffect, work: TxInput[]): void => {
     switch (e.type) {
       case 'seal':
         work.push({ type: 'crypto-done', id: e.id, output: this.engine.seal(e.request) });
@@ -428,9 +406,9 @@ export class TlsRecordLayer {
       default:
         assertNever(e, 'TX effect');
     }
-  }
+  };
 
-  private onRxEffect(e: RxEffect, work: RxInput[]): void {
+  private readonly onRxEffect = (e: RxEffect, work: RxInput[]): void => {
     switch (e.type) {
       case 'open':
         work.push({ type: 'crypto-done', id: e.id, output: this.engine.open(e.request) });
@@ -466,12 +444,38 @@ export class TlsRecordLayer {
       default:
         assertNever(e, 'RX effect');
     }
-  }
+  };
 
   private emit(draft: TraceDraft): void {
     const event: TraceEvent = { t: this.clock.next(), ep: this.endpoint, ...draft };
     if (this.onTrace) this.onTrace(event);
     else this.events.push(event);
+  }
+}
+
+/**
+ * Runs one command on a machine the driver owns: steps it in place, hands each effect to `handle`
+ * (which may queue follow-up inputs, such as a crypto completion, on `work`), until no work is
+ * left. A trace callback that calls back into the layer runs while `reusable` is being walked: it
+ * gets a list of its own. Effects of all steps pile up and are cleared once at the end.
+ */
+function drive<D, I, E>(
+  draft: D,
+  apply: (d: D, input: I, fx: E[]) => void,
+  input: I,
+  reusable: E[],
+  handle: (effect: E, work: I[]) => void,
+): void {
+  const work: I[] = [input];
+  const fx = reusable.length === 0 ? reusable : [];
+  let seen = 0;
+  try {
+    for (let i = 0; i < work.length; i++) {
+      apply(draft, work[i]!, fx);
+      for (; seen < fx.length; seen++) handle(fx[seen]!, work);
+    }
+  } finally {
+    fx.length = 0;
   }
 }
 

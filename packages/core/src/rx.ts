@@ -11,6 +11,13 @@ import {
 import { type RecordError, recordError } from './errors.js';
 import { assertNever } from './exhaustive.js';
 import {
+  type DirectionKey,
+  type Draft as MachineDraft,
+  epochAfterImport,
+  pureStep,
+  trace,
+} from './machine.js';
+import {
   createParser,
   feed,
   kernelLimits,
@@ -65,11 +72,7 @@ export interface RxConfig {
   readonly trace: boolean;
 }
 
-interface RxKey {
-  readonly crypto: CryptoState;
-  readonly aead: AeadKey;
-  readonly epoch: number;
-}
+type RxKey = DirectionKey;
 
 /** A decryption the data plane asked for and has not delivered yet, in stream order. */
 interface PendingOpen {
@@ -188,15 +191,8 @@ export function createRx(config: RxConfig): RxState {
 }
 
 /** A mutable working copy for one step; the caller of `rxStep` only ever sees the frozen result. */
-export type RxDraft = { -readonly [K in keyof RxState]: RxState[K] };
+export type RxDraft = MachineDraft<RxState>;
 type Draft = RxDraft;
-
-export function rxStep(state: RxState, input: RxInput): readonly [RxState, readonly RxEffect[]] {
-  const d: Draft = { ...state };
-  const fx: RxEffect[] = [];
-  apply(d, fx, input);
-  return [d, fx];
-}
 
 /**
  * `rxStep` without the copy, for a driver that owns its state alone and never hands it out
@@ -206,6 +202,9 @@ export function rxStep(state: RxState, input: RxInput): readonly [RxState, reado
 export function rxApply(d: RxDraft, input: RxInput, fx: RxEffect[]): void {
   apply(d, fx, input);
 }
+
+export const rxStep: (state: RxState, input: RxInput) => readonly [RxState, readonly RxEffect[]] =
+  pureStep(rxApply);
 
 function apply(d: Draft, fx: RxEffect[], input: RxInput): void {
   switch (input.type) {
@@ -244,13 +243,6 @@ type EndedPhase = Extract<RxPhase, { readonly tag: 'failed' | 'eof' | 'closed' }
 
 function isLive(p: RxPhase): p is Exclude<RxPhase, EndedPhase> {
   return p.tag !== 'failed' && p.tag !== 'eof' && p.tag !== 'closed';
-}
-
-/**
- * Every call sits behind `if (d.config.trace)`, so with tracing off the hot path builds no event.
- */
-function trace(fx: RxEffect[], event: TraceDraft): void {
-  fx.push({ type: 'trace', event });
 }
 
 function fail(d: Draft, fx: RxEffect[], error: RecordError): void {
@@ -387,7 +379,7 @@ function onImport(d: Draft, fx: RxEffect[], crypto: CryptoState, aead: AeadKey):
     fx.push({ type: 'error', error: mismatch });
     return;
   }
-  if (aead.fingerprint !== d.key.aead.fingerprint) d.epoch += 1;
+  d.epoch = epochAfterImport(d.key, aead, d.epoch);
   d.key = { crypto, aead, epoch: d.epoch };
   d.seq = crypto.recSeq;
   if (d.config.trace) trace(fx, stateImportEvent(d.seq, d.epoch, aead.fingerprint));

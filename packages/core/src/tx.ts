@@ -9,6 +9,13 @@ import {
 } from './design.js';
 import { type RecordError, recordError } from './errors.js';
 import { assertNever } from './exhaustive.js';
+import {
+  type DirectionKey,
+  type Draft as MachineDraft,
+  epochAfterImport,
+  pureStep,
+  trace,
+} from './machine.js';
 import { nextExplicitNonce, sealLayout } from './recordCrypto.js';
 import {
   alertBody,
@@ -40,11 +47,7 @@ export interface TxConfig {
   readonly trace: boolean;
 }
 
-interface TxKey {
-  readonly crypto: CryptoState;
-  readonly aead: AeadKey;
-  readonly epoch: number;
-}
+type TxKey = DirectionKey;
 
 interface PendingSeal {
   readonly id: number;
@@ -139,15 +142,8 @@ export function createTx(config: TxConfig): TxState {
 }
 
 /** A mutable working copy for one step; the caller of `txStep` only ever sees the frozen result. */
-export type TxDraft = { -readonly [K in keyof TxState]: TxState[K] };
+export type TxDraft = MachineDraft<TxState>;
 type Draft = TxDraft;
-
-export function txStep(state: TxState, input: TxInput): readonly [TxState, readonly TxEffect[]] {
-  const d: Draft = { ...state };
-  const fx: TxEffect[] = [];
-  apply(d, fx, input);
-  return [d, fx];
-}
 
 /**
  * `txStep` without the copy, for a driver that owns its state alone and never hands it out
@@ -157,6 +153,9 @@ export function txStep(state: TxState, input: TxInput): readonly [TxState, reado
 export function txApply(d: TxDraft, input: TxInput, fx: TxEffect[]): void {
   apply(d, fx, input);
 }
+
+export const txStep: (state: TxState, input: TxInput) => readonly [TxState, readonly TxEffect[]] =
+  pureStep(txApply);
 
 function apply(d: Draft, fx: TxEffect[], input: TxInput): void {
   switch (input.type) {
@@ -193,13 +192,6 @@ function apply(d: Draft, fx: TxEffect[], input: TxInput): void {
     default:
       assertNever(input, 'TX input');
   }
-}
-
-/**
- * Every call sits behind `if (d.config.trace)`, so with tracing off the hot path builds no event.
- */
-function trace(fx: TxEffect[], event: TraceDraft): void {
-  fx.push({ type: 'trace', event });
 }
 
 function refuse(fx: TxEffect[], error: RecordError): void {
@@ -527,7 +519,7 @@ function onImport(d: Draft, fx: TxEffect[], crypto: CryptoState, aead: AeadKey):
     refuse(fx, mismatch);
     return;
   }
-  if (aead.fingerprint !== d.key.aead.fingerprint) d.epoch += 1;
+  d.epoch = epochAfterImport(d.key, aead, d.epoch);
   d.key = { crypto, aead, epoch: d.epoch };
   d.seq = crypto.recSeq;
   d.iv = crypto.iv;

@@ -20,7 +20,14 @@ import {
   takeRecord,
   withLimits,
 } from '../parser.js';
-import { ContentType, contentTypeName, TLS_1_2, TLS_1_3 } from '../protocol.js';
+import {
+  AlertDescription,
+  ContentType,
+  contentTypeName,
+  HandshakeType,
+  TLS_1_2,
+  TLS_1_3,
+} from '../protocol.js';
 import { openRecord } from '../recordCrypto.js';
 import { type CipherSuite, findSuite } from '../suites.js';
 import { PREVIEW_BYTES, type TraceDraft, type TraceEvent, type TraceHeader } from '../trace.js';
@@ -172,11 +179,11 @@ export function decodeSession(input: DecodeInput): DecodeResult {
   const onHandshakeMessage = (d: Dir, type: number, body: Uint8Array) => {
     const name = HANDSHAKE_NAMES[type] ?? `handshake type ${type}`;
     d.messages[name] = (d.messages[name] ?? 0) + 1;
-    if (type === 1 && !clientRandom) {
+    if (type === HandshakeType.clientHello && !clientRandom) {
       const ch = parseClientHello(body);
       if (typeof ch === 'string') throw new DecodeError(ch);
       clientRandom = ch.random;
-    } else if (type === 2) {
+    } else if (type === HandshakeType.serverHello) {
       const sh = parseServerHello(body);
       if (typeof sh === 'string') throw new DecodeError(sh);
       if (sh.helloRetryRequest) return;
@@ -204,13 +211,18 @@ export function decodeSession(input: DecodeInput): DecodeResult {
         install(dirs.c2s, cryptoStateFromSecret(suite, cs), cs, 'handshake');
         install(dirs.s2c, cryptoStateFromSecret(suite, ss), ss, 'handshake');
       }
-    } else if (type === 20 && version === TLS_1_3 && d.phase === 'handshake' && suite) {
+    } else if (
+      type === HandshakeType.finished &&
+      version === TLS_1_3 &&
+      d.phase === 'handshake' &&
+      suite
+    ) {
       // Finished ends the direction's handshake flight: application traffic secret 0 from here.
       const s = secretOf(d.name === 'c2s' ? 'CLIENT_TRAFFIC_SECRET_0' : 'SERVER_TRAFFIC_SECRET_0');
       install(d, cryptoStateFromSecret(suite, s), s, 'application');
-    } else if (type === 20 && version === TLS_1_2) {
+    } else if (type === HandshakeType.finished && version === TLS_1_2) {
       d.phase = 'application';
-    } else if (type === 24 && suite && d.secret) {
+    } else if (type === HandshakeType.keyUpdate && suite && d.secret) {
       // RFC 8446 §4.6.3/§7.2: the sender's next records use the next generation.
       d.keyUpdates++;
       const next = nextTrafficSecret(suite, d.secret);
@@ -356,14 +368,19 @@ export function decodeSession(input: DecodeInput): DecodeResult {
     }
     if (type === ContentType.alert) {
       const desc = content[1] ?? -1;
-      d.alerts.push(desc === 0 ? 'close_notify' : `alert ${desc} (level ${content[0]})`);
+      d.alerts.push(
+        desc === AlertDescription.close_notify
+          ? 'close_notify'
+          : `alert ${desc} (level ${content[0]})`,
+      );
       emit(d.receiver, {
         lane: 'cp',
         kind: kernel ? 'deliver-control' : 'control-recv',
         ...clean(base),
-        note: desc === 0 ? 'close_notify' : `alert ${desc}`,
+        note: desc === AlertDescription.close_notify ? 'close_notify' : `alert ${desc}`,
       });
-      if (desc === 0) emit(d.receiver, { lane: 'dp-rx', kind: 'eof', reason: 'close_notify' });
+      if (desc === AlertDescription.close_notify)
+        emit(d.receiver, { lane: 'dp-rx', kind: 'eof', reason: 'close_notify' });
       return;
     }
     emit(d.receiver, {
