@@ -4,14 +4,28 @@ export const EMPTY: Uint8Array = new Uint8Array(0);
 
 const SLAB_SIZE = 64 * 1024;
 const SLAB_MAX = 4096;
+/**
+ * The one piece of module state in the record layer: the slab small arrays are cut from.
+ *
+ * Ownership: every region handed out by `alloc` belongs to its caller alone, for as long as the
+ * caller keeps it. The module never hands a region out twice, never writes into one after handing
+ * it out, and never reuses a slab: when one is full a fresh one replaces it and the old one lives
+ * on only through the views callers still hold (the garbage collector frees it with the last).
+ * So views stay valid and private under any interleaving, including async crypto completing in
+ * any order, several layers in one thread, or a view kept in a trace or a queue for as long as it
+ * is wanted. The cost of that guarantee is memory: a small view kept for a long time keeps its
+ * 64 KiB slab alive; a caller that keeps many small buffers for a long time should copy them
+ * (`Uint8Array.from`). Nothing here is shared between workers: each thread has its own module.
+ */
 let slab = new ArrayBuffer(SLAB_SIZE);
 let slabOffset = 0;
 
 /**
- * A zeroed byte array for the per-record hot path. Small ones are views into a shared 64 KiB slab
- * (never reused, like Node's Buffer pool): V8 gives a typed array of more than 64 bytes its own
- * off-heap store, and hands one of 64 bytes or less to native code (node:crypto) only after moving
- * it off the heap, both costing more than the crypto of a small record. A slab view costs neither.
+ * A zeroed byte array for the per-record hot path, owned by the caller (see above). Small ones are
+ * views into the current 64 KiB slab (never reused, like Node's Buffer pool): V8 gives a typed
+ * array of more than 64 bytes its own off-heap store, and hands one of 64 bytes or less to native
+ * code (node:crypto) only after moving it off the heap, both costing more than the crypto of a
+ * small record. A slab view costs neither.
  */
 export function alloc(n: number): Uint8Array {
   if (n > SLAB_MAX) return new Uint8Array(n);
