@@ -1,4 +1,5 @@
-// Crypto state for one direction, 1:1 with the kernel's tls12_crypto_info_* (ktls-facts §2).
+// Crypto state for one direction, 1:1 with the kernel's tls12_crypto_info_*
+// (docs/kernel-tls.md §2).
 import { sha256 } from '@noble/hashes/sha2.js';
 import { MAX_U64, readU64be, toHex, u64be } from './bytes.js';
 import { RecordLayerError } from './errors.js';
@@ -8,8 +9,8 @@ import { type AeadAlgorithm, type CipherSuite, KernelCipher, SUITES, suiteFor } 
 
 /**
  * The state of one direction exactly as the kernel's `struct tls12_crypto_info_<cipher>` holds it
- * (include/uapi/linux/tls.h; ktls-facts §2): what `setsockopt(SOL_TLS, TLS_TX/TLS_RX)` takes and
- * `getsockopt` gives back ("get the state out, use it, reset it").
+ * (include/uapi/linux/tls.h; docs/kernel-tls.md §2): what `setsockopt(SOL_TLS, TLS_TX/TLS_RX)`
+ * takes and `getsockopt` gives back ("get the state out, use it, reset it").
  */
 export interface CryptoState {
   readonly version: TlsVersion;
@@ -41,7 +42,8 @@ const ALGORITHM_BY_KERNEL_CIPHER: ReadonlyMap<number, AeadAlgorithm> = new Map([
 /**
  * `sizeof(struct tls12_crypto_info_<cipher>)`: info, iv, key, salt, rec_seq, all byte arrays after
  * a 4-byte header, so there is no padding: 40 for AES-128 GCM/CCM, 56 for AES-256-GCM and
- * ChaCha20-Poly1305 (ktls-facts §2). The kernel insists on exactly this optlen (`-EINVAL` else).
+ * ChaCha20-Poly1305 (docs/kernel-tls.md §2). The kernel insists on exactly this optlen (`-EINVAL`
+ * else).
  */
 function structSize(suite: CipherSuite): number {
   return INFO_SIZE + suite.kernelIvLength + suite.keyLength + suite.saltLength + REC_SEQ_SIZE;
@@ -183,7 +185,7 @@ function splitIv(
  * For TLS 1.2 GCM/CCM, `iv12` may also be the 4-byte client/server_write_IV of the key block
  * (RFC 5288 §3, RFC 6655 §3). The explicit nonce is then the sender's choice; it starts at
  * `u64be(recSeq)` here, the common choice that keeps it equal to seq_num as long as both advance
- * together (the kernel increments both per record, ktls-facts §8).
+ * together (the kernel increments both per record, docs/kernel-tls.md §8).
  */
 export function cryptoStateFromKeyIv(
   suite: CipherSuite,

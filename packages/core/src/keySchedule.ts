@@ -98,7 +98,8 @@ export function deriveTrafficKeys(
 /**
  * RFC 8446 §7.2: `application_traffic_secret_N+1 = HKDF-Expand-Label(application_traffic_secret_N,
  * "traffic upd", "", Hash.length)`. What both sides compute after a KeyUpdate; the kernel never
- * does this itself (userspace installs the result with a second TLS_TX/TLS_RX, ktls-facts §7).
+ * does this itself (userspace installs the result with a second TLS_TX/TLS_RX,
+ * docs/kernel-tls.md §7).
  */
 export function nextTrafficSecret(suite: CipherSuite, secret: Uint8Array): Uint8Array {
   checkSecret(suite, secret);

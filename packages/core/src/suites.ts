@@ -23,7 +23,7 @@ export type SuiteName =
 
 /**
  * One cipher suite as the data plane sees it: the AEAD, the key/IV sizes, and how the kernel's
- * `tls12_crypto_info_*` splits the IV into `salt` and `iv` (ktls-facts §2, §8).
+ * `tls12_crypto_info_*` splits the IV into `salt` and `iv` (docs/kernel-tls.md §2, §8).
  */
 export interface CipherSuite {
   readonly name: SuiteName;
@@ -127,7 +127,7 @@ export function findSuite(nameOrCode: string | number): CipherSuite | undefined 
   return SUITES.find((s) => s.name === nameOrCode || s.code === nameOrCode);
 }
 
-/** Bytes the record adds to its plaintext (kernel `prot->overhead_size`, ktls-facts §8). */
+/** Bytes the record adds to its plaintext (`prot->overhead_size`, docs/kernel-tls.md §8). */
 export function recordOverhead(suite: CipherSuite): number {
   return 5 + suite.explicitNonceLength + suite.tagLength + (suite.version === TLS_1_3 ? 1 : 0);
 }

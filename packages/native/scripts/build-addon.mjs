@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Builds the addon with the node-gyp that pnpm bundles, against the running Node's own headers, so
-// nothing is downloaded (style-and-toolchain B.4: pnpm 12 drops `nodedir`; a HOME without
+// nothing is downloaded (pnpm 12 drops `nodedir`; a HOME without
 // ~/.npmrc makes node-gyp fetch headers and fail offline). Skips the build when the .node file is
 // newer than every source, so `pnpm install` stays fast.
 import { spawnSync } from 'node:child_process';

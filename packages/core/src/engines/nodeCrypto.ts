@@ -39,7 +39,7 @@ import type { AeadAlgorithm } from '../suites.js';
  * data pointer for a view over a zero-byte ArrayBuffer (`new Uint8Array(0)`, `TextEncoder` of ''),
  * and OpenSSL's CCM reads `EVP_CipherUpdate(ctx, NULL, ..., NULL, len)` as "set the message
  * length", not as the message: the tag is never computed and final() fails with "tag not set".
- * Empty records are legal and the kernel selftest zero_len sends them (ktls-facts §10.3).
+ * Empty records are legal and the kernel selftest zero_len sends them (docs/kernel-tls.md §10.3).
  */
 const EMPTY_INPUT = new Uint8Array(16).subarray(0, 0);
 
