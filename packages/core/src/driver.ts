@@ -84,7 +84,7 @@ export interface RecvResult {
 }
 
 // strparser errors are reported once through sk_err and then the stream just stops (EAGAIN);
-// decryption errors stay sticky (ktls-facts §5, selftests `bad_rec` vs `bad_auth`).
+// decryption errors stay sticky (docs/kernel-tls.md §5, selftests `bad_rec` vs `bad_auth`).
 const REPORTED_ONCE: ReadonlySet<RecordErrorCode> = new Set([
   'record_overflow',
   'record_too_short',
@@ -181,9 +181,10 @@ export class TlsRecordLayer {
   }
 
   /**
-   * `recvmsg()` with the kernel's rules (ktls-facts §5): data records merge into one read, a
-   * control record comes alone and only with cmsg room (else EIO), empty data records are skipped
-   * (EAGAIN rather than 0 when nothing else is there), errors surface after data already read.
+   * `recvmsg()` with the kernel's rules (docs/kernel-tls.md §5): data records merge into one read,
+   * a control record comes alone and only with cmsg room (else EIO), empty data records are
+   * skipped (EAGAIN rather than 0 when nothing else is there), errors surface after data already
+   * read.
    */
   recv(options: RecvOptions = NO_OPTIONS): RecvResult {
     const max = options.maxBytes ?? Number.POSITIVE_INFINITY;

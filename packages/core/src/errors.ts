@@ -1,8 +1,8 @@
 import type { AlertName } from './protocol.js';
 
 /**
- * The errno the Linux kTLS socket returns for the same condition (ktls-facts §3–§7). Kept as
- * names, not numbers, so traces read the same on every architecture.
+ * The errno the Linux kTLS socket returns for the same condition (docs/kernel-tls.md §3–§7).
+ * Kept as names, not numbers, so traces read the same on every architecture.
  */
 export type Errno =
   | 'EBADMSG'
@@ -80,7 +80,7 @@ export const ERROR_CATALOG: { readonly [K in RecordErrorCode]: ErrorSpec } = {
   // send after close_notify / shutdown.
   closed: { errno: 'EPIPE', alert: null, fatal: false },
   // setsockopt(TLS_TX/TLS_RX) for a cipher or version the data plane cannot run → -EINVAL; the
-  // TLS library then keeps the record layer in userspace (ktls-facts §3, OpenSSL's fallback).
+  // TLS library then keeps the record layer in userspace (docs/kernel-tls.md §3, §9).
   unsupported_cipher: { errno: 'EINVAL', alert: null, fatal: false },
   // getsockopt on a direction with no crypto state → -EBUSY (do_tls_getsockopt_conf).
   not_configured: { errno: 'EBUSY', alert: null, fatal: false },

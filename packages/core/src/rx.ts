@@ -63,7 +63,7 @@ export interface RxConfig {
   readonly profile: CapabilityProfile;
   /**
    * Most decryptions in flight at once. 1 is synchronous; the kernel goes async only for TLS 1.2
-   * data records on an AEAD with CRYPTO_ALG_ASYNC (ktls-facts §6).
+   * data records on an AEAD with CRYPTO_ALG_ASYNC (docs/kernel-tls.md §6).
    */
   readonly asyncDepth: number;
   /** Which length limits the framer enforces: the kernel's strparser or RFC 8446 §5. */
@@ -103,7 +103,7 @@ export type RxPhase =
       readonly offset: number;
       readonly seq: bigint;
     }
-  /** Fallback: userspace runs the record layer (cipher not offloadable); every record is punted raw. */
+  /** Fallback: userspace runs the record layer (cipher not offloadable); records are punted raw. */
   | { readonly tag: 'fallback' }
   | { readonly tag: 'eof' }
   | { readonly tag: 'closed'; readonly reason: string }
@@ -526,7 +526,7 @@ function afterControl(
     version === TLS_1_3
   ) {
     // tls_check_pending_rekey looks at the first handshake byte only; from here recvmsg returns
-    // EKEYEXPIRED and poll() hides POLLIN until TLS_RX is set again (ktls-facts §7).
+    // EKEYEXPIRED and poll() hides POLLIN until TLS_RX is set again (docs/kernel-tls.md §7).
     if (d.config.design.rx.freezeOnKeyUpdate) {
       d.phase = { tag: 'frozen', reason: 'key-update', seq: d.seq };
       if (d.config.trace)
@@ -597,7 +597,7 @@ function issueNext(d: Draft, fx: RxEffect[]): boolean {
   const taken = takeRecord(d.parser);
   if (taken.kind === 'need-more') return false;
   if (taken.kind === 'error') {
-    // strparser abort: the error is reported, the stream stops (ktls-facts §5).
+    // strparser abort: the error is reported, the stream stops (docs/kernel-tls.md §5).
     fail(d, fx, taken.error);
     return true;
   }
