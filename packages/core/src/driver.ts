@@ -7,6 +7,12 @@ import { assertNever } from './exhaustive.js';
 import { ContentType, type ContentTypeByte, HandshakeType, KeyUpdateRequest } from './protocol.js';
 import { err, ok, type Result } from './result.js';
 import {
+  type ReceivedRecord,
+  ReceiveQueue,
+  type RecvOptions,
+  type RecvResult,
+} from './recvQueue.js';
+import {
   createRx,
   type RxDraft,
   type RxEffect,
@@ -55,34 +61,6 @@ export function createLogicalClock(start = 0): LogicalClock {
   return { next: () => t++ };
 }
 
-/** One item on the receive queue, as `recvmsg` would find it on `rx_list`. */
-export interface ReceivedRecord {
-  readonly contentType: ContentTypeByte;
-  readonly seq: bigint;
-  readonly epoch: number;
-  readonly data: Uint8Array;
-}
-
-export interface RecvOptions {
-  /** Size of the caller's buffer (default: unbounded). */
-  readonly maxBytes?: number;
-  /** The caller passed room for a cmsg; without it a control record gives EIO. */
-  readonly cmsg?: boolean;
-  /** MSG_PEEK: look without consuming. */
-  readonly peek?: boolean;
-}
-
-export interface RecvResult {
-  readonly data: Uint8Array;
-  /** The record type a `TLS_GET_RECORD_TYPE` cmsg reports (application_data for data). */
-  readonly contentType: ContentTypeByte;
-  /** True when this 0-byte result is end of stream (close_notify), not an empty record. */
-  readonly eof: boolean;
-  /** Sequence number and key epoch of the first record this read came from (-1n/-1 at EOF). */
-  readonly seq: bigint;
-  readonly epoch: number;
-}
-
 // strparser errors are reported once through sk_err and then the stream just stops (EAGAIN);
 // decryption errors stay sticky (docs/kernel-tls.md §5, selftests `bad_rec` vs `bad_auth`).
 const REPORTED_ONCE: ReadonlySet<RecordErrorCode> = new Set([
@@ -92,6 +70,8 @@ const REPORTED_ONCE: ReadonlySet<RecordErrorCode> = new Set([
 ]);
 
 const NO_OPTIONS: RecvOptions = {};
+
+export type { ReceivedRecord, RecvOptions, RecvResult } from './recvQueue.js';
 
 export class TlsRecordLayer {
   readonly engine: AeadEngine;
@@ -105,9 +85,7 @@ export class TlsRecordLayer {
   private readonly endpoint: string;
   private readonly onTrace: ((event: TraceEvent) => void) | null;
   private readonly clock: LogicalClock;
-  private readonly received: ReceivedRecord[] = [];
-  /** Offset into the head of `received` already read (`partially_consumed`). */
-  private headOffset = 0;
+  private readonly received = new ReceiveQueue();
   private readonly outbox: Uint8Array[] = [];
   private readonly raw: Uint8Array[] = [];
   /** Errors the last command produced; empty between commands. */
@@ -187,93 +165,17 @@ export class TlsRecordLayer {
    * read.
    */
   recv(options: RecvOptions = NO_OPTIONS): RecvResult {
-    const max = options.maxBytes ?? Number.POSITIVE_INFINITY;
-    const peek = options.peek === true;
-    const head = this.received[0];
-    if (head === undefined) return this.recvNothing();
-    if (head.contentType !== ContentType.applicationData) {
-      if (options.cmsg === false) {
-        throw RecordLayerError.of(
-          'control_needs_cmsg',
-          `a record of type ${head.contentType} is next; recvmsg needs cmsg room`,
-        );
-      }
-      const data = head.data.subarray(
-        this.headOffset,
-        this.headOffset + Math.min(max, head.data.length - this.headOffset),
-      );
-      if (!peek) this.consumeHead(data.length);
-      return { data, contentType: head.contentType, eof: false, seq: head.seq, epoch: head.epoch };
-    }
-    // Walk data records from the head: copy into the caller's buffer, pass empty records, stop at
-    // a control record (never merged) or when the buffer is full.
-    const received = this.received;
-    const parts: Uint8Array[] = [];
-    let copied = 0;
-    let index = 0;
-    let offset = this.headOffset;
-    while (index < received.length && copied < max) {
-      const r = received[index]!;
-      if (r.contentType !== ContentType.applicationData) break;
-      const n = Math.min(max - copied, r.data.length - offset);
-      // A whole record goes out as it is, not as a view of itself.
-      const take = n === r.data.length ? r.data : r.data.subarray(offset, offset + n);
-      if (take.length > 0) parts.push(take);
-      copied += take.length;
-      offset += take.length;
-      if (offset < r.data.length) break;
-      index++;
-      offset = 0;
-    }
-    const next = received[index];
-    // seq and epoch: of the first record with something to say (data, or a control record).
-    let first = head;
-    for (let i = 0; i < received.length; i++) {
-      const r = received[i]!;
-      if (r.data.length > 0 || r.contentType !== ContentType.applicationData) {
-        first = r;
-        break;
-      }
-    }
-    const seq = first.seq;
-    const epoch = first.epoch;
-    if (!peek) {
-      if (index === received.length) received.length = 0;
-      else received.splice(0, index);
-      this.headOffset = offset;
-    }
-    const data = copied > 0 ? concat(parts) : EMPTY;
-    if (copied > 0)
-      return { data, contentType: ContentType.applicationData, eof: false, seq, epoch };
-    // Only empty data records were there: one 0 before a control record (`0data_0data_ctrl`),
-    // otherwise nothing to report yet (`0data_0data_0data` → EAGAIN, not EOF).
-    if (next !== undefined && next.contentType !== ContentType.applicationData) {
-      return { data, contentType: ContentType.applicationData, eof: false, seq, epoch };
-    }
-    return this.recvNothing();
+    return this.received.read(options) ?? this.recvNothing();
   }
 
   /** Reads all application data available now (empty when there is none). */
   read(): Uint8Array {
-    const parts: Uint8Array[] = [];
-    for (;;) {
-      const head = this.received[0];
-      if (head === undefined || head.contentType !== ContentType.applicationData) break;
-      const r = this.recv({ cmsg: true });
-      if (r.data.length === 0) break;
-      parts.push(r.data);
-    }
-    return concat(parts);
+    return this.received.readData();
   }
 
   /** Takes every delivered record, data and control, in stream order (a record-level view). */
   takeRecords(): ReceivedRecord[] {
-    const out = this.received.splice(0, this.received.length);
-    if (out[0] !== undefined && this.headOffset > 0) {
-      out[0] = { ...out[0], data: out[0].data.subarray(this.headOffset) };
-    }
-    this.headOffset = 0;
-    return out;
+    return this.received.takeAll();
   }
 
   /** Raw records handed to userspace (rfc-2015 hold, or the punt path), oldest first. */
@@ -359,14 +261,6 @@ export class TlsRecordLayer {
       };
     }
     throw RecordLayerError.of('would_block', 'no complete record');
-  }
-
-  private consumeHead(n: number): void {
-    this.headOffset += n;
-    if (this.headOffset >= this.received[0]!.data.length) {
-      this.received.shift();
-      this.headOffset = 0;
-    }
   }
 
   private runTx(input: TxInput): void {
