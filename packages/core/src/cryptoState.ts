@@ -5,7 +5,7 @@ import { MAX_U64, readU64be, toHex, u64be } from './bytes.js';
 import { RecordLayerError } from './errors.js';
 import { deriveTrafficKeys } from './keySchedule.js';
 import { TLS_1_2, TLS_1_3, type TlsVersion } from './protocol.js';
-import { type AeadAlgorithm, type CipherSuite, KernelCipher, SUITES, suiteFor } from './suites.js';
+import { type AeadAlgorithm, type CipherSuite, KernelCipher, KNOWN_SUITES, suiteFor } from './suites.js';
 
 /**
  * The state of one direction exactly as the kernel's `struct tls12_crypto_info_<cipher>` holds it
@@ -60,7 +60,7 @@ export function validateCryptoState(state: CryptoState): string | null {
   }
   // Match by name, not identity: a state that went through JSON (a trace, a freeze) holds a copy.
   const name = state.suite?.name;
-  const suite = SUITES.find((s) => s.name === name);
+  const suite = KNOWN_SUITES.find((s) => s.name === name);
   if (suite === undefined) return `unknown cipher suite ${String(name)}`;
   if (suite.kernelCipher !== state.suite.kernelCipher || suite.aead !== state.suite.aead) {
     return `suite ${suite.name} does not match its definition`;

@@ -165,7 +165,15 @@ export function checkKeyInstall(
     );
   }
   if (current === null) return null;
-  if (current.version === TLS_1_2 || !canRekey) {
+  if (current.version === TLS_1_2) {
+    // "Currently we only support setting crypto info more than one time for TLS 1.3"
+    // (do_tls_setsockopt_conf); TLS 1.2 has no KeyUpdate at all (RFC 8446 §4.6.3 is TLS 1.3's).
+    return recordError(
+      'rekey_unsupported',
+      `${direction} is already set and TLS 1.2 cannot re-key (KeyUpdate is TLS 1.3 only)`,
+    );
+  }
+  if (!canRekey) {
     return recordError(
       'rekey_unsupported',
       `${direction} is already set and this design cannot re-key`,

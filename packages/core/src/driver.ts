@@ -29,6 +29,7 @@ import {
   type TxState,
   txApply,
   txCryptoState,
+  txInstallRefusal,
 } from './tx.js';
 
 /**
@@ -140,6 +141,10 @@ export class TlsRecordLayer {
 
   /** Sends a TLS 1.3 KeyUpdate under the current key, then switches TX to `next` (RFC 8446 §4.6.3). */
   sendKeyUpdate(next: CryptoState, requestUpdate = false): Uint8Array {
+    // Checked first: a KeyUpdate that leaves while the next key cannot be installed would make the
+    // peer switch keys alone (every later record: bad_record_mac). A refused call changes nothing.
+    const refused = txInstallRefusal(this.tx, next);
+    if (refused) throw new RecordLayerError(refused);
     const request = requestUpdate ? KeyUpdateRequest.requested : KeyUpdateRequest.notRequested;
     const msg = Uint8Array.of(HandshakeType.keyUpdate, 0, 0, 1, request);
     this.runTx({ type: 'send-control', contentType: ContentType.handshake, body: msg });

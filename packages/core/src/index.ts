@@ -153,9 +153,11 @@ export {
   type CipherSuite,
   findSuite,
   KernelCipher,
+  KNOWN_SUITES,
   recordOverhead,
   SUITES,
   type SuiteName,
+  TLS12_KEY_EXCHANGE_VARIANTS,
   suiteByName,
   suiteFor,
 } from './suites.js';

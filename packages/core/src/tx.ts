@@ -188,28 +188,29 @@ function apply(d: Draft, fx: TxEffect[], input: TxInput): void {
   }
 }
 
+/**
+ * Why `setsockopt(TLS_TX)` with `next` would be refused now, or null: what `install-key` checks,
+ * for a caller that must know before it acts (a KeyUpdate record must not leave under the old key
+ * when the next key cannot follow it).
+ */
+export function txInstallRefusal(state: TxState, next: CryptoState): RecordError | null {
+  const { design, profile } = state.config;
+  const refused = checkKeyInstall('TLS_TX', profile, design.tx.rekey, state.key?.crypto ?? null, next);
+  if (refused) return refused;
+  const phase = state.phase.tag;
+  if (phase === 'failed' || phase === 'closed' || phase === 'exporting' || phase === 'exported') {
+    return recordError('invalid_argument', `cannot install a TX key while ${phase}`);
+  }
+  return null;
+}
+
 function onInstallKey(d: Draft, fx: TxEffect[], crypto: CryptoState, aead: AeadKey): void {
-  const { design, profile } = d.config;
-  const refused = checkKeyInstall(
-    'TLS_TX',
-    profile,
-    design.tx.rekey,
-    d.key?.crypto ?? null,
-    crypto,
-  );
+  const refused = txInstallRefusal(d, crypto);
   if (refused) {
     refuse(fx, refused);
     return;
   }
-  if (
-    d.phase.tag === 'failed' ||
-    d.phase.tag === 'closed' ||
-    d.phase.tag === 'exporting' ||
-    d.phase.tag === 'exported'
-  ) {
-    refuse(fx, recordError('invalid_argument', `cannot install a TX key while ${d.phase.tag}`));
-    return;
-  }
+  const { design } = d.config;
   const rekey = d.key !== null;
   if (rekey) {
     // Whatever the app left pending was written under the old key's epoch: it leaves under it.

@@ -190,10 +190,7 @@ export function decodeSession(input: DecodeInput): DecodeResult {
       serverRandom = sh.random;
       version = sh.version === TLS_1_3 ? TLS_1_3 : TLS_1_2;
       const found = findSuite(sh.cipherSuite);
-      suite =
-        found && found.version === version
-          ? found
-          : (findSuiteLoose(sh.cipherSuite, version) ?? null);
+      suite = found && found.version === version ? found : null;
       if (!suite) {
         throw new DecodeError(
           `unsupported cipher suite 0x${sh.cipherSuite.toString(16).padStart(4, '0')} (${version === TLS_1_3 ? 'TLS 1.3' : 'TLS 1.2'}); supported: AES-128/256-GCM, AES-128-CCM, ChaCha20-Poly1305`,
@@ -460,38 +457,6 @@ export function decodeSession(input: DecodeInput): DecodeResult {
     },
     data: { c2s: concat(dirs.c2s.data), s2c: concat(dirs.s2c.data) },
   };
-}
-
-/** TLS 1.2 suites differ only in key exchange: any ECDHE/DHE/RSA variant of a known AEAD works. */
-function findSuiteLoose(code: number, version: number): CipherSuite | undefined {
-  if (version !== TLS_1_2) return undefined;
-  const aead: Record<number, string> = {
-    156: 'aes-128-gcm', // RSA_WITH_AES_128_GCM_SHA256
-    157: 'aes-256-gcm',
-    158: 'aes-128-gcm', // DHE_RSA
-    159: 'aes-256-gcm',
-    49195: 'aes-128-gcm', // ECDHE_ECDSA
-    49196: 'aes-256-gcm',
-    49199: 'aes-128-gcm', // ECDHE_RSA
-    49200: 'aes-256-gcm',
-    52392: 'chacha20-poly1305',
-    52393: 'chacha20-poly1305',
-    52394: 'chacha20-poly1305',
-    49308: 'aes-128-ccm',
-    49324: 'aes-128-ccm',
-  };
-  const a = aead[code];
-  if (!a) return undefined;
-  const base = findSuite(
-    {
-      'aes-128-gcm': 0xc02f,
-      'aes-256-gcm': 0xc030,
-      'chacha20-poly1305': 0xcca8,
-      'aes-128-ccm': 0xc0ac,
-    }[a]!,
-  );
-  // The PRF hash follows the suite: SHA-384 for the AES-256-GCM suites.
-  return base ? { ...base, code } : undefined;
 }
 
 function clean<T extends Record<string, unknown>>(
