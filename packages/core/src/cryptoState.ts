@@ -5,7 +5,15 @@ import { MAX_U64, readU64be, toHex, u64be } from './bytes.js';
 import { RecordLayerError } from './errors.js';
 import { deriveTrafficKeys } from './keySchedule.js';
 import { TLS_1_2, TLS_1_3, type TlsVersion } from './protocol.js';
-import { type AeadAlgorithm, type CipherSuite, KernelCipher, KNOWN_SUITES, suiteFor } from './suites.js';
+import {
+  type AeadAlgorithm,
+  type CipherSuite,
+  KernelCipher,
+  KNOWN_SUITES,
+  resolveSuite,
+  type SuiteRef,
+  suiteFor,
+} from './suites.js';
 
 /**
  * The state of one direction exactly as the kernel's `struct tls12_crypto_info_<cipher>` holds it
@@ -151,7 +159,8 @@ export function cryptoStateFromKernel(bytes: Uint8Array): CryptoState {
 }
 
 /** TLS 1.3: the state for a traffic secret (RFC 8446 §7.3): key and static IV split into salt/iv, recSeq 0. */
-export function cryptoStateFromSecret(suite: CipherSuite, secret: Uint8Array): CryptoState {
+export function cryptoStateFromSecret(ref: SuiteRef, secret: Uint8Array): CryptoState {
+  const suite = resolveSuite(ref);
   if (suite.version !== TLS_1_3) {
     throw invalid(`${suite.name}: traffic secrets exist only in TLS 1.3 (RFC 8446 §7.3)`);
   }
@@ -188,11 +197,12 @@ function splitIv(
  * together (the kernel increments both per record, docs/kernel-tls.md §8).
  */
 export function cryptoStateFromKeyIv(
-  suite: CipherSuite,
+  ref: SuiteRef,
   key: Uint8Array,
   iv12: Uint8Array,
   recSeq = 0n,
 ): CryptoState {
+  const suite = resolveSuite(ref);
   if (recSeq < 0n || recSeq > MAX_U64) {
     throw invalid(`rec_seq ${recSeq} is not a 64-bit unsigned integer`);
   }

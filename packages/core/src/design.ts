@@ -1,5 +1,5 @@
 import type { CryptoState } from './cryptoState.js';
-import { type RecordError, recordError } from './errors.js';
+import { type RecordError, RecordLayerError, recordError } from './errors.js';
 import { TLS_1_2, TLS_1_3, type TlsVersion } from './protocol.js';
 import type { AeadAlgorithm } from './suites.js';
 
@@ -131,9 +131,70 @@ export const RFC_2015: Design = {
 };
 
 export const DESIGNS: readonly Design[] = [LINUX_KTLS, LINUX_KTLS_PRE_REKEY, RFC_2015];
+export type DesignName = 'linux-ktls' | 'linux-ktls-pre-rekey' | 'rfc-2015';
 
 export function findDesign(name: string): Design | undefined {
   return DESIGNS.find((d) => d.name === name);
+}
+
+const RX_POLICY_KEYS: { readonly [K in keyof RxPolicy]: readonly unknown[] | 'boolean' } = {
+  control: ['hand-over', 'leave-on-stream'],
+  freezeOnKeyUpdate: 'boolean',
+  rekey: 'boolean',
+  rekeyResetsSequence: 'boolean',
+  delivery: ['stream-order', 'completion-order'],
+  controlWaitsForData: 'boolean',
+  mergeControlIntoData: 'boolean',
+  asyncDecrypt: ['tls12-data', 'none'],
+  fallbackKeepsBufferedBytes: 'boolean',
+};
+const TX_POLICY_KEYS: { readonly [K in keyof TxPolicy]: readonly unknown[] | 'boolean' } = {
+  controlRecords: ['cmsg', 'take-state'],
+  controlFlushesPendingRecord: 'boolean',
+  pauseWhileExported: 'boolean',
+  exportDrainsInFlight: 'boolean',
+  rekeyResetsSequence: 'boolean',
+  rekey: 'boolean',
+};
+
+function policyProblem(
+  what: string,
+  value: unknown,
+  keys: Readonly<Record<string, readonly unknown[] | 'boolean'>>,
+): string | null {
+  if (typeof value !== 'object' || value === null) return `${what} must be an object`;
+  const v = value as Record<string, unknown>;
+  for (const [key, allowed] of Object.entries(keys)) {
+    const x = v[key];
+    const fits = allowed === 'boolean' ? typeof x === 'boolean' : allowed.includes(x);
+    if (!fits) {
+      const want = allowed === 'boolean' ? 'a boolean' : allowed.map((a) => `"${a}"`).join(' or ');
+      return `${what}.${key} must be ${want}, got ${JSON.stringify(x) ?? String(x)}`;
+    }
+  }
+  return null;
+}
+
+/**
+ * The design a caller named (a `Design`, or one of `DESIGNS` by name), checked field by field, or
+ * a typed error (EINVAL) that says what is wrong and lists the designs by name.
+ */
+export function resolveDesign(ref: Design | DesignName | string): Design {
+  const names = DESIGNS.map((d) => d.name).join(', ');
+  if (typeof ref === 'string') {
+    const found = findDesign(ref);
+    if (found) return found;
+    throw RecordLayerError.of('invalid_argument', `unknown design "${ref}"; designs: ${names}`);
+  }
+  const problem =
+    typeof ref !== 'object' || ref === null
+      ? `a design must be a Design or one of ${names}, got ${String(ref)}`
+      : typeof ref.name !== 'string'
+        ? 'design.name must be a string'
+        : (policyProblem('design.rx', ref.rx, RX_POLICY_KEYS) ??
+          policyProblem('design.tx', ref.tx, TX_POLICY_KEYS));
+  if (problem) throw RecordLayerError.of('invalid_argument', problem);
+  return ref;
 }
 
 export function profileSupports(

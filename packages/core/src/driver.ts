@@ -1,7 +1,8 @@
 import type { AeadEngine, AeadKey } from './aead.js';
 import { concat, EMPTY } from './bytes.js';
 import type { CryptoState } from './cryptoState.js';
-import { type CapabilityProfile, type Design, FULL_PROFILE, LINUX_KTLS } from './design.js';
+import type { Design } from './design.js';
+import { type LogicalClock, type RecordLayerOptions, resolveOptions } from './driverOptions.js';
 import { type RecordError, type RecordErrorCode, RecordLayerError, recordError } from './errors.js';
 import { assertNever } from './exhaustive.js';
 import { ContentType, type ContentTypeByte, HandshakeType, KeyUpdateRequest } from './protocol.js';
@@ -39,29 +40,6 @@ import {
  * `RecordLayerError` with the errno the kernel would return.
  */
 
-export interface RecordLayerOptions {
-  readonly engine: AeadEngine;
-  readonly design?: Design;
-  readonly profile?: CapabilityProfile;
-  readonly limits?: 'kernel' | 'rfc';
-  /** Endpoint name written into trace events. */
-  readonly endpoint?: string;
-  /** Collect trace events (see `events`), or pass each one to a callback. */
-  readonly trace?: boolean | ((event: TraceEvent) => void);
-  /** Logical clock shared by endpoints that write one trace together (default: one per layer). */
-  readonly clock?: LogicalClock;
-}
-
-/** A step counter: the only notion of time in a trace. */
-export interface LogicalClock {
-  next(): number;
-}
-
-export function createLogicalClock(start = 0): LogicalClock {
-  let t = start;
-  return { next: () => t++ };
-}
-
 // strparser errors are reported once through sk_err and then the stream just stops (EAGAIN);
 // decryption errors stay sticky (docs/kernel-tls.md §5, selftests `bad_rec` vs `bad_auth`).
 const REPORTED_ONCE: ReadonlySet<RecordErrorCode> = new Set([
@@ -72,10 +50,16 @@ const REPORTED_ONCE: ReadonlySet<RecordErrorCode> = new Set([
 
 const NO_OPTIONS: RecvOptions = {};
 
+export {
+  createLogicalClock,
+  type LogicalClock,
+  type RecordLayerOptions,
+} from './driverOptions.js';
 export type { ReceivedRecord, RecvOptions, RecvResult } from './recvQueue.js';
 
 export class TlsRecordLayer {
   readonly engine: AeadEngine;
+  readonly design: Design;
   readonly events: TraceEvent[] = [];
   // The driver owns both states alone and never hands them out, so it steps them in place
   // (`rxApply`/`txApply`) into one reused effect list each: the same transitions as `rxStep`/`txStep`.
@@ -94,21 +78,15 @@ export class TlsRecordLayer {
   private rxErrorReported = false;
   private lastState: CryptoState | null = null;
 
-  constructor(options: RecordLayerOptions) {
-    this.engine = options.engine;
-    const design = options.design ?? LINUX_KTLS;
-    const profile = options.profile ?? FULL_PROFILE;
-    const trace = options.trace !== undefined && options.trace !== false;
-    this.endpoint = options.endpoint ?? 'local';
-    this.clock = options.clock ?? createLogicalClock();
-    this.onTrace = typeof options.trace === 'function' ? options.trace : null;
-    this.rx = createRx({
-      design,
-      profile,
-      asyncDepth: 1,
-      limits: options.limits ?? 'kernel',
-      trace,
-    });
+  constructor(options: RecordLayerOptions = {}) {
+    const o = resolveOptions(options);
+    this.engine = o.engine;
+    this.design = o.design;
+    this.endpoint = o.endpoint;
+    this.clock = o.clock;
+    this.onTrace = o.onTrace;
+    const { design, profile, trace } = o;
+    this.rx = createRx({ design, profile, asyncDepth: 1, limits: o.limits, trace });
     this.tx = createTx({ design, profile, trace });
   }
 

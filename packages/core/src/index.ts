@@ -1,7 +1,8 @@
 /**
  * @ktls-lab/core: the kernel TLS record layer as a sans-I/O state machine.
  *
- * Browser-safe entry point. The node:crypto engine lives at `@ktls-lab/core/node`.
+ * Browser-safe entry point: nothing here imports a `node:` module. The node:crypto engine reaches
+ * node:crypto through `process.getBuiltinModule` where the runtime has it.
  */
 
 export {
@@ -50,12 +51,14 @@ export {
   type CapabilityProfile,
   DESIGNS,
   type Design,
+  type DesignName,
   FULL_PROFILE,
   findDesign,
   LINUX_KTLS,
   LINUX_KTLS_PRE_REKEY,
   profileSupports,
   RFC_2015,
+  resolveDesign,
   type RxPolicy,
   type TxPolicy,
 } from './design.js';
@@ -69,7 +72,9 @@ export {
   TlsRecordLayer,
   tryRecv,
 } from './driver.js';
+export { defaultAeadEngine } from './engines/default.js';
 export { ModelAeadEngine, type NonceReuse } from './engines/model.js';
+export { NodeCryptoAeadEngine, nodeCryptoAvailable } from './engines/nodeCrypto.js';
 export { assertNever } from './exhaustive.js';
 export {
   ERROR_CATALOG,
@@ -155,8 +160,10 @@ export {
   KernelCipher,
   KNOWN_SUITES,
   recordOverhead,
+  resolveSuite,
   SUITES,
   type SuiteName,
+  type SuiteRef,
   TLS12_KEY_EXCHANGE_VARIANTS,
   suiteByName,
   suiteFor,

@@ -20,7 +20,10 @@ export interface ReceivedRecord {
 export interface RecvOptions {
   /** Size of the caller's buffer (default: unbounded). */
   readonly maxBytes?: number;
-  /** The caller passed room for a cmsg; without it a control record gives EIO. */
+  /**
+   * The caller passed room for a cmsg (`TLS_GET_RECORD_TYPE`). Default false, as a plain `recv()`
+   * passes none: a control record at the head then gives EIO and stays there.
+   */
   readonly cmsg?: boolean;
   /** MSG_PEEK: look without consuming. */
   readonly peek?: boolean;
@@ -57,7 +60,9 @@ export class ReceiveQueue {
     const head = received[0];
     if (head === undefined) return null;
     if (head.contentType !== ContentType.applicationData) {
-      if (options.cmsg === false) {
+      // No control buffer asked for (the default, as a plain recv() passes none): EIO, and the
+      // record stays at the head for a read that has room (tls_record_content_type).
+      if (options.cmsg !== true) {
         throw RecordLayerError.of(
           'control_needs_cmsg',
           `a record of type ${head.contentType} is next; recvmsg needs cmsg room`,

@@ -1,3 +1,4 @@
+import { RecordLayerError } from './errors.js';
 import { TLS_1_2, TLS_1_3, type TlsVersion } from './protocol.js';
 
 /** The AEAD algorithms the record layer seals and opens with (all with a 16-byte tag). */
@@ -165,4 +166,21 @@ export function findSuite(nameOrCode: string | number): CipherSuite | undefined 
 /** Bytes the record adds to its plaintext (`prot->overhead_size`, docs/kernel-tls.md §8). */
 export function recordOverhead(suite: CipherSuite): number {
   return 5 + suite.explicitNonceLength + suite.tagLength + (suite.version === TLS_1_3 ? 1 : 0);
+}
+
+/** A suite as a caller may name it: the object, its IANA name, or its IANA code. */
+export type SuiteRef = CipherSuite | SuiteName | number;
+
+/**
+ * The suite a caller named, or a typed error (EINVAL) that lists the suites this project knows.
+ * An object is taken by its name, so a copy that went through JSON resolves to the definition.
+ */
+export function resolveSuite(ref: SuiteRef): CipherSuite {
+  const key: unknown = typeof ref === 'object' && ref !== null ? ref.name : ref;
+  const found = typeof key === 'string' || typeof key === 'number' ? findSuite(key) : undefined;
+  if (found) return found;
+  throw RecordLayerError.of(
+    'invalid_argument',
+    `unknown cipher suite ${JSON.stringify(key) ?? String(key)}; known: ${KNOWN_SUITES.map((s) => s.name).join(', ')}`,
+  );
 }

@@ -195,7 +195,13 @@ function apply(d: Draft, fx: TxEffect[], input: TxInput): void {
  */
 export function txInstallRefusal(state: TxState, next: CryptoState): RecordError | null {
   const { design, profile } = state.config;
-  const refused = checkKeyInstall('TLS_TX', profile, design.tx.rekey, state.key?.crypto ?? null, next);
+  const refused = checkKeyInstall(
+    'TLS_TX',
+    profile,
+    design.tx.rekey,
+    state.key?.crypto ?? null,
+    next,
+  );
   if (refused) return refused;
   const phase = state.phase.tag;
   if (phase === 'failed' || phase === 'closed' || phase === 'exporting' || phase === 'exported') {

@@ -1,14 +1,11 @@
-import {
-  type CipherCCMOptions,
-  type CipherChaCha20Poly1305,
-  type CipherGCM,
-  type CipherGCMOptions,
-  createCipheriv,
-  createDecipheriv,
-  createSecretKey,
-  type DecipherChaCha20Poly1305,
-  type DecipherGCM,
-  type KeyObject,
+import type {
+  CipherCCMOptions,
+  CipherChaCha20Poly1305,
+  CipherGCM,
+  CipherGCMOptions,
+  DecipherChaCha20Poly1305,
+  DecipherGCM,
+  KeyObject,
 } from 'node:crypto';
 import {
   type AeadEngine,
@@ -23,6 +20,40 @@ import {
 import { keyFingerprint } from '../cryptoState.js';
 import { RecordLayerError } from '../errors.js';
 import type { AeadAlgorithm } from '../suites.js';
+
+/**
+ * node:crypto, reached through `process.getBuiltinModule` (Node ≥ 20.16) rather than an import:
+ * this module then loads anywhere (a browser bundle sees no `node:` import), and the engine is
+ * there exactly where node:crypto is. `nodeCryptoAvailable()` says which.
+ */
+const nodeCrypto = (
+  globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }
+).process?.getBuiltinModule?.('node:crypto') as typeof import('node:crypto') | undefined;
+
+/** Whether node:crypto is there (Node.js, Deno and Bun have it; a browser does not). */
+export function nodeCryptoAvailable(): boolean {
+  return nodeCrypto !== undefined;
+}
+
+type NodeCryptoCalls = Pick<
+  typeof import('node:crypto'),
+  'createCipheriv' | 'createDecipheriv' | 'createSecretKey'
+>;
+
+function missing(): never {
+  throw RecordLayerError.of(
+    'invalid_argument',
+    'NodeCryptoAeadEngine needs node:crypto, which this runtime does not have',
+  );
+}
+
+const { createCipheriv, createDecipheriv, createSecretKey }: NodeCryptoCalls =
+  nodeCrypto ??
+  ({
+    createCipheriv: missing,
+    createDecipheriv: missing,
+    createSecretKey: missing,
+  } as unknown as NodeCryptoCalls);
 
 /**
  * The real AEADs, through node:crypto (OpenSSL): AES-GCM (NIST SP 800-38D), AES-CCM (SP 800-38C)
@@ -84,6 +115,11 @@ function rawKey(key: AeadKey): KeyObject {
 
 export class NodeCryptoAeadEngine implements AeadEngine {
   readonly name = 'node:crypto';
+
+  constructor() {
+    // Refused here rather than at the first record: the caller learns at once.
+    if (nodeCrypto === undefined) missing();
+  }
 
   importKey(algorithm: AeadAlgorithm, key: Uint8Array): AeadKey {
     checkAeadKey(algorithm, key);

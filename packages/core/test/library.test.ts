@@ -1,0 +1,130 @@
+/**
+ * What a user writing code against the record layer hits first (issue "the packages as
+ * libraries"): each case failed before it was fixed.
+ */
+import { describe, expect, it } from 'vitest';
+import { cryptoStateFromSecret } from '../src/cryptoState.js';
+import { LINUX_KTLS, LINUX_KTLS_PRE_REKEY, RFC_2015 } from '../src/design.js';
+import { TlsRecordLayer } from '../src/driver.js';
+import { RecordLayerError } from '../src/errors.js';
+import { ContentType } from '../src/protocol.js';
+import { findSuite, suiteByName } from '../src/suites.js';
+import { errnoOf, pair, stateFor, text } from './helpers.js';
+
+const utf8 = (s: string) => new TextEncoder().encode(s);
+
+function thrown(f: () => unknown): RecordLayerError {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof RecordLayerError) return e;
+    throw e;
+  }
+  throw new Error('expected a RecordLayerError');
+}
+
+describe('sendKeyUpdate that cannot be done changes nothing and says why', () => {
+  it('TLS 1.2: refused before any record is sealed; the next send still opens at the peer', () => {
+    const { client, server } = pair('TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', LINUX_KTLS);
+    server.receive(client.send(utf8('one')));
+    const before = client.exportTx();
+    const e = thrown(() =>
+      client.sendKeyUpdate(stateFor('TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', 1, 0xbb)),
+    );
+    expect(e).toMatchObject({ code: 'rekey_unsupported', errno: 'EBUSY' });
+    expect(e.message).toContain('TLS 1.2');
+    expect(e.message).not.toContain('design');
+    expect(client.takeWire()).toHaveLength(0);
+    expect(client.exportTx()).toEqual(before);
+    server.receive(client.send(utf8('two')));
+    expect(text(server.read())).toBe('onetwo');
+  });
+
+  it('a design that cannot re-key: refused before the KeyUpdate leaves', () => {
+    const { client, server } = pair('TLS_AES_128_GCM_SHA256', LINUX_KTLS, LINUX_KTLS_PRE_REKEY);
+    const e = thrown(() => client.sendKeyUpdate(stateFor('TLS_AES_128_GCM_SHA256', 1)));
+    expect(e).toMatchObject({ code: 'rekey_unsupported', errno: 'EBUSY' });
+    expect(client.takeWire()).toHaveLength(0);
+    server.receive(client.send(utf8('still epoch 1')));
+    expect(text(server.read())).toBe('still epoch 1');
+  });
+});
+
+describe('recv without a control buffer, as recvmsg without cmsg room', () => {
+  it('recv() and recv({}) give EIO on a control record, which stays for a read with room', () => {
+    const { client, server } = pair('TLS_AES_128_GCM_SHA256', LINUX_KTLS);
+    server.receive(client.sendControl(ContentType.alert, Uint8Array.of(1, 0)));
+    expect(errnoOf(() => server.recv())).toBe('EIO');
+    expect(errnoOf(() => server.recv({}))).toBe('EIO');
+    expect(errnoOf(() => server.recv({ cmsg: false }))).toBe('EIO');
+    expect(server.recv({ cmsg: true })).toMatchObject({ contentType: ContentType.alert });
+  });
+});
+
+describe('suites and designs by name or code', () => {
+  it('findSuite knows the ECDHE-ECDSA, DHE and RSA TLS 1.2 AEAD suites by IANA code', () => {
+    for (const [code, name, aead] of [
+      [0xc02b, 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256', 'aes-128-gcm'],
+      [0xc02c, 'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384', 'aes-256-gcm'],
+      [0xcca9, 'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256', 'chacha20-poly1305'],
+      [0x009e, 'TLS_DHE_RSA_WITH_AES_128_GCM_SHA256', 'aes-128-gcm'],
+      [0x009c, 'TLS_RSA_WITH_AES_128_GCM_SHA256', 'aes-128-gcm'],
+      [0xc0ac, 'TLS_ECDHE_ECDSA_WITH_AES_128_CCM', 'aes-128-ccm'],
+    ] as const) {
+      expect(findSuite(code)).toMatchObject({ name, aead, version: 0x0303 });
+      expect(findSuite(name)?.code).toBe(code);
+    }
+    expect(findSuite(0xc02c)?.hash).toBe('sha384');
+  });
+
+  it('a crypto state from a suite name, and a typed error listing the suites for a wrong one', () => {
+    const secret = new Uint8Array(32).fill(7);
+    expect(cryptoStateFromSecret('TLS_AES_128_GCM_SHA256', secret)).toEqual(
+      cryptoStateFromSecret(suiteByName('TLS_AES_128_GCM_SHA256'), secret),
+    );
+    const e = thrown(() => cryptoStateFromSecret('TLS_AES_128_GCM' as never, secret));
+    expect(e).toMatchObject({ code: 'invalid_argument', errno: 'EINVAL' });
+    expect(e.message).toContain('TLS_AES_128_GCM_SHA256');
+  });
+});
+
+describe('TlsRecordLayer options are checked at construction', () => {
+  it('defaults: an engine (node:crypto here) and linux-ktls', () => {
+    const tx = new TlsRecordLayer();
+    const rx = new TlsRecordLayer({});
+    expect(tx.engine.name).toBe('node:crypto');
+    expect(tx.design).toBe(LINUX_KTLS);
+    const state = stateFor('TLS_AES_128_GCM_SHA256');
+    tx.installTxKey(state);
+    rx.installRxKey(state);
+    rx.receive(tx.send(utf8('hi')));
+    expect(text(rx.read())).toBe('hi');
+  });
+
+  it('a design by name, and a typed error listing the designs for a wrong one', () => {
+    expect(new TlsRecordLayer({ design: 'rfc-2015' }).design).toBe(RFC_2015);
+    const e = thrown(() => new TlsRecordLayer({ design: 'linux' as never }));
+    expect(e).toMatchObject({ code: 'invalid_argument', errno: 'EINVAL' });
+    expect(e.message).toContain('linux-ktls, linux-ktls-pre-rekey, rfc-2015');
+    const half = thrown(() => new TlsRecordLayer({ design: { ...LINUX_KTLS, rx: {} } as never }));
+    expect(half.message).toContain('design.rx.control');
+  });
+
+  it('each wrong option is named', () => {
+    const cases: [unknown, string][] = [
+      [{ engine: {} }, 'options.engine'],
+      [{ limits: 'strict' }, 'options.limits'],
+      [{ endpoint: 3 }, 'options.endpoint'],
+      [{ trace: 'yes' }, 'options.trace'],
+      [{ clock: {} }, 'options.clock'],
+      [{ profile: { name: 'x' } }, 'options.profile'],
+      [{ engin: {} }, 'unknown option "engin"'],
+      ['linux-ktls', 'must be an object'],
+    ];
+    for (const [options, text] of cases) {
+      const e = thrown(() => new TlsRecordLayer(options as never));
+      expect(e.code, text).toBe('invalid_argument');
+      expect(e.message).toContain(text);
+    }
+  });
+});
