@@ -5,7 +5,7 @@ import type { Design } from './design.js';
 import { type LogicalClock, type RecordLayerOptions, resolveOptions } from './driverOptions.js';
 import { type RecordError, type RecordErrorCode, RecordLayerError, recordError } from './errors.js';
 import { assertNever } from './exhaustive.js';
-import { ContentType, type ContentTypeByte, HandshakeType, KeyUpdateRequest } from './protocol.js';
+import { ContentType, type ContentTypeByte } from './protocol.js';
 import { err, ok, type Result } from './result.js';
 import {
   type ReceivedRecord,
@@ -21,7 +21,8 @@ import {
   type RxState,
   rxApply,
 } from './rx.js';
-import type { TraceDraft, TraceEvent } from './trace.js';
+import { buildKeyUpdate } from './control/handshake.js';
+import { createTraceHeader, type TraceDraft, type TraceEvent, type TraceHeader } from './trace.js';
 import {
   createTx,
   type TxDraft,
@@ -123,11 +124,24 @@ export class TlsRecordLayer {
     // peer switch keys alone (every later record: bad_record_mac). A refused call changes nothing.
     const refused = txInstallRefusal(this.tx, next);
     if (refused) throw new RecordLayerError(refused);
-    const request = requestUpdate ? KeyUpdateRequest.requested : KeyUpdateRequest.notRequested;
-    const msg = Uint8Array.of(HandshakeType.keyUpdate, 0, 0, 1, request);
+    const msg = buildKeyUpdate(requestUpdate);
     this.runTx({ type: 'send-control', contentType: ContentType.handshake, body: msg });
     this.installTxKey(next);
     return this.takeWire();
+  }
+
+  /**
+   * The header of a trace of this layer's events (world `core`): design, engine and endpoint are
+   * filled in; `endpoints` defaults to this one (list both when two layers share a clock).
+   */
+  traceHeader(extra: Partial<Omit<TraceHeader, 'format' | 'version'>> = {}): TraceHeader {
+    return createTraceHeader({
+      world: 'core',
+      design: this.design.name,
+      engine: this.engine.name,
+      endpoints: [this.endpoint],
+      ...extra,
+    });
   }
 
   /** Sends close_notify; later sends fail with EPIPE. */

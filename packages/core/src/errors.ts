@@ -26,6 +26,7 @@ export type RecordErrorCode =
   | 'bad_record_mac'
   | 'bad_content_type'
   | 'decode_error'
+  | 'illegal_parameter'
   | 'control_needs_cmsg'
   | 'key_expired'
   | 'would_block'
@@ -61,6 +62,9 @@ export const ERROR_CATALOG: { readonly [K in RecordErrorCode]: ErrorSpec } = {
   bad_content_type: { errno: 'EBADMSG', alert: 'unexpected_message', fatal: true },
   // a handshake message the data plane must read (KeyUpdate) is malformed.
   decode_error: { errno: 'EBADMSG', alert: 'decode_error', fatal: true },
+  // a control-plane message with a field out of range (RFC 8446 §4.6.3: KeyUpdate request_update
+  // other than 0 or 1; §4.6.1: ticket lifetime over 7 days) → illegal_parameter.
+  illegal_parameter: { errno: 'EINVAL', alert: 'illegal_parameter', fatal: true },
   // recvmsg without cmsg room while a control record is at the head → -EIO, record kept.
   control_needs_cmsg: { errno: 'EIO', alert: null, fatal: false },
   // TLS 1.3 KeyUpdate received, next RX key not installed yet → -EKEYEXPIRED.

@@ -75,6 +75,7 @@ export {
 export { defaultAeadEngine } from './engines/default.js';
 export { ModelAeadEngine, type NonceReuse } from './engines/model.js';
 export { NodeCryptoAeadEngine, nodeCryptoAvailable } from './engines/nodeCrypto.js';
+export * from './control/index.js';
 export { assertNever } from './exhaustive.js';
 export {
   ERROR_CATALOG,
@@ -197,6 +198,7 @@ export {
   type TraceKind,
   type TraceKindSpec,
   type TraceViolation,
+  createTraceHeader,
   optionalFieldsOf,
   traceKindSpec,
 } from './trace.js';

@@ -55,6 +55,11 @@ export interface TraceHeader {
 
 export const PREVIEW_BYTES = 64;
 
+/** A header from the fields that vary; format and version are this reader's and writer's. */
+export function createTraceHeader(fields: Omit<TraceHeader, 'format' | 'version'>): TraceHeader {
+  return { format: TRACE_FORMAT, version: TRACE_VERSION, ...fields };
+}
+
 /** "Get the state out" (rfc-2015, getsockopt): what both directions trace. */
 export function stateExportEvent(seq: bigint, epoch: number): TraceDraftOf<'state-export'> {
   return { lane: 'cp', kind: 'state-export', seq: seq.toString(), epoch };

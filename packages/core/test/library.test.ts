@@ -3,12 +3,15 @@
  * libraries"): each case failed before it was fixed.
  */
 import { describe, expect, it } from 'vitest';
+import { followKeyUpdate, parseControlRecord, type TrafficSecrets } from '../src/control/index.js';
 import { cryptoStateFromSecret } from '../src/cryptoState.js';
 import { LINUX_KTLS, LINUX_KTLS_PRE_REKEY, RFC_2015 } from '../src/design.js';
 import { TlsRecordLayer } from '../src/driver.js';
 import { RecordLayerError } from '../src/errors.js';
-import { ContentType } from '../src/protocol.js';
+import { nextTrafficSecret } from '../src/keySchedule.js';
+import { ContentType, TLS_1_3 } from '../src/protocol.js';
 import { findSuite, suiteByName } from '../src/suites.js';
+import { parseTrace, serializeTrace } from '../src/traceCodec.js';
 import { errnoOf, pair, stateFor, text } from './helpers.js';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
@@ -126,5 +129,60 @@ describe('TlsRecordLayer options are checked at construction', () => {
       expect(e.code, text).toBe('invalid_argument');
       expect(e.message).toContain(text);
     }
+  });
+});
+
+describe('control-plane helpers with the record layer', () => {
+  it('a KeyUpdate(update_requested) answered through followKeyUpdate; data flows both ways after', () => {
+    const suite = suiteByName('TLS_AES_256_GCM_SHA384');
+    const c2s = new Uint8Array(48).fill(0x11);
+    const s2c = new Uint8Array(48).fill(0x22);
+    const client = new TlsRecordLayer({ endpoint: 'client' });
+    const server = new TlsRecordLayer({ endpoint: 'server' });
+    client.installTxKey(cryptoStateFromSecret(suite, c2s));
+    client.installRxKey(cryptoStateFromSecret(suite, s2c));
+    server.installTxKey(cryptoStateFromSecret(suite, s2c));
+    server.installRxKey(cryptoStateFromSecret(suite, c2s));
+    let clientSecrets: TrafficSecrets = { suite, read: s2c, write: nextTrafficSecret(suite, c2s) };
+    let serverSecrets: TrafficSecrets = { suite, read: c2s, write: s2c };
+
+    server.receive(client.sendKeyUpdate(cryptoStateFromSecret(suite, clientSecrets.write), true));
+    const got = server.recv({ cmsg: true });
+    const parsed = parseControlRecord(got.contentType, got.data, TLS_1_3);
+    if (!parsed.ok || parsed.value.kind !== 'handshake') throw new Error('expected a handshake');
+    const ku = parsed.value.messages[0];
+    if (ku?.type !== 'key-update') throw new Error('expected a KeyUpdate');
+    expect(ku.requestUpdate).toBe(true);
+    expect(errnoOf(() => server.recv())).toBe('EKEYEXPIRED');
+    const answered = followKeyUpdate(server, serverSecrets, ku);
+    serverSecrets = answered.secrets;
+    expect(answered.wire.length).toBeGreaterThan(0);
+
+    client.receive(answered.wire);
+    const back = client.recv({ cmsg: true });
+    const reply = parseControlRecord(back.contentType, back.data, TLS_1_3);
+    if (!reply.ok || reply.value.kind !== 'handshake') throw new Error('expected a handshake');
+    const rku = reply.value.messages[0];
+    if (rku?.type !== 'key-update') throw new Error('expected a KeyUpdate');
+    expect(rku.requestUpdate).toBe(false);
+    const quiet = followKeyUpdate(client, clientSecrets, rku);
+    clientSecrets = quiet.secrets;
+    expect(quiet.wire.length).toBe(0);
+
+    server.receive(client.send(utf8('c→s epoch 2')));
+    client.receive(server.send(utf8('s→c epoch 2')));
+    expect(text(server.read())).toBe('c→s epoch 2');
+    expect(text(client.read())).toBe('s→c epoch 2');
+  });
+
+  it('traceHeader makes a trace of the layer that core reads back', () => {
+    const layer = new TlsRecordLayer({ trace: true, endpoint: 'client' });
+    const state = stateFor('TLS_AES_128_GCM_SHA256');
+    layer.installTxKey(state);
+    layer.send(utf8('x'));
+    const header = layer.traceHeader({ suite: 'TLS_AES_128_GCM_SHA256' });
+    expect(header).toMatchObject({ world: 'core', design: 'linux-ktls', engine: 'node:crypto' });
+    const r = parseTrace(serializeTrace(header, layer.events));
+    expect(r.ok && r.events.length).toBe(layer.events.length);
   });
 });
