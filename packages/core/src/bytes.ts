@@ -1,6 +1,14 @@
 /** Small byte helpers shared by the record layer. Nothing here allocates more than it returns. */
 
-export const EMPTY: Uint8Array = new Uint8Array(0);
+/**
+ * A byte array with its own (non-shared) buffer: what every function here that makes a new array
+ * returns, so `let s = new Uint8Array(32); s = nextTrafficSecret(...)` type-checks under
+ * TypeScript 5.7+ (which tells `Uint8Array<ArrayBuffer>` from `Uint8Array<ArrayBufferLike>`).
+ * Parameters take any `Uint8Array`.
+ */
+export type Bytes = Uint8Array<ArrayBuffer>;
+
+export const EMPTY: Bytes = new Uint8Array(0);
 
 const SLAB_SIZE = 64 * 1024;
 const SLAB_MAX = 4096;
@@ -27,7 +35,7 @@ let slabOffset = 0;
  * code (node:crypto) only after moving it off the heap, both costing more than the crypto of a
  * small record. A slab view costs neither.
  */
-export function alloc(n: number): Uint8Array {
+export function alloc(n: number): Bytes {
   if (n > SLAB_MAX) return new Uint8Array(n);
   if (slabOffset + n > SLAB_SIZE) {
     slab = new ArrayBuffer(SLAB_SIZE);
@@ -65,7 +73,7 @@ export function toHex(b: Uint8Array): string {
 }
 
 /** Parses hex, ignoring white space (so RFC-style spaced dumps can be pasted as they are). */
-export function fromHex(hex: string): Uint8Array {
+export function fromHex(hex: string): Bytes {
   const clean = hex.replace(/\s+/g, '');
   if (clean.length % 2 !== 0 || /[^0-9a-fA-F]/.test(clean)) {
     throw new TypeError(`not a hex string: ${clean.slice(0, 32)}`);
@@ -75,12 +83,13 @@ export function fromHex(hex: string): Uint8Array {
   return out;
 }
 
-export function utf8(s: string): Uint8Array {
-  return new TextEncoder().encode(s);
+export function utf8(s: string): Bytes {
+  // encode() always returns a fresh, unshared buffer; its declared type just does not say so.
+  return new TextEncoder().encode(s) as Bytes;
 }
 
 /** Big-endian 64-bit sequence number, as `rec_seq` and the TLS 1.2 AAD carry it. */
-export function u64be(n: bigint): Uint8Array {
+export function u64be(n: bigint): Bytes {
   const out = new Uint8Array(8);
   writeU64be(out, 0, n);
   return out;

@@ -1,5 +1,6 @@
 // Crypto state for one direction, 1:1 with the kernel's tls12_crypto_info_*
 // (docs/kernel-tls.md §2).
+import type { Bytes } from './bytes.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { MAX_U64, readU64be, toHex, u64be } from './bytes.js';
 import { RecordLayerError } from './errors.js';
@@ -97,7 +98,7 @@ function assertValid(state: CryptoState): void {
 }
 
 /** Exact bytes of `struct tls12_crypto_info_*` (version/cipher_type in host = little-endian order). */
-export function cryptoStateToKernel(state: CryptoState): Uint8Array {
+export function cryptoStateToKernel(state: CryptoState): Bytes {
   assertValid(state);
   // The canonical suite, so the layout never depends on a caller's (possibly copied) object.
   const suite = suiteFor(state.version, state.suite.aead);

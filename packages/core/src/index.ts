@@ -17,7 +17,18 @@ export {
   type SealRequest,
   sealPlaintext,
 } from './aead.js';
-export { concat, EMPTY, equal, fromHex, MAX_U64, readU64be, toHex, u64be, utf8 } from './bytes.js';
+export {
+  type Bytes,
+  concat,
+  EMPTY,
+  equal,
+  fromHex,
+  MAX_U64,
+  readU64be,
+  toHex,
+  u64be,
+  utf8,
+} from './bytes.js';
 export { encodeHeader, encodeRecord, recordBytes, type WireRecord } from './codec.js';
 export {
   type CryptoState,

@@ -93,7 +93,7 @@ export function alertLevelOf(name: AlertName): AlertLevel {
 }
 
 /** The 2-byte body of an alert record. */
-export function alertBody(name: AlertName): Uint8Array {
+export function alertBody(name: AlertName): Uint8Array<ArrayBuffer> {
   return Uint8Array.of(alertLevelOf(name), AlertDescription[name]);
 }
 

@@ -3,7 +3,12 @@
  * libraries"): each case failed before it was fixed.
  */
 import { describe, expect, it } from 'vitest';
-import { followKeyUpdate, parseControlRecord, type TrafficSecrets } from '../src/control/index.js';
+import {
+  buildKeyUpdate,
+  followKeyUpdate,
+  parseControlRecord,
+  type TrafficSecrets,
+} from '../src/control/index.js';
 import { cryptoStateFromSecret } from '../src/cryptoState.js';
 import { LINUX_KTLS, LINUX_KTLS_PRE_REKEY, RFC_2015 } from '../src/design.js';
 import { TlsRecordLayer } from '../src/driver.js';
@@ -184,5 +189,17 @@ describe('control-plane helpers with the record layer', () => {
     expect(header).toMatchObject({ world: 'core', design: 'linux-ktls', engine: 'node:crypto' });
     const r = parseTrace(serializeTrace(header, layer.events));
     expect(r.ok && r.events.length).toBe(layer.events.length);
+  });
+});
+
+describe('typings a TypeScript 5.9 user writes', () => {
+  it('a fresh array can be reassigned from what the key schedule and the builders return', () => {
+    const suite = suiteByName('TLS_AES_128_GCM_SHA256');
+    let secret = new Uint8Array(32);
+    secret = nextTrafficSecret(suite, secret); // Uint8Array<ArrayBuffer> in and out: compiles
+    let message = new Uint8Array(5);
+    message = buildKeyUpdate(true);
+    expect(secret.length).toBe(32);
+    expect(message.length).toBe(5);
   });
 });

@@ -1,3 +1,4 @@
+import type { Bytes } from '../bytes.js';
 import { recordError } from '../errors.js';
 import {
   AlertDescription,
@@ -41,6 +42,6 @@ export function parseAlert(body: Uint8Array, version: TlsVersion): Result<Alert>
 }
 
 /** The content of an alert record, at the level RFC 8446 §6 gives it. */
-export function buildAlert(name: AlertName): Uint8Array {
+export function buildAlert(name: AlertName): Bytes {
   return alertBody(name);
 }

@@ -1,3 +1,4 @@
+import type { Bytes } from '../bytes.js';
 import { recordError } from '../errors.js';
 import { HandshakeType, KeyUpdateRequest } from '../protocol.js';
 import { err, ok, type Result } from '../result.js';
@@ -138,7 +139,7 @@ function parseTicket(body: Uint8Array): Result<HandshakeMessage> {
   });
 }
 
-function handshakeMessage(type: number, body: Uint8Array): Uint8Array {
+function handshakeMessage(type: number, body: Uint8Array): Bytes {
   const out = new Uint8Array(HEADER + body.length);
   out[0] = type;
   out[1] = (body.length >>> 16) & 0xff;
@@ -149,7 +150,7 @@ function handshakeMessage(type: number, body: Uint8Array): Uint8Array {
 }
 
 /** A KeyUpdate message (RFC 8446 §4.6.3), the content of a handshake record. */
-export function buildKeyUpdate(requestUpdate: boolean): Uint8Array {
+export function buildKeyUpdate(requestUpdate: boolean): Bytes {
   const request = requestUpdate ? KeyUpdateRequest.requested : KeyUpdateRequest.notRequested;
   return handshakeMessage(HandshakeType.keyUpdate, Uint8Array.of(request));
 }
