@@ -1,10 +1,13 @@
+import type { LinuxErrno } from './linuxErrno.js';
 import type { AlertName } from './protocol.js';
 
 /**
- * The errno the Linux kTLS socket returns for the same condition (docs/kernel-tls.md §3–§7).
+ * The errno the Linux kTLS socket returns for the same condition (docs/kernel-tls.md §3–§7): the
+ * few of `LinuxErrno` the record layer uses.
  * Kept as names, not numbers, so traces read the same on every architecture.
  */
-export type Errno =
+export type Errno = Extract<
+  LinuxErrno,
   | 'EBADMSG'
   | 'EMSGSIZE'
   | 'EINVAL'
@@ -13,7 +16,8 @@ export type Errno =
   | 'EAGAIN'
   | 'EBUSY'
   | 'ENOKEY'
-  | 'EPIPE';
+  | 'EPIPE'
+>;
 
 /**
  * Every way the record layer can refuse input. Each code has one errno and one alert, listed in

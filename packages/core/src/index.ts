@@ -44,8 +44,8 @@ export {
   type DecodeInput,
   type DecodeResult,
   type DecodeSummary,
-  type Direction,
   type DirectionSummary,
+  type StreamDirection,
   decodeSession,
 } from './decode/session.js';
 export {
@@ -88,6 +88,8 @@ export { ModelAeadEngine, type NonceReuse } from './engines/model.js';
 export { NodeCryptoAeadEngine, nodeCryptoAvailable } from './engines/nodeCrypto.js';
 export * from './control/index.js';
 export { assertNever } from './exhaustive.js';
+export type { Direction } from './machine.js';
+export { isLinuxErrno, LINUX_ERRNOS, type LinuxErrno, type SyscallErrno } from './linuxErrno.js';
 export {
   ERROR_CATALOG,
   type Errno,

@@ -7,6 +7,9 @@ import type { TraceDraft } from './trace.js';
  * the key a direction runs, and the one effect both emit for tracing.
  */
 
+/** A data plane's two directions, as TLS_TX and TLS_RX name them. */
+export type Direction = 'tx' | 'rx';
+
 /** A mutable working copy of a state for one step; callers of `step` only see the frozen result. */
 export type Draft<S> = { -readonly [K in keyof S]: S[K] };
 

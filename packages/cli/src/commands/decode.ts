@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type DecodeResult,
-  type Direction,
+  type StreamDirection,
   type DirectionSummary,
   decodeSession,
   KeyLogError,
@@ -28,7 +28,7 @@ export interface DecodeOptions {
   readonly json?: boolean;
 }
 
-type Chunks = { dir: Direction; bytes: Uint8Array }[];
+type Chunks = { dir: StreamDirection; bytes: Uint8Array }[];
 
 export function loadChunks(o: DecodeOptions): Chunks {
   const sources = [
@@ -57,7 +57,7 @@ export function loadChunks(o: DecodeOptions): Chunks {
       ];
     // Replays the chunks in the order the relay saw them.
     const index = JSON.parse(readText(indexFile)) as {
-      chunks?: { dir: Direction; offset: number; length: number }[];
+      chunks?: { dir: StreamDirection; offset: number; length: number }[];
     };
     if (!Array.isArray(index.chunks))
       throw new UsageError(`${indexFile}: not a ktls-lab capture index`);

@@ -41,11 +41,12 @@ import { type KeyLog, type KeyLogLabel, keyLogSecret } from './keylog.js';
  * its plane, and where `linux-ktls` would freeze, hand a record to userspace, or fail.
  */
 
-export type Direction = 'c2s' | 's2c';
+/** A capture's two byte streams: client to server, server to client (not a key direction, see `Direction`). */
+export type StreamDirection = 'c2s' | 's2c';
 
 export interface DecodeInput {
   /** The two byte streams in arrival order (one chunk per direction is enough without timing). */
-  readonly chunks: readonly { readonly dir: Direction; readonly bytes: Uint8Array }[];
+  readonly chunks: readonly { readonly dir: StreamDirection; readonly bytes: Uint8Array }[];
   readonly keylog: KeyLog;
   readonly engine: AeadEngine;
 }
@@ -82,7 +83,7 @@ export interface DecodeResult {
 }
 
 interface Dir {
-  readonly name: Direction;
+  readonly name: StreamDirection;
   readonly sender: 'client' | 'server';
   readonly receiver: 'client' | 'server';
   parser: ParserState;
@@ -107,7 +108,7 @@ interface Dir {
   frozen: boolean;
 }
 
-function newDir(name: Direction): Dir {
+function newDir(name: StreamDirection): Dir {
   return {
     name,
     sender: name === 'c2s' ? 'client' : 'server',

@@ -1,5 +1,5 @@
 import { fromHex } from '../bytes.js';
-import type { Direction } from './session.js';
+import type { StreamDirection } from './session.js';
 
 /**
  * Reads `tshark -q -z follow,tcp,raw,<stream>` output: a banner, `Node 0:`/`Node 1:` lines, then
@@ -8,8 +8,8 @@ import type { Direction } from './session.js';
  *
  *   tshark -r session.pcap -q -z follow,tcp,raw,0 > follow.txt
  */
-export function parseTsharkFollowRaw(text: string): { dir: Direction; bytes: Uint8Array }[] {
-  const chunks: { dir: Direction; bytes: Uint8Array }[] = [];
+export function parseTsharkFollowRaw(text: string): { dir: StreamDirection; bytes: Uint8Array }[] {
+  const chunks: { dir: StreamDirection; bytes: Uint8Array }[] = [];
   let inBody = false;
   for (const raw of text.split(/\r?\n/)) {
     if (/^={10,}/.test(raw)) {
@@ -21,7 +21,7 @@ export function parseTsharkFollowRaw(text: string): { dir: Direction; bytes: Uin
       continue;
     }
     if (!inBody || raw.trim() === '') continue;
-    const dir: Direction = raw.startsWith('\t') ? 's2c' : 'c2s';
+    const dir: StreamDirection = raw.startsWith('\t') ? 's2c' : 'c2s';
     const hex = raw.trim();
     if (!/^[0-9a-fA-F]+$/.test(hex))
       throw new TypeError(`not tshark "follow,tcp,raw" output: line "${hex.slice(0, 40)}"`);
