@@ -1,22 +1,29 @@
+import { isLinuxErrno, type SyscallErrno } from '@ktls-lab/core';
 import { loadNative, type NativeBinding } from './binding.js';
 
 /**
  * A syscall the kernel refused, with the errno by name: what kernel TLS and AF_ALG report
- * (docs/kernel-tls.md §3–§7, §11). `code` and `errno` are both the errno name (`'EBADMSG'`), so
- * callers can switch on either; `errnoNumber` is the raw value on this architecture.
+ * (docs/kernel-tls.md §3–§7, §11). `errno` is the name (`'EBADMSG'`, core's vocabulary: see
+ * `SyscallErrno`); `errnoNumber` the raw value on this architecture.
  */
 export class NativeSyscallError extends Error {
   override readonly name = 'NativeSyscallError';
-  readonly code: string;
-  readonly errno: string;
+  readonly errno: SyscallErrno;
   readonly errnoNumber: number;
   readonly syscall: string;
   constructor(syscall: string, errno: string, errnoNumber: number, message?: string) {
     super(message ?? `${syscall}: ${errno}`);
-    this.code = errno;
-    this.errno = errno;
+    this.errno = isLinuxErrno(errno) ? errno : (`E${errnoNumber}` as SyscallErrno);
     this.errnoNumber = errnoNumber;
     this.syscall = syscall;
+  }
+
+  /**
+   * @deprecated The errno name, as `errno` has it. In core `code` names a record-layer reason
+   * (`RecordErrorCode`); here it will be removed in the next release. Use `errno`.
+   */
+  get code(): SyscallErrno {
+    return this.errno;
   }
 }
 
@@ -65,6 +72,6 @@ export function native<T>(fn: (b: NativeBinding) => T): T {
 }
 
 /** True when `error` is a `NativeSyscallError` with this errno name. */
-export function isErrno(error: unknown, errno: string): error is NativeSyscallError {
+export function isErrno(error: unknown, errno: SyscallErrno): error is NativeSyscallError {
   return error instanceof NativeSyscallError && error.errno === errno;
 }

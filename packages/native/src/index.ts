@@ -12,6 +12,7 @@ export {
   type Direction,
   IPPROTO_TCP,
   KtlsSocket,
+  type KtlsRecvOptions,
   type KtlsRecvResult,
   MSG,
   POLLIN,

@@ -1,6 +1,13 @@
-import { type CryptoState, cryptoStateFromKernel, cryptoStateToKernel } from '@ktls-lab/core';
+import {
+  type ContentTypeByte,
+  type CryptoState,
+  cryptoStateFromKernel,
+  cryptoStateToKernel,
+  type Direction,
+  type SyscallErrno,
+} from '@ktls-lab/core';
 import type { RawRecvResult } from './binding.js';
-import { native } from './errors.js';
+import { NativeSyscallError, native } from './errors.js';
 
 /** UAPI values (include/uapi/linux/tls.h, docs/kernel-tls.md §2). */
 export const SOL_TLS = 282;
@@ -26,7 +33,7 @@ export const MSG = {
   MORE: 0x8000,
 } as const;
 
-export type Direction = 'tx' | 'rx';
+export type { Direction } from '@ktls-lab/core';
 
 export interface SendOptions {
   /** MSG_MORE: keep the record open for the next send. */
@@ -38,7 +45,7 @@ export interface SendOptions {
   readonly flags?: number;
 }
 
-export interface RecvOptions {
+export interface KtlsRecvOptions {
   /** Buffer size (default 16384 + 1, one full record). */
   readonly maxBytes?: number;
   /** Several iovecs of these sizes instead of one buffer (-1: a NULL iovec base). */
@@ -50,10 +57,15 @@ export interface RecvOptions {
   readonly waitall?: boolean;
 }
 
+/** @deprecated Use `KtlsRecvOptions` (core's `RecvOptions` is the record layer's). */
+export type RecvOptions = KtlsRecvOptions;
+
 export interface KtlsRecvResult {
   readonly data: Uint8Array;
-  /** Record type from TLS_GET_RECORD_TYPE, or null when no cmsg came back. */
-  readonly recordType: number | null;
+  /** The content type TLS_GET_RECORD_TYPE reported, or null when no cmsg came back. */
+  readonly contentType: ContentTypeByte | null;
+  /** @deprecated The same value as `contentType` (core's name for it). */
+  readonly recordType: ContentTypeByte | null;
   /** MSG_EOR: a record was fully consumed by this read. */
   readonly eor: boolean;
   /** MSG_CTRUNC: the cmsg did not fit. */
@@ -104,14 +116,16 @@ export class KtlsSocket {
 
   /** setsockopt(IPPROTO_TCP, TCP_ULP, "tls"). */
   attachUlp(): void {
-    native((b) => b.setUlp(this.fd));
+    explained('TCP_ULP', () => native((b) => b.setUlp(this.fd)));
   }
 
   /** setsockopt(SOL_TLS, TLS_TX | TLS_RX) from core's CryptoState; also a TLS 1.3 rekey. */
   setCryptoState(dir: Direction, state: CryptoState): void {
     const bytes = cryptoStateToKernel(state);
     try {
-      native((b) => b.setsockopt(this.fd, SOL_TLS, dirOpt(dir), bytes));
+      explained(dir === 'tx' ? 'TLS_TX' : 'TLS_RX', () =>
+        native((b) => b.setsockopt(this.fd, SOL_TLS, dirOpt(dir), bytes)),
+      );
     } finally {
       bytes.fill(0);
     }
@@ -182,16 +196,18 @@ export class KtlsSocket {
   }
 
   /** recvmsg() with the kernel's rules: returns the record type and MSG_EOR. */
-  recv(options: RecvOptions = {}): KtlsRecvResult {
+  recv(options: KtlsRecvOptions = {}): KtlsRecvResult {
     let flags = 0;
     if (options.peek) flags |= MSG.PEEK;
     if (options.dontwait) flags |= MSG.DONTWAIT;
     if (options.waitall) flags |= MSG.WAITALL;
     const sizes = options.iov ?? [options.maxBytes ?? 16385];
     const r: RawRecvResult = native((b) => b.recv(this.fd, sizes, flags, options.cmsg !== false));
+    const contentType = r.recordType < 0 ? null : r.recordType;
     return {
       data: r.data,
-      recordType: r.recordType < 0 ? null : r.recordType,
+      contentType,
+      recordType: contentType,
       eor: (r.flags & MSG.EOR) !== 0,
       ctrunc: (r.flags & MSG.CTRUNC) !== 0,
     };
@@ -231,6 +247,52 @@ export class KtlsSocket {
 
   get closed(): boolean {
     return this.#closed;
+  }
+}
+
+/**
+ * What a refused TCP_ULP / TLS_TX / TLS_RX means, said plainly (docs/kernel-tls.md §3): the same
+ * `NativeSyscallError` (same errno, syscall), with the reason in the message instead of only
+ * "setsockopt(282, 1): ENOPROTOOPT". `probe()` tells, for a whole kernel, what it offers.
+ */
+const MEANING: Readonly<Record<string, Partial<Record<SyscallErrno, string>>>> = {
+  TCP_ULP: {
+    ENOENT: 'this kernel has no "tls" ULP (CONFIG_TLS off, or the tls module is not loaded)',
+    ENOTCONN: 'the socket is not connected: the TLS ULP attaches to an ESTABLISHED TCP socket only',
+    EEXIST: 'a ULP is already attached to this socket',
+  },
+  TLS_TX: {
+    ENOPROTOOPT: 'the socket has no TLS ULP: attachUlp() first (or the kernel has no kTLS at all)',
+    EINVAL:
+      'the kernel refused this crypto_info: a cipher or version it does not offer, or one that differs from the other direction',
+    EBUSY:
+      'TLS_TX is already set and cannot be set again: TLS 1.2, or a kernel before 6.14 that cannot re-key',
+    ENOTCONN: 'the socket is not connected',
+  },
+  TLS_RX: {
+    ENOPROTOOPT: 'the socket has no TLS ULP: attachUlp() first (or the kernel has no kTLS at all)',
+    EINVAL:
+      'the kernel refused this crypto_info: a cipher or version it does not offer, or one that differs from the other direction',
+    EBUSY:
+      'TLS_RX is already set and cannot be set again: TLS 1.2, or a kernel before 6.14 that cannot re-key',
+    ENOTCONN: 'the socket is not connected',
+  },
+};
+
+function explained<T>(option: keyof typeof MEANING, call: () => T): T {
+  try {
+    return call();
+  } catch (error) {
+    if (!(error instanceof NativeSyscallError)) throw error;
+    const meaning = MEANING[option]?.[error.errno];
+    if (meaning === undefined) throw error;
+    const level = option === 'TCP_ULP' ? 'IPPROTO_TCP' : 'SOL_TLS';
+    throw new NativeSyscallError(
+      `setsockopt(${level}, ${option})`,
+      error.errno,
+      error.errnoNumber,
+      `${option}: ${error.errno}: ${meaning}`,
+    );
   }
 }
 

@@ -43,6 +43,34 @@ describe('addon', () => {
   });
 });
 
+describe('refused TLS setsockopts say why, not only the errno', () => {
+  it('TLS_TX on a socket without the TLS ULP: ENOPROTOOPT, "attachUlp() first"', () => {
+    const [c, s] = KtlsSocket.pair(2000);
+    try {
+      const state = cryptoStateFromSecret(
+        suiteByName('TLS_AES_128_GCM_SHA256'),
+        new Uint8Array(32),
+      );
+      let error: unknown;
+      try {
+        c.setCryptoState('tx', state);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(NativeSyscallError);
+      const e = error as NativeSyscallError;
+      expect(e.errno).toBe('ENOPROTOOPT');
+      expect(e.syscall).toBe('setsockopt(SOL_TLS, TLS_TX)');
+      expect(e.message).toContain('TLS_TX: ENOPROTOOPT');
+      expect(e.message).toContain('attachUlp() first');
+      expect(e.message).not.toMatch(/setsockopt\(282/);
+    } finally {
+      c.close();
+      s.close();
+    }
+  });
+});
+
 // These are facts about THIS host (docs/vm-harness.md: no AF_ALG, no kTLS). If the project ever
 // runs on a kernel that has them, the kernel suite runs here too (kernel.test.ts) and these two say
 // so.
