@@ -286,9 +286,10 @@ function explained<T>(option: keyof typeof MEANING, call: () => T): T {
     if (!(error instanceof NativeSyscallError)) throw error;
     const meaning = MEANING[option]?.[error.errno];
     if (meaning === undefined) throw error;
-    const level = option === 'TCP_ULP' ? 'IPPROTO_TCP' : 'SOL_TLS';
+    // The addon names SOL_TLS options by number (`setsockopt(282, 1)`); say them by name.
+    const syscall = option === 'TCP_ULP' ? error.syscall : `setsockopt(SOL_TLS, ${option})`;
     throw new NativeSyscallError(
-      `setsockopt(${level}, ${option})`,
+      syscall,
       error.errno,
       error.errnoNumber,
       `${option}: ${error.errno}: ${meaning}`,
