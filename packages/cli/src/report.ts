@@ -1,5 +1,5 @@
 import { type Cell, invariantName, type Results, verdict } from '@ktls-lab/sim';
-import { padEnd, type Style, truncate } from './style.js';
+import { PLAIN, padEnd, type Style, truncate } from './style.js';
 
 /**
  * The verdict table: one row per design (correct designs first, then mutants), one column per
@@ -8,7 +8,7 @@ import { padEnd, type Style, truncate } from './style.js';
  * `held?` (dfs that did not finish the tree), `–` (no runs: the budget ran out first) or `·` (not
  * in the results, e.g. a large scenario under dfs).
  */
-export function verdictTable(results: Results, style: Style): string[] {
+export function verdictTable(results: Results, style: Style = PLAIN): string[] {
   const { designs, scenarios, cell } = grid(results);
   if (designs.length === 0) return ['(no cells)'];
   const kinds = new Map(results.cells.map((c) => [c.design, c.kind]));
@@ -107,7 +107,7 @@ export function failingCells(results: Results): Cell[] {
 }
 
 /** Two lines per failing cell: what failed, and the shortest repro found. */
-export function failureLines(results: Results, style: Style): string[] {
+export function failureLines(results: Results, style: Style = PLAIN): string[] {
   const lines: string[] = [];
   for (const c of failingCells(results)) {
     const f = c.shrunk ?? c.first!;

@@ -169,6 +169,11 @@ describe('report', () => {
     expect(lines.find((l) => l.startsWith('mutant-shared-sequence-number'))).toContain('inv 1');
   });
 
+  it('verdictTable and failureLines need no style argument (plain text by default)', () => {
+    expect(verdictTable(full())).toEqual(verdictTable(full(), PLAIN));
+    expect(failureLines(full())).toEqual(failureLines(full(), PLAIN));
+  });
+
   it('prints one block per failure with its repro', () => {
     const lines = failureLines(full(), PLAIN);
     expect(lines[0]).toContain(
