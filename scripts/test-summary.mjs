@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Sums the vitest JSON reports every package wrote (`.test-results/vitest.json`) and prints one
+// Sums the vitest JSON reports every package wrote (the examples write the same shape) (`.test-results/vitest.json`) and prints one
 // closing line, "N passed, N failed, N skipped", that CI can read whatever runner made it.
 // Exits 1 if any report is missing or has a failure, so a package whose tests did not run fails CI.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -9,6 +9,7 @@ const root = join(import.meta.dirname, '..');
 const packages = ['packages', 'apps']
   .filter((d) => existsSync(join(root, d)))
   .flatMap((d) => readdirSync(join(root, d)).map((p) => join(root, d, p)))
+  .concat([join(root, 'examples')])
   .filter((p) => existsSync(join(p, 'package.json')))
   .filter((p) => JSON.parse(readFileSync(join(p, 'package.json'), 'utf8')).scripts?.test);
 
