@@ -176,6 +176,28 @@ function policyProblem(
 }
 
 /**
+ * A design written against 0.1 names two fields as they were then (`puntKeepsBufferedBytes`,
+ * `controlFlushesOpenRecord`): they are read as today's names for one more release.
+ * @deprecated the old names; they go in the next release.
+ */
+function withRenamedFields(d: Design): Design {
+  const rx = d.rx as RxPolicy & { puntKeepsBufferedBytes?: boolean };
+  const tx = d.tx as TxPolicy & { controlFlushesOpenRecord?: boolean };
+  if (typeof rx !== 'object' || typeof tx !== 'object' || rx === null || tx === null) return d;
+  const oldRx = rx.fallbackKeepsBufferedBytes === undefined && rx.puntKeepsBufferedBytes !== undefined;
+  const oldTx =
+    tx.controlFlushesPendingRecord === undefined && tx.controlFlushesOpenRecord !== undefined;
+  if (!oldRx && !oldTx) return d;
+  const { puntKeepsBufferedBytes, ...rxRest } = rx;
+  const { controlFlushesOpenRecord, ...txRest } = tx;
+  return {
+    ...d,
+    rx: oldRx ? { ...rxRest, fallbackKeepsBufferedBytes: puntKeepsBufferedBytes as boolean } : rx,
+    tx: oldTx ? { ...txRest, controlFlushesPendingRecord: controlFlushesOpenRecord as boolean } : tx,
+  };
+}
+
+/**
  * The design a caller named (a `Design`, or one of `DESIGNS` by name), checked field by field, or
  * a typed error (EINVAL) that says what is wrong and lists the designs by name.
  */
@@ -186,6 +208,7 @@ export function resolveDesign(ref: Design | DesignName | string): Design {
     if (found) return found;
     throw RecordLayerError.of('invalid_argument', `unknown design "${ref}"; designs: ${names}`);
   }
+  if (typeof ref === 'object' && ref !== null) ref = withRenamedFields(ref);
   const problem =
     typeof ref !== 'object' || ref === null
       ? `a design must be a Design or one of ${names}, got ${String(ref)}`

@@ -214,9 +214,17 @@ export class TlsRecordLayer {
     this.runRx({ type: 'import-state', state, key: this.importKey(state) });
   }
 
-  /** Switches RX to userspace record processing after `installRxKey` was refused. */
-  puntRx(state: CryptoState): void {
+  /**
+   * Fallback: RX record processing moves to userspace after `installRxKey` was refused (a cipher
+   * the profile does not offload); from then on every record is punted raw (`takePunted`).
+   */
+  fallbackRx(state: CryptoState): void {
     this.runRx({ type: 'fallback', version: state.version });
+  }
+
+  /** @deprecated Renamed `fallbackRx` ("punt" now means only handing one raw record over). */
+  puntRx(state: CryptoState): void {
+    this.fallbackRx(state);
   }
 
   /** Bytes produced but not yet returned (records sealed outside `send`, e.g. by `importTx`). */

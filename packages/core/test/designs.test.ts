@@ -207,7 +207,7 @@ describe('linux-ktls', () => {
     const wire = concat([client.send(utf8('one')), client.send(utf8('two'))]);
     server.receive(wire.subarray(0, 7));
     expect(errnoOf(() => server.installRxKey(s))).toBe('EINVAL');
-    server.puntRx(s);
+    server.fallbackRx(s);
     server.receive(wire.subarray(7));
     const raw = server.takePunted();
     expect(raw.length).toBe(2);

@@ -203,3 +203,18 @@ describe('typings a TypeScript 5.9 user writes', () => {
     expect(message.length).toBe(5);
   });
 });
+
+describe('names of 0.1 still work for one release', () => {
+  it('a design object with the 0.1 field names is read as today', () => {
+    const { fallbackKeepsBufferedBytes: _, ...rx } = LINUX_KTLS.rx;
+    const { controlFlushesPendingRecord: __, ...tx } = LINUX_KTLS.tx;
+    const old = {
+      ...LINUX_KTLS,
+      rx: { ...rx, puntKeepsBufferedBytes: false },
+      tx: { ...tx, controlFlushesOpenRecord: true },
+    };
+    const layer = new TlsRecordLayer({ design: old as never });
+    expect(layer.design.rx.fallbackKeepsBufferedBytes).toBe(false);
+    expect(layer.design.tx.controlFlushesPendingRecord).toBe(true);
+  });
+});
