@@ -8,9 +8,10 @@ import { suiteByName } from '../src/suites.js';
 import { ZERO_LEN_VARIANTS } from '../src/testing/index.js';
 
 /**
- * The kernel selftest FIXTURE(zero_len) (src/testing/vectors/zeroLen.ts): TLS 1.2 AES-CCM-128 with
- * all-zero key/iv/salt, three records of "Hello world" or empty, data (0x17) or control (0x16);
- * each read is recvmsg(MSG_DONTWAIT) with cmsg room and a 128-byte iov.
+ * The kernel selftest FIXTURE(zero_len) (src/testing/vectors/zeroLen.ts, docs/kernel-tls.md
+ * §10.3): TLS 1.2 AES-CCM-128 with all-zero key/iv/salt, three records of "Hello world" or empty,
+ * data (0x17) or control (0x16); each read is recvmsg(MSG_DONTWAIT) with cmsg room and a 128-byte
+ * iov.
  */
 describe('zero-length records (kernel selftest zero_len)', () => {
   const suite = suiteByName('TLS_ECDHE_ECDSA_WITH_AES_128_CCM');

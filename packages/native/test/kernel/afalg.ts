@@ -132,10 +132,11 @@ kernelTest('afalg', 'afalg.rfc8448_records', '', ['afalg'], () => {
   const suite = suiteByName('TLS_AES_128_GCM_SHA256');
   for (const { secret, seq, record, contentType, content } of RFC8448_APP_RECORDS) {
     const state = { ...cryptoStateFromSecret(suite, fromHex(secret)), recSeq: seq };
-    const r = openRecord(af, state, fromHex(record));
-    if (!('contentType' in r)) assert.fail(`RFC 8448 record seq ${seq}: ${r.code} ${r.message}`);
-    assert.equal(r.contentType, contentType);
-    assert.equal(toHex(r.content), content);
+    const opened = openRecord(af, state, fromHex(record));
+    if (!opened.ok)
+      assert.fail(`RFC 8448 record seq ${seq}: ${opened.error.code} ${opened.error.message}`);
+    assert.equal(opened.value.contentType, contentType);
+    assert.equal(toHex(opened.value.content), content);
   }
   af.close();
 });

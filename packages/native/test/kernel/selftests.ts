@@ -1,17 +1,16 @@
 /**
  * The peer suite: ports of the kernel's own TLS selftests (tools/testing/selftests/net/tls.c,
- * ktls-facts §10) that Node can express through the addon, over the same variants. Names match
- * the C tests (`FIXTURE.test[variant]`); keys are built like the selftests' tls_crypto_info_init
- * (the whole struct filled with the key generation byte, 0 or 1). Differences from the C tests:
- * one process (no fork), so tests that need a second process are not ported, and large transfers
- * interleave send and recv instead of relying on a concurrent reader.
+ * docs/kernel-tls.md §10) that Node can express through the addon, over the same variants. Names
+ * match the C tests (`FIXTURE.test[variant]`); keys are built like the selftests'
+ * tls_crypto_info_init (the whole struct filled with the key generation byte, 0 or 1). Differences
+ * from the C tests: one process (no fork), so tests that need a second process are not ported, and
+ * large transfers interleave send and recv instead of relying on a concurrent reader.
  */
 import assert from 'node:assert/strict';
 import {
   type CryptoState,
   cryptoStateFromKernel,
   fromHex,
-  type RecordError,
   sealRecord,
   toHex,
 } from '@ktls-lab/core';
@@ -55,7 +54,7 @@ export const VARIANTS: readonly Variant[] = [
   { name: '12_aes_gcm_256', version: TLS_1_2, cipher: 52 },
   { name: '13_aes_gcm_256', version: TLS_1_3, cipher: 52 },
 ];
-/** Variants of the C suite whose ciphers Debian does not build (kernel-vm.md §7). */
+/** Variants of the C suite whose ciphers Debian does not build (docs/vm-harness.md §7). */
 const UNBUILT: readonly Variant[] = [
   { name: '13_sm4_gcm', version: TLS_1_3, cipher: 55 },
   { name: '13_sm4_ccm', version: TLS_1_3, cipher: 56 },
@@ -626,7 +625,7 @@ rekeyTest('rekey_poll_pending', (fd, cfd, v) => {
   assert.ok((cfd.poll(POLLIN, 1000) & POLLIN) !== 0, 'POLLIN after TLS_RX rekey');
 });
 
-// Kernels before 6.14: the documented divergence (ktls-facts §7), checked for real.
+// Kernels before 6.14: the documented divergence (docs/kernel-tls.md §7), checked for real.
 for (const v of VARIANTS) {
   if (v.version !== TLS_1_3) continue;
   kernelTest('selftest', 'tls.rekey_unsupported_ebusy', v.name, [txNeed(v), 'no-rekey'], () =>
@@ -809,10 +808,10 @@ function rawRecords(records: readonly ZeroLenRecord[]): Uint8Array {
   const out: Uint8Array[] = [];
   for (const r of records) {
     const sealed = sealRecord(engine, state, r.type, text(r.plain));
-    if ('code' in sealed) throw new Error((sealed as RecordError).message);
-    eqBytes(sealed.record, fromHex(r.record), `zero_len ${r.name}: the selftest's bytes`);
-    out.push(sealed.record);
-    state = sealed.next;
+    if (!sealed.ok) throw new Error(sealed.error.message);
+    eqBytes(sealed.value.record, fromHex(r.record), `zero_len ${r.name}: the selftest's bytes`);
+    out.push(sealed.value.record);
+    state = sealed.value.next;
   }
   return Buffer.concat(out);
 }
@@ -928,7 +927,7 @@ errTest('poll_partial_rec', (fd, cfd, fd2, cfd2, v) => {
   const partial = cfd2.poll(POLLIN, 20);
   if (partial !== 0) {
     throw new NotApplicable(
-      "this kernel's poll is not TLS-aware: POLLIN for a partial record (kernel-vm.md §7)",
+      "this kernel's poll is not TLS-aware: POLLIN for a partial record (docs/vm-harness.md §7)",
     );
   }
   fd2.sendAll(rec.subarray(100));
@@ -1032,7 +1031,8 @@ kernelTest('selftest', 'prequeue', '', ['tx:772:51'], () =>
 
 kernelTest('selftest', 'msg_flags_eor', '', ['tx:772:51'], () =>
   tlsFixture(VARIANTS[1]!, (fd, cfd) => {
-    // Not in tls.c: MSG_EOR is set in msg_flags when a record was fully consumed (ktls-facts §5).
+    // Not in tls.c: MSG_EOR is set in msg_flags when a record was fully consumed
+    // (docs/kernel-tls.md §5).
     fd.send(bytes(20, 1));
     const part = cfd.recv({ maxBytes: 10 });
     assert.equal(part.eor, false);

@@ -26,7 +26,7 @@ export function tamperCase(v: AeadVector, ctx: CaseContext): AeadConformanceCase
       const nonce = fromHex(v.nonce);
       const aad = fromHex(v.aad);
       const ct = engine.seal({ key, nonce, aad, plaintext: fromHex(v.plaintext) });
-      const open = (c: Uint8Array, n = nonce, a = aad, k = key) =>
+      const open = (c: Uint8Array, n: Uint8Array = nonce, a: Uint8Array = aad, k = key) =>
         engine.open({ key: k, nonce: n, aad: a, ciphertext: c });
       // The untouched record opens, so every null below is the tampering's doing.
       checkBytes(open(ct), v.plaintext, `${v.name}: open of the untampered record`);
