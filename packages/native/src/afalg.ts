@@ -40,11 +40,12 @@ function kernelIv(algorithm: AeadAlgorithm, nonce: Uint8Array): Uint8Array {
 const NOTHING = new Uint8Array(0);
 
 /**
- * algif_aead hands its result back through read(), and a decrypt of a bare tag under an empty AAD
- * has no byte to hand back: net/socket.c's sock_read_iter answers a zero-length read with 0
- * without calling recvmsg, so the kernel never checks the tag, and the request left queued on the
- * op socket makes the next one fail with EINVAL. For that one shape the tag is checked here: the
- * AEAD of an empty plaintext under an empty AAD is the tag alone, so it is sealed and compared.
+ * algif_aead hands its result back through read() as AAD || plaintext (docs/kernel-tls.md §11),
+ * so a decrypt of a bare tag under an empty AAD has no byte to hand back: net/socket.c's
+ * sock_read_iter answers a zero-length read with 0 without calling recvmsg, so the kernel never
+ * checks the tag, and the request left queued on the op socket makes the next one fail with
+ * EINVAL. For that one shape the tag is checked here: the AEAD of an empty plaintext under an
+ * empty AAD is the tag alone, so it is sealed and compared.
  * (TLS never gets here, its AAD is 13 or 5 bytes; the AEAD conformance suite does.)
  */
 function isBareTag(request: OpenRequest): boolean {

@@ -169,7 +169,7 @@ describe('aeadConformanceCases options and probeAlgorithms', () => {
     expect(new Set(all.map((c) => c.name)).size).toBe(all.length);
     const gcm = aeadConformanceCases({ algorithms: ['aes-128-gcm'] });
     expect(gcm.every((c) => c.algorithm === 'aes-128-gcm' || c.algorithm === null)).toBe(true);
-    expect(gcm.filter((c) => c.name.includes('known answer')).length).toBe(10);
+    expect(gcm.filter((c) => c.name.includes('known answer')).length).toBe(11);
     expect(
       aeadConformanceCases({ knownAnswers: false }).some((c) => c.name.includes('known answer')),
     ).toBe(false);

@@ -32,6 +32,17 @@ export const RFC8448 = {
   clientFinishedRecord:
     '17 03 03 00 35 75 ec 4d c2 38 cc e6 0b 29 80 44 a7 1e 21 9c 56 cc 77 b0 51 7f e9 b9 3c 7a 4b fc 44' +
     ' d8 7f 38 f8 03 38 ac 98 fc 46 de b3 84 bd 1c ae ac ab 68 67 d7 26 c4 05 46',
+  /** The NewSessionTicket handshake message that record carries (205 bytes with its header). */
+  serverTicket:
+    '04 00 00 c9 00 00 00 1e fa d6 aa c5 02 00 00 00 b2 2c 03 5d 82 93 59' +
+    ' ee 5f f7 af 4e c9 00 00 00 00 26 2a 64 94 dc 48 6d 2c 8a 34 cb 33 fa' +
+    ' 90 bf 1b 00 70 ad 3c 49 88 83 c9 36 7c 09 a2 be 78 5a bc 55 cd 22 60' +
+    ' 97 a3 a9 82 11 72 83 f8 2a 03 a1 43 ef d3 ff 5d d3 6d 64 e8 61 be 7f' +
+    ' d6 1d 28 27 db 27 9c ce 14 50 77 d4 54 a3 66 4d 4e 6d a4 d2 9e e0 37' +
+    ' 25 a6 a4 da fc d0 fc 67 d2 ae a7 05 29 51 3e 3d a2 67 7f a5 90 6c 5b' +
+    ' 3f 7d 8f 92 f2 28 bd a4 0d da 72 14 70 f9 fb f2 97 b5 ae a6 17 64 6f' +
+    ' ac 5c 03 27 2e 97 07 27 c6 21 a7 91 41 ef 5f 7d e6 50 5e 5b fb c3 88' +
+    ' e9 33 43 69 40 93 93 4a e4 d3 57 00 08 00 2a 00 04 00 00 04 00',
   /** {server} NewSessionTicket: the first record under the server application keys, seq 0. */
   serverTicketRecord:
     '17 03 03 00 de 3a 6b 8f 90 41 4a 97 d6 95 9c 34 87 68 0d e5 13 4a 2b 24 0e 6c ff ac 11 6e 95 d4 1d' +
@@ -76,14 +87,25 @@ export interface Rfc8448Record {
   readonly content: string;
 }
 
-/** The application-key records whose content the RFC gives: data both ways, both close_notify. */
+/**
+ * The application-key records whose content the RFC gives: the server's NewSessionTicket, data
+ * both ways, both close_notify.
+ */
 export const RFC8448_APP_RECORDS: readonly Rfc8448Record[] = [
+  {
+    name: 'server NewSessionTicket',
+    secret: RFC8448.serverAppSecret,
+    seq: 0n,
+    record: RFC8448.serverTicketRecord,
+    contentType: 22, // handshake
+    content: toHex(fromHex(RFC8448.serverTicket)),
+  },
   {
     name: 'client application data',
     secret: RFC8448.clientAppSecret,
     seq: 0n,
     record: RFC8448.clientDataRecord,
-    contentType: 23,
+    contentType: 23, // application_data
     content: RFC8448_PAYLOAD_50,
   },
   {
@@ -91,7 +113,7 @@ export const RFC8448_APP_RECORDS: readonly Rfc8448Record[] = [
     secret: RFC8448.serverAppSecret,
     seq: 1n,
     record: RFC8448.serverDataRecord,
-    contentType: 23,
+    contentType: 23, // application_data
     content: RFC8448_PAYLOAD_50,
   },
   {
@@ -99,7 +121,7 @@ export const RFC8448_APP_RECORDS: readonly Rfc8448Record[] = [
     secret: RFC8448.clientAppSecret,
     seq: 1n,
     record: RFC8448.clientAlertRecord,
-    contentType: 21,
+    contentType: 21, // alert
     content: RFC8448_CLOSE_NOTIFY,
   },
   {
@@ -107,7 +129,7 @@ export const RFC8448_APP_RECORDS: readonly Rfc8448Record[] = [
     secret: RFC8448.serverAppSecret,
     seq: 2n,
     record: RFC8448.serverAlertRecord,
-    contentType: 21,
+    contentType: 21, // alert
     content: RFC8448_CLOSE_NOTIFY,
   },
 ];

@@ -8,7 +8,7 @@ import { ZERO_LEN_AEAD_VECTORS, ZERO_LEN_RECORDS, ZERO_LEN_VARIANTS } from './ze
 
 describe('the shared vectors', () => {
   it('are well formed: key and nonce lengths, ciphertext as long as the plaintext, 16-byte tags', () => {
-    expect(AEAD_VECTORS.length).toBe(8 + 3 + 1 + 3 + 4 + 10);
+    expect(AEAD_VECTORS.length).toBe(8 + 3 + 1 + 3 + 5 + 10);
     for (const v of AEAD_VECTORS) {
       expect(fromHex(v.key).length, v.name).toBe(AEAD_KEY_LENGTH[v.algorithm]);
       expect(fromHex(v.nonce).length, v.name).toBe(12);
@@ -28,7 +28,7 @@ describe('the shared vectors', () => {
       expect(v.plaintext.length / 2).toBe(((fromHex(rec)[3]! << 8) | fromHex(rec)[4]!) - 16);
     });
     // RFC 8446 §5.3: the server's seq 2 nonce is its iv with the last byte XOR 2.
-    expect(RFC8448_AEAD_VECTORS[3]!.nonce).toBe('cf782b88dd83549aadf1e986');
+    expect(RFC8448_AEAD_VECTORS[4]!.nonce).toBe('cf782b88dd83549aadf1e986');
   });
 
   it('zero_len: each record header says its length; each variant sends records seq 0, 1, 2', () => {

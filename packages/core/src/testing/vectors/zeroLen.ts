@@ -2,10 +2,10 @@ import { fromHex, toHex } from '../../bytes.js';
 import type { AeadVector } from './aead.js';
 
 /**
- * The kernel selftest FIXTURE(zero_len) (tools/testing/selftests/net/tls.c): TLS 1.2, AES-CCM-128,
- * key/iv/salt/rec_seq all zero (`tls_crypto_info_init(..., 0)` memsets the struct to the key
- * generation, 0), sequence numbers 0..2, plaintext "Hello world" or empty, data (0x17) or
- * control (0x16).
+ * The kernel selftest FIXTURE(zero_len) (tools/testing/selftests/net/tls.c, docs/kernel-tls.md
+ * §10.3): TLS 1.2, AES-CCM-128, key/iv/salt/rec_seq all zero (`tls_crypto_info_init(..., 0)`
+ * memsets the struct to the key generation, 0), sequence numbers 0..2, plaintext "Hello world"
+ * or empty, data (0x17) or control (0x16).
  */
 
 /** One of the selftest's `struct raw_rec` arrays: a whole TLS 1.2 record on the wire. */
