@@ -37,6 +37,28 @@ function kernelIv(algorithm: AeadAlgorithm, nonce: Uint8Array): Uint8Array {
   return iv;
 }
 
+const NOTHING = new Uint8Array(0);
+
+/**
+ * algif_aead hands its result back through read() as AAD || plaintext (docs/kernel-tls.md §11),
+ * so a decrypt of a bare tag under an empty AAD has no byte to hand back: net/socket.c's
+ * sock_read_iter answers a zero-length read with 0 without calling recvmsg, so the kernel never
+ * checks the tag, and the request left queued on the op socket makes the next one fail with
+ * EINVAL. For that one shape the tag is checked here: the AEAD of an empty plaintext under an
+ * empty AAD is the tag alone, so it is sealed and compared.
+ * (TLS never gets here, its AAD is 13 or 5 bytes; the AEAD conformance suite does.)
+ */
+function isBareTag(request: OpenRequest): boolean {
+  return request.aad.length === 0 && request.ciphertext.length === TAG_LENGTH;
+}
+
+/** The expected tag against the record's, in time that does not depend on where they differ. */
+function tagOpens(expected: Uint8Array, record: Uint8Array): Uint8Array | null {
+  let diff = 0;
+  for (let i = 0; i < TAG_LENGTH; i++) diff |= expected[i]! ^ record[i]!;
+  return diff === 0 ? new Uint8Array(0) : null;
+}
+
 let handleOf: (key: AfAlgKey) => NativeAeadKey;
 
 /** A key held by the kernel: the JS object holds only the socket handle and the fingerprint. */
@@ -105,6 +127,7 @@ export class AfAlgAeadEngine implements AeadEngine {
     const h = handle(request.key);
     const iv = kernelIv(request.key.algorithm, request.nonce);
     try {
+      if (isBareTag(request)) return tagOpens(h.seal(iv, NOTHING, NOTHING, 0), request.ciphertext);
       return h.open(iv, request.aad, request.ciphertext);
     } catch (error) {
       throw toTypedError(error);
@@ -130,6 +153,9 @@ export class AfAlgAeadEngine implements AeadEngine {
     const h = handle(request.key);
     const iv = kernelIv(request.key.algorithm, request.nonce);
     try {
+      if (isBareTag(request)) {
+        return tagOpens(await h.sealAsync(iv, NOTHING, NOTHING, 0), request.ciphertext);
+      }
       return await h.openAsync(iv, request.aad, request.ciphertext);
     } catch (error) {
       throw toTypedError(error);

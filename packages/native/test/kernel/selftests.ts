@@ -7,8 +7,15 @@
  * large transfers interleave send and recv instead of relying on a concurrent reader.
  */
 import assert from 'node:assert/strict';
-import { cryptoStateFromKernel, type CryptoState, sealRecord, toHex } from '@ktls-lab/core';
+import {
+  type CryptoState,
+  cryptoStateFromKernel,
+  fromHex,
+  sealRecord,
+  toHex,
+} from '@ktls-lab/core';
 import { NodeCryptoAeadEngine } from '@ktls-lab/core/node';
+import { ZERO_LEN_VARIANTS, type ZeroLenRecord } from '@ktls-lab/core/testing';
 import {
   KtlsSocket,
   MSG,
@@ -791,52 +798,35 @@ function native_connectUnspec(s: KtlsSocket): void {
 
 // ---------------------------------------------------------------------------------------------
 // FIXTURE(zero_len): TLS 1.2 AES-CCM-128 RX on cfd; fd writes raw records (seq 0, 1, 2) with
-// all-zero key/iv/salt. The C file embeds the ciphertexts; here core seals the same records.
+// all-zero key/iv/salt. The C file embeds the ciphertexts (core's ZERO_LEN_VARIANTS carry them);
+// core seals the same records here and must give those bytes exactly.
 
 const ccmState: CryptoState = cryptoStateFromKernel(rawCryptoInfo(TLS_1_2, 53, 0));
-function rawRecords(spec: readonly { type: number; data: boolean }[]): Uint8Array {
+function rawRecords(records: readonly ZeroLenRecord[]): Uint8Array {
   const engine = new NodeCryptoAeadEngine();
   let state = ccmState;
   const out: Uint8Array[] = [];
-  for (const r of spec) {
-    const sealed = sealRecord(
-      engine,
-      state,
-      r.type,
-      r.data ? text('Hello world') : new Uint8Array(0),
-    );
+  for (const r of records) {
+    const sealed = sealRecord(engine, state, r.type, text(r.plain));
     if (!sealed.ok) throw new Error(sealed.error.message);
+    eqBytes(sealed.value.record, fromHex(r.record), `zero_len ${r.name}: the selftest's bytes`);
     out.push(sealed.value.record);
     state = sealed.value.next;
   }
   return Buffer.concat(out);
 }
 
-const ZL: Record<string, { recs: string; want: (number | 'EAGAIN')[] }> = {
-  data_data_data: { recs: 'D D D', want: [33, 'EAGAIN'] },
-  data_0ctrl_data: { recs: 'D c D', want: [11, 0, 11, 'EAGAIN'] },
-  '0data_0data_0data': { recs: 'd d d', want: ['EAGAIN'] },
-  '0data_0data_ctrl': { recs: 'd d C', want: [0, 11, 'EAGAIN'] },
-  '0data_0data_0ctrl': { recs: 'd d c', want: [0, 0, 'EAGAIN'] },
-  '0ctrl_0ctrl_0ctrl': { recs: 'c c c', want: [0, 0, 0, 'EAGAIN'] },
-  '0data_0data_data': { recs: 'd d D', want: [11, 'EAGAIN'] },
-  data_0data_0data: { recs: 'D d d', want: [11, 'EAGAIN'] },
-};
-for (const [name, { recs, want }] of Object.entries(ZL)) {
-  kernelTest('selftest', 'zero_len.test', name, ['tx:771:53'], () =>
+for (const v of ZERO_LEN_VARIANTS) {
+  kernelTest('selftest', 'zero_len.test', v.name, ['tx:771:53'], () =>
     withSockets((open) => {
       const [a, b] = KtlsSocket.pair(5000);
       const fd = open(a);
       const cfd = open(b);
       cfd.attachUlp();
       cfd.setCryptoInfoRaw('rx', rawCryptoInfo(TLS_1_2, 53, 0));
-      const spec = recs.split(' ').map((c) => ({
-        type: c.toLowerCase() === 'd' ? 0x17 : 0x16,
-        data: c === c.toUpperCase(),
-      }));
-      fd.sendAll(rawRecords(spec));
+      fd.sendAll(rawRecords(v.records));
       cfd.poll(POLLIN, 100);
-      for (const w of want) {
+      for (const w of v.reads) {
         if (w === 'EAGAIN')
           throwsErrno(() => cfd.recv({ maxBytes: 128, dontwait: true }), 'EAGAIN');
         else assert.equal(cfd.recv({ maxBytes: 128, dontwait: true }).data.length, w);
