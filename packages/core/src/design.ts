@@ -184,7 +184,8 @@ function withRenamedFields(d: Design): Design {
   const rx = d.rx as RxPolicy & { puntKeepsBufferedBytes?: boolean };
   const tx = d.tx as TxPolicy & { controlFlushesOpenRecord?: boolean };
   if (typeof rx !== 'object' || typeof tx !== 'object' || rx === null || tx === null) return d;
-  const oldRx = rx.fallbackKeepsBufferedBytes === undefined && rx.puntKeepsBufferedBytes !== undefined;
+  const oldRx =
+    rx.fallbackKeepsBufferedBytes === undefined && rx.puntKeepsBufferedBytes !== undefined;
   const oldTx =
     tx.controlFlushesPendingRecord === undefined && tx.controlFlushesOpenRecord !== undefined;
   if (!oldRx && !oldTx) return d;
@@ -193,7 +194,9 @@ function withRenamedFields(d: Design): Design {
   return {
     ...d,
     rx: oldRx ? { ...rxRest, fallbackKeepsBufferedBytes: puntKeepsBufferedBytes as boolean } : rx,
-    tx: oldTx ? { ...txRest, controlFlushesPendingRecord: controlFlushesOpenRecord as boolean } : tx,
+    tx: oldTx
+      ? { ...txRest, controlFlushesPendingRecord: controlFlushesOpenRecord as boolean }
+      : tx,
   };
 }
 
@@ -271,10 +274,29 @@ export function checkKeyInstall(
 
 /**
  * rfc-2015 "reset it": the state userspace puts back must keep the version and cipher of the key
- * the direction runs (a new key is a re-key, not an import). Shared by both directions.
+ * the direction runs (a new key is a re-key, not an import), and, under the same key, must not
+ * go back before `reached`, the sequence number the data plane had when the state went out: the
+ * records in between would reuse nonces. Shared by both directions.
  */
-export function checkStateImport(current: CryptoState, next: CryptoState): RecordError | null {
-  return next.version !== current.version || next.suite.aead !== current.suite.aead
-    ? recordError('key_mismatch', 'imported state changes version or cipher')
-    : null;
+export function checkStateImport(
+  current: CryptoState,
+  next: CryptoState,
+  reached: bigint,
+): RecordError | null {
+  if (next.version !== current.version || next.suite.aead !== current.suite.aead) {
+    return recordError('key_mismatch', 'imported state changes version or cipher');
+  }
+  if (sameKey(current, next) && next.recSeq < reached) {
+    return recordError(
+      'nonce_reuse',
+      `imported state goes back to record ${next.recSeq} under the same key; the data plane reached ${reached}`,
+    );
+  }
+  return null;
+}
+
+function sameKey(a: CryptoState, b: CryptoState): boolean {
+  if (a.key.length !== b.key.length) return false;
+  for (let i = 0; i < a.key.length; i++) if (a.key[i] !== b.key[i]) return false;
+  return true;
 }

@@ -43,6 +43,7 @@ export type RecordErrorCode =
   | 'unsupported_cipher'
   | 'not_configured'
   | 'record_pending'
+  | 'nonce_reuse'
   | 'invalid_argument';
 
 export interface ErrorSpec {
@@ -94,6 +95,10 @@ export const ERROR_CATALOG: { readonly [K in RecordErrorCode]: ErrorSpec } = {
   not_configured: { errno: 'EBUSY', alert: null, fatal: false },
   // TLS_TX_MAX_PAYLOAD_LEN while a MSG_MORE record is pending (kernel open_rec) → -EBUSY.
   record_pending: { errno: 'EBUSY', alert: null, fatal: false },
+  // "reset it" (rfc-2015 import) with the key the direction runs and a sequence number below the
+  // one the data plane reached: the records in between would be sealed (or opened) with nonces
+  // already used under this key (RFC 5116 §3.1, RFC 8446 §5.3). Refused; the state stays out.
+  nonce_reuse: { errno: 'EINVAL', alert: null, fatal: false },
   invalid_argument: { errno: 'EINVAL', alert: null, fatal: false },
 };
 

@@ -329,7 +329,8 @@ function onImport(d: Draft, fx: RxEffect[], crypto: CryptoState, aead: AeadKey):
     });
     return;
   }
-  const mismatch = checkStateImport(d.key.crypto, crypto);
+  // Exported at `exported(d).recSeq` (a held record's, or the next one's): no going back.
+  const mismatch = checkStateImport(d.key.crypto, crypto, exported(d)!.recSeq);
   if (mismatch) {
     fx.push({ type: 'error', error: mismatch });
     return;

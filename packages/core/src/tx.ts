@@ -260,6 +260,10 @@ function onExport(d: Draft, fx: TxEffect[]): void {
     refuse(fx, recordError('invalid_argument', `cannot export TX state while ${d.phase.tag}`));
     return;
   }
+  // The pending MSG_MORE bytes were written under this key and before what userspace will send:
+  // they leave first, as `tls_handle_open_record` pushes them before a control record. Left
+  // pending, they would go out after userspace's record (a KeyUpdate, say) under the old key.
+  if (d.config.design.tx.controlFlushesPendingRecord) pushPendingRecord(d, fx);
   if (d.config.design.tx.exportDrainsInFlight && d.inFlight.length > 0) {
     d.phase = { tag: 'exporting' };
     return;
@@ -272,7 +276,9 @@ function onImport(d: Draft, fx: TxEffect[], crypto: CryptoState, aead: AeadKey):
     refuse(fx, recordError('invalid_argument', `cannot import TX state while ${d.phase.tag}`));
     return;
   }
-  const mismatch = checkStateImport(d.key.crypto, crypto);
+  // The state left at the data plane's sequence number (finishExport): under the same key it may
+  // only come back at or after it.
+  const mismatch = checkStateImport(d.key.crypto, crypto, d.seq);
   if (mismatch) {
     refuse(fx, mismatch);
     return;
