@@ -1,7 +1,7 @@
 import type { Chooser } from './choices.js';
 import type { SimDesign } from './designs.js';
 import { type RunOptions, type RunOutcome, runWith } from './run.js';
-import type { Scenario } from './scenarios.js';
+import type { Scenario } from './scenario/actions.js';
 
 /**
  * Exhaustive depth-first exploration of every schedule of a small scenario, with sleep sets
