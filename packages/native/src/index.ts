@@ -49,4 +49,4 @@ export {
   kernelCapability,
   runScenarioOnCore,
   runScenarioOnKernel,
-} from './kernelRun.js';
+} from './kernelRun/index.js';
