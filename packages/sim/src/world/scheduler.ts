@@ -1,4 +1,4 @@
-import type { TraceEvent } from '@ktls-lab/core';
+import { assertNever, type TraceEvent } from '@ktls-lab/core';
 import { type Violation, violation } from '../invariants.js';
 import { runApp } from './app.js';
 import type { WorldContext } from './context.js';
@@ -30,15 +30,35 @@ export function enabled(w: WorldContext): string[] {
   return out;
 }
 
+/** The kinds of actor, the part before the colon of an actor's name. */
+export type ActorKind = 'app' | 'cp' | 'net' | 'crypto';
+
+/** `app:client` → ['app', 'client']. */
+export function parseActor(actor: string): [ActorKind, EndpointName] {
+  return actor.split(':') as [ActorKind, EndpointName];
+}
+
 export function runAction(w: WorldContext, actor: string): void {
-  const [kind, who] = actor.split(':') as [string, EndpointName];
-  if (kind === 'app') runApp(w, w.ep(who));
-  else if (kind === 'cp') runControlPlane(w, w.ep(who));
-  else if (kind === 'net') {
-    const pipe = w.pipeFrom(who);
-    const data = takeSegment(w, pipe);
-    rxRun(w, w.ep(pipe.from === 'client' ? 'server' : 'client'), { type: 'bytes', data });
-  } else completeCrypto(w, w.ep(who));
+  const [kind, who] = parseActor(actor);
+  switch (kind) {
+    case 'app':
+      runApp(w, w.ep(who));
+      return;
+    case 'cp':
+      runControlPlane(w, w.ep(who));
+      return;
+    case 'net': {
+      const pipe = w.pipeFrom(who);
+      const data = takeSegment(w, pipe);
+      rxRun(w, w.ep(pipe.from === 'client' ? 'server' : 'client'), { type: 'bytes', data });
+      return;
+    }
+    case 'crypto':
+      completeCrypto(w, w.ep(who));
+      return;
+    default:
+      assertNever(kind, 'actor kind');
+  }
 }
 
 /** Runs to the end: completion, a violation, quiescence without completion (stuck), or the step bound. */
