@@ -50,4 +50,4 @@ export {
   kernelCapability,
   runScenarioOnCore,
   runScenarioOnKernel,
-} from './kernelRun.js';
+} from './kernelRun/index.js';

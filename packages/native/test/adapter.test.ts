@@ -3,8 +3,8 @@
  * deterministic, and the designs differ exactly where the kernels do. (The kernel side runs in
  * the VM: test/kernel/differential.ts.)
  */
-import { LINUX_KTLS, LINUX_KTLS_PRE_REKEY, parseTrace } from '@ktls-lab/core';
-import { SCENARIOS } from '@ktls-lab/sim';
+import { LINUX_KTLS, LINUX_KTLS_PRE_REKEY, parseTrace, toHex } from '@ktls-lab/core';
+import { findScenario, keyUpdateMessage, SCENARIOS, ticketMessage } from '@ktls-lab/sim';
 import { describe, expect, it } from 'vitest';
 import {
   compareRuns,
@@ -51,6 +51,22 @@ describe('kernel-path adapter, core side', () => {
       if (s.name === 'key-update-one-way') expect(d.length).toBeGreaterThan(0);
       else expect(d, s.name).toEqual([]);
     }
+  });
+
+  it("sends the vocabulary's control messages (sim's scenario/messages.ts)", () => {
+    const ticket = runScenarioOnCore(findScenario('ticket-between-data')!);
+    expect(ticket.client.control).toEqual([`22:${toHex(ticketMessage())}`]);
+    const keyUpdate = runScenarioOnCore(findScenario('key-update-one-way')!);
+    expect(keyUpdate.server.control).toEqual([`22:${toHex(keyUpdateMessage(false))}`]);
+  });
+
+  it('refuses a sim-only action instead of skipping it', () => {
+    const heartbeat = findScenario('tls12-userspace-heartbeat')!;
+    expect(kernelCapability(heartbeat)).toEqual({
+      ok: false,
+      reason: 'action heartbeat (sim only)',
+    });
+    expect(() => runScenarioOnCore(heartbeat)).toThrow(/action heartbeat is sim only/);
   });
 
   it('the kernel side refuses a sim-only scenario, and needs the kernel for the rest', () => {

@@ -1,7 +1,9 @@
+import { assertNever } from '@ktls-lab/core';
 import type { Chooser } from './choices.js';
 import type { SimDesign } from './designs.js';
 import { type RunOptions, type RunOutcome, runWith } from './run.js';
-import type { Scenario } from './scenarios.js';
+import type { Scenario } from './scenario/actions.js';
+import { parseActor } from './world/scheduler.js';
 
 /**
  * Exhaustive depth-first exploration of every schedule of a small scenario, with sleep sets
@@ -12,16 +14,19 @@ import type { Scenario } from './scenarios.js';
 
 /** What state an action touches: an endpoint and/or the byte stream it writes. */
 function footprint(actor: string): string[] {
-  const [kind, who] = actor.split(':') as [string, string];
+  const [kind, who] = parseActor(actor);
   const peer = who === 'client' ? 'server' : 'client';
   switch (kind) {
     case 'net':
       return [`pipe:${who}`, `ep:${peer}`];
     case 'crypto':
       return [`ep:${who}`];
-    default:
-      // app and control plane: their endpoint, and the stream they may write.
+    // app and control plane: their endpoint, and the stream they may write.
+    case 'app':
+    case 'cp':
       return [`ep:${who}`, `pipe:${who}`];
+    default:
+      return assertNever(kind, 'actor kind');
   }
 }
 

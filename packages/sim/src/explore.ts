@@ -3,7 +3,8 @@ import { exploreDfs } from './dfs.js';
 import { INVARIANTS } from './invariants.js';
 import type { StrategyName } from './repro.js';
 import { type RunOptions, runSeed, suggest } from './run.js';
-import { findScenario, SCENARIOS, type Scenario } from './scenarios.js';
+import type { Scenario } from './scenario/actions.js';
+import { findScenario, SCENARIOS } from './scenario/catalog.js';
 
 /**
  * Exploration as data: a selection of cells (design × scenario) and a seed range become tasks;

@@ -33,9 +33,22 @@ export {
   suggest,
   traceOf,
 } from './run.js';
-export { type AppAction, findScenario, SCENARIOS, type Scenario } from './scenarios.js';
+export { type AppAction, describeAction, type Scenario } from './scenario/actions.js';
+export { findScenario, SCENARIOS } from './scenario/catalog.js';
+export {
+  alertMessage,
+  HEARTBEAT_REQUEST,
+  HELLO_REQUEST_MESSAGE,
+  keyUpdateMessage,
+  SIM_TICKET_MESSAGE,
+  TICKET,
+  ticketMessage,
+} from './scenario/messages.js';
 export { type ShrinkResult, shrink } from './shrink.js';
-export { describeAction, type EndpointName, World, type WorldOptions } from './world.js';
+export type { EndpointName } from './world/endpoint.js';
+export type { WorldOptions } from './world/options.js';
+export type { WorldResult } from './world/scheduler.js';
+export { World } from './world/world.js';
 export {
   type Cell,
   designKinds,

@@ -10,8 +10,9 @@ import { findSimDesign, SIM_DESIGNS, type SimDesign } from './designs.js';
 import type { Violation } from './invariants.js';
 import { PctChooser } from './pct.js';
 import { formatRepro, parseRepro, type Repro, ReproError, type StrategyName } from './repro.js';
-import { findScenario, SCENARIOS, type Scenario } from './scenarios.js';
-import { World } from './world.js';
+import type { Scenario } from './scenario/actions.js';
+import { findScenario, SCENARIOS } from './scenario/catalog.js';
+import { World } from './world/world.js';
 
 export interface RunOptions {
   /** Record trace events (off makes exploration faster; failures are replayed with it on). */

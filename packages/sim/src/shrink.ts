@@ -2,7 +2,7 @@ import { ReplayChooser } from './choices.js';
 import type { SimDesign } from './designs.js';
 import type { StrategyName } from './repro.js';
 import { type RunOptions, type RunOutcome, runWith } from './run.js';
-import type { Scenario } from './scenarios.js';
+import type { Scenario } from './scenario/actions.js';
 
 export interface ShrinkResult {
   readonly original: RunOutcome;

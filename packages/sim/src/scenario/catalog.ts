@@ -1,51 +1,11 @@
-import {
-  AES_GCM_ONLY_PROFILE,
-  type AlertName,
-  type CapabilityProfile,
-  FULL_PROFILE,
-  type SuiteName,
-} from '@ktls-lab/core';
-import type { FramerKind } from './framing.js';
+import { AES_GCM_ONLY_PROFILE, FULL_PROFILE } from '@ktls-lab/core';
+import type { AppAction, Scenario } from './actions.js';
 
-/** One step of an endpoint's application (and of the TLS library it calls). */
-export type AppAction =
-  /** `send()` of `bytes` application bytes (`more`: MSG_MORE). */
-  | { readonly do: 'send'; readonly bytes: number; readonly more?: boolean }
-  /** An upper-layer message of `payload` bytes, framed; send up to `upto` bytes of it (default: the rest). */
-  | { readonly do: 'message'; readonly payload: number; readonly upto?: number }
-  /** TLS 1.3 KeyUpdate (RFC 8446 §4.6.3), sent by the library in the app's thread. */
-  | { readonly do: 'key-update'; readonly requestUpdate: boolean }
-  /** A NewSessionTicket (server, TLS 1.3). */
-  | { readonly do: 'ticket' }
-  /** A TLS 1.2 HelloRequest: a handshake record the peer may ignore (RFC 5246 §7.4.1.1). */
-  | { readonly do: 'hello-request' }
-  /** A fatal alert; the library sends it and stops sending. */
-  | { readonly do: 'alert'; readonly alert: AlertName }
-  /** close_notify. */
-  | { readonly do: 'close' }
-  /** Queue a heartbeat (RFC 6520) for the control plane, which sends it when it runs: asynchronously. */
-  | { readonly do: 'heartbeat' }
-  /** A zero-length application_data record. */
-  | { readonly do: 'empty-record' }
-  /** The network flips one bit in the next record this endpoint writes. */
-  | { readonly do: 'corrupt-next' }
-  /** Raw bytes written into the TCP stream, bypassing TLS (a record header the peer must refuse). */
-  | { readonly do: 'garbage'; readonly bytes: readonly number[] };
-
-export interface Scenario {
-  readonly name: string;
-  readonly summary: string;
-  readonly suite: SuiteName;
-  /** What both data planes can offload. */
-  readonly profile: CapabilityProfile;
-  /** RX decryptions in flight (TLS 1.2 data records only, as the kernel does). */
-  readonly asyncDepth: number;
-  readonly framer?: FramerKind;
-  readonly client: readonly AppAction[];
-  readonly server: readonly AppAction[];
-  /** Small enough for exhaustive DFS exploration. */
-  readonly small: boolean;
-}
+/**
+ * The scenario catalog, as data: each entry is a suite, a capability profile and the two
+ * endpoints' scripts in the vocabulary of `actions.ts`. The simulator runs all of them; the
+ * real-kernel runner runs the kernel-capable ones (`kernelCapability` in `@ktls-lab/native`).
+ */
 
 const base = { profile: FULL_PROFILE, asyncDepth: 1, small: false } as const;
 const send = (bytes: number, more = false): AppAction => ({

@@ -1,0 +1,46 @@
+import { assertNever } from '@ktls-lab/core';
+import type { AppAction, Scenario } from '@ktls-lab/sim';
+
+/** @deprecated use Scenario / AppAction from @ktls-lab/sim */
+export type KernelScenario = Scenario;
+/** @deprecated use Scenario / AppAction from @ktls-lab/sim */
+export type KernelAction = AppAction;
+
+/** Why the kernel runner cannot run an action, or null when it can. */
+function actionRefused(a: AppAction): string | null {
+  switch (a.do) {
+    case 'send':
+    case 'ticket':
+    case 'alert':
+    case 'close':
+    case 'empty-record':
+    case 'corrupt-next':
+    case 'garbage':
+      return null;
+    case 'key-update':
+      return a.requestUpdate
+        ? 'KeyUpdate(update_requested) needs a reacting peer (sim only)'
+        : null;
+    // Framed messages need the sim's upper layer; the control plane's own heartbeat timer and a
+    // TLS 1.2 HelloRequest are not in the script yet.
+    case 'message':
+    case 'hello-request':
+    case 'heartbeat':
+      return `action ${a.do} (sim only)`;
+    default:
+      return assertNever(a, 'app action');
+  }
+}
+
+/** Whether the kernel path can run a scenario, and if not why (framers, punt profiles, ...). */
+export function kernelCapability(s: Scenario): { ok: true } | { ok: false; reason: string } {
+  if (s.framer !== undefined) return { ok: false, reason: 'upper-layer framer (sim only)' };
+  if (s.profile.name !== 'full') {
+    return { ok: false, reason: `capability profile ${s.profile.name} (punting is sim only)` };
+  }
+  for (const a of [...s.client, ...s.server]) {
+    const reason = actionRefused(a);
+    if (reason !== null) return { ok: false, reason };
+  }
+  return { ok: true };
+}

@@ -1,0 +1,12 @@
+/**
+ * The kernel-path adapter: runs a scenario of the simulator's catalog (sim's `Scenario`, its
+ * `AppAction` vocabulary) with core's control plane (key schedule, KeyUpdate handling, alerts) and
+ * the REAL kernel as the data plane (`kernelWorld.ts`), and the same script (`script.ts`) on
+ * core's `TlsRecordLayer` (`coreWorld.ts`), so the two can be compared (`compare.ts`). Between
+ * the endpoints a relay moves whole records and applies the network faults (`relay.ts`).
+ */
+export { type KernelAction, type KernelScenario, kernelCapability } from './capability.js';
+export { compareRuns, designForKernel } from './compare.js';
+export { runScenarioOnCore } from './coreWorld.js';
+export { runScenarioOnKernel } from './kernelWorld.js';
+export type { EndpointObservation, KernelRunOptions, KernelRunResult } from './types.js';

@@ -1,0 +1,121 @@
+import {
+  type CipherSuite,
+  type ContentTypeByte,
+  type CryptoState,
+  createRx,
+  createTx,
+  type OpenRequest,
+  type RxState,
+  type TxState,
+} from '@ktls-lab/core';
+import { Framer } from '../framing.js';
+import type { AppAction } from '../scenario/actions.js';
+import type { WorldOptions } from './options.js';
+
+/**
+ * One endpoint of the world: its app's script and position in it, its control plane's inbox and
+ * secrets, its data plane (core's RX and TX machines), and its upper layer (RDS/KCM framer).
+ */
+
+export type EndpointName = 'client' | 'server';
+
+/** What waits for an endpoint's control plane, in order. */
+export type CpItem =
+  /** Set TLS_RX for the first time (the handshake is over). */
+  | { readonly kind: 'install-rx' }
+  /** A control record the data plane decrypted and handed over (linux-ktls). */
+  | {
+      readonly kind: 'control';
+      readonly offset: number;
+      readonly contentType: ContentTypeByte;
+      readonly body: Uint8Array;
+    }
+  /** A control record the data plane holds, still encrypted, for userspace to read (rfc-2015). */
+  | { readonly kind: 'held'; readonly offset: number; readonly record: Uint8Array }
+  /** A record for the userspace record layer: the data plane refused the cipher (punt). */
+  | { readonly kind: 'punted'; readonly offset: number; readonly record: Uint8Array }
+  /** The control plane's heartbeat timer fired. */
+  | { readonly kind: 'heartbeat' }
+  /** take-state: put the TX state back after sealing a heartbeat in userspace. */
+  | { readonly kind: 'heartbeat-import'; readonly state: CryptoState };
+
+/** What the sender knew of a record when TX sealed it, for the monitor's record of the wire. */
+export interface PendingSeal {
+  readonly fingerprint: string;
+  readonly nonce: string;
+  readonly firstByte: number;
+  readonly size: number;
+}
+
+export interface Endpoint {
+  readonly name: EndpointName;
+  readonly peer: EndpointName;
+  rx: RxState;
+  tx: TxState;
+  /** RX decryptions in flight, completed in the order the chooser picks. */
+  readonly crypto: { id: number; offset: number; request: OpenRequest }[];
+  readonly seals: PendingSeal[];
+  readonly script: readonly AppAction[];
+  pc: number;
+  dataOffset: number;
+  message: { bytes: Uint8Array; sent: number } | null;
+  messages: number;
+  /** The library sent a fatal alert or close_notify: the app sends nothing more. */
+  txClosed: boolean;
+  readonly inbox: CpItem[];
+  rxSecret: Uint8Array;
+  txSecret: Uint8Array;
+  /** Userspace record processing when the data plane refused the cipher (punt). */
+  userspaceRx: CryptoState | null;
+  userspaceTx: CryptoState | null;
+  readonly framer: Framer | null;
+  upperPaused: boolean;
+  readonly upperPending: Uint8Array[];
+  corruptNext: boolean;
+  notes: string[];
+}
+
+/** A fresh endpoint, just after the handshake; `fill` makes its (demo) TX traffic secret. */
+export function createEndpoint(
+  options: WorldOptions,
+  suite: CipherSuite,
+  name: EndpointName,
+  peer: EndpointName,
+  script: readonly AppAction[],
+  fill: number,
+): Endpoint {
+  const { scenario, design, trace } = options;
+  const hashLength = suite.hash === 'sha384' ? 48 : 32;
+  const peerFill = fill === 0x11 ? 0x22 : 0x11;
+  return {
+    name,
+    peer,
+    rx: createRx({
+      design: design.design,
+      profile: scenario.profile,
+      asyncDepth: scenario.asyncDepth,
+      limits: 'kernel',
+      trace,
+    }),
+    tx: createTx({ design: design.design, profile: scenario.profile, trace }),
+    crypto: [],
+    seals: [],
+    script,
+    pc: 0,
+    dataOffset: 0,
+    message: null,
+    messages: 0,
+    txClosed: false,
+    inbox: [],
+    // Traffic secrets as the handshake would leave them: one per direction (demo values).
+    txSecret: new Uint8Array(hashLength).fill(fill),
+    rxSecret: new Uint8Array(hashLength).fill(peerFill),
+    userspaceRx: null,
+    userspaceTx: null,
+    framer: scenario.framer ? new Framer(scenario.framer) : null,
+    upperPaused: false,
+    upperPending: [],
+    corruptNext: false,
+    notes: [],
+  };
+}

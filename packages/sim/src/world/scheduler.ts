@@ -1,0 +1,124 @@
+import { assertNever, type TraceEvent } from '@ktls-lab/core';
+import { type Violation, violation } from '../invariants.js';
+import { runApp } from './app.js';
+import type { WorldContext } from './context.js';
+import { runControlPlane } from './controlPlane.js';
+import { completeCrypto, rxRun } from './dataPlane.js';
+import type { EndpointName } from './endpoint.js';
+import { takeSegment } from './network.js';
+
+/**
+ * The scheduler: which actions are enabled, running the one the chooser picks, the run loop and
+ * its ends (done, a violation, stuck, the step bound). An actor is `<kind>:<endpoint>`: `app` (the
+ * next script action), `cp` (the control plane's next inbox item), `net` (a TCP segment from that
+ * endpoint) and `crypto` (an async RX decryption completing).
+ */
+
+export interface WorldResult {
+  readonly violation: Violation | null;
+  readonly steps: number;
+  readonly events: readonly TraceEvent[];
+}
+
+/** The enabled actions, in a fixed order, named by actor. */
+export function enabled(w: WorldContext): string[] {
+  const out: string[] = [];
+  for (const ep of w.endpoints) if (ep.pc < ep.script.length) out.push(`app:${ep.name}`);
+  for (const ep of w.endpoints) if (ep.inbox.length > 0) out.push(`cp:${ep.name}`);
+  for (const p of w.pipes) if (p.pending > 0) out.push(`net:${p.from}`);
+  for (const ep of w.endpoints) if (ep.crypto.length > 0) out.push(`crypto:${ep.name}`);
+  return out;
+}
+
+/** The kinds of actor, the part before the colon of an actor's name. */
+export type ActorKind = 'app' | 'cp' | 'net' | 'crypto';
+
+/** `app:client` → ['app', 'client']. */
+export function parseActor(actor: string): [ActorKind, EndpointName] {
+  return actor.split(':') as [ActorKind, EndpointName];
+}
+
+export function runAction(w: WorldContext, actor: string): void {
+  const [kind, who] = parseActor(actor);
+  switch (kind) {
+    case 'app':
+      runApp(w, w.ep(who));
+      return;
+    case 'cp':
+      runControlPlane(w, w.ep(who));
+      return;
+    case 'net': {
+      const pipe = w.pipeFrom(who);
+      const data = takeSegment(w, pipe);
+      rxRun(w, w.ep(pipe.from === 'client' ? 'server' : 'client'), { type: 'bytes', data });
+      return;
+    }
+    case 'crypto':
+      completeCrypto(w, w.ep(who));
+      return;
+    default:
+      assertNever(kind, 'actor kind');
+  }
+}
+
+/** Runs to the end: completion, a violation, quiescence without completion (stuck), or the step bound. */
+export function run(w: WorldContext): WorldResult {
+  const { chooser, maxSteps } = w.options;
+  for (;;) {
+    w.monitor.step = w.step;
+    if (w.monitor.violation) break;
+    const actors = enabled(w);
+    if (actors.length === 0) {
+      const stuck = stuckChain(w);
+      if (stuck) w.monitor.violation = violation(8, stuck, w.step);
+      else w.monitor.finish();
+      break;
+    }
+    if (w.step >= maxSteps) {
+      w.monitor.violation = violation(
+        8,
+        `no end after ${maxSteps} steps (bound); still enabled: ${actors.join(', ')}`,
+        w.step,
+      );
+      break;
+    }
+    const actor = actors[chooser.pick(actors)]!;
+    runAction(w, actor);
+    w.step++;
+  }
+  const v = w.monitor.violation;
+  if (v) {
+    w.events.push({
+      t: w.step,
+      ep: v.message.startsWith('server') ? 'server' : 'client',
+      lane: 'dp-rx',
+      kind: 'violation',
+      violation: { invariant: v.invariant, name: v.name, message: v.message },
+    });
+  }
+  return { violation: v, steps: w.step, events: w.events };
+}
+
+/**
+ * Nothing can run. If records still wait behind a frozen or held RX, the run is stuck: say who
+ * waits for whom.
+ */
+function stuckChain(w: WorldContext): string | null {
+  for (const ep of w.endpoints) {
+    const phase = ep.rx.phase;
+    const queued = ep.rx.parser.buffered;
+    if ((phase.tag === 'frozen' || phase.tag === 'held' || phase.tag === 'keyless') && queued > 0) {
+      const why =
+        phase.tag === 'frozen'
+          ? `RX frozen after a KeyUpdate, waiting for its control plane to install the next key`
+          : phase.tag === 'held'
+            ? 'RX holds a control record, waiting for its control plane to import the state back'
+            : 'RX has no key, waiting for its control plane to set TLS_RX';
+      const cp = ep.notes.at(-1)
+        ? `; the control plane's last word: "${ep.notes.at(-1)}"`
+        : '; the control plane has nothing queued';
+      return `stuck: ${ep.name} ${why}${cp}; ${queued} bytes from ${ep.peer} wait in the RX queue (${w.monitor.describe().join('; ')})`;
+    }
+  }
+  return null;
+}
