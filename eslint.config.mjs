@@ -14,6 +14,8 @@ export default tseslint.config(
       '**/*.mjs',
       '**/*.js',
       '**/.cache/**',
+      '**/.mutants/**',
+      '**/.api-temp/**',
       'apps/inspector/e2e/**',
       'apps/inspector/bench/**',
       '**/vite.config.ts',
