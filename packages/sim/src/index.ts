@@ -32,6 +32,7 @@ export {
   segmentationFor,
   suggest,
   traceOf,
+  UntracedRunError,
 } from './run.js';
 export { type AppAction, describeAction, type Scenario } from './scenario/actions.js';
 export { findScenario, SCENARIOS } from './scenario/catalog.js';
@@ -44,7 +45,7 @@ export {
   TICKET,
   ticketMessage,
 } from './scenario/messages.js';
-export { type ShrinkResult, shrink } from './shrink.js';
+export { type ShrinkOptions, type ShrinkResult, shrink } from './shrink.js';
 export type { EndpointName } from './world/endpoint.js';
 export type { WorldOptions } from './world/options.js';
 export type { WorldResult } from './world/scheduler.js';
@@ -72,3 +73,14 @@ export {
   type Verdict,
   verdict,
 } from './explore.js';
+export {
+  EXPLORE_STRATEGIES,
+  type ExploreOptions,
+  type ExploreOutcome,
+  type ExploreProgress,
+  explore,
+  exploreWith,
+  inThreadRunner,
+  MAX_SEED,
+  type TaskRunner,
+} from './exploreRun.js';

@@ -15,7 +15,10 @@ import { findScenario, SCENARIOS } from './scenario/catalog.js';
 import { World } from './world/world.js';
 
 export interface RunOptions {
-  /** Record trace events (off makes exploration faster; failures are replayed with it on). */
+  /**
+   * Record trace events. Off by default in every call (runSeed, runWith, replay, shrink):
+   * exploration runs without, and a run that is to be looked at is replayed with it on.
+   */
   readonly trace?: boolean;
   readonly maxSteps?: number;
   /** PCT bug depth. */
@@ -33,7 +36,14 @@ export interface RunOutcome {
   /** Every choice the run made, in order: replaying them reproduces it exactly. */
   readonly choices: readonly number[];
   readonly repro: string;
+  /** Whether the run recorded its trace (`trace: true`); `traceOf` needs one that did. */
+  readonly traced: boolean;
   readonly events: readonly TraceEvent[];
+}
+
+/** `traceOf` of a run made without `trace: true`: there are no events to write. */
+export class UntracedRunError extends Error {
+  override readonly name = 'UntracedRunError';
 }
 
 export const DEFAULT_MAX_STEPS = 20_000;
@@ -93,6 +103,7 @@ export function runWith(
     steps: result.steps,
     choices,
     repro: formatRepro({ scenario: scenario.name, design: design.name, strategy, seed, choices }),
+    traced: options.trace ?? false,
     events: result.events,
   };
 }
@@ -149,8 +160,16 @@ export function replay(text: string, options: RunOptions = {}): RunOutcome {
   );
 }
 
-/** The trace of a run as NDJSON, with a header that carries its repro string. */
+/**
+ * The trace of a run as NDJSON, with a header that carries its repro string. The run must have
+ * been made with `trace: true` (replay its repro so); otherwise `UntracedRunError`.
+ */
 export function traceOf(outcome: RunOutcome): string {
+  if (!outcome.traced) {
+    throw new UntracedRunError(
+      `run ${outcome.repro} was made without trace: true; replay(repro, { trace: true }) has its trace`,
+    );
+  }
   const header: TraceHeader = {
     format: 'ktls-lab-trace',
     version: 1,

@@ -1,7 +1,7 @@
 import { ReplayChooser } from './choices.js';
 import type { SimDesign } from './designs.js';
-import type { StrategyName } from './repro.js';
-import { type RunOptions, type RunOutcome, runWith } from './run.js';
+import { parseRepro, ReproError, type StrategyName } from './repro.js';
+import { replay, resolveRepro, type RunOptions, type RunOutcome, runWith } from './run.js';
 import type { Scenario } from './scenario/actions.js';
 
 export interface ShrinkResult {
@@ -16,11 +16,38 @@ export interface ShrinkResult {
  * lowered, while the run still violates the same invariant. Chunks are removed first (halving
  * sizes, as delta debugging does), then values are lowered toward 0, the simplest choice.
  */
+export type ShrinkOptions = RunOptions & { readonly maxAttempts?: number };
+
+/** Shrinks the failing run a repro string replays (`ReproError` if it replays to no violation). */
+export function shrink(repro: string, options?: ShrinkOptions): ShrinkResult;
 export function shrink(
   scenario: Scenario,
   design: SimDesign,
   failing: RunOutcome,
-  options: RunOptions & { maxAttempts?: number } = {},
+  options?: ShrinkOptions,
+): ShrinkResult;
+export function shrink(
+  first: string | Scenario,
+  second?: SimDesign | ShrinkOptions,
+  third?: RunOutcome,
+  fourth?: ShrinkOptions,
+): ShrinkResult {
+  if (typeof first === 'string') {
+    const repro = parseRepro(first);
+    const { scenario, design } = resolveRepro(repro);
+    const failing = replay(first);
+    if (!failing.violation)
+      throw new ReproError(`${first} replays to no violation: nothing to shrink`);
+    return shrinkRun(scenario, design, failing, (second as ShrinkOptions | undefined) ?? {});
+  }
+  return shrinkRun(first, second as SimDesign, third!, fourth ?? {});
+}
+
+function shrinkRun(
+  scenario: Scenario,
+  design: SimDesign,
+  failing: RunOutcome,
+  options: ShrinkOptions,
 ): ShrinkResult {
   const invariant = failing.violation?.invariant;
   if (invariant === undefined) throw new Error('shrink needs a failing run');
@@ -79,7 +106,7 @@ export function shrink(
     strategy,
     failing.seed,
     new ReplayChooser(best.choices),
-    { ...options, trace: options.trace ?? true },
+    { ...options, trace: options.trace ?? false },
   );
   return { original: failing, shrunk, attempts };
 }

@@ -87,7 +87,8 @@ export function run(w: WorldContext): WorldResult {
     w.step++;
   }
   const v = w.monitor.violation;
-  if (v) {
+  // Untraced runs record nothing, the verdict included (it is in the result).
+  if (v && w.options.trace) {
     w.events.push({
       t: w.step,
       ep: v.message.startsWith('server') ? 'server' : 'client',

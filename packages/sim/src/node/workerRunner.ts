@@ -1,0 +1,31 @@
+import { availableParallelism } from 'node:os';
+import { Piscina } from 'piscina';
+import type { TaskResult } from '../explore.js';
+import { inThreadRunner, type TaskRunner } from '../exploreRun.js';
+
+/** A runner and the pool behind it, which `close()` shuts down. */
+export interface PoolRunner extends TaskRunner {
+  close(): Promise<void>;
+}
+
+export function defaultWorkers(): number {
+  return Math.max(1, availableParallelism());
+}
+
+/**
+ * Batches on a pool of worker threads (piscina), each importing the simulator once, so a message
+ * round trip is paid per batch, not per run. One worker runs on this thread instead.
+ */
+export function workerRunner(workers = defaultWorkers()): PoolRunner {
+  if (workers <= 1) return { ...inThreadRunner(), close: async () => {} };
+  const pool = new Piscina({
+    filename: new URL('./worker.js', import.meta.url).href,
+    minThreads: workers,
+    maxThreads: workers,
+  });
+  return {
+    workers,
+    runTasks: (batch) => pool.run(batch, { name: 'runTasks' }) as Promise<TaskResult[]>,
+    close: () => pool.destroy(),
+  };
+}
