@@ -3,12 +3,10 @@ import type { AeadVector } from './aead.js';
 
 /**
  * RFC 8448 §3 "Simple 1-RTT Handshake" (TLS_AES_128_GCM_SHA256), as spaced hex the way the RFC
- * prints it. The records and the application secrets/keys are copied from princeb612/hotplace
- * test/tls/test_rfc8448_3.cpp, which quotes the RFC's "complete record" lines verbatim; every
- * secret, key and iv below also appeared with the same bytes in other, independent test files
- * found by searching for them (s2n-tls style `*= rfc8448` quotes, Go, Python, Java, OCaml and
- * Swift suites). Opening the records is itself a check of the bytes: one wrong byte in a key, iv
- * or record fails the GCM tag.
+ * prints it: its {client}/{server} "derive write traffic keys" secrets, keys and ivs, and its
+ * "complete record" lines (copied by way of princeb612/hotplace test/tls/test_rfc8448_3.cpp,
+ * which quotes them verbatim). Opening the records is itself a check of the bytes: one wrong byte
+ * in a key, iv or record fails the GCM tag.
  */
 export const RFC8448 = {
   clientHandshakeSecret:
