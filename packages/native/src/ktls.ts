@@ -50,7 +50,10 @@ export interface KtlsRecvOptions {
   readonly maxBytes?: number;
   /** Several iovecs of these sizes instead of one buffer (-1: a NULL iovec base). */
   readonly iov?: readonly number[];
-  /** Pass room for the TLS_GET_RECORD_TYPE cmsg (default true). */
+  /**
+   * Pass room for the TLS_GET_RECORD_TYPE cmsg. Default false, as a bare recvmsg() and core's
+   * `TlsRecordLayer.recv` pass none: a control record at the head then fails with EIO and stays.
+   */
   readonly cmsg?: boolean;
   readonly peek?: boolean;
   readonly dontwait?: boolean;
@@ -202,7 +205,7 @@ export class KtlsSocket {
     if (options.dontwait) flags |= MSG.DONTWAIT;
     if (options.waitall) flags |= MSG.WAITALL;
     const sizes = options.iov ?? [options.maxBytes ?? 16385];
-    const r: RawRecvResult = native((b) => b.recv(this.fd, sizes, flags, options.cmsg !== false));
+    const r: RawRecvResult = native((b) => b.recv(this.fd, sizes, flags, options.cmsg === true));
     const contentType = r.recordType < 0 ? null : r.recordType;
     return {
       data: r.data,

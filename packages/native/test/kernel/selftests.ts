@@ -148,7 +148,7 @@ function recvCmsg(
   flags: { peek?: boolean; waitall?: boolean } = {},
 ) {
   const r = s.recv({ maxBytes: expect.length, cmsg: true, ...flags });
-  assert.equal(r.recordType, type, 'record type');
+  assert.equal(r.contentType, type, 'record type');
   eqBytes(r.data, expect, 'control record');
 }
 
@@ -1036,9 +1036,9 @@ kernelTest('selftest', 'msg_flags_eor', '', ['tx:772:51'], () =>
     fd.send(bytes(20, 1));
     const part = cfd.recv({ maxBytes: 10 });
     assert.equal(part.eor, false);
-    const rest = cfd.recv({ maxBytes: 10 });
+    const rest = cfd.recv({ maxBytes: 10, cmsg: true });
     assert.equal(rest.eor, true);
-    assert.equal(rest.recordType, 23);
+    assert.equal(rest.contentType, 23);
     void MSG;
   }),
 );
@@ -1066,9 +1066,9 @@ kernelTest('selftest', 'net_socket_fd', '', ['tx:772:51'], async () => {
     const msg = text('through a net.Socket');
     tx.send(msg);
     rx.poll(POLLIN, 1000);
-    const r = rx.recv({ maxBytes: 64 });
+    const r = rx.recv({ maxBytes: 64, cmsg: true });
     eqBytes(r.data, msg);
-    assert.equal(r.recordType, 23);
+    assert.equal(r.contentType, 23);
     tx.close(); // borrowed: does not close the fd
     assert.equal(client.destroyed, false);
   } finally {
