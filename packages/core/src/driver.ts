@@ -295,13 +295,9 @@ export class TlsRecordLayer {
         this.outbox.push(e.bytes);
         return;
       case 'state':
-        this.lastState = e.state;
-        return;
       case 'error':
-        this.errors.push(e.error);
-        return;
       case 'trace':
-        this.emit(e.event);
+        this.onCommonEffect(e);
         return;
       default:
         assertNever(e, 'TX effect');
@@ -333,6 +329,19 @@ export class TlsRecordLayer {
         this.raw.push(e.record);
         return;
       case 'state':
+      case 'error':
+      case 'trace':
+        this.onCommonEffect(e);
+        return;
+      default:
+        assertNever(e, 'RX effect');
+    }
+  };
+
+  /** The effects both directions have: a state got out, a refusal or failure, a trace event. */
+  private onCommonEffect(e: Extract<TxEffect | RxEffect, { type: 'state' | 'error' | 'trace' }>) {
+    switch (e.type) {
+      case 'state':
         this.lastState = e.state;
         return;
       case 'error':
@@ -342,9 +351,9 @@ export class TlsRecordLayer {
         this.emit(e.event);
         return;
       default:
-        assertNever(e, 'RX effect');
+        assertNever(e, 'effect');
     }
-  };
+  }
 
   private emit(draft: TraceDraft): void {
     const event: TraceEvent = { t: this.clock.next(), ep: this.endpoint, ...draft };

@@ -10,7 +10,12 @@ import type { TraceDraft } from './trace.js';
 /** A data plane's two directions, as TLS_TX and TLS_RX name them. */
 export type Direction = 'tx' | 'rx';
 
-/** A mutable working copy of a state for one step; callers of `step` only see the frozen result. */
+/**
+ * A mutable working copy of a state for one step. `rxApply`/`txApply` step one in place, for a
+ * driver that owns its state alone and never hands it out (`TlsRecordLayer`, the simulator's
+ * world); arrays inside a state are still replaced, never written, so a state taken before stays
+ * valid. `rxStep`/`txStep` run them on a copy, and callers only see the frozen result.
+ */
 export type Draft<S> = { -readonly [K in keyof S]: S[K] };
 
 /**

@@ -169,23 +169,11 @@ export function createRx(config: RxConfig): RxState {
   };
 }
 
-/** A mutable working copy for one step; the caller of `rxStep` only ever sees the frozen result. */
 export type RxDraft = MachineDraft<RxState>;
 type Draft = RxDraft;
 
-/**
- * `rxStep` without the copy, for a driver that owns its state alone and never hands it out
- * (`TlsRecordLayer`): applies `input` to `d` in place and appends the effects to `fx`. Arrays
- * inside the state are still replaced, never written, so a state taken before stays valid.
- */
-export function rxApply(d: RxDraft, input: RxInput, fx: RxEffect[]): void {
-  apply(d, fx, input);
-}
-
-export const rxStep: (state: RxState, input: RxInput) => readonly [RxState, readonly RxEffect[]] =
-  pureStep(rxApply);
-
-function apply(d: Draft, fx: RxEffect[], input: RxInput): void {
+/** The RX transition, in place on a draft (machine.ts: `rxStep` is this on a copy). */
+export function rxApply(d: Draft, input: RxInput, fx: RxEffect[]): void {
   switch (input.type) {
     case 'bytes':
       onBytes(d, fx, input.data);
@@ -371,3 +359,7 @@ export function rxBlockedReason(state: RxState): RecordError | null {
       return assertNever(phase, 'RX phase');
   }
 }
+
+/** The pure RX transition: `rxStep(state, input) -> [next, effects]`; `state` is not changed. */
+export const rxStep: (state: RxState, input: RxInput) => readonly [RxState, readonly RxEffect[]] =
+  pureStep(rxApply);

@@ -135,23 +135,11 @@ export function createTx(config: TxConfig): TxState {
   };
 }
 
-/** A mutable working copy for one step; the caller of `txStep` only ever sees the frozen result. */
 export type TxDraft = MachineDraft<TxState>;
 type Draft = TxDraft;
 
-/**
- * `txStep` without the copy, for a driver that owns its state alone and never hands it out
- * (`TlsRecordLayer`): applies `input` to `d` in place and appends the effects to `fx`. Arrays
- * inside the state are still replaced, never written, so a state taken before stays valid.
- */
-export function txApply(d: TxDraft, input: TxInput, fx: TxEffect[]): void {
-  apply(d, fx, input);
-}
-
-export const txStep: (state: TxState, input: TxInput) => readonly [TxState, readonly TxEffect[]] =
-  pureStep(txApply);
-
-function apply(d: Draft, fx: TxEffect[], input: TxInput): void {
+/** The TX transition, in place on a draft (machine.ts: `txStep` is this on a copy). */
+export function txApply(d: Draft, input: TxInput, fx: TxEffect[]): void {
   switch (input.type) {
     case 'send':
     case 'send-control':
@@ -293,10 +281,14 @@ function onImport(d: Draft, fx: TxEffect[], crypto: CryptoState, aead: AeadKey):
     if (d.config.trace) trace(fx, { lane: 'dp-tx', kind: 'resume', reason: 'state-imported' });
   const queued = d.queued;
   d.queued = [];
-  for (const q of queued) apply(d, fx, q);
+  for (const q of queued) txApply(d, q, fx);
 }
 
 /** The TX state as `getsockopt(SOL_TLS, TLS_TX)` would return it now (null before TLS_TX). */
 export function txCryptoState(state: TxState): CryptoState | null {
   return state.key === null ? null : { ...state.key.crypto, iv: state.iv, recSeq: state.seq };
 }
+
+/** The pure TX transition: `txStep(state, input) -> [next, effects]`; `state` is not changed. */
+export const txStep: (state: TxState, input: TxInput) => readonly [TxState, readonly TxEffect[]] =
+  pureStep(txApply);

@@ -1,3 +1,6 @@
+// Longer than the repo's ~400-line guideline on purpose: the keystream, the tag lanes and the
+// word-wise loops over them are one hot loop (the simulator spends its crypto time here), kept in
+// one module so V8 inlines across them; split, the pieces would only be read together anyway.
 import {
   type AeadEngine,
   type AeadKey,
