@@ -4,7 +4,7 @@
  * the VM: test/kernel/differential.ts.)
  */
 import { LINUX_KTLS, LINUX_KTLS_PRE_REKEY, parseTrace, toHex } from '@ktls-lab/core';
-import { findScenario, keyUpdateMessage, SCENARIOS, ticketMessage } from '@ktls-lab/sim';
+import { findScenario, keyUpdateMessage, SCENARIOS, TICKET_MESSAGE } from '@ktls-lab/sim';
 import { describe, expect, it } from 'vitest';
 import {
   compareRuns,
@@ -55,7 +55,7 @@ describe('kernel-path adapter, core side', () => {
 
   it("sends the vocabulary's control messages (sim's scenario/messages.ts)", () => {
     const ticket = runScenarioOnCore(findScenario('ticket-between-data')!);
-    expect(ticket.client.control).toEqual([`22:${toHex(ticketMessage())}`]);
+    expect(ticket.client.control).toEqual([`22:${toHex(TICKET_MESSAGE)}`]);
     const keyUpdate = runScenarioOnCore(findScenario('key-update-one-way')!);
     expect(keyUpdate.server.control).toEqual([`22:${toHex(keyUpdateMessage(false))}`]);
   });

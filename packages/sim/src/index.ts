@@ -41,9 +41,7 @@ export {
   HEARTBEAT_REQUEST,
   HELLO_REQUEST_MESSAGE,
   keyUpdateMessage,
-  SIM_TICKET_MESSAGE,
-  TICKET,
-  ticketMessage,
+  TICKET_MESSAGE,
 } from './scenario/messages.js';
 export { type ShrinkOptions, type ShrinkResult, shrink } from './shrink.js';
 export type { EndpointName } from './world/endpoint.js';

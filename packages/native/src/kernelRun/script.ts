@@ -16,7 +16,7 @@ import {
   alertMessage,
   keyUpdateMessage,
   type Scenario,
-  ticketMessage,
+  TICKET_MESSAGE,
 } from '@ktls-lab/sim';
 import { initialKeys } from './keys.js';
 import { errorEvent, ev, type Recorder } from './recorder.js';
@@ -130,8 +130,8 @@ export function runScript(
       }
       case 'ticket':
         if (txClosed[side]) return refuse('ticket');
-        // A NewSessionTicket (RFC 8446 §4.6.1), as core builds it.
-        sendControl(side, ContentType.handshake, ticketMessage());
+        // A NewSessionTicket (RFC 8446 §4.6.1): the vocabulary's, the simulator's bytes.
+        sendControl(side, ContentType.handshake, TICKET_MESSAGE);
         return;
       case 'alert':
       case 'close':

@@ -1,17 +1,10 @@
-import {
-  type AlertName,
-  alertBody,
-  buildKeyUpdate,
-  buildNewSessionTicket,
-  HandshakeType,
-  type NewSessionTicketMessage,
-} from '@ktls-lab/core';
+import { type AlertName, alertBody, buildKeyUpdate, HandshakeType } from '@ktls-lab/core';
 
 /**
  * The bytes of the control records the scenario vocabulary sends (`actions.ts`), shared by the
  * simulator and the real-kernel runner. Each is the content of one record; the content type is
  * the caller's (`ContentType.handshake`, `alert`, `heartbeat`). Core's builders make them where
- * core has one; the simulator's ticket is kept as data (see `SIM_TICKET_MESSAGE`).
+ * core has one; the rest are data.
  */
 
 /** KeyUpdate (RFC 8446 §4.6.3): handshake type 24, length 1, `request_update`. */
@@ -24,30 +17,15 @@ export function alertMessage(name: AlertName): Uint8Array {
   return alertBody(name);
 }
 
-/** The fields of the ticket the `ticket` action sends (RFC 8446 §4.6.1): 2 hours, no extensions. */
-export const TICKET: Omit<NewSessionTicketMessage, 'type'> = {
-  lifetime: 7200,
-  ageAdd: 0x01020304,
-  nonce: Uint8Array.of(0),
-  ticket: Uint8Array.of(0xaa, 0xbb, 0xcc, 0xdd),
-  extensions: new Uint8Array(0),
-};
-
-/** The NewSessionTicket message of `TICKET`, as core builds it: what the real-kernel runner sends. */
-export function ticketMessage(): Uint8Array {
-  const r = buildNewSessionTicket(TICKET);
-  // TICKET is a constant within every limit buildNewSessionTicket checks.
-  if (!r.ok) throw new Error(`ticket: ${r.error.message}`);
-  return r.value;
-}
-
 /**
- * The simulator's ticket, as data: `TICKET`'s fields, except that the handshake header says 17
- * bytes for the 18-byte body (one short). The simulator's traces and repro strings are pinned byte
- * for byte, so its bytes stay as they are; nothing in the simulator parses the ticket (its
- * control planes only look for KeyUpdate), and the record sizes in its traces are these 22 bytes.
+ * The NewSessionTicket the `ticket` action sends (RFC 8446 §4.6.1), in both worlds: lifetime 7200
+ * s, age_add 0x01020304, a 1-byte nonce, a 4-byte ticket, no extensions. Its handshake header
+ * says 17 bytes for the 18-byte body (one short). It stays so because the simulator's traces and
+ * repro strings are pinned byte for byte; nothing that receives it parses it (the simulator's
+ * control planes and the kernel runner's script look only for KeyUpdate, and the kernel hands
+ * handshake records over without reading them), and both worlds compare the same bytes.
  */
-export const SIM_TICKET_MESSAGE: Uint8Array = Uint8Array.of(
+export const TICKET_MESSAGE: Uint8Array = Uint8Array.of(
   HandshakeType.newSessionTicket,
   0,
   0,

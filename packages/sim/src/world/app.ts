@@ -1,7 +1,7 @@
 import { assertNever, ContentType } from '@ktls-lab/core';
 import { frameMessage } from '../framing.js';
 import { describeAction } from '../scenario/actions.js';
-import { alertMessage, HELLO_REQUEST_MESSAGE, SIM_TICKET_MESSAGE } from '../scenario/messages.js';
+import { alertMessage, HELLO_REQUEST_MESSAGE, TICKET_MESSAGE } from '../scenario/messages.js';
 import type { WorldContext } from './context.js';
 import { sealInUserspace, sendControlRecord, sendKeyUpdate } from './controlPlane.js';
 import { rxRun, txRun } from './dataPlane.js';
@@ -75,7 +75,7 @@ export function runApp(w: WorldContext, ep: Endpoint): void {
       if (!ep.txClosed && w.tls13) sendKeyUpdate(w, ep, action.requestUpdate);
       return;
     case 'ticket':
-      if (!ep.txClosed) sendControlRecord(w, ep, ContentType.handshake, SIM_TICKET_MESSAGE);
+      if (!ep.txClosed) sendControlRecord(w, ep, ContentType.handshake, TICKET_MESSAGE);
       return;
     case 'hello-request':
       if (!ep.txClosed) sendControlRecord(w, ep, ContentType.handshake, HELLO_REQUEST_MESSAGE);
