@@ -189,13 +189,13 @@ describe('isTraceEvent agrees with TraceEventSchema', () => {
     // Both verdicts must be well represented, or the agreement above proves little.
     expect(accepted).toBeGreaterThan(200);
     expect(rejected).toBeGreaterThan(200);
-  });
+  }, 120_000); // tens of thousands of schema runs: generous for a loaded CI machine
 
   it('gives the schema verdict on every single edit of a full event of every kind, nested fields too', () => {
     let cases = 0;
     for (const kind of TRACE_KINDS) cases += editEveryField(fullEvent(kind));
     expect(cases).toBeGreaterThan(20_000);
-  });
+  }, 120_000); // tens of thousands of schema runs: generous for a loaded CI machine
 
   function editEveryField(full: Record<string, unknown>): number {
     const nested = {
