@@ -2,7 +2,13 @@
   "targets": [
     {
       "target_name": "ktls_native",
-      "sources": ["native/addon.cc"],
+      "sources": [
+        "native/addon.cc",
+        "native/afalg.cc",
+        "native/errors.cc",
+        "native/host.cc",
+        "native/ktls_socket.cc"
+      ],
       "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-O2"],
       "defines": ["NAPI_VERSION=8"]

@@ -12,6 +12,7 @@ import { listCommand } from './commands/list.js';
 import { mergeCommand } from './commands/merge.js';
 import { replayCommand, shrinkCommand } from './commands/replay.js';
 import { EXIT, isUsageError, UsageError } from './errors.js';
+import { exitCodeHelp } from './exitCodes.js';
 import { MAX_SEED } from './explore.js';
 import { defaultWorkers } from './runner.js';
 
@@ -25,12 +26,7 @@ function version(): string {
 }
 
 const EXIT_HELP = `
-Exit codes:
-  0  everything held: every correct design held and every selected mutant was caught
-     (replay: the run holds)
-  1  a finding: a correct design failed, a selected mutant was not caught, or a failure did
-     not replay deterministically (replay: the repro violates an invariant)
-  2  usage error: bad arguments, unknown names, unreadable or invalid input files
+${exitCodeHelp()}
 `;
 
 export function buildProgram(setExit: (code: number) => void): Command {
@@ -259,6 +255,19 @@ capture, authentication failure), 2 for usage errors.`,
   return program;
 }
 
+/**
+ * What an error that escaped a command means: its exit code and the line for stderr (none for
+ * commander's own errors, which it has printed already).
+ */
+export function exitOf(e: unknown): { readonly code: number; readonly message?: string } {
+  if (e instanceof CommanderError) return { code: e.exitCode === 0 ? EXIT.ok : EXIT.usage };
+  if (isUsageError(e)) return { code: EXIT.usage, message: `ktls-lab: error: ${e.message}` };
+  return {
+    code: EXIT.internal,
+    message: `ktls-lab: internal error: ${(e as Error)?.stack ?? String(e)}`,
+  };
+}
+
 /** Runs the CLI; resolves to the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   let code: number = EXIT.ok;
@@ -269,12 +278,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     await program.parseAsync([...argv], { from: 'user' });
     return code;
   } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    if (isUsageError(e)) {
-      process.stderr.write(`ktls-lab: error: ${e.message}\n`);
-      return EXIT.usage;
-    }
-    process.stderr.write(`ktls-lab: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
-    return 3;
+    const exit = exitOf(e);
+    if (exit.message !== undefined) process.stderr.write(`${exit.message}\n`);
+    return exit.code;
   }
 }

@@ -1,14 +1,6 @@
 import { ReproError, ResultsError, SelectionError } from '@ktls-lab/sim';
 
-/** Exit codes of every command. */
-export const EXIT = {
-  /** Everything held / every mutant caught / the run held. */
-  ok: 0,
-  /** A finding: a correct design failed, a mutant escaped, a repro reproduces its failure. */
-  finding: 1,
-  /** The command could not run as asked: bad arguments, unknown names, unreadable input. */
-  usage: 2,
-} as const;
+export { EXIT } from './exitCodes.js';
 
 /** A problem with what the user asked for; the message says what and how to fix it (exit 2). */
 export class UsageError extends Error {

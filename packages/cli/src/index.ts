@@ -4,9 +4,16 @@
  * uses them.
  */
 export { collect, formatDuration, parseDuration, positiveInt, shardArg } from './args.js';
-export { buildProgram, main } from './cli.js';
+export { buildProgram, exitOf, main } from './cli.js';
 export { catalog } from './commands/list.js';
-export { EXIT, UsageError } from './errors.js';
+export { UsageError } from './errors.js';
+export {
+  EXIT,
+  EXIT_CODES,
+  type ExitName,
+  exitCodeHelp,
+  exitCodeMarkdown,
+} from './exitCodes.js';
 export {
   EXPLORE_STRATEGIES,
   type ExploreOptions,

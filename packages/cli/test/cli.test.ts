@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parseTrace } from '@ktls-lab/core';
 import { INVARIANTS, type Results, SCENARIOS, SIM_DESIGNS } from '@ktls-lab/sim';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { exitCodeHelp } from '../src/exitCodes.js';
 import type { IndexEntry } from '../src/files.js';
 import { cli, tempDir } from './helpers.js';
 
@@ -261,7 +262,17 @@ describe('usage errors exit 2', () => {
     const r = cli('explore', '--help');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('--budget <duration>');
-    expect(r.stdout).toContain('Exit codes:');
+    expect(r.stdout).toContain(exitCodeHelp());
+  });
+
+  it('ktls-lab --help prints the exit-code table, internal error (3) included', () => {
+    const r = cli('--help');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(exitCodeHelp());
+    expect(r.stdout).toMatch(/^ {2}3 {2}internal +internal error: a bug in ktls-lab/m);
+    for (const c of ['inspect', 'capture', 'decode', 'probe', 'kernel']) {
+      expect(r.stdout).toMatch(new RegExp(`^ {2}${c}\\b`, 'm'));
+    }
   });
 
   it('--out under a regular file exits 2 before any work', () => {

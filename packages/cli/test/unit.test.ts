@@ -2,15 +2,21 @@ import {
   emptyResults,
   parseShard,
   type Results,
+  ReproError,
   record,
   runTask,
   SIM_DESIGNS,
   select,
   tasks,
 } from '@ktls-lab/sim';
-import { InvalidArgumentError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CommanderError, InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { collect, formatDuration, parseDuration } from '../src/args.js';
+import { exitOf } from '../src/cli.js';
+import { UsageError } from '../src/errors.js';
+import { EXIT, EXIT_CODES, exitCodeHelp, exitCodeMarkdown } from '../src/exitCodes.js';
 import { explore } from '../src/explore.js';
 import { killSearch } from '../src/kill.js';
 import { failureLines, verdictSentence, verdictTable } from '../src/report.js';
@@ -216,5 +222,47 @@ describe('kill search', () => {
       dfsMaxRuns: 50,
     });
     expect(r).toMatchObject({ schedules: null, note: 'not in small scenarios' });
+  });
+});
+
+describe('exit codes', () => {
+  it('are 0..3, one name each, and EXIT is the same table by name', () => {
+    expect(EXIT_CODES.map((e) => [e.code, e.name])).toEqual([
+      [0, 'ok'],
+      [1, 'finding'],
+      [2, 'usage'],
+      [3, 'internal'],
+    ]);
+    expect(EXIT).toEqual({ ok: 0, finding: 1, usage: 2, internal: 3 });
+  });
+
+  it("packages/cli/README.md shows exactly the table's data", () => {
+    const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8');
+    const block = /<!-- exit-codes:start -->\n([\s\S]*?)\n<!-- exit-codes:end -->/.exec(readme);
+    expect(block, 'README.md has no exit-codes markers').not.toBeNull();
+    // On failure: paste exitCodeMarkdown() (src/exitCodes.ts) between the markers.
+    expect(block![1]).toBe(exitCodeMarkdown());
+  });
+
+  it('--help text lists every code with its name, within 100 columns', () => {
+    const help = exitCodeHelp();
+    for (const e of EXIT_CODES)
+      expect(help).toMatch(new RegExp(`^  ${e.code}  ${e.name} +\\S`, 'm'));
+    for (const line of help.split('\n')) expect(line.length).toBeLessThanOrEqual(100);
+    // Every word of every meaning is there, in order.
+    const words = help.split(/\s+/).join(' ');
+    for (const e of EXIT_CODES) expect(words).toContain(e.meaning);
+  });
+
+  it('maps what escapes a command to its code', () => {
+    expect(exitOf(new UsageError('bad'))).toEqual({ code: 2, message: 'ktls-lab: error: bad' });
+    expect(exitOf(new ReproError('not a repro')).code).toBe(EXIT.usage);
+    expect(exitOf(new CommanderError(1, 'commander.unknownOption', 'x'))).toEqual({ code: 2 });
+    expect(exitOf(new CommanderError(0, 'commander.helpDisplayed', '(help)'))).toEqual({ code: 0 });
+    const bug = exitOf(new TypeError('undefined is not a function'));
+    expect(bug.code).toBe(EXIT.internal);
+    expect(bug.message).toMatch(
+      /^ktls-lab: internal error: TypeError: undefined is not a function/,
+    );
   });
 });

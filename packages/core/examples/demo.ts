@@ -8,6 +8,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import {
+  AlertDescription,
   ContentType,
   contentTypeName,
   createLogicalClock,
@@ -99,8 +100,9 @@ for (let i = 0; i < 20; i++) {
       // rfc-2015: the record is still on the stream; userspace gets the state out, opens the
       // record itself, and puts the state for the following record back.
       const raw = server.takePunted()[0]!;
-      const opened = openRecord(engine, server.exportRx(), raw);
-      if ('code' in opened) throw new RecordLayerError(opened);
+      const result = openRecord(engine, server.exportRx(), raw);
+      if (!result.ok) throw new RecordLayerError(result.error);
+      const opened = result.value;
       const keyUpdate =
         opened.contentType === ContentType.handshake &&
         opened.content[0] === HandshakeType.keyUpdate;
@@ -116,7 +118,10 @@ for (let i = 0; i < 20; i++) {
         log(`${' '.repeat(52)}userspace puts the epoch 2 state back: RX resumes`);
       } else {
         server.importRx(opened.next);
-        if (opened.contentType === ContentType.alert && opened.content[1] === 0) {
+        if (
+          opened.contentType === ContentType.alert &&
+          opened.content[1] === AlertDescription.close_notify
+        ) {
           log(`${' '.repeat(52)}end of stream`);
           break;
         }

@@ -1,19 +1,41 @@
 /** Small byte helpers shared by the record layer. Nothing here allocates more than it returns. */
 
-export const EMPTY: Uint8Array = new Uint8Array(0);
+/**
+ * A byte array with its own (non-shared) buffer: what every function here that makes a new array
+ * returns, so `let s = new Uint8Array(32); s = nextTrafficSecret(...)` type-checks under
+ * TypeScript 5.7+ (which tells `Uint8Array<ArrayBuffer>` from `Uint8Array<ArrayBufferLike>`).
+ * Parameters take any `Uint8Array`.
+ */
+export type Bytes = Uint8Array<ArrayBuffer>;
+
+export const EMPTY: Bytes = new Uint8Array(0);
 
 const SLAB_SIZE = 64 * 1024;
 const SLAB_MAX = 4096;
+/**
+ * The one piece of module state in the record layer: the slab small arrays are cut from.
+ *
+ * Ownership: every region handed out by `alloc` belongs to its caller alone, for as long as the
+ * caller keeps it. The module never hands a region out twice, never writes into one after handing
+ * it out, and never reuses a slab: when one is full a fresh one replaces it and the old one lives
+ * on only through the views callers still hold (the garbage collector frees it with the last).
+ * So views stay valid and private under any interleaving, including async crypto completing in
+ * any order, several layers in one thread, or a view kept in a trace or a queue for as long as it
+ * is wanted. The cost of that guarantee is memory: a small view kept for a long time keeps its
+ * 64 KiB slab alive; a caller that keeps many small buffers for a long time should copy them
+ * (`Uint8Array.from`). Nothing here is shared between workers: each thread has its own module.
+ */
 let slab = new ArrayBuffer(SLAB_SIZE);
 let slabOffset = 0;
 
 /**
- * A zeroed byte array for the per-record hot path. Small ones are views into a shared 64 KiB slab
- * (never reused, like Node's Buffer pool): V8 gives a typed array of more than 64 bytes its own
- * off-heap store, and hands one of 64 bytes or less to native code (node:crypto) only after moving
- * it off the heap, both costing more than the crypto of a small record. A slab view costs neither.
+ * A zeroed byte array for the per-record hot path, owned by the caller (see above). Small ones are
+ * views into the current 64 KiB slab (never reused, like Node's Buffer pool): V8 gives a typed
+ * array of more than 64 bytes its own off-heap store, and hands one of 64 bytes or less to native
+ * code (node:crypto) only after moving it off the heap, both costing more than the crypto of a
+ * small record. A slab view costs neither.
  */
-export function alloc(n: number): Uint8Array {
+export function alloc(n: number): Bytes {
   if (n > SLAB_MAX) return new Uint8Array(n);
   if (slabOffset + n > SLAB_SIZE) {
     slab = new ArrayBuffer(SLAB_SIZE);
@@ -51,7 +73,7 @@ export function toHex(b: Uint8Array): string {
 }
 
 /** Parses hex, ignoring white space (so RFC-style spaced dumps can be pasted as they are). */
-export function fromHex(hex: string): Uint8Array {
+export function fromHex(hex: string): Bytes {
   const clean = hex.replace(/\s+/g, '');
   if (clean.length % 2 !== 0 || /[^0-9a-fA-F]/.test(clean)) {
     throw new TypeError(`not a hex string: ${clean.slice(0, 32)}`);
@@ -61,12 +83,13 @@ export function fromHex(hex: string): Uint8Array {
   return out;
 }
 
-export function utf8(s: string): Uint8Array {
-  return new TextEncoder().encode(s);
+export function utf8(s: string): Bytes {
+  // encode() always returns a fresh, unshared buffer; its declared type just does not say so.
+  return new TextEncoder().encode(s) as Bytes;
 }
 
 /** Big-endian 64-bit sequence number, as `rec_seq` and the TLS 1.2 AAD carry it. */
-export function u64be(n: bigint): Uint8Array {
+export function u64be(n: bigint): Bytes {
   const out = new Uint8Array(8);
   writeU64be(out, 0, n);
   return out;

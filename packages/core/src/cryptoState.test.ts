@@ -14,7 +14,10 @@ import { RecordLayerError } from './errors.js';
 import { TLS_1_2, TLS_1_3 } from './protocol.js';
 import { type CipherSuite, SUITES, suiteByName } from './suites.js';
 
-/** Offsets of `struct tls12_crypto_info_<cipher>` (ktls-facts §2, from include/uapi/linux/tls.h). */
+/**
+ * Offsets of `struct tls12_crypto_info_<cipher>` (docs/kernel-tls.md §2, from
+ * include/uapi/linux/tls.h).
+ */
 const LAYOUT = {
   51: { iv: 4, ivLen: 8, key: 12, keyLen: 16, salt: 28, saltLen: 4, recSeq: 32, size: 40 },
   52: { iv: 4, ivLen: 8, key: 12, keyLen: 32, salt: 44, saltLen: 4, recSeq: 48, size: 56 },

@@ -1,15 +1,25 @@
-// Crypto state for one direction, 1:1 with the kernel's tls12_crypto_info_* (ktls-facts §2).
+// Crypto state for one direction, 1:1 with the kernel's tls12_crypto_info_*
+// (docs/kernel-tls.md §2).
+import type { Bytes } from './bytes.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { MAX_U64, readU64be, toHex, u64be } from './bytes.js';
 import { RecordLayerError } from './errors.js';
 import { deriveTrafficKeys } from './keySchedule.js';
 import { TLS_1_2, TLS_1_3, type TlsVersion } from './protocol.js';
-import { type AeadAlgorithm, type CipherSuite, KernelCipher, SUITES, suiteFor } from './suites.js';
+import {
+  type AeadAlgorithm,
+  type CipherSuite,
+  KernelCipher,
+  KNOWN_SUITES,
+  resolveSuite,
+  type SuiteRef,
+  suiteFor,
+} from './suites.js';
 
 /**
  * The state of one direction exactly as the kernel's `struct tls12_crypto_info_<cipher>` holds it
- * (include/uapi/linux/tls.h; ktls-facts §2): what `setsockopt(SOL_TLS, TLS_TX/TLS_RX)` takes and
- * `getsockopt` gives back ("get the state out, use it, reset it").
+ * (include/uapi/linux/tls.h; docs/kernel-tls.md §2): what `setsockopt(SOL_TLS, TLS_TX/TLS_RX)`
+ * takes and `getsockopt` gives back ("get the state out, use it, reset it").
  */
 export interface CryptoState {
   readonly version: TlsVersion;
@@ -41,7 +51,8 @@ const ALGORITHM_BY_KERNEL_CIPHER: ReadonlyMap<number, AeadAlgorithm> = new Map([
 /**
  * `sizeof(struct tls12_crypto_info_<cipher>)`: info, iv, key, salt, rec_seq, all byte arrays after
  * a 4-byte header, so there is no padding: 40 for AES-128 GCM/CCM, 56 for AES-256-GCM and
- * ChaCha20-Poly1305 (ktls-facts §2). The kernel insists on exactly this optlen (`-EINVAL` else).
+ * ChaCha20-Poly1305 (docs/kernel-tls.md §2). The kernel insists on exactly this optlen (`-EINVAL`
+ * else).
  */
 function structSize(suite: CipherSuite): number {
   return INFO_SIZE + suite.kernelIvLength + suite.keyLength + suite.saltLength + REC_SEQ_SIZE;
@@ -58,7 +69,7 @@ export function validateCryptoState(state: CryptoState): string | null {
   }
   // Match by name, not identity: a state that went through JSON (a trace, a freeze) holds a copy.
   const name = state.suite?.name;
-  const suite = SUITES.find((s) => s.name === name);
+  const suite = KNOWN_SUITES.find((s) => s.name === name);
   if (suite === undefined) return `unknown cipher suite ${String(name)}`;
   if (suite.kernelCipher !== state.suite.kernelCipher || suite.aead !== state.suite.aead) {
     return `suite ${suite.name} does not match its definition`;
@@ -87,7 +98,7 @@ function assertValid(state: CryptoState): void {
 }
 
 /** Exact bytes of `struct tls12_crypto_info_*` (version/cipher_type in host = little-endian order). */
-export function cryptoStateToKernel(state: CryptoState): Uint8Array {
+export function cryptoStateToKernel(state: CryptoState): Bytes {
   assertValid(state);
   // The canonical suite, so the layout never depends on a caller's (possibly copied) object.
   const suite = suiteFor(state.version, state.suite.aead);
@@ -149,7 +160,8 @@ export function cryptoStateFromKernel(bytes: Uint8Array): CryptoState {
 }
 
 /** TLS 1.3: the state for a traffic secret (RFC 8446 §7.3): key and static IV split into salt/iv, recSeq 0. */
-export function cryptoStateFromSecret(suite: CipherSuite, secret: Uint8Array): CryptoState {
+export function cryptoStateFromSecret(ref: SuiteRef, secret: Uint8Array): CryptoState {
+  const suite = resolveSuite(ref);
   if (suite.version !== TLS_1_3) {
     throw invalid(`${suite.name}: traffic secrets exist only in TLS 1.3 (RFC 8446 §7.3)`);
   }
@@ -183,14 +195,15 @@ function splitIv(
  * For TLS 1.2 GCM/CCM, `iv12` may also be the 4-byte client/server_write_IV of the key block
  * (RFC 5288 §3, RFC 6655 §3). The explicit nonce is then the sender's choice; it starts at
  * `u64be(recSeq)` here, the common choice that keeps it equal to seq_num as long as both advance
- * together (the kernel increments both per record, ktls-facts §8).
+ * together (the kernel increments both per record, docs/kernel-tls.md §8).
  */
 export function cryptoStateFromKeyIv(
-  suite: CipherSuite,
+  ref: SuiteRef,
   key: Uint8Array,
   iv12: Uint8Array,
   recSeq = 0n,
 ): CryptoState {
+  const suite = resolveSuite(ref);
   if (recSeq < 0n || recSeq > MAX_U64) {
     throw invalid(`rec_seq ${recSeq} is not a 64-bit unsigned integer`);
   }

@@ -1,5 +1,5 @@
 import type { CryptoState } from './cryptoState.js';
-import { type RecordError, recordError } from './errors.js';
+import { type RecordError, RecordLayerError, recordError } from './errors.js';
 import { TLS_1_2, TLS_1_3, type TlsVersion } from './protocol.js';
 import type { AeadAlgorithm } from './suites.js';
 
@@ -38,8 +38,8 @@ export interface RxPolicy {
   readonly mergeControlIntoData: boolean;
   /** Which records may be decrypted asynchronously: the kernel only does TLS 1.2 data records. */
   readonly asyncDecrypt: 'tls12-data' | 'none';
-  /** Bytes buffered before the switch to userspace record processing are handed over (not dropped). */
-  readonly puntKeepsBufferedBytes: boolean;
+  /** Bytes buffered before a fallback to userspace record processing are handed over (not dropped). */
+  readonly fallbackKeepsBufferedBytes: boolean;
 }
 
 export interface TxPolicy {
@@ -50,8 +50,8 @@ export interface TxPolicy {
    *   and puts the advanced state back (the 2015 RFC: "get these back out, use them, then reset").
    */
   readonly controlRecords: 'cmsg' | 'take-state';
-  /** A control record pushes out the open (MSG_MORE) data record first (`tls_handle_open_record`). */
-  readonly controlFlushesOpenRecord: boolean;
+  /** A control record pushes out the pending (MSG_MORE) data record first (`tls_handle_open_record`). */
+  readonly controlFlushesPendingRecord: boolean;
   /** While userspace holds the exported TX state, the data plane sends nothing (RFC 2015 design). */
   readonly pauseWhileExported: boolean;
   /** Export waits for in-flight seals, so userspace's record follows the data plane's on the wire. */
@@ -91,12 +91,12 @@ const LINUX_RX: RxPolicy = {
   controlWaitsForData: true,
   mergeControlIntoData: false,
   asyncDecrypt: 'tls12-data',
-  puntKeepsBufferedBytes: true,
+  fallbackKeepsBufferedBytes: true,
 };
 
 const LINUX_TX: TxPolicy = {
   controlRecords: 'cmsg',
-  controlFlushesOpenRecord: true,
+  controlFlushesPendingRecord: true,
   pauseWhileExported: true,
   exportDrainsInFlight: true,
   rekeyResetsSequence: true,
@@ -131,9 +131,70 @@ export const RFC_2015: Design = {
 };
 
 export const DESIGNS: readonly Design[] = [LINUX_KTLS, LINUX_KTLS_PRE_REKEY, RFC_2015];
+export type DesignName = 'linux-ktls' | 'linux-ktls-pre-rekey' | 'rfc-2015';
 
 export function findDesign(name: string): Design | undefined {
   return DESIGNS.find((d) => d.name === name);
+}
+
+const RX_POLICY_KEYS: { readonly [K in keyof RxPolicy]: readonly unknown[] | 'boolean' } = {
+  control: ['hand-over', 'leave-on-stream'],
+  freezeOnKeyUpdate: 'boolean',
+  rekey: 'boolean',
+  rekeyResetsSequence: 'boolean',
+  delivery: ['stream-order', 'completion-order'],
+  controlWaitsForData: 'boolean',
+  mergeControlIntoData: 'boolean',
+  asyncDecrypt: ['tls12-data', 'none'],
+  fallbackKeepsBufferedBytes: 'boolean',
+};
+const TX_POLICY_KEYS: { readonly [K in keyof TxPolicy]: readonly unknown[] | 'boolean' } = {
+  controlRecords: ['cmsg', 'take-state'],
+  controlFlushesPendingRecord: 'boolean',
+  pauseWhileExported: 'boolean',
+  exportDrainsInFlight: 'boolean',
+  rekeyResetsSequence: 'boolean',
+  rekey: 'boolean',
+};
+
+function policyProblem(
+  what: string,
+  value: unknown,
+  keys: Readonly<Record<string, readonly unknown[] | 'boolean'>>,
+): string | null {
+  if (typeof value !== 'object' || value === null) return `${what} must be an object`;
+  const v = value as Record<string, unknown>;
+  for (const [key, allowed] of Object.entries(keys)) {
+    const x = v[key];
+    const fits = allowed === 'boolean' ? typeof x === 'boolean' : allowed.includes(x);
+    if (!fits) {
+      const want = allowed === 'boolean' ? 'a boolean' : allowed.map((a) => `"${a}"`).join(' or ');
+      return `${what}.${key} must be ${want}, got ${JSON.stringify(x) ?? String(x)}`;
+    }
+  }
+  return null;
+}
+
+/**
+ * The design a caller named (a `Design`, or one of `DESIGNS` by name), checked field by field, or
+ * a typed error (EINVAL) that says what is wrong and lists the designs by name.
+ */
+export function resolveDesign(ref: Design | DesignName | string): Design {
+  const names = DESIGNS.map((d) => d.name).join(', ');
+  if (typeof ref === 'string') {
+    const found = findDesign(ref);
+    if (found) return found;
+    throw RecordLayerError.of('invalid_argument', `unknown design "${ref}"; designs: ${names}`);
+  }
+  const problem =
+    typeof ref !== 'object' || ref === null
+      ? `a design must be a Design or one of ${names}, got ${String(ref)}`
+      : typeof ref.name !== 'string'
+        ? 'design.name must be a string'
+        : (policyProblem('design.rx', ref.rx, RX_POLICY_KEYS) ??
+          policyProblem('design.tx', ref.tx, TX_POLICY_KEYS));
+  if (problem) throw RecordLayerError.of('invalid_argument', problem);
+  return ref;
 }
 
 export function profileSupports(
@@ -165,7 +226,15 @@ export function checkKeyInstall(
     );
   }
   if (current === null) return null;
-  if (current.version === TLS_1_2 || !canRekey) {
+  if (current.version === TLS_1_2) {
+    // "Currently we only support setting crypto info more than one time for TLS 1.3"
+    // (do_tls_setsockopt_conf); TLS 1.2 has no KeyUpdate at all (RFC 8446 §4.6.3 is TLS 1.3's).
+    return recordError(
+      'rekey_unsupported',
+      `${direction} is already set and TLS 1.2 cannot re-key (KeyUpdate is TLS 1.3 only)`,
+    );
+  }
+  if (!canRekey) {
     return recordError(
       'rekey_unsupported',
       `${direction} is already set and this design cannot re-key`,

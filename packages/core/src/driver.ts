@@ -1,9 +1,18 @@
 import type { AeadEngine, AeadKey } from './aead.js';
 import { concat, EMPTY } from './bytes.js';
 import type { CryptoState } from './cryptoState.js';
-import { type CapabilityProfile, type Design, FULL_PROFILE, LINUX_KTLS } from './design.js';
-import { type RecordError, RecordLayerError, type RecordErrorCode, recordError } from './errors.js';
-import { ContentType, HandshakeType } from './protocol.js';
+import type { Design } from './design.js';
+import { type LogicalClock, type RecordLayerOptions, resolveOptions } from './driverOptions.js';
+import { type RecordError, type RecordErrorCode, RecordLayerError, recordError } from './errors.js';
+import { assertNever } from './exhaustive.js';
+import { ContentType, type ContentTypeByte } from './protocol.js';
+import { err, ok, type Result } from './result.js';
+import {
+  type ReceivedRecord,
+  ReceiveQueue,
+  type RecvOptions,
+  type RecvResult,
+} from './recvQueue.js';
 import {
   createRx,
   type RxDraft,
@@ -12,7 +21,8 @@ import {
   type RxState,
   rxApply,
 } from './rx.js';
-import type { TraceEvent } from './trace.js';
+import { buildKeyUpdate } from './control/handshake.js';
+import { createTraceHeader, type TraceDraft, type TraceEvent, type TraceHeader } from './trace.js';
 import {
   createTx,
   type TxDraft,
@@ -21,6 +31,7 @@ import {
   type TxState,
   txApply,
   txCryptoState,
+  txInstallRefusal,
 } from './tx.js';
 
 /**
@@ -30,59 +41,8 @@ import {
  * `RecordLayerError` with the errno the kernel would return.
  */
 
-export interface RecordLayerOptions {
-  readonly engine: AeadEngine;
-  readonly design?: Design;
-  readonly profile?: CapabilityProfile;
-  readonly limits?: 'kernel' | 'rfc';
-  /** Endpoint name written into trace events. */
-  readonly endpoint?: string;
-  /** Collect trace events (see `events`), or pass each one to a callback. */
-  readonly trace?: boolean | ((event: TraceEvent) => void);
-  /** Logical clock shared by endpoints that write one trace together (default: one per layer). */
-  readonly clock?: LogicalClock;
-}
-
-/** A step counter: the only notion of time in a trace. */
-export interface LogicalClock {
-  next(): number;
-}
-
-export function createLogicalClock(start = 0): LogicalClock {
-  let t = start;
-  return { next: () => t++ };
-}
-
-/** One item on the receive queue, as `recvmsg` would find it on `rx_list`. */
-export interface ReceivedRecord {
-  readonly contentType: number;
-  readonly seq: bigint;
-  readonly epoch: number;
-  readonly data: Uint8Array;
-}
-
-export interface RecvOptions {
-  /** Size of the caller's buffer (default: unbounded). */
-  readonly maxBytes?: number;
-  /** The caller passed room for a cmsg; without it a control record gives EIO. */
-  readonly cmsg?: boolean;
-  /** MSG_PEEK: look without consuming. */
-  readonly peek?: boolean;
-}
-
-export interface RecvResult {
-  readonly data: Uint8Array;
-  /** The record type a `TLS_GET_RECORD_TYPE` cmsg reports (23 for data). */
-  readonly contentType: number;
-  /** True when this 0-byte result is end of stream (close_notify), not an empty record. */
-  readonly eof: boolean;
-  /** Sequence number and key epoch of the first record this read came from (-1n/-1 at EOF). */
-  readonly seq: bigint;
-  readonly epoch: number;
-}
-
 // strparser errors are reported once through sk_err and then the stream just stops (EAGAIN);
-// decryption errors stay sticky (ktls-facts §5, selftests `bad_rec` vs `bad_auth`).
+// decryption errors stay sticky (docs/kernel-tls.md §5, selftests `bad_rec` vs `bad_auth`).
 const REPORTED_ONCE: ReadonlySet<RecordErrorCode> = new Set([
   'record_overflow',
   'record_too_short',
@@ -91,8 +51,16 @@ const REPORTED_ONCE: ReadonlySet<RecordErrorCode> = new Set([
 
 const NO_OPTIONS: RecvOptions = {};
 
+export {
+  createLogicalClock,
+  type LogicalClock,
+  type RecordLayerOptions,
+} from './driverOptions.js';
+export type { ReceivedRecord, RecvOptions, RecvResult } from './recvQueue.js';
+
 export class TlsRecordLayer {
   readonly engine: AeadEngine;
+  readonly design: Design;
   readonly events: TraceEvent[] = [];
   // The driver owns both states alone and never hands them out, so it steps them in place
   // (`rxApply`/`txApply`) into one reused effect list each: the same transitions as `rxStep`/`txStep`.
@@ -103,9 +71,7 @@ export class TlsRecordLayer {
   private readonly endpoint: string;
   private readonly onTrace: ((event: TraceEvent) => void) | null;
   private readonly clock: LogicalClock;
-  private readonly received: ReceivedRecord[] = [];
-  /** Offset into the head of `received` already read (`partially_consumed`). */
-  private headOffset = 0;
+  private readonly received = new ReceiveQueue();
   private readonly outbox: Uint8Array[] = [];
   private readonly raw: Uint8Array[] = [];
   /** Errors the last command produced; empty between commands. */
@@ -113,21 +79,15 @@ export class TlsRecordLayer {
   private rxErrorReported = false;
   private lastState: CryptoState | null = null;
 
-  constructor(options: RecordLayerOptions) {
-    this.engine = options.engine;
-    const design = options.design ?? LINUX_KTLS;
-    const profile = options.profile ?? FULL_PROFILE;
-    const trace = options.trace !== undefined && options.trace !== false;
-    this.endpoint = options.endpoint ?? 'local';
-    this.clock = options.clock ?? createLogicalClock();
-    this.onTrace = typeof options.trace === 'function' ? options.trace : null;
-    this.rx = createRx({
-      design,
-      profile,
-      asyncDepth: 1,
-      limits: options.limits ?? 'kernel',
-      trace,
-    });
+  constructor(options: RecordLayerOptions = {}) {
+    const o = resolveOptions(options);
+    this.engine = o.engine;
+    this.design = o.design;
+    this.endpoint = o.endpoint;
+    this.clock = o.clock;
+    this.onTrace = o.onTrace;
+    const { design, profile, trace } = o;
+    this.rx = createRx({ design, profile, asyncDepth: 1, limits: o.limits, trace });
     this.tx = createTx({ design, profile, trace });
   }
 
@@ -153,17 +113,35 @@ export class TlsRecordLayer {
   }
 
   /** `sendmsg()` with a `TLS_SET_RECORD_TYPE` cmsg. */
-  sendControl(contentType: number, body: Uint8Array): Uint8Array {
+  sendControl(contentType: ContentTypeByte, body: Uint8Array): Uint8Array {
     this.runTx({ type: 'send-control', contentType, body });
     return this.takeWire();
   }
 
   /** Sends a TLS 1.3 KeyUpdate under the current key, then switches TX to `next` (RFC 8446 §4.6.3). */
   sendKeyUpdate(next: CryptoState, requestUpdate = false): Uint8Array {
-    const msg = Uint8Array.of(HandshakeType.keyUpdate, 0, 0, 1, requestUpdate ? 1 : 0);
+    // Checked first: a KeyUpdate that leaves while the next key cannot be installed would make the
+    // peer switch keys alone (every later record: bad_record_mac). A refused call changes nothing.
+    const refused = txInstallRefusal(this.tx, next);
+    if (refused) throw new RecordLayerError(refused);
+    const msg = buildKeyUpdate(requestUpdate);
     this.runTx({ type: 'send-control', contentType: ContentType.handshake, body: msg });
     this.installTxKey(next);
     return this.takeWire();
+  }
+
+  /**
+   * The header of a trace of this layer's events (world `core`): design, engine and endpoint are
+   * filled in; `endpoints` defaults to this one (list both when two layers share a clock).
+   */
+  traceHeader(extra: Partial<Omit<TraceHeader, 'format' | 'version'>> = {}): TraceHeader {
+    return createTraceHeader({
+      world: 'core',
+      design: this.design.name,
+      engine: this.engine.name,
+      endpoints: [this.endpoint],
+      ...extra,
+    });
   }
 
   /** Sends close_notify; later sends fail with EPIPE. */
@@ -178,98 +156,23 @@ export class TlsRecordLayer {
   }
 
   /**
-   * `recvmsg()` with the kernel's rules (ktls-facts §5): data records merge into one read, a
-   * control record comes alone and only with cmsg room (else EIO), empty data records are skipped
-   * (EAGAIN rather than 0 when nothing else is there), errors surface after data already read.
+   * `recvmsg()` with the kernel's rules (docs/kernel-tls.md §5): data records merge into one read,
+   * a control record comes alone and only with cmsg room (else EIO), empty data records are
+   * skipped (EAGAIN rather than 0 when nothing else is there), errors surface after data already
+   * read.
    */
   recv(options: RecvOptions = NO_OPTIONS): RecvResult {
-    const max = options.maxBytes ?? Number.POSITIVE_INFINITY;
-    const peek = options.peek === true;
-    const head = this.received[0];
-    if (head === undefined) return this.recvNothing();
-    if (head.contentType !== ContentType.applicationData) {
-      if (options.cmsg === false) {
-        throw RecordLayerError.of(
-          'control_needs_cmsg',
-          `a record of type ${head.contentType} is next; recvmsg needs cmsg room`,
-        );
-      }
-      const data = head.data.subarray(
-        this.headOffset,
-        this.headOffset + Math.min(max, head.data.length - this.headOffset),
-      );
-      if (!peek) this.consumeHead(data.length);
-      return { data, contentType: head.contentType, eof: false, seq: head.seq, epoch: head.epoch };
-    }
-    // Walk data records from the head: copy into the caller's buffer, pass empty records, stop at
-    // a control record (never merged) or when the buffer is full.
-    const received = this.received;
-    const parts: Uint8Array[] = [];
-    let copied = 0;
-    let index = 0;
-    let offset = this.headOffset;
-    while (index < received.length && copied < max) {
-      const r = received[index]!;
-      if (r.contentType !== ContentType.applicationData) break;
-      const n = Math.min(max - copied, r.data.length - offset);
-      // A whole record goes out as it is, not as a view of itself.
-      const take = n === r.data.length ? r.data : r.data.subarray(offset, offset + n);
-      if (take.length > 0) parts.push(take);
-      copied += take.length;
-      offset += take.length;
-      if (offset < r.data.length) break;
-      index++;
-      offset = 0;
-    }
-    const next = received[index];
-    // seq and epoch: of the first record with something to say (data, or a control record).
-    let first = head;
-    for (let i = 0; i < received.length; i++) {
-      const r = received[i]!;
-      if (r.data.length > 0 || r.contentType !== ContentType.applicationData) {
-        first = r;
-        break;
-      }
-    }
-    const seq = first.seq;
-    const epoch = first.epoch;
-    if (!peek) {
-      if (index === received.length) received.length = 0;
-      else received.splice(0, index);
-      this.headOffset = offset;
-    }
-    const data = copied > 0 ? concat(parts) : EMPTY;
-    if (copied > 0)
-      return { data, contentType: ContentType.applicationData, eof: false, seq, epoch };
-    // Only empty data records were there: one 0 before a control record (`0data_0data_ctrl`),
-    // otherwise nothing to report yet (`0data_0data_0data` → EAGAIN, not EOF).
-    if (next !== undefined && next.contentType !== ContentType.applicationData) {
-      return { data, contentType: ContentType.applicationData, eof: false, seq, epoch };
-    }
-    return this.recvNothing();
+    return this.received.read(options) ?? this.recvNothing();
   }
 
   /** Reads all application data available now (empty when there is none). */
   read(): Uint8Array {
-    const parts: Uint8Array[] = [];
-    for (;;) {
-      const head = this.received[0];
-      if (head === undefined || head.contentType !== ContentType.applicationData) break;
-      const r = this.recv({ cmsg: true });
-      if (r.data.length === 0) break;
-      parts.push(r.data);
-    }
-    return concat(parts);
+    return this.received.readData();
   }
 
   /** Takes every delivered record, data and control, in stream order (a record-level view). */
   takeRecords(): ReceivedRecord[] {
-    const out = this.received.splice(0, this.received.length);
-    if (out[0] !== undefined && this.headOffset > 0) {
-      out[0] = { ...out[0], data: out[0].data.subarray(this.headOffset) };
-    }
-    this.headOffset = 0;
-    return out;
+    return this.received.takeAll();
   }
 
   /** Raw records handed to userspace (rfc-2015 hold, or the punt path), oldest first. */
@@ -313,7 +216,7 @@ export class TlsRecordLayer {
 
   /** Switches RX to userspace record processing after `installRxKey` was refused. */
   puntRx(state: CryptoState): void {
-    this.runRx({ type: 'punt', version: state.version });
+    this.runRx({ type: 'fallback', version: state.version });
   }
 
   /** Bytes produced but not yet returned (records sealed outside `send`, e.g. by `importTx`). */
@@ -357,43 +260,13 @@ export class TlsRecordLayer {
     throw RecordLayerError.of('would_block', 'no complete record');
   }
 
-  private consumeHead(n: number): void {
-    this.headOffset += n;
-    if (this.headOffset >= this.received[0]!.data.length) {
-      this.received.shift();
-      this.headOffset = 0;
-    }
-  }
-
   private runTx(input: TxInput): void {
-    const work: TxInput[] = [input];
-    // A trace callback that calls back into the layer runs while `txEffects` is being walked:
-    // it gets a list of its own. Effects of all steps pile up and are cleared once at the end.
-    const fx = this.txEffects.length === 0 ? this.txEffects : [];
-    let seen = 0;
-    try {
-      for (let i = 0; i < work.length; i++) {
-        txApply(this.tx, work[i]!, fx);
-        for (; seen < fx.length; seen++) this.onTxEffect(fx[seen]!, work);
-      }
-    } finally {
-      fx.length = 0;
-    }
+    drive(this.tx, txApply, input, this.txEffects, this.onTxEffect);
     this.throwFirstError(false);
   }
 
   private runRx(input: RxInput): void {
-    const work: RxInput[] = [input];
-    const fx = this.rxEffects.length === 0 ? this.rxEffects : [];
-    let seen = 0;
-    try {
-      for (let i = 0; i < work.length; i++) {
-        rxApply(this.rx, work[i]!, fx);
-        for (; seen < fx.length; seen++) this.onRxEffect(fx[seen]!, work);
-      }
-    } finally {
-      fx.length = 0;
-    }
+    drive(this.rx, rxApply, input, this.rxEffects, this.onRxEffect);
     // RX failures surface through recv(), as sk_err does; only refused commands throw here.
     this.throwFirstError(true);
   }
@@ -405,7 +278,7 @@ export class TlsRecordLayer {
     if (first) throw new RecordLayerError(first);
   }
 
-  private onTxEffect(e: TxEffect, work: TxInput[]): void {
+  private readonly onTxEffect = (e: TxEffect, work: TxInput[]): void => {
     switch (e.type) {
       case 'seal':
         work.push({ type: 'crypto-done', id: e.id, output: this.engine.seal(e.request) });
@@ -422,10 +295,12 @@ export class TlsRecordLayer {
       case 'trace':
         this.emit(e.event);
         return;
+      default:
+        assertNever(e, 'TX effect');
     }
-  }
+  };
 
-  private onRxEffect(e: RxEffect, work: RxInput[]): void {
+  private readonly onRxEffect = (e: RxEffect, work: RxInput[]): void => {
     switch (e.type) {
       case 'open':
         work.push({ type: 'crypto-done', id: e.id, output: this.engine.open(e.request) });
@@ -458,22 +333,50 @@ export class TlsRecordLayer {
       case 'trace':
         this.emit(e.event);
         return;
+      default:
+        assertNever(e, 'RX effect');
     }
-  }
+  };
 
-  private emit(draft: Omit<TraceEvent, 't' | 'ep'>): void {
+  private emit(draft: TraceDraft): void {
     const event: TraceEvent = { t: this.clock.next(), ep: this.endpoint, ...draft };
     if (this.onTrace) this.onTrace(event);
     else this.events.push(event);
   }
 }
 
-/** Convenience for callers that want a value rather than an exception. */
-export function tryRecv(layer: TlsRecordLayer, options?: RecvOptions): RecvResult | RecordError {
+/**
+ * Runs one command on a machine the driver owns: steps it in place, hands each effect to `handle`
+ * (which may queue follow-up inputs, such as a crypto completion, on `work`), until no work is
+ * left. A trace callback that calls back into the layer runs while `reusable` is being walked: it
+ * gets a list of its own. Effects of all steps pile up and are cleared once at the end.
+ */
+function drive<D, I, E>(
+  draft: D,
+  apply: (d: D, input: I, fx: E[]) => void,
+  input: I,
+  reusable: E[],
+  handle: (effect: E, work: I[]) => void,
+): void {
+  const work: I[] = [input];
+  const fx = reusable.length === 0 ? reusable : [];
+  let seen = 0;
   try {
-    return layer.recv(options);
+    for (let i = 0; i < work.length; i++) {
+      apply(draft, work[i]!, fx);
+      for (; seen < fx.length; seen++) handle(fx[seen]!, work);
+    }
+  } finally {
+    fx.length = 0;
+  }
+}
+
+/** Convenience for callers that want a value rather than an exception. */
+export function tryRecv(layer: TlsRecordLayer, options?: RecvOptions): Result<RecvResult> {
+  try {
+    return ok(layer.recv(options));
   } catch (e) {
-    if (e instanceof RecordLayerError) return e.toJSON();
-    return recordError('invalid_argument', String(e));
+    if (e instanceof RecordLayerError) return err(e.toJSON());
+    return err(recordError('invalid_argument', String(e)));
   }
 }

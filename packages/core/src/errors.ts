@@ -1,8 +1,8 @@
 import type { AlertName } from './protocol.js';
 
 /**
- * The errno the Linux kTLS socket returns for the same condition (ktls-facts §3–§7). Kept as
- * names, not numbers, so traces read the same on every architecture.
+ * The errno the Linux kTLS socket returns for the same condition (docs/kernel-tls.md §3–§7).
+ * Kept as names, not numbers, so traces read the same on every architecture.
  */
 export type Errno =
   | 'EBADMSG'
@@ -26,6 +26,7 @@ export type RecordErrorCode =
   | 'bad_record_mac'
   | 'bad_content_type'
   | 'decode_error'
+  | 'illegal_parameter'
   | 'control_needs_cmsg'
   | 'key_expired'
   | 'would_block'
@@ -37,7 +38,7 @@ export type RecordErrorCode =
   | 'closed'
   | 'unsupported_cipher'
   | 'not_configured'
-  | 'record_open'
+  | 'record_pending'
   | 'invalid_argument';
 
 export interface ErrorSpec {
@@ -61,6 +62,9 @@ export const ERROR_CATALOG: { readonly [K in RecordErrorCode]: ErrorSpec } = {
   bad_content_type: { errno: 'EBADMSG', alert: 'unexpected_message', fatal: true },
   // a handshake message the data plane must read (KeyUpdate) is malformed.
   decode_error: { errno: 'EBADMSG', alert: 'decode_error', fatal: true },
+  // a control-plane message with a field out of range (RFC 8446 §4.6.3: KeyUpdate request_update
+  // other than 0 or 1; §4.6.1: ticket lifetime over 7 days) → illegal_parameter.
+  illegal_parameter: { errno: 'EINVAL', alert: 'illegal_parameter', fatal: true },
   // recvmsg without cmsg room while a control record is at the head → -EIO, record kept.
   control_needs_cmsg: { errno: 'EIO', alert: null, fatal: false },
   // TLS 1.3 KeyUpdate received, next RX key not installed yet → -EKEYEXPIRED.
@@ -80,12 +84,12 @@ export const ERROR_CATALOG: { readonly [K in RecordErrorCode]: ErrorSpec } = {
   // send after close_notify / shutdown.
   closed: { errno: 'EPIPE', alert: null, fatal: false },
   // setsockopt(TLS_TX/TLS_RX) for a cipher or version the data plane cannot run → -EINVAL; the
-  // TLS library then keeps the record layer in userspace (ktls-facts §3, OpenSSL's fallback).
+  // TLS library then keeps the record layer in userspace (docs/kernel-tls.md §3, §9).
   unsupported_cipher: { errno: 'EINVAL', alert: null, fatal: false },
   // getsockopt on a direction with no crypto state → -EBUSY (do_tls_getsockopt_conf).
   not_configured: { errno: 'EBUSY', alert: null, fatal: false },
-  // TLS_TX_MAX_PAYLOAD_LEN while a MSG_MORE record is open → -EBUSY.
-  record_open: { errno: 'EBUSY', alert: null, fatal: false },
+  // TLS_TX_MAX_PAYLOAD_LEN while a MSG_MORE record is pending (kernel open_rec) → -EBUSY.
+  record_pending: { errno: 'EBUSY', alert: null, fatal: false },
   invalid_argument: { errno: 'EINVAL', alert: null, fatal: false },
 };
 

@@ -1,7 +1,8 @@
 /**
  * @ktls-lab/core: the kernel TLS record layer as a sans-I/O state machine.
  *
- * Browser-safe entry point. The node:crypto engine lives at `@ktls-lab/core/node`.
+ * Browser-safe entry point: nothing here imports a `node:` module. The node:crypto engine reaches
+ * node:crypto through `process.getBuiltinModule` where the runtime has it.
  */
 
 export {
@@ -16,7 +17,18 @@ export {
   type SealRequest,
   sealPlaintext,
 } from './aead.js';
-export { concat, EMPTY, equal, fromHex, MAX_U64, readU64be, toHex, u64be, utf8 } from './bytes.js';
+export {
+  type Bytes,
+  concat,
+  EMPTY,
+  equal,
+  fromHex,
+  MAX_U64,
+  readU64be,
+  toHex,
+  u64be,
+  utf8,
+} from './bytes.js';
 export { encodeHeader, encodeRecord, recordBytes, type WireRecord } from './codec.js';
 export {
   type CryptoState,
@@ -50,12 +62,14 @@ export {
   type CapabilityProfile,
   DESIGNS,
   type Design,
+  type DesignName,
   FULL_PROFILE,
   findDesign,
   LINUX_KTLS,
   LINUX_KTLS_PRE_REKEY,
   profileSupports,
   RFC_2015,
+  resolveDesign,
   type RxPolicy,
   type TxPolicy,
 } from './design.js';
@@ -69,7 +83,11 @@ export {
   TlsRecordLayer,
   tryRecv,
 } from './driver.js';
+export { defaultAeadEngine } from './engines/default.js';
 export { ModelAeadEngine, type NonceReuse } from './engines/model.js';
+export { NodeCryptoAeadEngine, nodeCryptoAvailable } from './engines/nodeCrypto.js';
+export * from './control/index.js';
+export { assertNever } from './exhaustive.js';
 export {
   ERROR_CATALOG,
   type Errno,
@@ -105,14 +123,22 @@ export {
 export { laneTid, type PerfettoEvent, type PerfettoTrace, toPerfetto } from './perfetto.js';
 export {
   AlertDescription,
+  AlertLevel,
   type AlertName,
   alertBody,
+  alertLevelOf,
   ContentType,
+  type ContentTypeByte,
   contentTypeName,
   HandshakeType,
   HEADER_SIZE,
+  isContentType,
+  KeyUpdateRequest,
   LEGACY_RECORD_VERSION,
+  MAX_CIPHERTEXT_TLS12,
+  MAX_CIPHERTEXT_TLS13,
   MAX_PLAINTEXT,
+  MIN_RECORD_SIZE_LIMIT,
   TLS_1_2,
   TLS_1_3,
   type TlsVersion,
@@ -124,9 +150,11 @@ export {
   openLayout,
   openRecord,
   type SealLayout,
+  type SealedRecord,
   sealLayout,
   sealRecord,
 } from './recordCrypto.js';
+export { err, ok, type Result } from './result.js';
 export {
   createRx,
   type RxConfig,
@@ -142,24 +170,48 @@ export {
   type CipherSuite,
   findSuite,
   KernelCipher,
+  KNOWN_SUITES,
   recordOverhead,
+  resolveSuite,
   SUITES,
   type SuiteName,
+  type SuiteRef,
+  TLS12_KEY_EXCHANGE_VARIANTS,
   suiteByName,
   suiteFor,
 } from './suites.js';
 export {
+  DISCARD_REASONS,
+  type DiscardReason,
+  EOF_REASONS,
+  type EofReason,
+  FREEZE_REASONS,
+  type FreezeReason,
   LANES,
   type Lane,
   PREVIEW_BYTES,
+  PUNT_REASONS,
+  type PuntReason,
+  RESUME_REASONS,
+  type ResumeReason,
+  TRACE_EVENT_SPECS,
+  TRACE_FIELDS,
   TRACE_FORMAT,
   TRACE_KINDS,
   TRACE_VERSION,
   type TraceDraft,
+  type TraceDraftOf,
   type TraceEvent,
+  type TraceEventOf,
+  type TraceField,
+  type TraceFields,
   type TraceHeader,
   type TraceKind,
+  type TraceKindSpec,
   type TraceViolation,
+  createTraceHeader,
+  optionalFieldsOf,
+  traceKindSpec,
 } from './trace.js';
 export {
   type ParsedTrace,
@@ -167,6 +219,7 @@ export {
   parseTrace,
   serializeTrace,
   type TraceParseError,
+  type TraceParseErrorCode,
   TraceReader,
   type TraceStreamOptions,
   TraceWriter,

@@ -72,7 +72,10 @@ const PAYLOAD_50 = Uint8Array.from({ length: 50 }, (_, i) => i);
 const suite = suiteByName('TLS_AES_128_GCM_SHA256');
 const engine = new NodeCryptoAeadEngine();
 
-/** Opens one TLS 1.3 record the way the kernel's RX does (ktls-facts §8) and strips the padding. */
+/**
+ * Opens one TLS 1.3 record the way the kernel's RX does (docs/kernel-tls.md §8) and strips the
+ * padding.
+ */
 function openTls13(secretHex: string, seq: bigint, recordHex: string) {
   const state = cryptoStateFromSecret(suite, fromHex(secretHex));
   const key = engine.importKey(suite.aead, state.key);

@@ -1,3 +1,4 @@
+import type { Bytes } from './bytes.js';
 import { expand } from '@noble/hashes/hkdf.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256, sha384 } from '@noble/hashes/sha2.js';
@@ -36,7 +37,7 @@ export function hkdfExpandLabel(
   label: string,
   context: Uint8Array,
   length: number,
-): Uint8Array {
+): Bytes {
   const fullLabel = utf8(LABEL_PREFIX + label);
   // §7.1: label<7..255> (the prefix alone is 6 bytes, so an empty Label is out of range),
   // context<0..255>, and HKDF-Expand itself caps L at 255 * Hash.length (RFC 5869 §2.3).
@@ -86,7 +87,7 @@ function checkSecret(suite: CipherSuite, secret: Uint8Array): void {
 export function deriveTrafficKeys(
   suite: CipherSuite,
   secret: Uint8Array,
-): { key: Uint8Array; iv: Uint8Array } {
+): { key: Bytes; iv: Bytes } {
   checkSecret(suite, secret);
   const empty = new Uint8Array(0);
   return {
@@ -98,9 +99,10 @@ export function deriveTrafficKeys(
 /**
  * RFC 8446 §7.2: `application_traffic_secret_N+1 = HKDF-Expand-Label(application_traffic_secret_N,
  * "traffic upd", "", Hash.length)`. What both sides compute after a KeyUpdate; the kernel never
- * does this itself (userspace installs the result with a second TLS_TX/TLS_RX, ktls-facts §7).
+ * does this itself (userspace installs the result with a second TLS_TX/TLS_RX,
+ * docs/kernel-tls.md §7).
  */
-export function nextTrafficSecret(suite: CipherSuite, secret: Uint8Array): Uint8Array {
+export function nextTrafficSecret(suite: CipherSuite, secret: Uint8Array): Bytes {
   checkSecret(suite, secret);
   return hkdfExpandLabel(
     suite.hash,
@@ -122,7 +124,7 @@ export function tls12Prf(
   label: string,
   seed: Uint8Array,
   length: number,
-): Uint8Array {
+): Bytes {
   if (!Number.isInteger(length) || length < 0) {
     throw RecordLayerError.of('invalid_argument', `PRF output length ${length} out of range`);
   }
@@ -146,11 +148,11 @@ export function tls12Prf(
 
 /** What RFC 5246 §6.3 partitions the key block into for an AEAD suite (no MAC keys). */
 export interface Tls12KeyBlock {
-  readonly clientKey: Uint8Array;
-  readonly serverKey: Uint8Array;
+  readonly clientKey: Bytes;
+  readonly serverKey: Bytes;
   /** client_write_IV: 4 bytes for GCM/CCM (RFC 5288 §3, RFC 6655 §3), 12 for ChaCha20 (RFC 7905 §2). */
-  readonly clientIv: Uint8Array;
-  readonly serverIv: Uint8Array;
+  readonly clientIv: Bytes;
+  readonly serverIv: Bytes;
 }
 
 /**
@@ -192,7 +194,7 @@ export function tls12KeyBlock(
     2 * keyLen + 2 * ivLen,
   );
   let off = 0;
-  const take = (n: number): Uint8Array => {
+  const take = (n: number): Bytes => {
     const part = block.slice(off, off + n);
     off += n;
     return part;

@@ -3,7 +3,7 @@ import { TLS_1_3 } from './protocol.js';
 import type { CipherSuite } from './suites.js';
 
 /**
- * Per-record nonce, built as the kernel builds it (ktls-facts §8):
+ * Per-record nonce, built as the kernel builds it (docs/kernel-tls.md §8):
  * - TLS 1.3 (all ciphers) and ChaCha20 in TLS 1.2: `(salt || iv)` with its last 8 bytes XORed with
  *   the 64-bit sequence number (RFC 8446 §5.3, RFC 7905 §2, `tls_xor_iv_with_seq`).
  * - TLS 1.2 GCM/CCM: `salt || explicit`, where `explicit` is the 8-byte explicit nonce carried on the

@@ -56,7 +56,7 @@ function expectError(r: TakeResult): Extract<TakeResult, { kind: 'error' }> {
 }
 
 describe('limits', () => {
-  it('kernel limits per suite match tls_rx_msg_size (ktls-facts §5, §8)', () => {
+  it('kernel limits per suite match tls_rx_msg_size (docs/kernel-tls.md §5, §8)', () => {
     const table = Object.fromEntries(SUITES.map((s) => [s.name, kernelLimits(s)]));
     expect(table).toEqual({
       TLS_AES_128_GCM_SHA256: { profile: 'kernel', maxBody: 16401, minBody: 16, prepend: 5 },

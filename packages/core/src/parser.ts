@@ -45,7 +45,7 @@ const TAG_LENGTH = 16;
  * `data_len > TLS_MAX_PAYLOAD_SIZE + cipher_overhead + tail_size` → -EMSGSIZE, `data_len <
  * cipher_overhead` → -EBADMSG. `tail_size` is the TLS 1.3 inner content-type byte. This is tighter
  * than RFC 8446 §5.2 (2^14 + 256): the kernel rejects a full 16 KiB TLS 1.3 record with padding.
- * ⇒ TLS 1.2 GCM/CCM 16408, TLS 1.2 ChaCha20 16400, TLS 1.3 16401 (ktls-facts §5, §8).
+ * ⇒ TLS 1.2 GCM/CCM 16408, TLS 1.2 ChaCha20 16400, TLS 1.3 16401 (docs/kernel-tls.md §5, §8).
  */
 export function kernelLimits(suite: CipherSuite): RecordLimits {
   const overhead = suite.tagLength + suite.explicitNonceLength;

@@ -16,6 +16,8 @@ const header: TraceHeader = {
   suite: 'TLS_AES_128_GCM_SHA256',
 };
 
+const KEY = { key: 'aa', nonce: 'bb', aad: 'cc' } as const;
+
 // A KeyUpdate on the server's RX: two crypto requests completing out of order, a freeze at t=8
 // resumed at t=10, and a violation at the end.
 const events: TraceEvent[] = [
@@ -29,10 +31,15 @@ const events: TraceEvent[] = [
     type: 23,
     size: 300,
     req: 1,
+    key: 'aa',
+    nonce: 'bb',
+    aad: 'cc',
+    header: '1703030120',
+    preview: '',
   },
   { t: 1, ep: 'client', lane: 'dp-tx', kind: 'seal-done', seq: '0', epoch: 1, req: 1 },
-  { t: 6, ep: 'server', lane: 'dp-rx', kind: 'open-request', seq: '0', epoch: 1, req: 1 },
-  { t: 7, ep: 'server', lane: 'dp-rx', kind: 'open-request', seq: '1', epoch: 1, req: 2 },
+  { t: 6, ep: 'server', lane: 'dp-rx', kind: 'open-request', seq: '0', epoch: 1, req: 1, ...KEY },
+  { t: 7, ep: 'server', lane: 'dp-rx', kind: 'open-request', seq: '1', epoch: 1, req: 2, ...KEY },
   { t: 8, ep: 'server', lane: 'dp-rx', kind: 'open-done', seq: '1', epoch: 1, size: 6, req: 2 },
   { t: 8, ep: 'server', lane: 'dp-rx', kind: 'freeze', epoch: 1, reason: 'key-update' },
   { t: 9, ep: 'server', lane: 'dp-rx', kind: 'open-done', seq: '0', epoch: 1, size: 301, req: 1 },

@@ -1,5 +1,5 @@
 import { contentTypeName } from './protocol.js';
-import { LANES, type Lane, type TraceEvent, type TraceHeader } from './trace.js';
+import { LANES, type Lane, type TraceEvent, type TraceHeader, type TraceKind } from './trace.js';
 
 /**
  * Converts a trace to Chrome trace-event JSON, the format Perfetto (ui.perfetto.dev) and
@@ -230,19 +230,18 @@ function rank(e: PerfettoEvent): number {
   return e.ph === 'X' ? 0 : 1;
 }
 
+/** The crypto span each request and completion belongs to (other kinds are instants). */
+const CRYPTO_PHASES: Partial<
+  Record<TraceKind, { readonly op: 'seal' | 'open'; readonly phase: 'request' | 'done' }>
+> = {
+  'seal-request': { op: 'seal', phase: 'request' },
+  'seal-done': { op: 'seal', phase: 'done' },
+  'open-request': { op: 'open', phase: 'request' },
+  'open-done': { op: 'open', phase: 'done' },
+};
+
 function cryptoOf(e: TraceEvent): { op: 'seal' | 'open'; phase: 'request' | 'done' } | null {
-  switch (e.kind) {
-    case 'seal-request':
-      return { op: 'seal', phase: 'request' };
-    case 'seal-done':
-      return { op: 'seal', phase: 'done' };
-    case 'open-request':
-      return { op: 'open', phase: 'request' };
-    case 'open-done':
-      return { op: 'open', phase: 'done' };
-    default:
-      return null;
-  }
+  return CRYPTO_PHASES[e.kind] ?? null;
 }
 
 function eventName(e: TraceEvent): string {

@@ -2,9 +2,10 @@ import type { AeadEngine, AeadKey, OpenRequest } from './aead.js';
 import { concat, EMPTY, MAX_U64 } from './bytes.js';
 import { encodeHeader, type WireRecord } from './codec.js';
 import type { CryptoState } from './cryptoState.js';
-import { type RecordError, recordError } from './errors.js';
+import { recordError } from './errors.js';
 import { incrementBe, recordAad, recordNonce } from './nonce.js';
-import { ContentType, HEADER_SIZE, TLS_1_3 } from './protocol.js';
+import { ContentType, type ContentTypeByte, HEADER_SIZE, TLS_1_3 } from './protocol.js';
+import { err, ok, type Result } from './result.js';
 
 /**
  * How one record is sealed and opened under a `CryptoState`: the layout the RX and TX machines
@@ -35,7 +36,7 @@ export function sealLayout(
   state: Pick<CryptoState, 'suite' | 'salt'>,
   iv: Uint8Array,
   seq: bigint,
-  contentType: number,
+  contentType: ContentTypeByte,
   content: Uint8Array,
 ): SealLayout {
   const suite = state.suite;
@@ -63,13 +64,15 @@ export function openLayout(
   state: Pick<CryptoState, 'suite' | 'salt' | 'iv'>,
   seq: bigint,
   record: WireRecord,
-): Omit<OpenRequest, 'key'> | RecordError {
+): Result<Omit<OpenRequest, 'key'>> {
   const suite = state.suite;
   const explicit = suite.explicitNonceLength;
   if (record.body.length < explicit + suite.tagLength) {
-    return recordError(
-      'record_too_short',
-      `record body of ${record.body.length} bytes is shorter than nonce and tag`,
+    return err(
+      recordError(
+        'record_too_short',
+        `record body of ${record.body.length} bytes is shorter than nonce and tag`,
+      ),
     );
   }
   // TLS 1.2 GCM/CCM: the explicit nonce is read from the record (RFC 5288 §3); otherwise the
@@ -80,7 +83,7 @@ export function openLayout(
     suite.version === TLS_1_3
       ? record.header
       : recordAad(suite, seq, record.type, ciphertext.length - suite.tagLength);
-  return { nonce: recordNonce(suite, state.salt, ivPart, seq), aad, ciphertext };
+  return ok({ nonce: recordNonce(suite, state.salt, ivPart, seq), aad, ciphertext });
 }
 
 /**
@@ -90,9 +93,9 @@ export function openLayout(
  */
 export function innerContent(
   version: number,
-  outerType: number,
+  outerType: ContentTypeByte,
   plaintext: Uint8Array,
-): { readonly type: number; readonly content: Uint8Array } | null {
+): { readonly type: ContentTypeByte; readonly content: Uint8Array } | null {
   if (version !== TLS_1_3) return { type: outerType, content: plaintext };
   let end = plaintext.length - 1;
   while (end >= 0 && plaintext[end] === 0) end--;
@@ -115,7 +118,7 @@ export function advance(state: CryptoState): CryptoState {
 }
 
 export interface OpenedRecord {
-  readonly contentType: number;
+  readonly contentType: ContentTypeByte;
   readonly content: Uint8Array;
   /** The state for the record after this one. */
   readonly next: CryptoState;
@@ -127,13 +130,16 @@ export function openRecord(
   state: CryptoState,
   record: Uint8Array,
   key: AeadKey = engine.importKey(state.suite.aead, state.key),
-): OpenedRecord | RecordError {
-  if (record.length < HEADER_SIZE) return recordError('record_too_short', 'fewer than 5 bytes');
+): Result<OpenedRecord> {
+  if (record.length < HEADER_SIZE)
+    return err(recordError('record_too_short', 'fewer than 5 bytes'));
   const length = (record[3]! << 8) | record[4]!;
   if (record.length !== HEADER_SIZE + length) {
-    return recordError(
-      'invalid_argument',
-      `record length field says ${length}, got ${record.length - HEADER_SIZE} bytes`,
+    return err(
+      recordError(
+        'invalid_argument',
+        `record length field says ${length}, got ${record.length - HEADER_SIZE} bytes`,
+      ),
     );
   }
   const wire: WireRecord = {
@@ -143,25 +149,32 @@ export function openRecord(
     body: record.subarray(HEADER_SIZE),
   };
   const layout = openLayout(state, state.recSeq, wire);
-  if ('code' in layout) return layout;
-  const plaintext = engine.open({ key, ...layout });
+  if (!layout.ok) return layout;
+  const plaintext = engine.open({ key, ...layout.value });
   if (plaintext === null)
-    return recordError('bad_record_mac', `record ${state.recSeq} failed authentication`);
+    return err(recordError('bad_record_mac', `record ${state.recSeq} failed authentication`));
   const inner = innerContent(state.version, wire.type, plaintext);
   if (inner === null)
-    return recordError('bad_content_type', `record ${state.recSeq} has no inner content type`);
-  return { contentType: inner.type, content: inner.content, next: advance(state) };
+    return err(recordError('bad_content_type', `record ${state.recSeq} has no inner content type`));
+  return ok({ contentType: inner.type, content: inner.content, next: advance(state) });
+}
+
+/** A record sealed in userspace, and the state for the record after it. */
+export interface SealedRecord {
+  readonly record: Uint8Array;
+  readonly next: CryptoState;
 }
 
 /** Seals one record in userspace with the given state; returns the record and the next state. */
 export function sealRecord(
   engine: AeadEngine,
   state: CryptoState,
-  contentType: number,
+  contentType: ContentTypeByte,
   content: Uint8Array,
   key: AeadKey = engine.importKey(state.suite.aead, state.key),
-): { readonly record: Uint8Array; readonly next: CryptoState } | RecordError {
-  if (state.recSeq === MAX_U64) return recordError('sequence_wrap', 'sequence number would wrap');
+): Result<SealedRecord> {
+  if (state.recSeq === MAX_U64)
+    return err(recordError('sequence_wrap', 'sequence number would wrap'));
   const layout = sealLayout(state, state.iv, state.recSeq, contentType, content);
   const sealed = engine.seal({
     key,
@@ -170,5 +183,5 @@ export function sealRecord(
     plaintext: layout.plaintext,
     trailer: layout.trailer,
   });
-  return { record: concat([layout.prefix, sealed]), next: advance(state) };
+  return ok({ record: concat([layout.prefix, sealed]), next: advance(state) });
 }

@@ -1,6 +1,5 @@
 import type { AeadKey, OpenRequest } from './aead.js';
-import { MAX_U64, toHex } from './bytes.js';
-import { recordBytes, type WireRecord } from './codec.js';
+import type { WireRecord } from './codec.js';
 import type { CryptoState } from './cryptoState.js';
 import {
   type CapabilityProfile,
@@ -9,36 +8,28 @@ import {
   type Design,
 } from './design.js';
 import { type RecordError, recordError } from './errors.js';
+import { assertNever } from './exhaustive.js';
+import {
+  type DirectionKey,
+  type Draft as MachineDraft,
+  epochAfterImport,
+  pureStep,
+  trace,
+} from './machine.js';
 import {
   createParser,
   feed,
   kernelLimits,
   type ParserState,
-  peekType,
   plaintextLimits,
   rfcLimits,
-  takeRecord,
   withLimits,
 } from './parser.js';
-import {
-  AlertDescription,
-  ContentType,
-  HandshakeType,
-  TLS_1_2,
-  TLS_1_3,
-  type TlsVersion,
-} from './protocol.js';
-import { innerContent, openLayout } from './recordCrypto.js';
+import type { ContentTypeByte, TlsVersion } from './protocol.js';
 import type { CipherSuite } from './suites.js';
-import { append, dropFirst, indexOfRequest } from './requests.js';
-import {
-  keyInstallEvent,
-  PREVIEW_BYTES,
-  stateExportEvent,
-  stateImportEvent,
-  type TraceDraft,
-} from './trace.js';
+import { keyInstallEvent, stateExportEvent, stateImportEvent, type TraceDraft } from './trace.js';
 
+import { isLive, onCryptoDone, pump } from './rxRecords.js';
 /**
  * The receive side of the data plane as a pure transition: `rxStep(state, input)` returns the next
  * state and the effects to carry out (crypto requests, deliveries, hand-overs, trace events). It
@@ -51,7 +42,7 @@ export interface RxConfig {
   readonly profile: CapabilityProfile;
   /**
    * Most decryptions in flight at once. 1 is synchronous; the kernel goes async only for TLS 1.2
-   * data records on an AEAD with CRYPTO_ALG_ASYNC (ktls-facts §6).
+   * data records on an AEAD with CRYPTO_ALG_ASYNC (docs/kernel-tls.md §6).
    */
   readonly asyncDepth: number;
   /** Which length limits the framer enforces: the kernel's strparser or RFC 8446 §5. */
@@ -60,18 +51,14 @@ export interface RxConfig {
   readonly trace: boolean;
 }
 
-interface RxKey {
-  readonly crypto: CryptoState;
-  readonly aead: AeadKey;
-  readonly epoch: number;
-}
+type RxKey = DirectionKey;
 
 /** A decryption the data plane asked for and has not delivered yet, in stream order. */
-interface PendingOpen {
+export interface PendingOpen {
   readonly id: number;
   readonly seq: bigint;
   readonly epoch: number;
-  readonly outerType: number;
+  readonly outerType: ContentTypeByte;
   readonly offset: number;
   readonly wire: number;
   readonly sync: boolean;
@@ -84,7 +71,8 @@ interface PendingOpen {
 
 export type RxPhase =
   | { readonly tag: 'keyless' }
-  | { readonly tag: 'open' }
+  /** A key is installed and records are decrypted as they come. */
+  | { readonly tag: 'running' }
   /** TLS 1.3 KeyUpdate read; nothing is decrypted until the next key is installed. */
   | { readonly tag: 'frozen'; readonly reason: 'key-update'; readonly seq: bigint }
   /** rfc-2015: a control record is left on the stream for userspace. */
@@ -94,8 +82,8 @@ export type RxPhase =
       readonly offset: number;
       readonly seq: bigint;
     }
-  /** userspace runs the record layer (cipher not offloadable); records are handed over raw. */
-  | { readonly tag: 'punt' }
+  /** Fallback: userspace runs the record layer (cipher not offloadable); records are punted raw. */
+  | { readonly tag: 'fallback' }
   | { readonly tag: 'eof' }
   | { readonly tag: 'closed'; readonly reason: string }
   | { readonly tag: 'failed'; readonly error: RecordError };
@@ -120,8 +108,8 @@ export type RxInput =
   | { readonly type: 'crypto-done'; readonly id: number; readonly output: Uint8Array | null }
   /** The control plane installs the RX key (`setsockopt(SOL_TLS, TLS_RX)`), first or next. */
   | { readonly type: 'install-key'; readonly state: CryptoState; readonly key: AeadKey }
-  /** The control plane takes over record processing (TLS_RX was refused). */
-  | { readonly type: 'punt'; readonly version: TlsVersion }
+  /** Fallback: the control plane takes over record processing (TLS_RX was refused). */
+  | { readonly type: 'fallback'; readonly version: TlsVersion }
   /** "Get the state out" (`getsockopt(SOL_TLS, TLS_RX)`). */
   | { readonly type: 'export-state' }
   /** "Reset it": put the state back; consumes a record held for userspace. */
@@ -152,10 +140,10 @@ export type RxEffect =
       readonly offset: number;
       readonly seq: bigint;
       readonly epoch: number;
-      readonly contentType: number;
+      readonly contentType: ContentTypeByte;
       readonly body: Uint8Array;
     }
-  /** A raw record left for userspace (rfc-2015 hold, or the punt path). */
+  /** A raw record punted to userspace (rfc-2015 hold, or every record after a fallback). */
   | {
       readonly type: 'punt';
       readonly reason: 'control-record' | 'userspace-record-layer';
@@ -182,15 +170,8 @@ export function createRx(config: RxConfig): RxState {
 }
 
 /** A mutable working copy for one step; the caller of `rxStep` only ever sees the frozen result. */
-export type RxDraft = { -readonly [K in keyof RxState]: RxState[K] };
+export type RxDraft = MachineDraft<RxState>;
 type Draft = RxDraft;
-
-export function rxStep(state: RxState, input: RxInput): readonly [RxState, readonly RxEffect[]] {
-  const d: Draft = { ...state };
-  const fx: RxEffect[] = [];
-  apply(d, fx, input);
-  return [d, fx];
-}
 
 /**
  * `rxStep` without the copy, for a driver that owns its state alone and never hands it out
@@ -200,6 +181,9 @@ export function rxStep(state: RxState, input: RxInput): readonly [RxState, reado
 export function rxApply(d: RxDraft, input: RxInput, fx: RxEffect[]): void {
   apply(d, fx, input);
 }
+
+export const rxStep: (state: RxState, input: RxInput) => readonly [RxState, readonly RxEffect[]] =
+  pureStep(rxApply);
 
 function apply(d: Draft, fx: RxEffect[], input: RxInput): void {
   switch (input.type) {
@@ -212,8 +196,8 @@ function apply(d: Draft, fx: RxEffect[], input: RxInput): void {
     case 'install-key':
       onInstallKey(d, fx, input.state, input.key);
       break;
-    case 'punt':
-      onPunt(d, fx, input.version);
+    case 'fallback':
+      onFallback(d, fx, input.version);
       break;
     case 'export-state':
       onExport(d, fx);
@@ -227,36 +211,10 @@ function apply(d: Draft, fx: RxEffect[], input: RxInput): void {
         if (d.config.trace) trace(fx, { lane: 'dp-rx', kind: 'note', note: 'rx shut down' });
       }
       break;
+    default:
+      assertNever(input, 'RX input');
   }
   pump(d, fx);
-}
-
-function isLive(p: RxPhase): boolean {
-  return p.tag !== 'failed' && p.tag !== 'eof' && p.tag !== 'closed';
-}
-
-/**
- * Every call sits behind `if (d.config.trace)`, so with tracing off the hot path builds no event.
- */
-function trace(fx: RxEffect[], event: TraceDraft): void {
-  fx.push({ type: 'trace', event });
-}
-
-function fail(d: Draft, fx: RxEffect[], error: RecordError): void {
-  d.phase = { tag: 'failed', error };
-  for (const p of d.inFlight) {
-    if (d.config.trace)
-      trace(fx, {
-        lane: 'dp-rx',
-        kind: 'discard',
-        seq: p.seq.toString(),
-        req: p.id,
-        reason: 'after-error',
-      });
-  }
-  d.inFlight = [];
-  fx.push({ type: 'error', error });
-  if (d.config.trace) trace(fx, { lane: 'dp-rx', kind: 'error', error });
 }
 
 function onBytes(d: Draft, fx: RxEffect[], data: Uint8Array): void {
@@ -283,12 +241,12 @@ function onInstallKey(d: Draft, fx: RxEffect[], crypto: CryptoState, aead: AeadK
   const { design, profile } = d.config;
   const suite = crypto.suite;
   const phase = d.phase;
-  // After a punt the data plane holds no key of its own: TLS_RX may be tried afresh.
+  // After a fallback the data plane holds no key of its own: TLS_RX may be tried afresh.
   const refused = checkKeyInstall(
     'TLS_RX',
     profile,
     design.rx.rekey,
-    phase.tag === 'punt' ? null : (d.key?.crypto ?? null),
+    phase.tag === 'fallback' ? null : (d.key?.crypto ?? null),
     crypto,
   );
   if (refused) {
@@ -317,19 +275,19 @@ function onInstallKey(d: Draft, fx: RxEffect[], crypto: CryptoState, aead: AeadK
           reason: 'key-installed',
           epoch: d.epoch,
         });
-    d.phase = { tag: 'open' };
+    d.phase = { tag: 'running' };
   }
 }
 
-function onPunt(d: Draft, fx: RxEffect[], version: TlsVersion): void {
+function onFallback(d: Draft, fx: RxEffect[], version: TlsVersion): void {
   if (d.phase.tag !== 'keyless') {
     fx.push({
       type: 'error',
-      error: recordError('invalid_argument', `cannot punt while ${d.phase.tag}`),
+      error: recordError('invalid_argument', `cannot fall back to userspace while ${d.phase.tag}`),
     });
     return;
   }
-  if (!d.config.design.rx.puntKeepsBufferedBytes && d.parser.buffered > 0) {
+  if (!d.config.design.rx.fallbackKeepsBufferedBytes && d.parser.buffered > 0) {
     if (d.config.trace)
       trace(fx, {
         lane: 'dp-rx',
@@ -341,7 +299,7 @@ function onPunt(d: Draft, fx: RxEffect[], version: TlsVersion): void {
   } else {
     d.parser = withLimits(d.parser, rfcLimits(version));
   }
-  d.phase = { tag: 'punt' };
+  d.phase = { tag: 'fallback' };
   if (d.config.trace) trace(fx, { lane: 'dp-rx', kind: 'punt', reason: 'userspace-record-layer' });
 }
 
@@ -364,7 +322,7 @@ function onExport(d: Draft, fx: RxEffect[]): void {
 
 function onImport(d: Draft, fx: RxEffect[], crypto: CryptoState, aead: AeadKey): void {
   const phase = d.phase;
-  if (d.key === null || !isLive(phase) || phase.tag === 'punt') {
+  if (d.key === null || !isLive(phase) || phase.tag === 'fallback') {
     fx.push({
       type: 'error',
       error: recordError('invalid_argument', `cannot import state while ${phase.tag}`),
@@ -376,7 +334,7 @@ function onImport(d: Draft, fx: RxEffect[], crypto: CryptoState, aead: AeadKey):
     fx.push({ type: 'error', error: mismatch });
     return;
   }
-  if (aead.fingerprint !== d.key.aead.fingerprint) d.epoch += 1;
+  d.epoch = epochAfterImport(d.key, aead, d.epoch);
   d.key = { crypto, aead, epoch: d.epoch };
   d.seq = crypto.recSeq;
   if (d.config.trace) trace(fx, stateImportEvent(d.seq, d.epoch, aead.fingerprint));
@@ -389,314 +347,26 @@ function onImport(d: Draft, fx: RxEffect[], crypto: CryptoState, aead: AeadKey):
         reason: 'state-imported',
         epoch: d.epoch,
       });
-    d.phase = { tag: 'open' };
+    d.phase = { tag: 'running' };
   }
-}
-
-function onCryptoDone(d: Draft, fx: RxEffect[], id: number, output: Uint8Array | null): void {
-  const i = indexOfRequest(d.inFlight, id);
-  if (i < 0) {
-    // A completion for a request dropped after an error or close: nothing to deliver.
-    return;
-  }
-  const p = d.inFlight[i]!;
-  if (d.config.trace)
-    trace(fx, {
-      lane: 'dp-rx',
-      kind: 'open-done',
-      req: id,
-      seq: p.seq.toString(),
-      epoch: p.epoch,
-      ...(output === null ? { reason: 'auth-failed' } : { size: output.length }),
-    });
-  if (i === 0) {
-    // The oldest request (every synchronous one): it is delivered at once, exactly as `pump`
-    // would deliver it first, without being marked done in a copied list on the way.
-    d.inFlight = dropFirst(d.inFlight);
-    complete(d, fx, p, output);
-    return;
-  }
-  const inFlight = d.inFlight.slice();
-  inFlight[i] = { ...p, done: true, plaintext: output };
-  d.inFlight = inFlight;
-}
-
-/**
- * Delivers what can be delivered and issues what can be issued, until neither makes progress.
- * This is the order the kernel keeps: `rx_list` in stream order, async only for TLS 1.2 data, a
- * control record only after earlier data, nothing decrypted while frozen.
- */
-function pump(d: Draft, fx: RxEffect[]): void {
-  for (;;) {
-    if (deliverReady(d, fx)) continue;
-    if (!issueNext(d, fx)) return;
-  }
-}
-
-function deliverReady(d: Draft, fx: RxEffect[]): boolean {
-  if (d.inFlight.length === 0) return false;
-  const head = d.inFlight[0]!;
-  if (head.done) {
-    d.inFlight = dropFirst(d.inFlight);
-    complete(d, fx, head, head.plaintext);
-    return true;
-  }
-  const inOrder = d.config.design.rx.delivery === 'stream-order';
-  const idx = d.inFlight.findIndex((p, i) => p.done && (i === 0 || !inOrder || p.bypass));
-  if (idx < 0) return false;
-  const p = d.inFlight[idx]!;
-  d.inFlight = d.inFlight.filter((_, i) => i !== idx);
-  complete(d, fx, p, p.plaintext);
-  return true;
-}
-
-function complete(d: Draft, fx: RxEffect[], p: PendingOpen, plaintext: Uint8Array | null): void {
-  if (!isLive(d.phase)) return;
-  if (plaintext === null) {
-    // tls_decrypt_sg failure → tls_err_abort(-EBADMSG): sticky for every later read.
-    fail(
-      d,
-      fx,
-      recordError('bad_record_mac', `record ${p.seq} (epoch ${p.epoch}) failed authentication`),
-    );
-    return;
-  }
-  const version = d.key!.crypto.version;
-  const inner = innerContent(version, p.outerType, plaintext);
-  if (inner === null) {
-    fail(d, fx, recordError('bad_content_type', `record ${p.seq} has no inner content type`));
-    return;
-  }
-  const { type, content } = inner;
-  const rx = d.config.design.rx;
-  if (type === ContentType.applicationData || rx.mergeControlIntoData) {
-    fx.push({ type: 'deliver', offset: p.offset, seq: p.seq, epoch: p.epoch, data: content });
-    if (d.config.trace) trace(fx, deliverEvent('deliver-data', p, type, content));
-    return;
-  }
-  if (rx.control === 'leave-on-stream') {
-    // TLS 1.3 only learns the type after decryption: the plaintext is dropped and the record
-    // stays where it was, with the sequence number it had.
-    hold(d, fx, p.record, p.offset, p.seq);
-    return;
-  }
-  fx.push({
-    type: 'control',
-    offset: p.offset,
-    seq: p.seq,
-    epoch: p.epoch,
-    contentType: type,
-    body: content,
-  });
-  if (d.config.trace) trace(fx, deliverEvent('deliver-control', p, type, content));
-  afterControl(d, fx, type, content, version);
-}
-
-function deliverEvent(
-  kind: 'deliver-data' | 'deliver-control',
-  p: PendingOpen,
-  type: number,
-  content: Uint8Array,
-): TraceDraft {
-  return {
-    lane: kind === 'deliver-data' ? 'app-rx' : 'cp',
-    kind,
-    seq: p.seq.toString(),
-    epoch: p.epoch,
-    type,
-    size: content.length,
-    preview: toHex(content.subarray(0, PREVIEW_BYTES)),
-  };
-}
-
-/** What the data plane itself must notice in a control record it hands over. */
-function afterControl(
-  d: Draft,
-  fx: RxEffect[],
-  type: number,
-  body: Uint8Array,
-  version: TlsVersion,
-): void {
-  if (
-    type === ContentType.handshake &&
-    body[0] === HandshakeType.keyUpdate &&
-    version === TLS_1_3
-  ) {
-    // tls_check_pending_rekey looks at the first handshake byte only; from here recvmsg returns
-    // EKEYEXPIRED and poll() hides POLLIN until TLS_RX is set again (ktls-facts §7).
-    if (d.config.design.rx.freezeOnKeyUpdate) {
-      d.phase = { tag: 'frozen', reason: 'key-update', seq: d.seq };
-      if (d.config.trace)
-        trace(fx, {
-          lane: 'dp-rx',
-          kind: 'freeze',
-          reason: 'key-update',
-          epoch: d.epoch,
-        });
-    }
-    return;
-  }
-  if (type === ContentType.alert && body.length >= 2) {
-    if (body[1] === AlertDescription.close_notify) {
-      d.phase = { tag: 'eof' };
-      if (d.config.trace) trace(fx, { lane: 'dp-rx', kind: 'eof', reason: 'close_notify' });
-    } else if (body[0] === 2 || version === TLS_1_3) {
-      // RFC 8446 §6.2: a fatal alert closes the connection at once (TLS 1.3: all but close_notify
-      // and user_canceled are fatal whatever their level says).
-      if (body[1] !== AlertDescription.user_canceled)
-        d.phase = { tag: 'closed', reason: `alert ${body[1]}` };
-    }
-  }
-}
-
-function hold(d: Draft, fx: RxEffect[], record: WireRecord, offset: number, seq: bigint): void {
-  d.phase = { tag: 'held', record, offset, seq };
-  d.seq = seq;
-  fx.push({ type: 'punt', reason: 'control-record', offset, record: recordBytes(record) });
-  if (d.config.trace)
-    trace(fx, {
-      lane: 'dp-rx',
-      kind: 'freeze',
-      reason: 'control-record',
-      seq: seq.toString(),
-      epoch: d.epoch,
-    });
-  if (d.config.trace)
-    trace(fx, {
-      lane: 'cp',
-      kind: 'punt',
-      reason: 'control-record',
-      seq: seq.toString(),
-      type: record.type,
-      wire: 5 + record.body.length,
-    });
-}
-
-/** Issues at most one new decryption (or hold / punt); returns whether it did anything. */
-function issueNext(d: Draft, fx: RxEffect[]): boolean {
-  const phase = d.phase.tag;
-  if (phase === 'punt') return puntNext(d, fx);
-  if (phase !== 'open' || d.key === null) return false;
-  const headType = peekType(d.parser);
-  if (headType < 0) return false;
-  const key = d.key;
-  const version = key.crypto.version;
-  const rx = d.config.design.rx;
-  const control12 = version === TLS_1_2 && headType !== ContentType.applicationData;
-  const async = rx.asyncDecrypt === 'tls12-data' && version === TLS_1_2 && !control12;
-  const busy = d.inFlight.length;
-  if (busy > 0) {
-    // A synchronous decryption (every TLS 1.3 record, every control record) runs alone.
-    if (d.inFlight.some((p) => p.sync)) return false;
-    if (!async && (rx.controlWaitsForData || !control12)) return false;
-    if (async && busy >= Math.max(1, d.config.asyncDepth)) return false;
-  }
-  const taken = takeRecord(d.parser);
-  if (taken.kind === 'need-more') return false;
-  if (taken.kind === 'error') {
-    // strparser abort: the error is reported, the stream stops (ktls-facts §5).
-    fail(d, fx, taken.error);
-    return true;
-  }
-  const record = taken.record;
-  d.parser = taken.state;
-  if (d.config.trace)
-    trace(fx, {
-      lane: 'dp-rx',
-      kind: 'record-in',
-      type: record.type,
-      wire: 5 + record.body.length,
-      header: toHex(record.header),
-    });
-  if (version === TLS_1_3 && record.type !== ContentType.applicationData) {
-    // RFC 8446 §5: every protected TLS 1.3 record has outer type application_data.
-    fail(d, fx, recordError('bad_content_type', `TLS 1.3 record with outer type ${record.type}`));
-    return true;
-  }
-  if (control12 && rx.control === 'leave-on-stream') {
-    hold(d, fx, record, taken.offset, d.seq);
-    return true;
-  }
-  if (d.seq === MAX_U64) {
-    // tls_advance_record_sn: the sequence number would wrap → tls_err_abort(-EBADMSG).
-    fail(d, fx, recordError('sequence_wrap', 'RX sequence number would wrap'));
-    return true;
-  }
-  const layout = openLayout(key.crypto, d.seq, record);
-  if ('code' in layout) {
-    fail(d, fx, layout);
-    return true;
-  }
-  const id = d.nextId++;
-  const pending: PendingOpen = {
-    id,
-    seq: d.seq,
-    epoch: key.epoch,
-    outerType: record.type,
-    offset: taken.offset,
-    wire: 5 + record.body.length,
-    sync: !async,
-    bypass: control12 && !rx.controlWaitsForData,
-    record,
-    done: false,
-    plaintext: null,
-  };
-  d.seq += 1n;
-  d.inFlight = append(d.inFlight, pending);
-  fx.push({
-    type: 'open',
-    id,
-    seq: pending.seq,
-    offset: pending.offset,
-    request: { key: key.aead, nonce: layout.nonce, aad: layout.aad, ciphertext: layout.ciphertext },
-  });
-  if (d.config.trace)
-    trace(fx, {
-      lane: 'dp-rx',
-      kind: 'open-request',
-      req: id,
-      seq: pending.seq.toString(),
-      epoch: key.epoch,
-      key: key.aead.fingerprint,
-      nonce: toHex(layout.nonce),
-      aad: toHex(layout.aad),
-    });
-  return true;
-}
-
-function puntNext(d: Draft, fx: RxEffect[]): boolean {
-  const taken = takeRecord(d.parser);
-  if (taken.kind === 'need-more') return false;
-  if (taken.kind === 'error') {
-    fail(d, fx, taken.error);
-    return true;
-  }
-  d.parser = taken.state;
-  fx.push({
-    type: 'punt',
-    reason: 'userspace-record-layer',
-    offset: taken.offset,
-    record: recordBytes(taken.record),
-  });
-  if (d.config.trace)
-    trace(fx, {
-      lane: 'cp',
-      kind: 'punt',
-      reason: 'userspace-record-layer',
-      type: taken.record.type,
-      wire: 5 + taken.record.body.length,
-    });
-  return true;
 }
 
 /** What a reader would see now: nothing more can come without new input when this is not null. */
 export function rxBlockedReason(state: RxState): RecordError | null {
-  switch (state.phase.tag) {
+  const phase = state.phase;
+  switch (phase.tag) {
     case 'frozen':
       return recordError('key_expired', 'KeyUpdate received; install the next RX key');
     case 'failed':
-      return state.phase.error;
-    default:
+      return phase.error;
+    case 'keyless':
+    case 'running':
+    case 'held':
+    case 'fallback':
+    case 'eof':
+    case 'closed':
       return null;
+    default:
+      return assertNever(phase, 'RX phase');
   }
 }

@@ -1,3 +1,4 @@
+import { RecordLayerError } from './errors.js';
 import { TLS_1_2, TLS_1_3, type TlsVersion } from './protocol.js';
 
 /** The AEAD algorithms the record layer seals and opens with (all with a 16-byte tag). */
@@ -19,11 +20,21 @@ export type SuiteName =
   | 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256'
   | 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384'
   | 'TLS_ECDHE_ECDSA_WITH_AES_128_CCM'
-  | 'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256';
+  | 'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256'
+  | 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256'
+  | 'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384'
+  | 'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256'
+  | 'TLS_DHE_RSA_WITH_AES_128_GCM_SHA256'
+  | 'TLS_DHE_RSA_WITH_AES_256_GCM_SHA384'
+  | 'TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256'
+  | 'TLS_RSA_WITH_AES_128_GCM_SHA256'
+  | 'TLS_RSA_WITH_AES_256_GCM_SHA384'
+  | 'TLS_RSA_WITH_AES_128_CCM'
+  | 'TLS_DHE_RSA_WITH_AES_128_CCM';
 
 /**
  * One cipher suite as the data plane sees it: the AEAD, the key/IV sizes, and how the kernel's
- * `tls12_crypto_info_*` splits the IV into `salt` and `iv` (ktls-facts §2, §8).
+ * `tls12_crypto_info_*` splits the IV into `salt` and `iv` (docs/kernel-tls.md §2, §8).
  */
 export interface CipherSuite {
   readonly name: SuiteName;
@@ -114,20 +125,62 @@ export const SUITES: readonly CipherSuite[] = [
   tls12('TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256', 0xcca8, 'chacha20-poly1305', 'sha256'),
 ];
 
+/**
+ * The same four AEADs under the other TLS 1.2 key exchanges (RFC 5289, RFC 5288, RFC 7905,
+ * RFC 6655). The data plane sees only the AEAD, so their records are those of the suite in
+ * `SUITES` with the same AEAD (and the kernel's crypto_info cannot tell them apart); the decoder
+ * and a control plane look a session up by the code its ServerHello carries.
+ */
+export const TLS12_KEY_EXCHANGE_VARIANTS: readonly CipherSuite[] = [
+  tls12('TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256', 0xc02b, 'aes-128-gcm', 'sha256'),
+  tls12('TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384', 0xc02c, 'aes-256-gcm', 'sha384'),
+  tls12('TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256', 0xcca9, 'chacha20-poly1305', 'sha256'),
+  tls12('TLS_DHE_RSA_WITH_AES_128_GCM_SHA256', 0x009e, 'aes-128-gcm', 'sha256'),
+  tls12('TLS_DHE_RSA_WITH_AES_256_GCM_SHA384', 0x009f, 'aes-256-gcm', 'sha384'),
+  tls12('TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256', 0xccaa, 'chacha20-poly1305', 'sha256'),
+  tls12('TLS_RSA_WITH_AES_128_GCM_SHA256', 0x009c, 'aes-128-gcm', 'sha256'),
+  tls12('TLS_RSA_WITH_AES_256_GCM_SHA384', 0x009d, 'aes-256-gcm', 'sha384'),
+  tls12('TLS_RSA_WITH_AES_128_CCM', 0xc09c, 'aes-128-ccm', 'sha256'),
+  tls12('TLS_DHE_RSA_WITH_AES_128_CCM', 0xc09e, 'aes-128-ccm', 'sha256'),
+];
+
 export function suiteByName(name: SuiteName): CipherSuite {
-  return SUITES.find((s) => s.name === name)!;
+  return KNOWN_SUITES.find((s) => s.name === name)!;
 }
 
-/** The suite of a given version and AEAD; TLS 1.2 suites differ only in key exchange, which the data plane ignores. */
+/**
+ * The suite of a given version and AEAD; TLS 1.2 suites differ only in key exchange, which the
+ * data plane ignores: the first listed (ECDHE_RSA) stands for them all.
+ */
 export function suiteFor(version: TlsVersion, aead: AeadAlgorithm): CipherSuite {
   return SUITES.find((s) => s.version === version && s.aead === aead)!;
 }
 
+/** Every suite this project knows by name or IANA code: `SUITES` and their TLS 1.2 variants. */
+export const KNOWN_SUITES: readonly CipherSuite[] = [...SUITES, ...TLS12_KEY_EXCHANGE_VARIANTS];
+
 export function findSuite(nameOrCode: string | number): CipherSuite | undefined {
-  return SUITES.find((s) => s.name === nameOrCode || s.code === nameOrCode);
+  return KNOWN_SUITES.find((s) => s.name === nameOrCode || s.code === nameOrCode);
 }
 
-/** Bytes the record adds to its plaintext (kernel `prot->overhead_size`, ktls-facts §8). */
+/** Bytes the record adds to its plaintext (`prot->overhead_size`, docs/kernel-tls.md §8). */
 export function recordOverhead(suite: CipherSuite): number {
   return 5 + suite.explicitNonceLength + suite.tagLength + (suite.version === TLS_1_3 ? 1 : 0);
+}
+
+/** A suite as a caller may name it: the object, its IANA name, or its IANA code. */
+export type SuiteRef = CipherSuite | SuiteName | number;
+
+/**
+ * The suite a caller named, or a typed error (EINVAL) that lists the suites this project knows.
+ * An object is taken by its name, so a copy that went through JSON resolves to the definition.
+ */
+export function resolveSuite(ref: SuiteRef): CipherSuite {
+  const key: unknown = typeof ref === 'object' && ref !== null ? ref.name : ref;
+  const found = typeof key === 'string' || typeof key === 'number' ? findSuite(key) : undefined;
+  if (found) return found;
+  throw RecordLayerError.of(
+    'invalid_argument',
+    `unknown cipher suite ${JSON.stringify(key) ?? String(key)}; known: ${KNOWN_SUITES.map((s) => s.name).join(', ')}`,
+  );
 }

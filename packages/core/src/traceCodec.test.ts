@@ -57,7 +57,6 @@ const events: TraceEvent[] = [
     lane: 'app-tx',
     kind: 'app-send',
     size: 11,
-    preview: toHex(new Uint8Array(11)),
   },
   {
     t: 1,
@@ -67,12 +66,23 @@ const events: TraceEvent[] = [
     seq: '0',
     epoch: 3,
     type: 23,
+    size: 11,
     req: 7,
     key: '0123456789abcdef',
     nonce: '000102030405060708090a0b',
     aad: '1703030020',
+    header: '1703030021',
+    preview: toHex(new Uint8Array(11)),
   },
-  { t: 2, ep: 'client', lane: 'wire', kind: 'record-out', wire: 38, header: '1703030021' },
+  {
+    t: 2,
+    ep: 'client',
+    lane: 'wire',
+    kind: 'record-out',
+    type: 23,
+    wire: 38,
+    header: '1703030021',
+  },
   {
     t: 3,
     ep: 'server',
@@ -88,7 +98,7 @@ const events: TraceEvent[] = [
     kind: 'violation',
     violation: { invariant: 2, name: 'no-nonce-reuse', message: 'nonce used twice' },
   },
-  { t: 5, ep: 'server', lane: 'dp-rx', kind: 'freeze', reason: 'key_update' },
+  { t: 5, ep: 'server', lane: 'dp-rx', kind: 'freeze', reason: 'key-update' },
   { t: 6, ep: 'server', lane: 'app-rx', kind: 'note', note: '' },
 ];
 
@@ -105,8 +115,21 @@ function failure(text: string, maxBytes?: number) {
 }
 
 const H = headerLine(header);
-const E = (e: Partial<TraceEvent> = {}) =>
-  traceLine({ t: 0, ep: 'client', lane: 'wire', kind: 'segment', ...e });
+/** The smallest valid event of each kind the tests below edit. */
+const BASES = {
+  segment: { lane: 'wire', size: 0, header: '' },
+  'record-open': { lane: 'dp-tx', size: 1, seq: '0' },
+  'record-out': { lane: 'wire', type: 23, wire: 22 },
+  'open-request': { lane: 'dp-rx', req: 1, seq: '0', epoch: 1, key: '', nonce: '', aad: '' },
+  'seal-done': { lane: 'dp-tx', req: 1, seq: '0', epoch: 1 },
+  'deliver-data': { lane: 'app-rx', size: 0 },
+  error: { lane: 'dp-rx', error: recordError('closed', 'x') },
+  violation: { lane: 'dp-rx', violation: { invariant: 1, name: 'n', message: 'm' } },
+} as const;
+/** One line of a valid event of `kind` (a segment by default) with fields changed or added. */
+const K = (kind: keyof typeof BASES, e: Record<string, unknown> = {}) =>
+  traceLine({ t: 0, ep: 'client', kind, ...BASES[kind], ...e } as TraceEvent);
+const E = (e: Record<string, unknown> = {}) => K('segment', e);
 
 describe('schemas match trace.ts', () => {
   it('inferred types are the interfaces', () => {
@@ -208,7 +231,7 @@ describe('writer', () => {
     const w = new TraceWriter(header);
     expect(w.toString()).toBe(serializeTrace(header, []));
     const mutable = { ...events[0]! } as { -readonly [K in keyof TraceEvent]: TraceEvent[K] };
-    w.push(mutable);
+    w.push(mutable as TraceEvent);
     mutable.size = 999;
     for (const e of events.slice(1)) w.push(e);
     expect(w.count).toBe(events.length);
@@ -317,30 +340,30 @@ describe('reader errors', () => {
 
   it('bad-event: names the line and the field', () => {
     const cases: [string, string, string][] = [
-      [
-        E({ error: { ...recordError('closed', 'x'), errno: 'EFOO' as 'EPIPE' } }),
-        'error.errno',
-        '',
-      ],
-      [E({ error: { ...recordError('closed', 'x'), code: 'nope' as 'closed' } }), 'error.code', ''],
-      [E({ seq: '18446744073709551616' }), 'seq', 'below 2^64'],
-      [E({ seq: '007' }), 'seq', 'leading zeros'],
-      [E({ seq: '-1' }), 'seq', ''],
-      [E({ nonce: 'ABCD' }), 'nonce', 'lowercase hex'],
-      [E({ key: 'abc' }), 'key', 'even number'],
-      [E({ preview: 'aa'.repeat(65) }), 'preview', 'at most 64 bytes'],
+      [K('error', { error: { ...recordError('closed', 'x'), errno: 'EFOO' } }), 'error.errno', ''],
+      [K('error', { error: { ...recordError('closed', 'x'), code: 'nope' } }), 'error.code', ''],
+      [K('record-open', { seq: '18446744073709551616' }), 'seq', 'below 2^64'],
+      [K('record-open', { seq: '007' }), 'seq', 'leading zeros'],
+      [K('record-open', { seq: '-1' }), 'seq', ''],
+      [K('open-request', { nonce: 'ABCD' }), 'nonce', 'lowercase hex'],
+      [K('open-request', { key: 'abc' }), 'key', 'even number'],
+      [K('deliver-data', { preview: 'aa'.repeat(65) }), 'preview', 'at most 64 bytes'],
       [E({ t: -1 }), 't', 'non-negative integer'],
       [E({ t: 1.5 }), 't', 'non-negative integer'],
-      [E({ type: 256 }), 'type', '0 to 255'],
-      [E({ lane: 'disk' as 'wire' }), 'lane', ''],
-      [E({ kind: 'explode' as 'note' }), 'kind', ''],
+      [K('record-out', { type: 256 }), 'type', '0 to 255'],
+      [E({ lane: 'disk' }), 'lane', ''],
+      [E({ kind: 'explode' }), 'kind', ''],
       [
-        E({ violation: { invariant: 1, name: 'x' } as TraceViolation }),
+        K('violation', { violation: { invariant: 1, name: 'x' } as TraceViolation }),
         'violation.message',
         'missing field',
       ],
       [E().replace('}', ',"colour":1}'), 'colour', 'unknown field "colour"'],
       [E().replace('"t":0,', ''), 't', 'missing field "t"'],
+      // the closed vocabulary: a field of another kind, a lane the kind is not drawn on
+      [E({ seq: '1' }), 'seq', 'unknown field "seq"'],
+      [E({ lane: 'cp' }), 'lane', ''],
+      [K('record-open', { seq: undefined }), 'seq', 'missing field "seq"'],
     ];
     for (const [line, path, text] of cases) {
       const e = failure(`${H}\n${E()}\n${line}\n`);
@@ -349,9 +372,7 @@ describe('reader errors', () => {
       expect(e.message, line).toContain(text);
     }
     expect(failure(`${H}\n[]\n`)).toMatchObject({ code: 'bad-event', line: 2 });
-    expect(failure(`${H}\n${E({ t: -1, kind: 'seal-done' })}\n`).message).toContain(
-      '(seal-done event)',
-    );
+    expect(failure(`${H}\n${K('seal-done', { t: -1 })}\n`).message).toContain('(seal-done event)');
   });
 
   it('truncated: an unterminated last line that is not complete JSON', () => {

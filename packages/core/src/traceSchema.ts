@@ -12,7 +12,13 @@ import {
   TRACE_FORMAT,
   TRACE_KINDS,
   TRACE_VERSION,
+  type TraceEvent,
+  type TraceField,
   type TraceHeader,
+  type TraceKind,
+  type TraceKindSpec,
+  optionalFieldsOf,
+  traceKindSpec,
 } from './trace.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -110,33 +116,58 @@ export const TraceHeaderSchema = v.strictObject({
   suite: v.exactOptional(v.string()),
 });
 
-/** `TraceEvent` exactly: unknown keys are rejected, optional keys may be absent but not null. */
-export const TraceEventSchema = v.strictObject({
-  t: Count,
-  ep: v.string(),
-  lane: v.picklist(LANES),
-  kind: v.picklist(TRACE_KINDS),
-  seq: v.exactOptional(Seq),
-  epoch: v.exactOptional(Count),
-  type: v.exactOptional(ContentTypeByte),
-  size: v.exactOptional(Count),
-  wire: v.exactOptional(Count),
-  req: v.exactOptional(Count),
-  reason: v.exactOptional(v.string()),
-  key: v.exactOptional(Hex),
-  nonce: v.exactOptional(Hex),
-  aad: v.exactOptional(Hex),
-  header: v.exactOptional(Hex),
-  preview: v.exactOptional(
-    v.pipe(
-      Hex,
-      v.maxLength(
-        PREVIEW_BYTES * 2,
-        `must be at most ${PREVIEW_BYTES} bytes (${PREVIEW_BYTES * 2} hex digits)`,
-      ),
-    ),
+const Preview = v.pipe(
+  Hex,
+  v.maxLength(
+    PREVIEW_BYTES * 2,
+    `must be at most ${PREVIEW_BYTES} bytes (${PREVIEW_BYTES * 2} hex digits)`,
   ),
-  error: v.exactOptional(RecordErrorSchema),
-  violation: v.exactOptional(TraceViolationSchema),
-  note: v.exactOptional(v.string()),
-});
+);
+
+/** The schema of each field but `reason`, whose set depends on the kind. */
+const FIELD_SCHEMAS: { readonly [F in Exclude<TraceField, 'reason'>]: v.GenericSchema } = {
+  seq: Seq,
+  epoch: Count,
+  type: ContentTypeByte,
+  size: Count,
+  wire: Count,
+  req: Count,
+  key: Hex,
+  nonce: Hex,
+  aad: Hex,
+  header: Hex,
+  preview: Preview,
+  error: RecordErrorSchema,
+  violation: TraceViolationSchema,
+  note: v.string(),
+};
+
+function fieldSchema(field: TraceField, spec: TraceKindSpec): v.GenericSchema {
+  if (field !== 'reason') return FIELD_SCHEMAS[field];
+  return spec.reasons ? v.picklist(spec.reasons) : v.string();
+}
+
+/**
+ * One kind's event exactly: its lanes, its required fields, its optional ones (and `note`), no
+ * other key. Built from the table in traceEvent.ts, as the type and the fast check are.
+ */
+function kindSchema(kind: TraceKind): v.GenericSchema {
+  const spec = traceKindSpec(kind);
+  const entries: Record<string, v.GenericSchema> = {
+    t: Count,
+    ep: v.string(),
+    lane: v.picklist(spec.lanes ?? LANES),
+    kind: v.literal(kind),
+  };
+  for (const f of spec.required) entries[f] = fieldSchema(f, spec);
+  for (const f of optionalFieldsOf(spec)) entries[f] = v.exactOptional(fieldSchema(f, spec));
+  return v.strictObject(entries);
+}
+
+/** `TraceEvent` exactly: the member of its kind; unknown keys and another kind's fields rejected. */
+export const TraceEventSchema: v.GenericSchema<unknown, TraceEvent> = v.variant(
+  'kind',
+  TRACE_KINDS.map(kindSchema) as unknown as [
+    v.StrictObjectSchema<{ kind: v.LiteralSchema<string, undefined> }, undefined>,
+  ],
+) as unknown as v.GenericSchema<unknown, TraceEvent>;

@@ -7,7 +7,7 @@ import { pair, stateFor, text } from './helpers.js';
 
 /**
  * The receive machine driven by hand, with async decryptions completed out of order: what the
- * kernel does with a CRYPTO_ALG_ASYNC AEAD on TLS 1.2 (ktls-facts §6).
+ * kernel does with a CRYPTO_ALG_ASYNC AEAD on TLS 1.2 (docs/kernel-tls.md §6).
  */
 function setup(design: Design, depth: number) {
   const engine = new ModelAeadEngine();

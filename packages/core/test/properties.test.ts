@@ -138,7 +138,7 @@ describe('properties of the record layer', () => {
               }
             }
           }
-          expect(['open', 'failed', 'frozen', 'held', 'eof', 'closed']).toContain(rx.phase.tag);
+          expect(['running', 'failed', 'frozen', 'held', 'eof', 'closed']).toContain(rx.phase.tag);
         },
       ),
       { numRuns: 300 },

@@ -11,7 +11,16 @@ import {
   recordError,
 } from '../src/errors.js';
 import { AlertDescription, type AlertName } from '../src/protocol.js';
-import { LANES, TRACE_KINDS, type TraceEvent } from '../src/trace.js';
+import {
+  LANES,
+  TRACE_KINDS,
+  type TraceEvent,
+  type TraceField,
+  type TraceKind,
+  type TraceKindSpec,
+  optionalFieldsOf,
+  traceKindSpec,
+} from '../src/trace.js';
 import { ERRNOS } from '../src/traceSchema.js';
 
 /** Strings with what JSON must escape, lone surrogates and astral characters. */
@@ -38,20 +47,15 @@ const arbError: fc.Arbitrary<RecordError> = fc.oneof(
   }),
 );
 
-/** Any valid event: every optional field present or not. */
-export const arbEvent: fc.Arbitrary<TraceEvent> = fc.record(
+/** Each field's values but `reason`, whose set depends on the kind. */
+const FIELD_ARBITRARIES: { readonly [F in Exclude<TraceField, 'reason'>]: fc.Arbitrary<unknown> } =
   {
-    t: fc.maxSafeNat(),
-    ep: arbText,
-    lane: fc.constantFrom(...LANES),
-    kind: fc.constantFrom(...TRACE_KINDS),
     seq: fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }).map(String),
     epoch: fc.nat(),
     type: fc.nat(255),
     size: fc.maxSafeNat(),
     wire: fc.nat(),
     req: fc.nat(),
-    reason: arbText,
     key: arbHex(8),
     nonce: arbHex(12),
     aad: arbHex(13),
@@ -60,6 +64,28 @@ export const arbEvent: fc.Arbitrary<TraceEvent> = fc.record(
     error: arbError,
     violation: fc.record({ invariant: fc.nat(), name: arbText, message: arbText }),
     note: arbText,
-  },
-  { requiredKeys: ['t', 'ep', 'lane', 'kind'] },
-);
+  };
+
+function arbField(field: TraceField, spec: TraceKindSpec): fc.Arbitrary<unknown> {
+  if (field !== 'reason') return FIELD_ARBITRARIES[field];
+  return spec.reasons ? fc.constantFrom(...spec.reasons) : arbText;
+}
+
+/** One valid event of `kind`: on one of its lanes, every optional field present or not. */
+export function arbEventOf(kind: TraceKind): fc.Arbitrary<TraceEvent> {
+  const spec = traceKindSpec(kind);
+  const fields: Record<string, fc.Arbitrary<unknown>> = {
+    t: fc.maxSafeNat(),
+    ep: arbText,
+    lane: fc.constantFrom(...(spec.lanes ?? LANES)),
+    kind: fc.constant(kind),
+  };
+  for (const f of spec.required) fields[f] = arbField(f, spec);
+  for (const f of optionalFieldsOf(spec)) fields[f] = arbField(f, spec);
+  return fc.record(fields, {
+    requiredKeys: ['t', 'ep', 'lane', 'kind', ...spec.required],
+  }) as unknown as fc.Arbitrary<TraceEvent>;
+}
+
+/** Any valid event: of any kind, every optional field of that kind present or not. */
+export const arbEvent: fc.Arbitrary<TraceEvent> = fc.oneof(...TRACE_KINDS.map(arbEventOf));

@@ -7,7 +7,8 @@ import { RecordLayerError } from '../src/errors.js';
 import { suiteByName } from '../src/suites.js';
 
 /**
- * The kernel selftest FIXTURE(zero_len) (tools/testing/selftests/net/tls.c, ktls-facts §10.3):
+ * The kernel selftest FIXTURE(zero_len) (tools/testing/selftests/net/tls.c,
+ * docs/kernel-tls.md §10.3):
  * TLS 1.2 AES-CCM-128 with all-zero key/iv/salt, three records of "Hello world" or empty, data
  * (0x17) or control (0x16); each read is recvmsg(MSG_DONTWAIT) with cmsg room and a 128-byte iov.
  */

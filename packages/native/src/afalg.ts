@@ -26,7 +26,7 @@ export const AF_ALG_NAMES: { readonly [A in AeadAlgorithm]: string } = {
  * The IV the kernel's AEAD takes for a 12-byte TLS nonce. gcm(aes) and rfc7539 take the nonce as
  * is. ccm(aes) takes the 16-byte counter block: flags byte L' = L - 1 = 2 (a 3-byte length field,
  * 15 - 12), the nonce, and a zero counter; crypto/ccm.c checks 1 <= iv[0] <= 7 — the same layout
- * kernel TLS builds (`TLS_AES_CCM_IV_B0_BYTE`, ktls-facts §8).
+ * kernel TLS builds (`TLS_AES_CCM_IV_B0_BYTE`, docs/kernel-tls.md §8).
  */
 function kernelIv(algorithm: AeadAlgorithm, nonce: Uint8Array): Uint8Array {
   checkAeadNonce(nonce);

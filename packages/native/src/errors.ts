@@ -2,8 +2,8 @@ import { loadNative, type NativeBinding } from './binding.js';
 
 /**
  * A syscall the kernel refused, with the errno by name: what kernel TLS and AF_ALG report
- * (ktls-facts §3–§7, §11). `code` and `errno` are both the errno name (`'EBADMSG'`), so callers can
- * switch on either; `errnoNumber` is the raw value on this architecture.
+ * (docs/kernel-tls.md §3–§7, §11). `code` and `errno` are both the errno name (`'EBADMSG'`), so
+ * callers can switch on either; `errnoNumber` is the raw value on this architecture.
  */
 export class NativeSyscallError extends Error {
   override readonly name = 'NativeSyscallError';

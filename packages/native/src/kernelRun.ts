@@ -17,6 +17,7 @@ import {
   type SuiteName,
   suiteByName,
   TLS_1_3,
+  type TraceDraft,
   type TraceEvent,
   TraceWriter,
   TlsRecordLayer,
@@ -204,7 +205,7 @@ interface Recorder {
   t: number;
 }
 
-function ev(r: Recorder, ep: Side, draft: Omit<TraceEvent, 't' | 'ep'>): void {
+function ev(r: Recorder, ep: Side, draft: TraceDraft): void {
   r.events.push({ t: r.t++, ep, ...draft });
 }
 
@@ -245,6 +246,8 @@ function runScript(
   const txClosed = { client: false, server: false };
   // Traffic secrets of each side's TX (the peer's RX follows them on KeyUpdate).
   const txSecret = { client: keys.secrets.client, server: keys.secrets.server };
+  // Key epochs per side and direction, as the simulator counts them: 1 for the first key.
+  const epochs = { client: { tx: 0, rx: 0 }, server: { tx: 0, rx: 0 } };
   const rxSecret = { client: keys.secrets.server, server: keys.secrets.client };
 
   for (const side of ['client', 'server'] as const) {
@@ -252,12 +255,13 @@ function runScript(
     for (const dir of ['tx', 'rx'] as const) {
       const st = dir === 'tx' ? keys.tx[side] : keys.tx[peer];
       const r = eps[side].install(dir, st);
+      if (r === 'ok') epochs[side][dir] += 1;
       ev(rec, side, {
         lane: 'cp',
         kind: 'key-install',
-        reason: `${dir} ${r}`,
-        epoch: 0,
+        epoch: epochs[side][dir],
         key: keyFingerprint(st.key),
+        note: `${dir} ${r}`,
       });
       if (r !== 'ok') obs[side].events.push(`install ${dir}: ${r}`);
     }
@@ -298,8 +302,9 @@ function runScript(
           ev(rec, side, {
             lane: 'cp',
             kind: 'key-install',
-            reason: 'tx rekey',
+            epoch: ++epochs[side].tx,
             key: keyFingerprint(next.key),
+            note: 'tx rekey',
           });
         else errorEvent(rec, side, 'cp', r, 'TLS_TX rekey');
         return;
@@ -361,8 +366,14 @@ function runScript(
           ev(rec, side, { lane: 'cp', kind: 'deliver-control', type: r.type, size: r.data.length });
           if (r.type === ContentType.alert) {
             // close_notify or a fatal alert: the control plane stops reading (RFC 8446 §6).
-            ends[side] = r.data[1] === 0 ? 'close_notify' : `alert ${r.data[1]}`;
-            ev(rec, side, { lane: 'dp-rx', kind: 'eof', reason: ends[side]! });
+            const closeNotify = r.data[1] === AlertDescription.close_notify;
+            ends[side] = closeNotify ? 'close_notify' : `alert ${r.data[1]}`;
+            ev(rec, side, {
+              lane: 'dp-rx',
+              kind: 'eof',
+              reason: closeNotify ? 'close_notify' : 'fatal-alert',
+              ...(closeNotify ? {} : { note: ends[side]! }),
+            });
           } else if (r.type === ContentType.handshake && r.data[0] === 24) {
             // KeyUpdate: look once more before the next key goes in (does RX freeze?), then
             // install the peer's next traffic secret on RX.
@@ -378,7 +389,8 @@ function runScript(
               ev(rec, side, {
                 lane: 'dp-rx',
                 kind: 'freeze',
-                reason: 'KeyUpdate: EKEYEXPIRED until TLS_RX',
+                reason: 'key-update',
+                note: 'EKEYEXPIRED until TLS_RX is set again',
               });
             } else if (before.kind === 'data') {
               obs[side].data.push(before.data);
@@ -393,17 +405,19 @@ function runScript(
               ev(rec, side, {
                 lane: 'cp',
                 kind: 'key-install',
-                reason: 'rx rekey',
+                epoch: ++epochs[side].rx,
                 key: keyFingerprint(next.key),
+                note: 'rx rekey',
               });
-              ev(rec, side, { lane: 'dp-rx', kind: 'resume', reason: 'TLS_RX installed' });
+              ev(rec, side, { lane: 'dp-rx', kind: 'resume', reason: 'key-installed' });
             } else errorEvent(rec, side, 'cp', res, 'TLS_RX rekey');
           }
           break;
         }
         case 'eof':
           ends[side] = 'eof';
-          ev(rec, side, { lane: 'dp-rx', kind: 'eof', reason: 'peer closed' });
+          // TCP FIN without close_notify: a truncation (RFC 8446 §6.1).
+          ev(rec, side, { lane: 'dp-rx', kind: 'eof', reason: 'tcp-fin' });
           break;
         case 'error':
           ends[side] = r.errno;

@@ -2,7 +2,7 @@ import { type CryptoState, cryptoStateFromKernel, cryptoStateToKernel } from '@k
 import type { RawRecvResult } from './binding.js';
 import { native } from './errors.js';
 
-/** UAPI values (include/uapi/linux/tls.h, ktls-facts §2). */
+/** UAPI values (include/uapi/linux/tls.h, docs/kernel-tls.md §2). */
 export const SOL_TLS = 282;
 export const TLS_TX = 1;
 export const TLS_RX = 2;
@@ -242,7 +242,7 @@ function sendFlags(o: SendOptions): number {
   return f;
 }
 
-/** `sizeof(struct tls12_crypto_info_*)` for a cipher_type (ktls-facts §2). */
+/** `sizeof(struct tls12_crypto_info_*)` for a cipher_type (docs/kernel-tls.md §2). */
 export function cryptoInfoSize(cipherType: number): number {
   return cipherType === 51 ||
     cipherType === 53 ||

@@ -43,8 +43,9 @@ describe('addon', () => {
   });
 });
 
-// These are facts about THIS host (kernel-vm.md: no AF_ALG, no kTLS). If the project ever runs on
-// a kernel that has them, the kernel suite runs here too (kernel.test.ts) and these two say so.
+// These are facts about THIS host (docs/vm-harness.md: no AF_ALG, no kTLS). If the project ever
+// runs on a kernel that has them, the kernel suite runs here too (kernel.test.ts) and these two say
+// so.
 describe.runIf(!host.afAlg.available)('probe on a kernel without AF_ALG', () => {
   it('says AF_ALG is missing: EAFNOSUPPORT, with the config option to blame', () => {
     expect(host.afAlg.errno).toBe('EAFNOSUPPORT');

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # extract-vmlinux.py BZIMAGE OUT: decompresses the payload of a bzImage into the ELF vmlinux, which
-# qemu boots through its PVH entry (kernel-vm.md §4: saves the in-guest decompression, ~5.5 s of
-# TCG time for XZ). XZ (Debian 12) is read with Python's lzma; zstd (Debian 14) with the zstd
+# qemu boots through its PVH entry (docs/vm-harness.md §4: saves the in-guest decompression, ~5.5 s
+# of TCG time for XZ). XZ (Debian 12) is read with Python's lzma; zstd (Debian 14) with the zstd
 # command when it is installed. Exits 1 if no ELF comes out (the harness then boots the bzImage).
 import lzma
 import shutil

@@ -22,7 +22,7 @@ bookworm)
   pkg=$(apt-cache depends "$meta" 2>/dev/null | awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
   ;;
 sid)
-  # Private apt state for unstable (kernel-vm.md §6): same mirror the system uses.
+  # Private apt state for unstable (docs/vm-harness.md §6): same mirror the system uses.
   state=$cache/apt-sid
   mkdir -p "$state/lists/partial"
   mirror=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/* 2>/dev/null |
@@ -68,7 +68,7 @@ trap 'rm -rf "$work"' EXIT
 (
   cd "$work"
   # Debian 14 splits the image: the linux-image package is a stub that depends on linux-binary-*
-  # (vmlinuz) and linux-modules-* (modules as .ko.xz) (kernel-vm.md §6).
+  # (vmlinuz) and linux-modules-* (modules as .ko.xz) (docs/vm-harness.md §6).
   pkgs=("$pkg")
   for dep in $(apt-cache "${apt_opts[@]}" depends "$pkg" 2>/dev/null |
     awk '/Depends: linux-(binary|modules)-/ {print $2}'); do pkgs+=("$dep"); done
@@ -89,7 +89,7 @@ cp "$vmlinuz" "$work/out/vmlinuz"
 cp "$root/boot/config-$ver" "$work/out/config" 2>/dev/null ||
   cp "$root/usr/lib/modules/$ver/config" "$work/out/config" 2>/dev/null || true
 # The generic bzImage is XZ-compressed; decompressing it under TCG costs ~5.5 s per boot. Booting
-# the ELF vmlinux through its PVH entry removes that (kernel-vm.md §4).
+# the ELF vmlinux through its PVH entry removes that (docs/vm-harness.md §4).
 python3 "$here/extract-vmlinux.py" "$work/out/vmlinuz" "$work/out/vmlinux" >&2 || rm -f "$work/out/vmlinux"
 # Module closure in load order; built-ins are skipped, modules this kernel does not have are noted.
 : >"$work/out/modules/order"

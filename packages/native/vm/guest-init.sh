@@ -2,7 +2,8 @@
 # /init of the test VM. The kernel command line passes hjob= (job script, host path), hwd= (its
 # working directory), hout= (results folder, a rw 9p share mounted at the same path) and hchan=.
 # The job's output goes to ttyS0 with the kernel console; ttyS1 carries only harness lines
-# (HARNESS_*), so printk can never interleave with them (kernel-vm.md §3). No network: only lo.
+# (HARNESS_*), so printk can never interleave with them (docs/vm-harness.md §3). No network: only
+# lo.
 /bin/busybox --install -s /bin
 export PATH=/bin:/sbin
 mount -t proc proc /proc

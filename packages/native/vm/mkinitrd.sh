@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # mkinitrd.sh KERNEL_DIR OUT.img: a small uncompressed initramfs with static busybox, this kernel's
 # modules (KERNEL_DIR/modules, in load order) and guest-init.sh as /init. The project itself is not
-# in it: the guest reads the host's / over 9p (kernel-vm.md §1, option A).
+# in it: the guest reads the host's / over 9p (docs/vm-harness.md §1).
 set -euo pipefail
 kdir=$1
 out=$2

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `pnpm test:kernel`: runs @ktls-lab/native's kernel suite inside real Debian kernels under qemu
 // (TCG), one VM per kernel, both at once, and exits non-zero if any kernel run fails or returns no
-// result line. kernel-vm.md is the measured recipe this follows:
+// result line. docs/vm-harness.md describes the recipe this follows:
 //   - host tools come from apt when missing (qemu-system-x86, busybox-static, kmod, cpio, xz-utils,
 //     python3, zstd);
 //   - kernels are resolved through Debian's metapackages (bookworm: 6.1; sid: the newest 7.x),

@@ -101,7 +101,7 @@ export const SIM_DESIGNS: readonly SimDesign[] = [
     'mutant-bytes-dropped-on-punt',
     'linux-ktls that drops the bytes it had buffered when the control plane takes record processing back to userspace.',
     LINUX_KTLS,
-    { rx: { puntKeepsBufferedBytes: false } },
+    { rx: { fallbackKeepsBufferedBytes: false } },
     [2],
   ),
   mutant(

@@ -1,4 +1,4 @@
-/** The invariants every step of every run is checked against (architecture.md). */
+/** The invariants every step of every run is checked against (docs/architecture.md §5). */
 export const INVARIANTS = [
   {
     id: 1,

@@ -1,4 +1,12 @@
-import { contentTypeName, type RecordError, toHex } from '@ktls-lab/core';
+import {
+  AlertDescription,
+  AlertLevel,
+  ContentType,
+  contentTypeName,
+  HandshakeType,
+  type RecordError,
+  toHex,
+} from '@ktls-lab/core';
 import { type InvariantId, type Violation, violation } from './invariants.js';
 
 /**
@@ -136,7 +144,7 @@ export class Monitor {
     },
   ): SentRecord {
     const d = this.dir(from);
-    const isData = r.contentType === 23 && !r.garbage;
+    const isData = r.contentType === ContentType.applicationData && !r.garbage;
     const record: SentRecord = {
       ...r,
       index: d.records.length,
@@ -152,7 +160,12 @@ export class Monitor {
     if (this.noRekey) {
       // Documented limit of kernels before 6.14: a record after a KeyUpdate cannot be opened.
       const prev = d.records[record.index - 1];
-      if (prev && prev.contentType === 22 && prev.firstByte === 24 && !r.garbage)
+      if (
+        prev &&
+        prev.contentType === ContentType.handshake &&
+        prev.firstByte === HandshakeType.keyUpdate &&
+        !r.garbage
+      )
         d.mayFailAt.add(record.index);
     }
     return record;
@@ -210,7 +223,7 @@ export class Monitor {
     );
     if (!at) return;
     const { d, r } = at;
-    const isData = r.contentType === 23;
+    const isData = r.contentType === ContentType.applicationData;
     if (d.ended !== null) {
       this.fail(6, `${receiver} delivers record #${r.index} after ${d.ended}`);
       return;
@@ -224,7 +237,7 @@ export class Monitor {
     }
     if (r.index > d.nextIndex) {
       const skipped = d.records[d.nextIndex]!;
-      const inv = skipped.contentType !== 23 || !isData ? 4 : 2;
+      const inv = skipped.contentType !== ContentType.applicationData || !isData ? 4 : 2;
       this.fail(
         inv,
         `${receiver} receives record #${r.index} (${contentTypeName(r.contentType)}, seq ${r.seq}) before record #${skipped.index} (${contentTypeName(skipped.contentType)}, seq ${skipped.seq})`,
@@ -253,13 +266,21 @@ export class Monitor {
     }
     d.nextIndex = r.index + 1;
     // Without rekey support nothing freezes (documented): the limitation covers what follows.
-    if (r.contentType === 22 && r.firstByte === 24 && this.tls13 && !this.noRekey)
+    if (
+      r.contentType === ContentType.handshake &&
+      r.firstByte === HandshakeType.keyUpdate &&
+      this.tls13 &&
+      !this.noRekey
+    )
       d.frozenAfter = r.index;
-    if (r.contentType === 21 && data.length >= 2) {
+    if (r.contentType === ContentType.alert && data.length >= 2) {
       // RFC 8446 §6.1/§6.2: close_notify ends the stream; every other alert but user_canceled is
       // fatal in TLS 1.3, and level 2 is fatal in TLS 1.2.
-      if (data[1] === 0) this.end(d, r.index, 'close_notify');
-      else if (data[1] !== 90 && (this.tls13 || data[0] === 2))
+      if (data[1] === AlertDescription.close_notify) this.end(d, r.index, 'close_notify');
+      else if (
+        data[1] !== AlertDescription.user_canceled &&
+        (this.tls13 || data[0] === AlertLevel.fatal)
+      )
         this.end(d, r.index, `a fatal alert (${data[1]})`);
     }
   }
@@ -334,7 +355,7 @@ export class Monitor {
       if (d.nextIndex < stop) {
         const r = d.records[d.nextIndex]!;
         this.fail(
-          r.contentType === 23 ? 2 : 4,
+          r.contentType === ContentType.applicationData ? 2 : 4,
           `${d.to} never received record #${r.index} (${contentTypeName(r.contentType)}, seq ${r.seq}) of ${d.records.length} that ${d.from} sent`,
         );
         return;

@@ -1,4 +1,10 @@
-import { type TraceEvent, type TraceHeader, traceHash, serializeTrace } from '@ktls-lab/core';
+import {
+  assertNever,
+  serializeTrace,
+  type TraceEvent,
+  type TraceHeader,
+  traceHash,
+} from '@ktls-lab/core';
 import { type Chooser, RandomChooser, RecordingChooser, ReplayChooser } from './choices.js';
 import { findSimDesign, SIM_DESIGNS, type SimDesign } from './designs.js';
 import type { Violation } from './invariants.js';
@@ -48,8 +54,11 @@ export function chooserFor(
       return new RandomChooser(seed);
     case 'pct':
       return new PctChooser(seed, options.pctDepth ?? 3, PCT_EXPECTED_STEPS);
-    default:
+    case 'dfs':
+    case 'replay':
       return new ReplayChooser(choices);
+    default:
+      return assertNever(strategy, 'strategy');
   }
 }
 

@@ -1,13 +1,17 @@
 import {
   type AeadKey,
+  AlertDescription,
   alertBody,
+  assertNever,
   ContentType,
+  type ContentTypeByte,
   type CryptoState,
   createRx,
   createTx,
   cryptoStateFromKeyIv,
   cryptoStateFromSecret,
   HandshakeType,
+  KeyUpdateRequest,
   ModelAeadEngine,
   nextTrafficSecret,
   type OpenRequest,
@@ -60,7 +64,7 @@ type CpItem =
   | {
       readonly kind: 'control';
       readonly offset: number;
-      readonly contentType: number;
+      readonly contentType: ContentTypeByte;
       readonly body: Uint8Array;
     }
   | { readonly kind: 'held'; readonly offset: number; readonly record: Uint8Array }
@@ -116,10 +120,16 @@ export interface WorldResult {
 }
 
 const KEY_UPDATE = (requested: boolean) =>
-  Uint8Array.of(HandshakeType.keyUpdate, 0, 0, 1, requested ? 1 : 0);
+  Uint8Array.of(
+    HandshakeType.keyUpdate,
+    0,
+    0,
+    1,
+    requested ? KeyUpdateRequest.requested : KeyUpdateRequest.notRequested,
+  );
 /** A minimal TLS 1.3 NewSessionTicket (RFC 8446 §4.6.1): lifetime, age_add, nonce, ticket, no extensions. */
 const TICKET = Uint8Array.of(
-  4,
+  HandshakeType.newSessionTicket,
   0,
   0,
   17,
@@ -144,8 +154,7 @@ const TICKET = Uint8Array.of(
 );
 /** RFC 6520 heartbeat_request: type 1, payload length 4, "ping", 16 bytes of padding. */
 const HEARTBEAT = Uint8Array.of(1, 0, 4, 0x70, 0x69, 0x6e, 0x67, ...new Uint8Array(16));
-const HELLO_REQUEST = Uint8Array.of(0, 0, 0, 0);
-const HEARTBEAT_TYPE = 24;
+const HELLO_REQUEST = Uint8Array.of(HandshakeType.helloRequest, 0, 0, 0);
 
 export class World {
   readonly monitor: Monitor;
@@ -320,6 +329,8 @@ export class World {
       case 'trace':
         this.emit(ep.name, e.event);
         return undefined;
+      default:
+        return assertNever(e, 'TX effect');
     }
   }
 
@@ -330,7 +341,7 @@ export class World {
     r: {
       seq: bigint;
       epoch: number;
-      contentType: number;
+      contentType: ContentTypeByte;
       fingerprint: string;
       nonce: string;
       firstByte: number;
@@ -432,6 +443,8 @@ export class World {
       case 'trace':
         this.emit(ep.name, e.event);
         return;
+      default:
+        assertNever(e, 'RX effect');
     }
   }
 
@@ -488,7 +501,7 @@ export class World {
             `TLS_RX refused (${this.suite.name} not offloaded): records are opened in userspace`,
           );
           ep.userspaceRx = state;
-          this.rxRun(ep, { type: 'punt', version: this.suite.version });
+          this.rxRun(ep, { type: 'fallback', version: this.suite.version });
         }
         return;
       }
@@ -514,18 +527,24 @@ export class World {
           key: this.importKey(item.state),
         });
         return;
+      default:
+        assertNever(item, 'control-plane item');
     }
   }
 
   /** What a TLS library does with a control record; returns the next RX state after a KeyUpdate. */
-  private handleControl(ep: Endpoint, type: number, body: Uint8Array): CryptoState | null {
+  private handleControl(ep: Endpoint, type: ContentTypeByte, body: Uint8Array): CryptoState | null {
     if (type === ContentType.handshake && body[0] === HandshakeType.keyUpdate && this.tls13) {
       ep.rxSecret = nextTrafficSecret(this.suite, ep.rxSecret);
       // RFC 8446 §4.6.3: update_requested → answer with our own KeyUpdate before more data.
-      if (body[4] === 1 && !ep.txClosed) this.sendKeyUpdate(ep, false);
+      if (body[4] === KeyUpdateRequest.requested && !ep.txClosed) this.sendKeyUpdate(ep, false);
       return this.state(ep.rxSecret);
     }
-    if (type === ContentType.alert && body.length >= 2 && body[1] !== 0) {
+    if (
+      type === ContentType.alert &&
+      body.length >= 2 &&
+      body[1] !== AlertDescription.close_notify
+    ) {
       this.note(ep, 'cp', `received alert ${body[1]}`);
     }
     return null;
@@ -544,12 +563,13 @@ export class World {
   private handleHeld(ep: Endpoint, offset: number, record: Uint8Array): void {
     const exported = this.rxRun(ep, { type: 'export-state' }).state;
     if (!exported) return;
-    const opened = openRecord(this.engine, exported, record);
-    if ('code' in opened) {
-      this.monitor.rxFailed(ep.name, opened);
+    const result = openRecord(this.engine, exported, record);
+    if (!result.ok) {
+      this.monitor.rxFailed(ep.name, result.error);
       this.rxRun(ep, { type: 'close' });
       return;
     }
+    const opened = result.value;
     this.monitor.consumed(
       ep.name,
       offset,
@@ -565,13 +585,14 @@ export class World {
   /** Userspace record layer (punt): open the record with the userspace state. */
   private handlePunted(ep: Endpoint, offset: number, record: Uint8Array): void {
     const state = ep.userspaceRx;
-    if (!state || ep.rx.phase.tag !== 'punt') return;
-    const opened = openRecord(this.engine, state, record);
-    if ('code' in opened) {
-      this.monitor.rxFailed(ep.name, opened);
+    if (!state || ep.rx.phase.tag !== 'fallback') return;
+    const result = openRecord(this.engine, state, record);
+    if (!result.ok) {
+      this.monitor.rxFailed(ep.name, result.error);
       this.rxRun(ep, { type: 'close' });
       return;
     }
+    const opened = result.value;
     if (opened.contentType === ContentType.applicationData) {
       this.monitor.consumed(ep.name, offset, 'app', opened.content);
       this.upperDeliver(ep, opened.content);
@@ -582,12 +603,15 @@ export class World {
     const next = this.handleControl(ep, opened.contentType, opened.content);
     ep.userspaceRx = next ?? opened.next;
     if (next) this.monitor.rekeyed(ep.name);
-    if (opened.contentType === ContentType.alert && opened.content[1] !== 90)
+    if (
+      opened.contentType === ContentType.alert &&
+      opened.content[1] !== AlertDescription.user_canceled
+    )
       this.rxRun(ep, { type: 'close' });
   }
 
   /** Sends a record of the library's own (alert, KeyUpdate, ticket, heartbeat) the way the design does. */
-  private sendControlRecord(ep: Endpoint, contentType: number, body: Uint8Array): boolean {
+  private sendControlRecord(ep: Endpoint, contentType: ContentTypeByte, body: Uint8Array): boolean {
     if (ep.userspaceTx) return this.sealInUserspace(ep, contentType, body);
     if (this.options.design.design.tx.controlRecords === 'cmsg') {
       return this.txRun(ep, { type: 'send-control', contentType, body }).errors.length === 0;
@@ -596,25 +620,26 @@ export class World {
     const exported = this.txRun(ep, { type: 'export-state' }).state;
     if (!exported) return false;
     const sealed = sealRecord(this.engine, exported, contentType, body);
-    if ('code' in sealed) return false;
-    this.writeUserspace(ep, exported, contentType, body, sealed.record);
-    this.txRun(ep, { type: 'import-state', state: sealed.next, key: this.importKey(sealed.next) });
+    if (!sealed.ok) return false;
+    const { record, next } = sealed.value;
+    this.writeUserspace(ep, exported, contentType, body, record);
+    this.txRun(ep, { type: 'import-state', state: next, key: this.importKey(next) });
     return true;
   }
 
-  private sealInUserspace(ep: Endpoint, contentType: number, body: Uint8Array): boolean {
+  private sealInUserspace(ep: Endpoint, contentType: ContentTypeByte, body: Uint8Array): boolean {
     const state = ep.userspaceTx!;
     const sealed = sealRecord(this.engine, state, contentType, body);
-    if ('code' in sealed) return false;
-    this.writeUserspace(ep, state, contentType, body, sealed.record);
-    ep.userspaceTx = sealed.next;
+    if (!sealed.ok) return false;
+    this.writeUserspace(ep, state, contentType, body, sealed.value.record);
+    ep.userspaceTx = sealed.value.next;
     return true;
   }
 
   private writeUserspace(
     ep: Endpoint,
     state: CryptoState,
-    contentType: number,
+    contentType: ContentTypeByte,
     body: Uint8Array,
     record: Uint8Array,
   ): void {
@@ -662,16 +687,16 @@ export class World {
   private sendHeartbeat(ep: Endpoint): void {
     if (ep.txClosed) return;
     if (ep.userspaceTx || this.options.design.design.tx.controlRecords === 'cmsg') {
-      this.sendControlRecord(ep, HEARTBEAT_TYPE, HEARTBEAT);
+      this.sendControlRecord(ep, ContentType.heartbeat, HEARTBEAT);
       return;
     }
     // take-state, in two control-plane steps: the state is out while the app keeps writing.
     const exported = this.txRun(ep, { type: 'export-state' }).state;
     if (!exported) return;
-    const sealed = sealRecord(this.engine, exported, HEARTBEAT_TYPE, HEARTBEAT);
-    if ('code' in sealed) return;
-    this.writeUserspace(ep, exported, HEARTBEAT_TYPE, HEARTBEAT, sealed.record);
-    ep.inbox.push({ kind: 'heartbeat-import', state: sealed.next });
+    const sealed = sealRecord(this.engine, exported, ContentType.heartbeat, HEARTBEAT);
+    if (!sealed.ok) return;
+    this.writeUserspace(ep, exported, ContentType.heartbeat, HEARTBEAT, sealed.value.record);
+    ep.inbox.push({ kind: 'heartbeat-import', state: sealed.value.next });
   }
 
   // ---- the app --------------------------------------------------------------------------------
@@ -795,6 +820,8 @@ export class World {
         pipe.pending += bytes.length;
         return;
       }
+      default:
+        assertNever(action, 'app action');
     }
   }
 

@@ -4,7 +4,7 @@ import { act } from 'react';
 import { createRoot } from 'react-dom/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { memoryTable } from '../model/eventTable';
-import { TEST_HEADER } from '../model/testHeader';
+import { looseEvents, TEST_HEADER } from '../model/testHeader';
 import { DetailPanel } from './DetailPanel';
 import { ErrorPanel } from './ErrorPanel';
 import { Legend } from './Legend';
@@ -29,7 +29,7 @@ const hostile = '<img src=x onerror="alert(1)"><b>bold</b>';
 
 describe('DetailPanel', () => {
   it('shows the record fields, decoded header and preview, and escapes trace text', () => {
-    const events: TraceEvent[] = [
+    const events: TraceEvent[] = looseEvents([
       {
         t: 3,
         ep: 'server',
@@ -45,7 +45,7 @@ describe('DetailPanel', () => {
         preview: '68656c6c6f',
         note: hostile,
       },
-    ];
+    ]);
     const el = render(
       <DetailPanel events={memoryTable(TEST_HEADER, events)} index={0} onSelect={() => {}} />,
     );
@@ -63,7 +63,7 @@ describe('DetailPanel', () => {
   });
 
   it('explains a violation with the events of that endpoint that led there', () => {
-    const events: TraceEvent[] = [
+    const events: TraceEvent[] = looseEvents([
       { t: 1, ep: 'server', lane: 'dp-rx', kind: 'record-in', seq: '0' },
       { t: 1, ep: 'client', lane: 'wire', kind: 'segment' },
       { t: 2, ep: 'server', lane: 'dp-rx', kind: 'open-request', seq: '0', epoch: 1 },
@@ -74,7 +74,7 @@ describe('DetailPanel', () => {
         kind: 'violation',
         violation: { invariant: 3, name: 'frozen-means-frozen', message: 'decrypts while frozen' },
       },
-    ];
+    ]);
     const el = render(
       <DetailPanel events={memoryTable(TEST_HEADER, events)} index={3} onSelect={() => {}} />,
     );

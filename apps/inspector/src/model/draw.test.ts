@@ -6,7 +6,7 @@ import { filterMask } from './filter';
 import { layoutTrace } from './layout';
 import { colourOfType, FREEZE_FILL } from './palette';
 import { LABEL_WIDTH, ROW_HEIGHT, rowPositions, toPx } from './viewport';
-import { TEST_HEADER } from './testHeader';
+import { type LooseEvent, looseEvent, TEST_HEADER } from './testHeader';
 
 const header = TEST_HEADER;
 
@@ -52,11 +52,12 @@ function recorder(): Painter & { calls: Call[] } {
   });
 }
 
-const ev = (d: Omit<TraceEvent, 'ep' | 'lane'> & Partial<TraceEvent>): TraceEvent => ({
-  ep: 'server',
-  lane: 'dp-rx',
-  ...d,
-});
+const ev = (d: Omit<LooseEvent, 'ep' | 'lane'> & Partial<LooseEvent>): TraceEvent =>
+  looseEvent({
+    ep: 'server',
+    lane: 'dp-rx',
+    ...d,
+  });
 
 function scene(list: TraceEvent[], zoom: number, x0 = 0) {
   const events = memoryTable(header, list);

@@ -2,15 +2,15 @@ import { serializeTrace, type TraceEvent } from '@ktls-lab/core';
 import { describe, expect, it } from 'vitest';
 import { ColumnBuilder, columnsOf } from './columns';
 import { lineTable, memoryTable } from './eventTable';
-import { TEST_HEADER } from './testHeader';
+import { looseEvent, looseEvents, TEST_HEADER } from './testHeader';
 
 const header = TEST_HEADER;
 
-const events: TraceEvent[] = [
+const events: TraceEvent[] = looseEvents([
   { t: 0, ep: 'client', lane: 'cp', kind: 'key-install', epoch: 1, key: '00112233', seq: '0' },
   { t: 1, ep: 'server', lane: 'app-rx', kind: 'note', note: 'héllo → 𝄞 "quoted"' },
   { t: 2, ep: 'proxy', lane: 'wire', kind: 'segment', size: 5, header: '1703030012' },
-];
+]);
 
 /** What openTrace keeps: the trace's bytes. */
 const tableFromText = (text: string) =>
@@ -43,7 +43,7 @@ describe('columnsOf', () => {
   it('codes every field the layout and drawing read, and adds endpoints the header lacks', () => {
     const c = columnsOf(header, [
       ...events,
-      {
+      looseEvent({
         t: 3,
         ep: 'server',
         lane: 'dp-rx',
@@ -52,7 +52,7 @@ describe('columnsOf', () => {
         req: 9,
         reason: 'key-update',
         violation: { invariant: 1, name: 'x', message: 'y' },
-      },
+      }),
     ]);
     expect(c.endpoints).toEqual(['client', 'server', 'proxy']);
     expect([...c.ep]).toEqual([0, 1, 2, 1]);
@@ -71,6 +71,8 @@ describe('columnsOf', () => {
       ep: 'client',
       lane: 'wire',
       kind: 'segment',
+      size: 0,
+      header: '',
     }));
     const b = new ColumnBuilder(header.endpoints, 16);
     for (const e of many) b.add(e);

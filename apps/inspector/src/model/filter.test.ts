@@ -1,15 +1,18 @@
-import { LANES, type TraceEvent } from '@ktls-lab/core';
+import { LANES } from '@ktls-lab/core';
 import { describe, expect, it } from 'vitest';
 import { memoryTable } from './eventTable';
 import { filterMask, indexSomeText, stepFrom } from './filter';
-import { TEST_HEADER } from './testHeader';
+import { looseEvents, TEST_HEADER } from './testHeader';
 
-const events = memoryTable(TEST_HEADER, [
-  { t: 0, ep: 'client', lane: 'wire', kind: 'segment' },
-  { t: 1, ep: 'server', lane: 'dp-rx', kind: 'record-in', type: 23, seq: '4' },
-  { t: 2, ep: 'server', lane: 'cp', kind: 'deliver-control', type: 22 },
-  { t: 3, ep: 'server', lane: 'dp-rx', kind: 'freeze', reason: 'key-update' },
-] satisfies TraceEvent[]);
+const events = memoryTable(
+  TEST_HEADER,
+  looseEvents([
+    { t: 0, ep: 'client', lane: 'wire', kind: 'segment' },
+    { t: 1, ep: 'server', lane: 'dp-rx', kind: 'record-in', type: 23, seq: '4' },
+    { t: 2, ep: 'server', lane: 'cp', kind: 'deliver-control', type: 22 },
+    { t: 3, ep: 'server', lane: 'dp-rx', kind: 'freeze', reason: 'key-update' },
+  ]),
+);
 
 describe('filterMask and stepFrom', () => {
   it('shows everything without filters', () => {
@@ -34,13 +37,15 @@ describe('the search index', () => {
   it('gives the same masks built a little at a time as built at once', () => {
     const many = memoryTable(
       TEST_HEADER,
-      Array.from({ length: 1000 }, (_, t) => ({
-        t,
-        ep: t % 3 === 0 ? 'client' : 'server',
-        lane: 'cp' as const,
-        kind: t % 7 === 0 ? ('freeze' as const) : ('note' as const),
-        note: `n${t}`,
-      })),
+      looseEvents(
+        Array.from({ length: 1000 }, (_, t) => ({
+          t,
+          ep: t % 3 === 0 ? 'client' : 'server',
+          lane: 'cp' as const,
+          kind: t % 7 === 0 ? ('freeze' as const) : ('note' as const),
+          note: `n${t}`,
+        })),
+      ),
     );
     const whole = filterMask(many, new Set(LANES), null, 'freeze');
     const sliced = memoryTable(TEST_HEADER, [

@@ -11,7 +11,7 @@ import {
   mergeStepWidths,
   stepWidths as stepWidthsOf,
 } from './layout';
-import { TEST_HEADER } from './testHeader';
+import { type LooseEvent, looseEvent, TEST_HEADER } from './testHeader';
 
 const header = TEST_HEADER;
 
@@ -20,8 +20,8 @@ const layoutTrace = (h: TraceHeader, events: readonly TraceEvent[], options?: La
   layoutColumns(columnsOf(h, events), options);
 const stepWidths = (events: readonly TraceEvent[]) => stepWidthsOf(columnsOf(header, events));
 
-type Draft = Omit<TraceEvent, 'ep' | 'lane'> & Partial<Pick<TraceEvent, 'ep' | 'lane'>>;
-const ev = (d: Draft): TraceEvent => ({ ep: 'server', lane: 'dp-rx', ...d });
+type Draft = Omit<LooseEvent, 'ep' | 'lane'> & Partial<Pick<LooseEvent, 'ep' | 'lane'>>;
+const ev = (d: Draft): TraceEvent => looseEvent({ ep: 'server', lane: 'dp-rx', ...d });
 
 describe('layoutTrace: lanes and columns', () => {
   it('makes one row per endpoint and lane, in LANES order, header endpoints first', () => {
@@ -268,12 +268,14 @@ describe('layoutTrace: placement against a plain reference', () => {
       const events: TraceEvent[] = [];
       for (let i = 0; i < n; i++) {
         t = sorted ? t + next(3) : next(12);
-        events.push({
-          t,
-          ep: ['client', 'server', 'proxy'][next(3)]!,
-          lane: LANES[next(LANES.length)]!,
-          kind: kinds[next(kinds.length)]!,
-        });
+        events.push(
+          looseEvent({
+            t,
+            ep: ['client', 'server', 'proxy'][next(3)]!,
+            lane: LANES[next(LANES.length)]!,
+            kind: kinds[next(kinds.length)]!,
+          }),
+        );
       }
       if (events.some((e, i) => i > 0 && e.t < events[i - 1]!.t)) unsorted++;
       const align =

@@ -1,7 +1,7 @@
 import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { fsMessage, UsageError } from '../errors.js';
+import { EXIT, fsMessage, UsageError } from '../errors.js';
 
 /**
  * `ktls-lab capture`: a loopback TCP relay that records both directions of one connection as raw
@@ -168,5 +168,5 @@ export async function captureCommand(o: {
   process.stdout.write(
     `captured ${s.c2s} bytes client→server and ${s.s2c} bytes server→client in ${s.chunks} chunks (${s.reason}); files in ${o.out}\n`,
   );
-  return 0;
+  return EXIT.ok;
 }

@@ -39,8 +39,8 @@ const serverHello = hs(
 
 function seal(state: ReturnType<typeof cryptoStateFromSecret>, type: number, body: Uint8Array) {
   const r = sealRecord(engine, state, type, body);
-  if ('code' in r) throw new Error(r.message);
-  return r;
+  if (!r.ok) throw new Error(r.error.message);
+  return r.value;
 }
 
 function session() {

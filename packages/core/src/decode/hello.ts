@@ -2,6 +2,7 @@
  * Just enough of ClientHello and ServerHello (RFC 8446 §4.1.2–4.1.3, RFC 5246 §7.4.1) to know the
  * client random, the version and the cipher suite the server chose.
  */
+import { HandshakeType } from '../protocol.js';
 
 export interface ClientHello {
   readonly random: Uint8Array;
@@ -49,20 +50,20 @@ export function parseServerHello(body: Uint8Array): ServerHello | string {
 }
 
 export const HANDSHAKE_NAMES: Readonly<Record<number, string>> = {
-  0: 'HelloRequest',
-  1: 'ClientHello',
-  2: 'ServerHello',
-  4: 'NewSessionTicket',
-  5: 'EndOfEarlyData',
-  8: 'EncryptedExtensions',
-  11: 'Certificate',
-  12: 'ServerKeyExchange',
-  13: 'CertificateRequest',
-  14: 'ServerHelloDone',
-  15: 'CertificateVerify',
-  16: 'ClientKeyExchange',
-  20: 'Finished',
-  24: 'KeyUpdate',
+  [HandshakeType.helloRequest]: 'HelloRequest',
+  [HandshakeType.clientHello]: 'ClientHello',
+  [HandshakeType.serverHello]: 'ServerHello',
+  [HandshakeType.newSessionTicket]: 'NewSessionTicket',
+  [HandshakeType.endOfEarlyData]: 'EndOfEarlyData',
+  [HandshakeType.encryptedExtensions]: 'EncryptedExtensions',
+  [HandshakeType.certificate]: 'Certificate',
+  [HandshakeType.serverKeyExchange]: 'ServerKeyExchange',
+  [HandshakeType.certificateRequest]: 'CertificateRequest',
+  [HandshakeType.serverHelloDone]: 'ServerHelloDone',
+  [HandshakeType.certificateVerify]: 'CertificateVerify',
+  [HandshakeType.clientKeyExchange]: 'ClientKeyExchange',
+  [HandshakeType.finished]: 'Finished',
+  [HandshakeType.keyUpdate]: 'KeyUpdate',
 };
 
 /** Splits a handshake byte stream into messages; returns the messages and the unconsumed rest. */

@@ -20,7 +20,14 @@ import {
   takeRecord,
   withLimits,
 } from '../parser.js';
-import { ContentType, contentTypeName, TLS_1_2, TLS_1_3 } from '../protocol.js';
+import {
+  AlertDescription,
+  ContentType,
+  contentTypeName,
+  HandshakeType,
+  TLS_1_2,
+  TLS_1_3,
+} from '../protocol.js';
 import { openRecord } from '../recordCrypto.js';
 import { type CipherSuite, findSuite } from '../suites.js';
 import { PREVIEW_BYTES, type TraceDraft, type TraceEvent, type TraceHeader } from '../trace.js';
@@ -172,21 +179,18 @@ export function decodeSession(input: DecodeInput): DecodeResult {
   const onHandshakeMessage = (d: Dir, type: number, body: Uint8Array) => {
     const name = HANDSHAKE_NAMES[type] ?? `handshake type ${type}`;
     d.messages[name] = (d.messages[name] ?? 0) + 1;
-    if (type === 1 && !clientRandom) {
+    if (type === HandshakeType.clientHello && !clientRandom) {
       const ch = parseClientHello(body);
       if (typeof ch === 'string') throw new DecodeError(ch);
       clientRandom = ch.random;
-    } else if (type === 2) {
+    } else if (type === HandshakeType.serverHello) {
       const sh = parseServerHello(body);
       if (typeof sh === 'string') throw new DecodeError(sh);
       if (sh.helloRetryRequest) return;
       serverRandom = sh.random;
       version = sh.version === TLS_1_3 ? TLS_1_3 : TLS_1_2;
       const found = findSuite(sh.cipherSuite);
-      suite =
-        found && found.version === version
-          ? found
-          : (findSuiteLoose(sh.cipherSuite, version) ?? null);
+      suite = found && found.version === version ? found : null;
       if (!suite) {
         throw new DecodeError(
           `unsupported cipher suite 0x${sh.cipherSuite.toString(16).padStart(4, '0')} (${version === TLS_1_3 ? 'TLS 1.3' : 'TLS 1.2'}); supported: AES-128/256-GCM, AES-128-CCM, ChaCha20-Poly1305`,
@@ -204,13 +208,18 @@ export function decodeSession(input: DecodeInput): DecodeResult {
         install(dirs.c2s, cryptoStateFromSecret(suite, cs), cs, 'handshake');
         install(dirs.s2c, cryptoStateFromSecret(suite, ss), ss, 'handshake');
       }
-    } else if (type === 20 && version === TLS_1_3 && d.phase === 'handshake' && suite) {
+    } else if (
+      type === HandshakeType.finished &&
+      version === TLS_1_3 &&
+      d.phase === 'handshake' &&
+      suite
+    ) {
       // Finished ends the direction's handshake flight: application traffic secret 0 from here.
       const s = secretOf(d.name === 'c2s' ? 'CLIENT_TRAFFIC_SECRET_0' : 'SERVER_TRAFFIC_SECRET_0');
       install(d, cryptoStateFromSecret(suite, s), s, 'application');
-    } else if (type === 20 && version === TLS_1_2) {
+    } else if (type === HandshakeType.finished && version === TLS_1_2) {
       d.phase = 'application';
-    } else if (type === 24 && suite && d.secret) {
+    } else if (type === HandshakeType.keyUpdate && suite && d.secret) {
       // RFC 8446 §4.6.3/§7.2: the sender's next records use the next generation.
       d.keyUpdates++;
       const next = nextTrafficSecret(suite, d.secret);
@@ -286,19 +295,21 @@ export function decodeSession(input: DecodeInput): DecodeResult {
     if (protectedRecord) {
       const state = d.state!;
       seq = state.recSeq;
-      const opened = openRecord(input.engine, state, wire);
-      if ('code' in opened) {
-        d.stopped = `${opened.errno} at record seq ${seq} (stream offset ${offset}): ${opened.message}`;
+      const result = openRecord(input.engine, state, wire);
+      if (!result.ok) {
+        const { error } = result;
+        d.stopped = `${error.errno} at record seq ${seq} (stream offset ${offset}): ${error.message}`;
         emit(d.receiver, {
           lane: 'dp-rx',
           kind: 'error',
           seq: seq.toString(),
           epoch: d.epoch,
-          error: opened,
+          error,
         });
         problems.push(`${d.name}: ${d.stopped}`);
         return;
       }
+      const opened = result.value;
       d.state = opened.next;
       type = opened.contentType;
       content = opened.content;
@@ -354,14 +365,19 @@ export function decodeSession(input: DecodeInput): DecodeResult {
     }
     if (type === ContentType.alert) {
       const desc = content[1] ?? -1;
-      d.alerts.push(desc === 0 ? 'close_notify' : `alert ${desc} (level ${content[0]})`);
+      d.alerts.push(
+        desc === AlertDescription.close_notify
+          ? 'close_notify'
+          : `alert ${desc} (level ${content[0]})`,
+      );
       emit(d.receiver, {
         lane: 'cp',
         kind: kernel ? 'deliver-control' : 'control-recv',
         ...clean(base),
-        note: desc === 0 ? 'close_notify' : `alert ${desc}`,
+        note: desc === AlertDescription.close_notify ? 'close_notify' : `alert ${desc}`,
       });
-      if (desc === 0) emit(d.receiver, { lane: 'dp-rx', kind: 'eof', reason: 'close_notify' });
+      if (desc === AlertDescription.close_notify)
+        emit(d.receiver, { lane: 'dp-rx', kind: 'eof', reason: 'close_notify' });
       return;
     }
     emit(d.receiver, {
@@ -441,38 +457,6 @@ export function decodeSession(input: DecodeInput): DecodeResult {
     },
     data: { c2s: concat(dirs.c2s.data), s2c: concat(dirs.s2c.data) },
   };
-}
-
-/** TLS 1.2 suites differ only in key exchange: any ECDHE/DHE/RSA variant of a known AEAD works. */
-function findSuiteLoose(code: number, version: number): CipherSuite | undefined {
-  if (version !== TLS_1_2) return undefined;
-  const aead: Record<number, string> = {
-    156: 'aes-128-gcm', // RSA_WITH_AES_128_GCM_SHA256
-    157: 'aes-256-gcm',
-    158: 'aes-128-gcm', // DHE_RSA
-    159: 'aes-256-gcm',
-    49195: 'aes-128-gcm', // ECDHE_ECDSA
-    49196: 'aes-256-gcm',
-    49199: 'aes-128-gcm', // ECDHE_RSA
-    49200: 'aes-256-gcm',
-    52392: 'chacha20-poly1305',
-    52393: 'chacha20-poly1305',
-    52394: 'chacha20-poly1305',
-    49308: 'aes-128-ccm',
-    49324: 'aes-128-ccm',
-  };
-  const a = aead[code];
-  if (!a) return undefined;
-  const base = findSuite(
-    {
-      'aes-128-gcm': 0xc02f,
-      'aes-256-gcm': 0xc030,
-      'chacha20-poly1305': 0xcca8,
-      'aes-128-ccm': 0xc0ac,
-    }[a]!,
-  );
-  // The PRF hash follows the suite: SHA-384 for the AES-256-GCM suites.
-  return base ? { ...base, code } : undefined;
 }
 
 function clean<T extends Record<string, unknown>>(

@@ -1,14 +1,11 @@
-import {
-  type CipherCCMOptions,
-  type CipherChaCha20Poly1305,
-  type CipherGCM,
-  type CipherGCMOptions,
-  createCipheriv,
-  createDecipheriv,
-  createSecretKey,
-  type DecipherChaCha20Poly1305,
-  type DecipherGCM,
-  type KeyObject,
+import type {
+  CipherCCMOptions,
+  CipherChaCha20Poly1305,
+  CipherGCM,
+  CipherGCMOptions,
+  DecipherChaCha20Poly1305,
+  DecipherGCM,
+  KeyObject,
 } from 'node:crypto';
 import {
   type AeadEngine,
@@ -25,6 +22,40 @@ import { RecordLayerError } from '../errors.js';
 import type { AeadAlgorithm } from '../suites.js';
 
 /**
+ * node:crypto, reached through `process.getBuiltinModule` (Node ≥ 20.16) rather than an import:
+ * this module then loads anywhere (a browser bundle sees no `node:` import), and the engine is
+ * there exactly where node:crypto is. `nodeCryptoAvailable()` says which.
+ */
+const nodeCrypto = (
+  globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }
+).process?.getBuiltinModule?.('node:crypto') as typeof import('node:crypto') | undefined;
+
+/** Whether node:crypto is there (Node.js, Deno and Bun have it; a browser does not). */
+export function nodeCryptoAvailable(): boolean {
+  return nodeCrypto !== undefined;
+}
+
+type NodeCryptoCalls = Pick<
+  typeof import('node:crypto'),
+  'createCipheriv' | 'createDecipheriv' | 'createSecretKey'
+>;
+
+function missing(): never {
+  throw RecordLayerError.of(
+    'invalid_argument',
+    'NodeCryptoAeadEngine needs node:crypto, which this runtime does not have',
+  );
+}
+
+const { createCipheriv, createDecipheriv, createSecretKey }: NodeCryptoCalls =
+  nodeCrypto ??
+  ({
+    createCipheriv: missing,
+    createDecipheriv: missing,
+    createSecretKey: missing,
+  } as unknown as NodeCryptoCalls);
+
+/**
  * The real AEADs, through node:crypto (OpenSSL): AES-GCM (NIST SP 800-38D), AES-CCM (SP 800-38C)
  * and ChaCha20-Poly1305 (RFC 8439), all with 12-byte nonces and 16-byte tags as TLS uses them.
  * Node-only; reached through `@ktls-lab/core/node`.
@@ -39,7 +70,7 @@ import type { AeadAlgorithm } from '../suites.js';
  * data pointer for a view over a zero-byte ArrayBuffer (`new Uint8Array(0)`, `TextEncoder` of ''),
  * and OpenSSL's CCM reads `EVP_CipherUpdate(ctx, NULL, ..., NULL, len)` as "set the message
  * length", not as the message: the tag is never computed and final() fails with "tag not set".
- * Empty records are legal and the kernel selftest zero_len sends them (ktls-facts §10.3).
+ * Empty records are legal and the kernel selftest zero_len sends them (docs/kernel-tls.md §10.3).
  */
 const EMPTY_INPUT = new Uint8Array(16).subarray(0, 0);
 
@@ -84,6 +115,11 @@ function rawKey(key: AeadKey): KeyObject {
 
 export class NodeCryptoAeadEngine implements AeadEngine {
   readonly name = 'node:crypto';
+
+  constructor() {
+    // Refused here rather than at the first record: the caller learns at once.
+    if (nodeCrypto === undefined) missing();
+  }
 
   importKey(algorithm: AeadAlgorithm, key: Uint8Array): AeadKey {
     checkAeadKey(algorithm, key);

@@ -8,7 +8,7 @@ import { KernelCipher } from '../suites.js';
 import { NodeCryptoAeadEngine } from './nodeCrypto.js';
 
 /**
- * The raw records of the kernel selftest FIXTURE(zero_len) (ktls-facts §10.3): TLS 1.2,
+ * The raw records of the kernel selftest FIXTURE(zero_len) (docs/kernel-tls.md §10.3): TLS 1.2,
  * AES-CCM-128, key/iv/salt/rec_seq all zero (`tls_crypto_info_init(..., 0)` memsets the struct to
  * the key generation, 0), sequence numbers 0..2, plaintext "Hello world" or empty, data (0x17) or
  * control (0x16). Bytes copied from kernel-patches/bpf tools/testing/selftests/net/tls.c

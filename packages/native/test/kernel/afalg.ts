@@ -168,10 +168,11 @@ kernelTest('afalg', 'afalg.rfc8448_records', '', ['afalg'], () => {
   ] as const;
   for (const [secret, seq, record, type, content] of cases) {
     const state = { ...cryptoStateFromSecret(suite, fromHex(secret)), recSeq: seq };
-    const r = openRecord(af, state, fromHex(record));
-    if (!('contentType' in r)) assert.fail(`RFC 8448 record seq ${seq}: ${r.code} ${r.message}`);
-    assert.equal(r.contentType, type);
-    assert.equal(toHex(r.content), content);
+    const opened = openRecord(af, state, fromHex(record));
+    if (!opened.ok)
+      assert.fail(`RFC 8448 record seq ${seq}: ${opened.error.code} ${opened.error.message}`);
+    assert.equal(opened.value.contentType, type);
+    assert.equal(toHex(opened.value.content), content);
   }
   af.close();
 });

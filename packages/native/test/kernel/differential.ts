@@ -82,8 +82,8 @@ kernelTest('differential', 'differential.key-update-one-way.userspace-peer', '',
   // A userspace client that does switch keys on KeyUpdate (core, linux-ktls) against the
   // kernel's RX. With rekey (6.14+): freeze (EKEYEXPIRED), TLS_RX, resume, all data. Before 6.14:
   // no freeze, TLS_RX rekey refused with EBUSY, and the next record, sealed under the new key,
-  // fails with EBADMSG: the documented divergence (ktls-facts §7, rustls/ktls#75), exactly as core's
-  // linux-ktls-pre-rekey design predicts for that server.
+  // fails with EBADMSG: the documented divergence (docs/kernel-tls.md §7, rustls/ktls#75), exactly
+  // as core's linux-ktls-pre-rekey design predicts for that server.
   const s = SCENARIOS.find((x) => x.name === 'key-update-one-way')!;
   const rekey = probe().rekey.available;
   const k = runScenarioOnKernel(s, { clientPeer: 'userspace', clientDesign: LINUX_KTLS });

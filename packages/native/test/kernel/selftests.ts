@@ -1,19 +1,13 @@
 /**
  * The peer suite: ports of the kernel's own TLS selftests (tools/testing/selftests/net/tls.c,
- * ktls-facts §10) that Node can express through the addon, over the same variants. Names match
- * the C tests (`FIXTURE.test[variant]`); keys are built like the selftests' tls_crypto_info_init
- * (the whole struct filled with the key generation byte, 0 or 1). Differences from the C tests:
- * one process (no fork), so tests that need a second process are not ported, and large transfers
- * interleave send and recv instead of relying on a concurrent reader.
+ * docs/kernel-tls.md §10) that Node can express through the addon, over the same variants. Names
+ * match the C tests (`FIXTURE.test[variant]`); keys are built like the selftests'
+ * tls_crypto_info_init (the whole struct filled with the key generation byte, 0 or 1). Differences
+ * from the C tests: one process (no fork), so tests that need a second process are not ported, and
+ * large transfers interleave send and recv instead of relying on a concurrent reader.
  */
 import assert from 'node:assert/strict';
-import {
-  cryptoStateFromKernel,
-  type RecordError,
-  type CryptoState,
-  sealRecord,
-  toHex,
-} from '@ktls-lab/core';
+import { cryptoStateFromKernel, type CryptoState, sealRecord, toHex } from '@ktls-lab/core';
 import { NodeCryptoAeadEngine } from '@ktls-lab/core/node';
 import {
   KtlsSocket,
@@ -53,7 +47,7 @@ export const VARIANTS: readonly Variant[] = [
   { name: '12_aes_gcm_256', version: TLS_1_2, cipher: 52 },
   { name: '13_aes_gcm_256', version: TLS_1_3, cipher: 52 },
 ];
-/** Variants of the C suite whose ciphers Debian does not build (kernel-vm.md §7). */
+/** Variants of the C suite whose ciphers Debian does not build (docs/vm-harness.md §7). */
 const UNBUILT: readonly Variant[] = [
   { name: '13_sm4_gcm', version: TLS_1_3, cipher: 55 },
   { name: '13_sm4_ccm', version: TLS_1_3, cipher: 56 },
@@ -624,7 +618,7 @@ rekeyTest('rekey_poll_pending', (fd, cfd, v) => {
   assert.ok((cfd.poll(POLLIN, 1000) & POLLIN) !== 0, 'POLLIN after TLS_RX rekey');
 });
 
-// Kernels before 6.14: the documented divergence (ktls-facts §7), checked for real.
+// Kernels before 6.14: the documented divergence (docs/kernel-tls.md §7), checked for real.
 for (const v of VARIANTS) {
   if (v.version !== TLS_1_3) continue;
   kernelTest('selftest', 'tls.rekey_unsupported_ebusy', v.name, [txNeed(v), 'no-rekey'], () =>
@@ -811,9 +805,9 @@ function rawRecords(spec: readonly { type: number; data: boolean }[]): Uint8Arra
       r.type,
       r.data ? text('Hello world') : new Uint8Array(0),
     );
-    if ('code' in sealed) throw new Error((sealed as RecordError).message);
-    out.push(sealed.record);
-    state = sealed.next;
+    if (!sealed.ok) throw new Error(sealed.error.message);
+    out.push(sealed.value.record);
+    state = sealed.value.next;
   }
   return Buffer.concat(out);
 }
@@ -943,7 +937,7 @@ errTest('poll_partial_rec', (fd, cfd, fd2, cfd2, v) => {
   const partial = cfd2.poll(POLLIN, 20);
   if (partial !== 0) {
     throw new NotApplicable(
-      "this kernel's poll is not TLS-aware: POLLIN for a partial record (kernel-vm.md §7)",
+      "this kernel's poll is not TLS-aware: POLLIN for a partial record (docs/vm-harness.md §7)",
     );
   }
   fd2.sendAll(rec.subarray(100));
@@ -1047,7 +1041,8 @@ kernelTest('selftest', 'prequeue', '', ['tx:772:51'], () =>
 
 kernelTest('selftest', 'msg_flags_eor', '', ['tx:772:51'], () =>
   tlsFixture(VARIANTS[1]!, (fd, cfd) => {
-    // Not in tls.c: MSG_EOR is set in msg_flags when a record was fully consumed (ktls-facts §5).
+    // Not in tls.c: MSG_EOR is set in msg_flags when a record was fully consumed
+    // (docs/kernel-tls.md §5).
     fd.send(bytes(20, 1));
     const part = cfd.recv({ maxBytes: 10 });
     assert.equal(part.eor, false);
