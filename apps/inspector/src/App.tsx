@@ -30,7 +30,6 @@ import { useTraceSlots } from './hooks/useTraceSlots';
 import { useInitialUrlState, useUrlState } from './hooks/useUrlState';
 import { compareJob } from './model/compareJob';
 import { DEFAULT_MAX_BYTES, loadError } from './model/loadError';
-import type { TraceDoc } from './model/traceDoc';
 
 export function App() {
   const initialUrl = useInitialUrlState();
@@ -184,5 +183,3 @@ export function App() {
     </div>
   );
 }
-
-export type { TraceDoc };

@@ -2,16 +2,20 @@
 import type { TraceEvent } from '@ktls-lab/core';
 import { memoryTable } from '../model/eventTable';
 import { layoutTrace } from '../model/layout';
-import { TEST_HEADER } from '../model/testHeader';
+import { type LooseEvent, looseEvent, TEST_HEADER } from '../model/testHeader';
 import type { TraceDoc } from '../model/traceDoc';
 
-type Draft = Omit<TraceEvent, 'ep' | 'lane' | 'kind'> &
-  Partial<Pick<TraceEvent, 'ep' | 'lane' | 'kind'>>;
-export const ev = (d: Draft): TraceEvent => ({ ep: 'server', lane: 'dp-rx', kind: 'note', ...d });
+type Draft = Omit<LooseEvent, 'ep' | 'lane' | 'kind'> &
+  Partial<Pick<LooseEvent, 'ep' | 'lane' | 'kind'>>;
+/** A note on the server's RX data path unless the draft says otherwise. */
+export const ev = (d: Draft): TraceEvent =>
+  looseEvent({ ep: 'server', lane: 'dp-rx', kind: 'note', note: 'n', ...d });
 
 export const violationAt = (t: number): TraceEvent =>
-  ev({
+  looseEvent({
     t,
+    ep: 'server',
+    lane: 'dp-rx',
     kind: 'violation',
     violation: { invariant: 3, name: 'frozen-means-frozen', message: 'decrypts while frozen' },
   });
