@@ -101,7 +101,8 @@ for (let i = 0; i < garbage.length; i++) garbage[i] = (i * 7919 + 13) % 256;
 writeFileSync(join(out, 'garbage.bin'), garbage);
 writeFileSync(
   join(out, 'bad-event.ndjson'),
-  `${headerLine}\n${eventLines[0]}\n{"t":1,"ep":"client","lane":"dp-rx","kind":"record-in","seq":"-1"}\n`,
+  // A complete record-in but for its sequence number, so that the error is about `seq`.
+  `${headerLine}\n${eventLines[0]}\n{"t":1,"ep":"client","lane":"dp-rx","kind":"record-in","type":23,"wire":27,"header":"1703030016","seq":"-1"}\n`,
 );
 // Bigger than the limit the test sets with ?maxBytes=, still a valid trace.
 let big = `${headerLine}\n`;
@@ -121,7 +122,15 @@ writeFileSync(
       kind: 'note',
       note: '<script>window.__pwned=2</script><b>bold?</b>',
     },
-    { t: 1, ep: 'client', lane: 'app-tx', kind: 'app-send', size: 5, preview: '3c623e3c2f623e' },
+    // Delivered plaintext that spells <b></b>: markup in the data as well as in the text.
+    {
+      t: 1,
+      ep: 'client',
+      lane: 'app-rx',
+      kind: 'deliver-data',
+      size: 7,
+      preview: '3c623e3c2f623e',
+    },
   ]),
 );
 

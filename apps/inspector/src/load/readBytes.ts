@@ -2,6 +2,7 @@
  * Reads a trace source into its bytes, with progress and the size limit enforced before or while
  * reading (a 2 GB file must be refused, not loaded into memory and then refused).
  */
+import { assertNever } from '@ktls-lab/core';
 import { type LoadError, loadError } from '../model/loadError';
 import { takePrefetch } from './prefetch';
 import type { TraceSource } from './traceSource';
@@ -32,24 +33,33 @@ export async function readBytes(
   maxBytes: number,
   progress: Progress,
 ): Promise<ReadResult> {
-  if (source.kind === 'text') {
-    return { ok: true, bytes: new TextEncoder().encode(source.text), text: source.text };
+  switch (source.kind) {
+    case 'text':
+      return { ok: true, bytes: new TextEncoder().encode(source.text), text: source.text };
+    case 'file': {
+      const { file } = source;
+      if (file.size > maxBytes) return tooLarge(file.size, maxBytes);
+      return readBlob(file, `could not read ${file.name}`, 'read-failed');
+    }
+    case 'url':
+      return readUrl(source.url, maxBytes, progress);
+    default:
+      return assertNever(source, 'trace source');
   }
-  if (source.kind === 'file') {
-    const { file } = source;
-    if (file.size > maxBytes) return tooLarge(file.size, maxBytes);
-    return readBlob(file, `could not read ${file.name}`, 'read-failed');
-  }
+}
+
+/** A download: prefetched by index.html or fetched now, refused from its length when too large. */
+async function readUrl(url: string, maxBytes: number, progress: Progress): Promise<ReadResult> {
   let response: Response;
   let body: Promise<Blob> | null = null;
   try {
-    const prefetched = takePrefetch(source.url);
+    const prefetched = takePrefetch(url);
     if (prefetched) ({ response, body } = await prefetched);
-    else response = await fetch(source.url);
+    else response = await fetch(url);
   } catch (e) {
     return {
       ok: false,
-      error: loadError('fetch-failed', `could not fetch ${source.url}: ${String(e)}`),
+      error: loadError('fetch-failed', `could not fetch ${url}: ${String(e)}`),
     };
   }
   if (!response.ok) {
@@ -58,7 +68,7 @@ export async function readBytes(
       ok: false,
       error: loadError(
         'fetch-failed',
-        `could not fetch ${source.url}: HTTP ${response.status} ${response.statusText}`,
+        `could not fetch ${url}: HTTP ${response.status} ${response.statusText}`,
       ),
     };
   }
@@ -69,7 +79,7 @@ export async function readBytes(
     void response.body?.cancel().catch(() => {});
     return tooLarge(total, maxBytes);
   }
-  const failed = `reading ${source.url} failed`;
+  const failed = `reading ${url} failed`;
   if (!response.body) return { ok: true, bytes: new Uint8Array(0) };
   // A known, acceptable length: read as a blob, which Chromium keeps out of the page until it is
   // complete instead of moving it through the page in 64 KiB chunks; one bulk read is several

@@ -5,7 +5,7 @@
  * style changes), so 15,000 boxes of a 100,000-event trace seen whole cost a first paint of about
  * 60 ms as single calls; as runs they are a few thousand calls and a handful of style changes.
  */
-import type { Painter } from './draw';
+import type { Painter } from './draw/scene';
 
 export class PixelRuns {
   /** Per row: the open run's first pixel, the pixel after it, its style (-1 when none), y, h. */

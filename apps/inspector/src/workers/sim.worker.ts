@@ -2,6 +2,7 @@
  * Runs the simulator in the browser: one seed of a scenario against a design, or a repro string,
  * traced. The trace text goes back to the page, which opens it like any other trace.
  */
+import { assertNever } from '@ktls-lab/core';
 import { findScenario, findSimDesign, replay, runSeed, traceOf } from '@ktls-lab/sim';
 import type { SimReply, SimRequest } from './simProtocol';
 
@@ -18,15 +19,21 @@ scope.onmessage = ({ data }) => {
 function run(req: SimRequest): SimReply {
   try {
     let outcome: ReturnType<typeof runSeed>;
-    if (req.kind === 'replay') {
-      outcome = replay(req.repro, { trace: true });
-    } else {
-      const scenario = findScenario(req.scenario);
-      const design = findSimDesign(req.design);
-      if (!scenario)
-        return { id: req.id, ok: false, message: `unknown scenario "${req.scenario}"` };
-      if (!design) return { id: req.id, ok: false, message: `unknown design "${req.design}"` };
-      outcome = runSeed(scenario, design, req.strategy, req.seed, { trace: true });
+    switch (req.kind) {
+      case 'replay':
+        outcome = replay(req.repro, { trace: true });
+        break;
+      case 'seed': {
+        const scenario = findScenario(req.scenario);
+        const design = findSimDesign(req.design);
+        if (!scenario)
+          return { id: req.id, ok: false, message: `unknown scenario "${req.scenario}"` };
+        if (!design) return { id: req.id, ok: false, message: `unknown design "${req.design}"` };
+        outcome = runSeed(scenario, design, req.strategy, req.seed, { trace: true });
+        break;
+      }
+      default:
+        return assertNever(req, 'simulator request');
     }
     return {
       id: req.id,

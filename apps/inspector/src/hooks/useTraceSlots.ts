@@ -1,12 +1,13 @@
 /**
- * A trace slot plus the way to fill it. Each load gets a ticket; a reply for an older ticket is
- * dropped, so opening B while A still parses never shows A.
+ * The page's two trace slots (the main trace, and the one it is compared with), each with the way
+ * to fill it. Each load gets a ticket; a reply for an older ticket is dropped, so opening B while
+ * A still parses never shows A.
  */
 import { useCallback, useRef, useState } from 'react';
-import { openTrace } from './load/openTrace';
-import type { TraceSource } from './load/traceSource';
-import type { LoadError } from './model/loadError';
-import type { Slot, TraceDoc } from './model/traceDoc';
+import { openTrace } from '../load/openTrace';
+import type { TraceSource } from '../load/traceSource';
+import type { LoadError } from '../model/loadError';
+import type { Slot, TraceDoc } from '../model/traceDoc';
 
 export function useTraceSlot(maxBytes: number) {
   const [slot, setSlot] = useState<Slot>({ status: 'empty' });
@@ -57,4 +58,16 @@ export function useTraceSlot(maxBytes: number) {
   }, []);
 
   return { slot, load, clear, fail };
+}
+
+export type TraceSlot = ReturnType<typeof useTraceSlot>;
+
+/** The main slot and the compare slot, with the traces they show once ready. */
+export function useTraceSlots(maxBytes: number) {
+  const primary = useTraceSlot(maxBytes);
+  const compare = useTraceSlot(maxBytes);
+  const docA = primary.slot.status === 'ready' ? primary.slot.doc : null;
+  const docB = compare.slot.status === 'ready' ? compare.slot.doc : null;
+  const loading = primary.slot.status === 'loading' || compare.slot.status === 'loading';
+  return { primary, compare, docA, docB, loading };
 }
