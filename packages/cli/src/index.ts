@@ -32,13 +32,6 @@ export {
 } from './failures.js';
 export { type IndexEntry, prepareOutDir, traceFileName, writeOutDir } from './files.js';
 export {
-  KILL_STRATEGIES,
-  type KillJob,
-  type KillResult,
-  type KillStrategy,
-  killSearch,
-} from './kill.js';
-export {
   failingCells,
   failureLines,
   verdictJson,

@@ -18,7 +18,7 @@ import { exitOf } from '../src/cli.js';
 import { UsageError } from '../src/errors.js';
 import { EXIT, EXIT_CODES, exitCodeHelp, exitCodeMarkdown } from '../src/exitCodes.js';
 import { explore } from '../src/explore.js';
-import { killSearch } from '../src/kill.js';
+import { killSearch } from '@ktls-lab/sim';
 import { failureLines, verdictSentence, verdictTable } from '../src/report.js';
 import { createRunner, type Runner } from '../src/runner.js';
 import { PLAIN } from '../src/style.js';

@@ -189,19 +189,28 @@ export class TlsRecordLayer {
 
   /** "Get the state out": `getsockopt(SOL_TLS, TLS_RX)`. */
   exportRx(): CryptoState {
-    this.lastState = null;
-    this.runRx({ type: 'export-state' });
-    const s = this.lastState as CryptoState | null;
-    if (s === null) throw RecordLayerError.of('not_configured', 'TLS_RX is not set');
-    return s;
+    return this.stateOut(
+      () => this.runRx({ type: 'export-state' }),
+      'not_configured',
+      'TLS_RX is not set',
+    );
   }
 
   /** rfc-2015: hand TX state to userspace; the data plane pauses until `importTx`. */
   takeTxState(): CryptoState {
+    return this.stateOut(
+      () => this.runTx({ type: 'export-state' }),
+      'invalid_argument',
+      'TX state could not be exported',
+    );
+  }
+
+  /** Runs an export command and returns the state its `state` effect carried, or throws. */
+  private stateOut(run: () => void, code: RecordErrorCode, message: string): CryptoState {
     this.lastState = null;
-    this.runTx({ type: 'export-state' });
+    run();
     const s = this.lastState as CryptoState | null;
-    if (s === null) throw RecordLayerError.of('invalid_argument', 'TX state could not be exported');
+    if (s === null) throw RecordLayerError.of(code, message);
     return s;
   }
 

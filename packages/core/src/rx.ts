@@ -172,37 +172,31 @@ export function createRx(config: RxConfig): RxState {
 export type RxDraft = MachineDraft<RxState>;
 type Draft = RxDraft;
 
+/** One handler per input: a table, so an input added to `RxInput` without one does not compile. */
+const ON_INPUT: { readonly [T in RxInput['type']]: Handler<Extract<RxInput, { type: T }>> } = {
+  bytes: (d, fx, i) => onBytes(d, fx, i.data),
+  'crypto-done': (d, fx, i) => onCryptoDone(d, fx, i.id, i.output),
+  'install-key': (d, fx, i) => onInstallKey(d, fx, i.state, i.key),
+  fallback: (d, fx, i) => onFallback(d, fx, i.version),
+  'export-state': (d, fx) => onExport(d, fx),
+  'import-state': (d, fx, i) => onImport(d, fx, i.state, i.key),
+  close: (d, fx) => onClose(d, fx),
+};
+type Handler<I> = (d: Draft, fx: RxEffect[], input: I) => void;
+
 /** The RX transition, in place on a draft (machine.ts: `rxStep` is this on a copy). */
 export function rxApply(d: Draft, input: RxInput, fx: RxEffect[]): void {
-  switch (input.type) {
-    case 'bytes':
-      onBytes(d, fx, input.data);
-      break;
-    case 'crypto-done':
-      onCryptoDone(d, fx, input.id, input.output);
-      break;
-    case 'install-key':
-      onInstallKey(d, fx, input.state, input.key);
-      break;
-    case 'fallback':
-      onFallback(d, fx, input.version);
-      break;
-    case 'export-state':
-      onExport(d, fx);
-      break;
-    case 'import-state':
-      onImport(d, fx, input.state, input.key);
-      break;
-    case 'close':
-      if (isLive(d.phase)) {
-        d.phase = { tag: 'closed', reason: 'shutdown' };
-        if (d.config.trace) trace(fx, { lane: 'dp-rx', kind: 'note', note: 'rx shut down' });
-      }
-      break;
-    default:
-      assertNever(input, 'RX input');
-  }
+  const handle = ON_INPUT[input.type] as Handler<RxInput> | undefined;
+  if (handle === undefined) assertNever(input as never, 'RX input');
+  handle(d, fx, input);
   pump(d, fx);
+}
+
+function onClose(d: Draft, fx: RxEffect[]): void {
+  if (isLive(d.phase)) {
+    d.phase = { tag: 'closed', reason: 'shutdown' };
+    if (d.config.trace) trace(fx, { lane: 'dp-rx', kind: 'note', note: 'rx shut down' });
+  }
 }
 
 function onBytes(d: Draft, fx: RxEffect[], data: Uint8Array): void {

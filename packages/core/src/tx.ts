@@ -138,42 +138,44 @@ export function createTx(config: TxConfig): TxState {
 export type TxDraft = MachineDraft<TxState>;
 type Draft = TxDraft;
 
+/** One handler per input: a table, so an input added to `TxInput` without one does not compile. */
+const ON_INPUT: { readonly [T in TxInput['type']]: Handler<Extract<TxInput, { type: T }>> } = {
+  send: (d, fx, i) => {
+    if (!queued(d, i)) onSend(d, fx, i.data, i.more === true);
+  },
+  'send-control': (d, fx, i) => {
+    if (!queued(d, i)) onSendControl(d, fx, i.contentType, i.body, i.more === true);
+  },
+  close: (d, fx, i) => {
+    if (!queued(d, i)) onClose(d, fx);
+  },
+  'crypto-done': (d, fx, i) => onCryptoDone(d, fx, i.id, i.output),
+  'install-key': (d, fx, i) => onInstallKey(d, fx, i.state, i.key),
+  'set-max-payload': (d, fx, i) => onSetMaxPayload(d, fx, i.size),
+  'export-state': (d, fx) => onExport(d, fx),
+  'import-state': (d, fx, i) => onImport(d, fx, i.state, i.key),
+};
+type Handler<I> = (d: Draft, fx: TxEffect[], input: I) => void;
+
 /** The TX transition, in place on a draft (machine.ts: `txStep` is this on a copy). */
 export function txApply(d: Draft, input: TxInput, fx: TxEffect[]): void {
-  switch (input.type) {
-    case 'send':
-    case 'send-control':
-    case 'close':
-      if (
-        d.phase.tag === 'exporting' ||
-        (d.phase.tag === 'exported' && d.config.design.tx.pauseWhileExported)
-      ) {
-        d.queued = [...d.queued, input];
-        return;
-      }
-      if (input.type === 'send') onSend(d, fx, input.data, input.more === true);
-      else if (input.type === 'send-control')
-        onSendControl(d, fx, input.contentType, input.body, input.more === true);
-      else onClose(d, fx);
-      return;
-    case 'crypto-done':
-      onCryptoDone(d, fx, input.id, input.output);
-      return;
-    case 'install-key':
-      onInstallKey(d, fx, input.state, input.key);
-      return;
-    case 'set-max-payload':
-      onSetMaxPayload(d, fx, input.size);
-      return;
-    case 'export-state':
-      onExport(d, fx);
-      return;
-    case 'import-state':
-      onImport(d, fx, input.state, input.key);
-      return;
-    default:
-      assertNever(input, 'TX input');
+  const handle = ON_INPUT[input.type] as Handler<TxInput> | undefined;
+  if (handle === undefined) assertNever(input as never, 'TX input');
+  handle(d, fx, input);
+}
+
+/**
+ * Sends wait while userspace is taking the state (in-flight seals drain first) or holds it: they
+ * are queued and replayed in order when the state comes back (rfc-2015, `pauseWhileExported`).
+ * True when `input` was queued.
+ */
+function queued(d: Draft, input: TxInput): boolean {
+  const phase = d.phase.tag;
+  if (phase !== 'exporting' && !(phase === 'exported' && d.config.design.tx.pauseWhileExported)) {
+    return false;
   }
+  d.queued = [...d.queued, input];
+  return true;
 }
 
 /**

@@ -82,3 +82,10 @@ export {
   MAX_SEED,
   type TaskRunner,
 } from './exploreRun.js';
+export {
+  KILL_STRATEGIES,
+  type KillJob,
+  type KillResult,
+  type KillStrategy,
+  killSearch,
+} from './kill.js';

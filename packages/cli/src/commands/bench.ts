@@ -1,7 +1,7 @@
 import { runSeed, SCENARIOS, SIM_DESIGNS } from '@ktls-lab/sim';
 import { formatDuration } from '../args.js';
 import { EXIT } from '../errors.js';
-import { KILL_STRATEGIES, type KillResult } from '../kill.js';
+import { KILL_STRATEGIES, type KillResult } from '@ktls-lab/sim';
 import { createRunner } from '../runner.js';
 import { padEnd, styleFor, truncate } from '../style.js';
 

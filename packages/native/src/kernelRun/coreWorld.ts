@@ -8,9 +8,9 @@ import {
 import { NodeCryptoAeadEngine } from '@ktls-lab/core/node';
 import type { Scenario } from '@ktls-lab/sim';
 import type { Recorder } from './recorder.js';
-import { RecordRelay, wireEvent } from './relay.js';
+import { RecordRelay, relayWire, wireEvent } from './relay.js';
 import { runScript } from './script.js';
-import type { Endpoint, KernelRunOptions, KernelRunResult, Wire } from './types.js';
+import type { Endpoint, KernelRunOptions, KernelRunResult } from './types.js';
 
 /**
  * The core world: the same script on core's `TlsRecordLayer` (node:crypto), both endpoints in
@@ -68,24 +68,20 @@ export function runScenarioOnCore(s: Scenario, options: KernelRunOptions = {}): 
   const c2s = new RecordRelay(wireEvent(rec, 'client'));
   const s2c = new RecordRelay(wireEvent(rec, 'server'));
   const pending = { client: [] as Uint8Array[], server: [] as Uint8Array[] };
-  const wire: Wire = {
-    pump: () => {
-      const a = c2s.push(Buffer.concat(pending.client.splice(0)));
-      if (a.length > 0) server.receive(a);
-      const b = s2c.push(Buffer.concat(pending.server.splice(0)));
-      if (b.length > 0) client.receive(b);
-      return a.length + b.length;
+  const wire = relayWire(
+    { c2s, s2c },
+    {
+      pump: () => {
+        const a = c2s.push(Buffer.concat(pending.client.splice(0)));
+        if (a.length > 0) server.receive(a);
+        const b = s2c.push(Buffer.concat(pending.server.splice(0)));
+        if (b.length > 0) client.receive(b);
+        return a.length + b.length;
+      },
+      settle: () => undefined,
+      deliver: (to, bytes) => (to === 'server' ? server : client).receive(bytes),
     },
-    settle: () => undefined,
-    corruptNext: (from) => {
-      (from === 'client' ? c2s : s2c).corrupt = true;
-    },
-    inject: (from, bytes) => {
-      wire.pump();
-      (from === 'client' ? server : client).receive(bytes);
-    },
-    records: () => ({ c2s: c2s.seen, s2c: s2c.seen }),
-  };
+  );
   const o = runScript(
     s,
     {

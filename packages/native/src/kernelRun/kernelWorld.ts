@@ -12,9 +12,9 @@ import { KtlsSocket, POLLIN } from '../ktls.js';
 import { kernelCapability } from './capability.js';
 import { coreEndpoint } from './coreWorld.js';
 import type { Recorder } from './recorder.js';
-import { RecordRelay, wireEvent } from './relay.js';
+import { RecordRelay, relayWire, wireEvent } from './relay.js';
 import { runScript } from './script.js';
-import type { Endpoint, KernelRunOptions, KernelRunResult, Wire } from './types.js';
+import type { Endpoint, KernelRunOptions, KernelRunResult } from './types.js';
 
 /**
  * The kernel world: the REAL kernel as the data plane, on loopback TCP: client kTLS socket ⇄
@@ -126,21 +126,17 @@ export function runScenarioOnKernel(s: Scenario, options: KernelRunOptions = {})
     const rec: Recorder = { events: [], t: 0 };
     const c2s = new RecordRelay(wireEvent(rec, 'client'));
     const s2c = new RecordRelay(wireEvent(rec, 'server'));
-    const wire: Wire = {
-      pump: () => forward(rc, rs, c2s) + forward(rs, rc, s2c),
-      settle: () => {
-        rc.poll(POLLIN, 30);
-        rs.poll(POLLIN, 30);
+    const wire = relayWire(
+      { c2s, s2c },
+      {
+        pump: () => forward(rc, rs, c2s) + forward(rs, rc, s2c),
+        settle: () => {
+          rc.poll(POLLIN, 30);
+          rs.poll(POLLIN, 30);
+        },
+        deliver: (to, bytes) => (to === 'server' ? rs : rc).sendAll(bytes),
       },
-      corruptNext: (from) => {
-        (from === 'client' ? c2s : s2c).corrupt = true;
-      },
-      inject: (from, bytes) => {
-        wire.pump();
-        (from === 'client' ? rs : rc).sendAll(bytes);
-      },
-      records: () => ({ c2s: c2s.seen, s2c: s2c.seen }),
-    };
+    );
     const client = userspaceClient
       ? userspaceEndpoint(
           new TlsRecordLayer({

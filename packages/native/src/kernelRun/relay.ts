@@ -1,6 +1,6 @@
 import { toHex } from '@ktls-lab/core';
 import { ev, type Recorder } from './recorder.js';
-import type { Side } from './types.js';
+import type { Side, Wire } from './types.js';
 
 /**
  * The relay between the two endpoints: it moves whole TLS records (5-byte header, RFC 8446 §5.1),
@@ -49,4 +49,35 @@ export function wireEvent(rec: Recorder, from: Side): (header: Uint8Array, lengt
       wire: 5 + length,
       header: toHex(header),
     });
+}
+
+/**
+ * The `Wire` of a pair of relays, both directions: how bytes move (`pump`), how to wait for those
+ * in flight (`settle`), and how raw bytes reach a receiver (`deliver`) are the world's; the faults
+ * and the record lists are the relays'.
+ */
+export function relayWire(
+  relays: { readonly c2s: RecordRelay; readonly s2c: RecordRelay },
+  world: {
+    pump(): number;
+    settle(): void;
+    /** Raw bytes straight to `to`'s receiving end (garbage the scenario writes). */
+    deliver(to: Side, bytes: Uint8Array): void;
+  },
+): Wire {
+  const { c2s, s2c } = relays;
+  const wire: Wire = {
+    pump: () => world.pump(),
+    settle: () => world.settle(),
+    corruptNext: (from) => {
+      (from === 'client' ? c2s : s2c).corrupt = true;
+    },
+    inject: (from, bytes) => {
+      // What is already on its way goes first: the raw bytes follow it on the stream.
+      wire.pump();
+      world.deliver(from === 'client' ? 'server' : 'client', bytes);
+    },
+    records: () => ({ c2s: c2s.seen, s2c: s2c.seen }),
+  };
+  return wire;
 }

@@ -1,4 +1,7 @@
-import { exploreDfs, findSimDesign, runSeed, SCENARIOS } from '@ktls-lab/sim';
+import { findSimDesign } from './designs.js';
+import { exploreDfs } from './dfs.js';
+import { runSeed } from './run.js';
+import { SCENARIOS } from './scenario/catalog.js';
 
 /**
  * The kill table (`ktls-lab bench kill`): for one mutant and one strategy, how many schedules it
