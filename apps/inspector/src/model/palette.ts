@@ -1,3 +1,5 @@
+import { ContentType, contentTypeName as coreContentTypeName, isContentType } from '@ktls-lab/core';
+
 /**
  * Colours. Okabe & Ito's palette ("Color Universal Design", 2008) stays distinguishable under the
  * common colour-vision deficiencies; every meaning that a colour carries is also carried by a
@@ -16,21 +18,16 @@ export const OKABE_ITO = {
   grey: '#999999',
 } as const;
 
-/** TLS content types (RFC 8446 §5.1, RFC 6520 for heartbeat). */
-export const CONTENT_TYPES: readonly { readonly type: number; readonly name: string }[] = [
-  { type: 20, name: 'change_cipher_spec' },
-  { type: 21, name: 'alert' },
-  { type: 22, name: 'handshake' },
-  { type: 23, name: 'application_data' },
-  { type: 24, name: 'heartbeat' },
-];
+/** TLS content types (RFC 8446 §5.1, RFC 6520 for heartbeat), named by core's one table. */
+export const CONTENT_TYPES: readonly { readonly type: ContentType; readonly name: string }[] =
+  Object.values(ContentType).map((type) => ({ type, name: coreContentTypeName(type) }));
 
-const TYPE_COLOUR: ReadonlyMap<number, string> = new Map([
-  [20, OKABE_ITO.reddishPurple],
-  [21, OKABE_ITO.vermillion],
-  [22, OKABE_ITO.orange],
-  [23, OKABE_ITO.blue],
-  [24, OKABE_ITO.bluishGreen],
+const TYPE_COLOUR: ReadonlyMap<number, string> = new Map<ContentType, string>([
+  [ContentType.changeCipherSpec, OKABE_ITO.reddishPurple],
+  [ContentType.alert, OKABE_ITO.vermillion],
+  [ContentType.handshake, OKABE_ITO.orange],
+  [ContentType.applicationData, OKABE_ITO.blue],
+  [ContentType.heartbeat, OKABE_ITO.bluishGreen],
 ]);
 
 /** Events that carry no content type: segments, key installs, notes. */
@@ -38,7 +35,7 @@ export const NO_TYPE_COLOUR = OKABE_ITO.grey;
 
 export function contentTypeName(type: number | undefined): string {
   if (type === undefined) return 'none';
-  return CONTENT_TYPES.find((c) => c.type === type)?.name ?? `unknown (${type})`;
+  return isContentType(type) ? coreContentTypeName(type) : `unknown (${type})`;
 }
 
 export function colourOfType(type: number | undefined): string {
