@@ -4,17 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { renderHook } from './renderHook';
 import { useRunFolder } from './useRunFolder';
 import type { TraceSlot } from './useTraceSlots';
-
-const run = (over: Record<string, unknown>) => ({
-  design: 'linux-ktls',
-  scenario: 'bulk-both-ways',
-  kind: 'correct',
-  verdict: 'held',
-  repro: null,
-  invariant: null,
-  trace: null,
-  ...over,
-});
+import { runRow as run } from '../model/runIndex.fixtures';
 
 const INDEX = JSON.stringify({
   format: 'ktls-lab-index',

@@ -34,6 +34,20 @@ const VIOLATED: SimResult = {
   name: 'linux-ktls × key-update-one-way seed 1',
 };
 
+/** Starts JOB through the hook, answers it with `reply`, and returns the hook once it settled. */
+async function runAnswered(onTrace: Parameters<typeof useSimWorker>[0], reply: SimResult) {
+  const h = renderHook(() => useSimWorker(onTrace), undefined);
+  let done: Promise<void> = Promise.resolve();
+  act(() => {
+    done = h.result.current.run(JOB);
+  });
+  await act(async () => {
+    replies.shift()!(reply);
+    await done;
+  });
+  return h;
+}
+
 describe('useSimWorker', () => {
   it('is busy while the worker runs, then says what happened and hands the trace on', async () => {
     const onTrace = vi.fn();
@@ -58,15 +72,7 @@ describe('useSimWorker', () => {
 
   it('says why a run failed and hands nothing on', async () => {
     const onTrace = vi.fn();
-    const h = renderHook(() => useSimWorker(onTrace), undefined);
-    let done: Promise<void> = Promise.resolve();
-    act(() => {
-      done = h.result.current.run(JOB);
-    });
-    await act(async () => {
-      replies.shift()!({ ok: false, message: 'unknown scenario "x"' });
-      await done;
-    });
+    const h = await runAnswered(onTrace, { ok: false, message: 'unknown scenario "x"' });
     expect(h.result.current).toMatchObject({
       busy: false,
       status: 'simulator: unknown scenario "x"',
@@ -76,15 +82,7 @@ describe('useSimWorker', () => {
 
   it('leaves the violation out of the summary of a run that held', async () => {
     const onTrace = vi.fn();
-    const h = renderHook(() => useSimWorker(onTrace), undefined);
-    let done: Promise<void> = Promise.resolve();
-    act(() => {
-      done = h.result.current.run(JOB);
-    });
-    await act(async () => {
-      replies.shift()!({ ...VIOLATED, verdict: 'held', violation: null });
-      await done;
-    });
+    const h = await runAnswered(onTrace, { ...VIOLATED, verdict: 'held', violation: null });
     expect(h.result.current.status).toBe(
       'linux-ktls × key-update-one-way seed 1: held in 12 steps. repro ktls1:key-update-one-way:linux-ktls:random:1:',
     );

@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { firstFailing, parseRunIndex } from './runIndex';
-
-const run = (over: Record<string, unknown>) => ({
-  design: 'linux-ktls',
-  scenario: 'bulk-both-ways',
-  kind: 'correct',
-  verdict: 'held',
-  repro: null,
-  invariant: null,
-  trace: null,
-  ...over,
-});
+import { runRow as run } from './runIndex.fixtures';
 
 describe('parseRunIndex', () => {
   it('reads the index written by explore --out and picks the first failing run', () => {
