@@ -10,6 +10,7 @@ import { TESTS, unmetNeeds } from './kernel/framework.js';
 import './kernel/afalg.js';
 import './kernel/selftests.js';
 import './kernel/differential.js';
+import './kernel/eio.js';
 
 const host = probe();
 

@@ -7,9 +7,11 @@ import { writeFileSync } from 'node:fs';
 import { formatProbe, probe } from '../../src/index.js';
 import { runBenchmark } from './bench.js';
 import { NotApplicable, TESTS, unmetNeeds } from './framework.js';
+import { checkRequirements, harnessEnv } from './requirements.js';
 import './afalg.js';
 import './selftests.js';
 import './differential.js';
+import './eio.js';
 
 interface Outcome {
   readonly name: string;
@@ -31,6 +33,22 @@ async function main(): Promise<void> {
   const p = probe();
   console.log(formatProbe(p));
   const results: Outcome[] = [];
+  // The VM's own requirements first: a run without them would be all n/a and prove nothing.
+  for (const r of checkRequirements(p, harnessEnv(process.env))) {
+    const outcome: Outcome = {
+      name: r.row,
+      row: r.row,
+      variant: '',
+      group: 'harness',
+      status: r.failure === null ? 'pass' : 'fail',
+      ...(r.failure === null ? {} : { message: r.failure }),
+      ms: 0,
+    };
+    results.push(outcome);
+    console.log(
+      `${r.failure === null ? 'ok  ' : 'FAIL'} ${r.row}${r.failure ? `: ${r.failure}` : ''}`,
+    );
+  }
   for (const t of TESTS) {
     if (filter && !t.name.includes(filter)) continue;
     const t0 = Date.now();
