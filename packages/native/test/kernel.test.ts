@@ -11,10 +11,11 @@ import './kernel/afalg.js';
 import './kernel/selftests.js';
 import './kernel/differential.js';
 import './kernel/eio.js';
+import './kernel/rfc2015.js';
 
 const host = probe();
 
-for (const group of ['afalg', 'selftest', 'differential'] as const) {
+for (const group of ['afalg', 'selftest', 'differential', 'rfc2015'] as const) {
   const tests = TESTS.filter((t) => t.group === group);
   const runnable = tests.filter((t) => unmetNeeds(t, host) === null);
   const blocked = tests.filter((t) => unmetNeeds(t, host) !== null);
@@ -22,7 +23,7 @@ for (const group of ['afalg', 'selftest', 'differential'] as const) {
     it('has tests', () => {
       expect(tests.length).toBeGreaterThan(0);
     });
-    for (const t of runnable) it(t.name, t.run);
+    for (const t of runnable) it(t.name, async () => void (await t.run()));
     if (blocked.length > 0) {
       const reasons = [...new Set(blocked.map((t) => unmetNeeds(t, host)))];
       it(`${blocked.length} tests cannot run on this kernel (${host.kernel}); they run in the VM: pnpm test:kernel`, () => {

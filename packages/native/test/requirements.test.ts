@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ProbeResult } from '../src/index.js';
-import { checkRequirements } from './kernel/requirements.js';
+import { checkRequirements, type HarnessEnv } from './kernel/requirements.js';
 
 const yes = { available: true, explanation: 'ok' };
 const full: ProbeResult = {
@@ -19,7 +19,7 @@ const full: ProbeResult = {
   maxPayloadLen: yes,
   missing: [],
 };
-const env = { channel: 'sid', insmodFailed: '', modulesWanted: '17' };
+const env: HarnessEnv = { channel: 'sid', insmodFailed: '', modulesWanted: '17' };
 const failures = (p: ProbeResult, e = env) =>
   checkRequirements(p, e)
     .filter((r) => r.failure !== null)

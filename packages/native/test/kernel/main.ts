@@ -12,6 +12,7 @@ import './afalg.js';
 import './selftests.js';
 import './differential.js';
 import './eio.js';
+import './rfc2015.js';
 
 interface Outcome {
   readonly name: string;
@@ -58,8 +59,13 @@ async function main(): Promise<void> {
       outcome = { ...pick(t), status: 'na', message: why, ms: 0 };
     } else {
       try {
-        await t.run();
-        outcome = { ...pick(t), status: 'pass', ms: Date.now() - t0 };
+        const note = await t.run();
+        outcome = {
+          ...pick(t),
+          status: 'pass',
+          ...(typeof note === 'string' ? { message: note } : {}),
+          ms: Date.now() - t0,
+        };
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         outcome =
