@@ -70,6 +70,10 @@ export interface NativeBinding {
   accept(fd: number): number;
   uname(): { sysname: string; release: string; version: string; machine: string };
   errnoName(errno: number): string;
+  /** A BPF socket-filter program: message length = be32 at `lengthOffset` + `headerLength`. */
+  bpfLengthParser(lengthOffset: number, headerLength: number): number;
+  kcmSocket(): number;
+  kcmAttach(kcmFd: number, tcpFd: number, bpfFd: number): void;
 }
 
 export type LoadResult =

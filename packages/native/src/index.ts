@@ -8,6 +8,7 @@
 export { AF_ALG_NAMES, AfAlgAeadEngine, type BatchResult } from './afalg.js';
 export { type LoadResult, loadNative, type NativeBinding } from './binding.js';
 export { isErrno, NativeSyscallError, NativeUnavailableError } from './errors.js';
+export { KcmMux, type KcmParser, LENGTH_PREFIX_PARSER, RDS_PARSER } from './kcm.js';
 export {
   cryptoInfoSize,
   type Direction,

@@ -12,10 +12,11 @@ import './kernel/selftests.js';
 import './kernel/differential.js';
 import './kernel/eio.js';
 import './kernel/rfc2015.js';
+import './kernel/kcm.js';
 
 const host = probe();
 
-for (const group of ['afalg', 'selftest', 'differential', 'rfc2015'] as const) {
+for (const group of ['afalg', 'selftest', 'differential', 'rfc2015', 'kcm'] as const) {
   const tests = TESTS.filter((t) => t.group === group);
   const runnable = tests.filter((t) => unmetNeeds(t, host) === null);
   const blocked = tests.filter((t) => unmetNeeds(t, host) !== null);

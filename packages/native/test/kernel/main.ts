@@ -13,6 +13,7 @@ import './selftests.js';
 import './differential.js';
 import './eio.js';
 import './rfc2015.js';
+import './kcm.js';
 
 interface Outcome {
   readonly name: string;
