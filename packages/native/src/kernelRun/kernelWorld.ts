@@ -1,17 +1,11 @@
-import {
-  ContentType,
-  LINUX_KTLS,
-  RecordLayerError,
-  TlsRecordLayer,
-  TraceWriter,
-} from '@ktls-lab/core';
+import { ContentType, LINUX_KTLS, RecordLayerError, TlsRecordLayer } from '@ktls-lab/core';
 import { NodeCryptoAeadEngine } from '@ktls-lab/core/node';
 import type { Scenario } from '@ktls-lab/sim';
 import { native } from '../errors.js';
 import { KtlsSocket } from '../ktls.js';
 import { kernelCapability } from './capability.js';
 import { coreEndpoint } from './coreWorld.js';
-import type { Recorder } from './recorder.js';
+import { kernelRunResult, type Recorder } from './recorder.js';
 import { runScript } from './script.js';
 import { errnoOf, socketWire } from './socketWire.js';
 import type { Endpoint, KernelRunOptions, KernelRunResult } from './types.js';
@@ -113,29 +107,11 @@ export function runScenarioOnKernel(s: Scenario, options: KernelRunOptions = {})
         )
       : kernelEndpoint(c);
     const o = runScript(s, { client, server: kernelEndpoint(sv) }, wire, rec);
-    const w = new TraceWriter({
-      format: 'ktls-lab-trace',
-      version: 1,
-      world: 'kernel',
-      design: userspaceClient
-        ? `linux-kernel+userspace-client(${(options.clientDesign ?? LINUX_KTLS).name})`
-        : 'linux-kernel',
-      scenario: s.name,
-      ...(options.seed !== undefined ? { seed: options.seed } : {}),
-      engine: 'kernel-tls',
-      kernel,
-      endpoints: ['client', 'server'],
-      suite: s.suite,
-    });
-    for (const e of rec.events) w.push(e);
-    return {
-      scenario: s.name,
-      world: 'kernel',
-      where: kernel,
-      ...o,
-      wire: wire.records(),
-      trace: w.toString(),
-    };
+    const design = userspaceClient
+      ? `linux-kernel+userspace-client(${(options.clientDesign ?? LINUX_KTLS).name})`
+      : 'linux-kernel';
+    const seed = options.seed !== undefined ? { seed: options.seed } : {};
+    return kernelRunResult(s, kernel, { design, engine: 'kernel-tls', ...seed }, rec, o, wire);
   } finally {
     for (const x of opened) {
       try {

@@ -122,55 +122,67 @@ export class Rfc2015DataPlane {
 
   /** Runs one RX input to quiescence; returns the state an export gave and the refusals. */
   runRx(input: RxInput): { state: CryptoState | null; errors: RecordError[] } {
-    this.#state = null;
-    this.#errors = [];
     if (input.type === 'import-state' || input.type === 'install-key') {
       this.#expected = input.state.recSeq;
     }
-    let queue: RxInput[] = [input];
-    while (queue.length > 0) {
-      const opens: Extract<RxEffect, { type: 'open' }>[] = [];
-      for (const next of queue) {
+    return this.#drive<RxInput, Extract<RxEffect, { type: 'open' }>>(
+      input,
+      (next, opens) => {
         const [state, fx] = rxStep(this.rx, next);
         this.rx = state;
         for (const e of fx) this.#onRx(e, opens);
-      }
-      queue = [];
-      if (opens.length === 0) break;
-      const done = this.#count(this.#engines.rx.openBatch(opens.map((o) => o.request)));
-      queue = done.order.map((i) => ({
-        type: 'crypto-done',
-        id: opens[i]!.id,
-        output: done.outputs[i]!,
-      }));
-    }
-    return { state: this.#state, errors: this.#errors };
+      },
+      (opens) => {
+        const done = this.#count(this.#engines.rx.openBatch(opens.map((o) => o.request)));
+        return done.order.map((i) => ({
+          type: 'crypto-done',
+          id: opens[i]!.id,
+          output: done.outputs[i]!,
+        }));
+      },
+    );
   }
 
   /** Runs one TX input to quiescence; sealed records are appended to `wire` in sequence order. */
   runTx(input: TxInput): { state: CryptoState | null; errors: RecordError[] } {
-    this.#state = null;
-    this.#errors = [];
-    let queue: TxInput[] = [input];
-    while (queue.length > 0) {
-      const seals: Extract<TxEffect, { type: 'seal' }>[] = [];
-      for (const next of queue) {
+    return this.#drive<TxInput, Extract<TxEffect, { type: 'seal' }>>(
+      input,
+      (next, seals) => {
         const [state, fx] = txStep(this.tx, next);
         this.tx = state;
         for (const e of fx) this.#onTx(e, seals);
-      }
-      queue = [];
-      if (seals.length === 0) break;
-      const done = this.#count(this.#engines.tx.sealBatch(seals.map((s) => s.request)));
-      queue = done.order.map((i) => {
-        const prefix = seals[i]!.request.prefix;
-        const out = done.outputs[i]!;
-        return {
-          type: 'crypto-done',
-          id: seals[i]!.id,
-          output: prefix && prefix.length > 0 ? concat([prefix, out]) : out,
-        };
-      });
+      },
+      (seals) => {
+        const done = this.#count(this.#engines.tx.sealBatch(seals.map((s) => s.request)));
+        return done.order.map((i) => {
+          const prefix = seals[i]!.request.prefix;
+          const out = done.outputs[i]!;
+          return {
+            type: 'crypto-done',
+            id: seals[i]!.id,
+            output: prefix && prefix.length > 0 ? concat([prefix, out]) : out,
+          };
+        });
+      },
+    );
+  }
+
+  /**
+   * Steps a machine until no work is left: the crypto requests a round of steps issued go to
+   * AF_ALG together, and their completions, in the kernel's order, are the next round's inputs.
+   */
+  #drive<I, R>(
+    input: I,
+    step: (input: I, requests: R[]) => void,
+    complete: (requests: R[]) => I[],
+  ): { state: CryptoState | null; errors: RecordError[] } {
+    this.#state = null;
+    this.#errors = [];
+    let queue: I[] = [input];
+    while (queue.length > 0) {
+      const requests: R[] = [];
+      for (const next of queue) step(next, requests);
+      queue = requests.length === 0 ? [] : complete(requests);
     }
     return { state: this.#state, errors: this.#errors };
   }
@@ -217,12 +229,9 @@ export class Rfc2015DataPlane {
         return;
       }
       case 'state':
-        this.#state = e.state;
-        return;
       case 'error':
-        this.#errors.push(e.error);
-        return;
       case 'trace':
+        this.#onCommon(e);
         return;
       default:
         assertNever(e, 'RX effect');
@@ -238,16 +247,19 @@ export class Rfc2015DataPlane {
         this.wire.push(e.bytes);
         return;
       case 'state':
-        this.#state = e.state;
-        return;
       case 'error':
-        this.#errors.push(e.error);
-        return;
       case 'trace':
+        this.#onCommon(e);
         return;
       default:
         assertNever(e, 'TX effect');
     }
+  }
+
+  /** The effects both directions have: a state got out, a refusal, a trace event (not kept). */
+  #onCommon(e: Extract<RxEffect | TxEffect, { type: 'state' | 'error' | 'trace' }>): void {
+    if (e.type === 'state') this.#state = e.state;
+    else if (e.type === 'error') this.#errors.push(e.error);
   }
 
   close(): void {

@@ -1,11 +1,11 @@
-import { RecordLayerError, TraceWriter } from '@ktls-lab/core';
+import { RecordLayerError } from '@ktls-lab/core';
 import { NodeCryptoAeadEngine } from '@ktls-lab/core/node';
 import type { Scenario } from '@ktls-lab/sim';
 import { AfAlgAeadEngine } from '../afalg.js';
 import { native } from '../errors.js';
 import { KtlsSocket } from '../ktls.js';
 import { rfc2015Capability } from './capability.js';
-import type { Recorder } from './recorder.js';
+import { kernelRunResult, type Recorder } from './recorder.js';
 import { newStats, Rfc2015DataPlane, type Rfc2015Stats } from './rfc2015DataPlane.js';
 import { Rfc2015Endpoint } from './rfc2015Endpoint.js';
 import { runScript } from './script.js';
@@ -71,25 +71,8 @@ export function runScenarioOnRfc2015(
     const rec: Recorder = { events: [], t: 0 };
     const wire = socketWire(rec, rc, rs);
     const o = runScript(s, { client, server }, wire, rec);
-    const w = new TraceWriter({
-      format: 'ktls-lab-trace',
-      version: 1,
-      world: 'kernel',
-      design: 'rfc-2015',
-      scenario: s.name,
-      engine: 'af_alg',
-      kernel,
-      endpoints: ['client', 'server'],
-      suite: s.suite,
-    });
-    for (const e of rec.events) w.push(e);
     return {
-      scenario: s.name,
-      world: 'kernel',
-      where: kernel,
-      ...o,
-      wire: wire.records(),
-      trace: w.toString(),
+      ...kernelRunResult(s, kernel, { design: 'rfc-2015', engine: 'af_alg' }, rec, o, wire),
       stats,
       notes: { client: client.notes, server: server.notes },
     };
