@@ -7,6 +7,7 @@
         "native/afalg.cc",
         "native/errors.cc",
         "native/host.cc",
+        "native/kcm.cc",
         "native/ktls_socket.cc"
       ],
       "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],

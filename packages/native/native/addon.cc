@@ -4,6 +4,7 @@
 //  - afalg.cc: AF_ALG AEAD (crypto/algif_aead.c), the AeadKey class and the algBind probe.
 //  - ktls_socket.cc: TCP and kernel TLS sockets (net/tls/): ULP, setsockopt/getsockopt,
 //    sendmsg/recvmsg with the record-type cmsgs, poll and the plain socket calls.
+//  - kcm.cc: AF_KCM, its hand-assembled BPF length parser and SIOCKCMATTACH.
 //  - host.cc: uname.
 //  - errors.cc: the errors every export throws, argument checks, buffer wiping.
 //  - uapi.h: the kernel constants, spelled out.
@@ -18,6 +19,7 @@
 #include "afalg.h"
 #include "errors.h"
 #include "host.h"
+#include "kcm.h"
 #include "ktls_socket.h"
 
 namespace {
@@ -44,6 +46,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("accept", Napi::Function::New(env, Accept));
   exports.Set("uname", Napi::Function::New(env, Uname));
   exports.Set("errnoName", Napi::Function::New(env, ErrnoNameJs));
+  exports.Set("bpfLengthParser", Napi::Function::New(env, BpfLengthParser));
+  exports.Set("kcmSocket", Napi::Function::New(env, KcmSocket));
+  exports.Set("kcmAttach", Napi::Function::New(env, KcmAttach));
   return exports;
 }
 

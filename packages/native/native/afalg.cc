@@ -6,9 +6,12 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "errors.h"
@@ -91,9 +94,12 @@ int AeadOp(int opfd, bool encrypt, const uint8_t* iv, size_t ivlen, const uint8_
   return 0;
 }
 
-// One key: the bound transform socket and one op socket, reused for every request. The op socket
-// carries one request at a time (algif_aead keeps a single TX SGL per socket), so requests from the
-// thread pool are serialized by `mu_`.
+// One key: the bound transform socket (ALG_SET_KEY and ALG_SET_AEAD_AUTHSIZE set once on it) and
+// one or more op sockets accept()ed from it, reused for every request. An op socket carries one
+// request at a time (algif_aead keeps a single TX SGL per socket), so `seal`/`open` and the thread
+// pool's requests use the first one, serialized by `mu_`; `batch` puts one request in flight on
+// each op socket at once, from its own thread, and reports the order the kernel finished them in
+// (the 2015 RFC's data plane with several records in flight, docs/kernel-tls.md §11).
 class AeadKey : public Napi::ObjectWrap<AeadKey> {
  public:
   static Napi::Function Init(Napi::Env env) {
@@ -101,15 +107,18 @@ class AeadKey : public Napi::ObjectWrap<AeadKey> {
         env, "AeadKey",
         {InstanceMethod("seal", &AeadKey::Seal), InstanceMethod("open", &AeadKey::Open),
          InstanceMethod("sealAsync", &AeadKey::SealAsync),
-         InstanceMethod("openAsync", &AeadKey::OpenAsync), InstanceMethod("close", &AeadKey::Close),
+         InstanceMethod("openAsync", &AeadKey::OpenAsync), InstanceMethod("batch", &AeadKey::Batch),
+         InstanceMethod("close", &AeadKey::Close),
          InstanceAccessor("closed", &AeadKey::Closed, nullptr)});
   }
 
-  // new AeadKey(algName, key, tagLength, ivLength)
+  // new AeadKey(algName, key, tagLength, ivLength, opSockets = 1)
   explicit AeadKey(const Napi::CallbackInfo& info) : Napi::ObjectWrap<AeadKey>(info) {
     Napi::Env env = info.Env();
     if (info.Length() < 4 || !info[0].IsString())
-      throw ArgError(env, "AeadKey(alg, key, tagLength, ivLength)");
+      throw ArgError(env, "AeadKey(alg, key, tagLength, ivLength, opSockets?)");
+    int64_t opCount = info.Length() > 4 && info[4].IsNumber() ? IntArg(info, 4, "opSockets") : 1;
+    if (opCount < 1 || opCount > 64) throw ArgError(env, "opSockets must be 1..64");
     std::string alg = info[0].As<Napi::String>().Utf8Value();
     Napi::Uint8Array key = BytesArg(info, 1, "key");
     tagLen_ = static_cast<size_t>(IntArg(info, 2, "tagLength"));
@@ -131,12 +140,16 @@ class AeadKey : public Napi::ObjectWrap<AeadKey> {
       CloseFds();
       throw SysError(env, "setsockopt(ALG_SET_AEAD_AUTHSIZE)", err);
     }
-    op_ = accept4(tfm_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (op_ < 0) {
-      int err = errno;
-      CloseFds();
-      throw SysError(env, "accept(AF_ALG)", err);
+    for (int64_t i = 0; i < opCount; i++) {
+      int op = accept4(tfm_, nullptr, nullptr, SOCK_CLOEXEC);
+      if (op < 0) {
+        int err = errno;
+        CloseFds();
+        throw SysError(env, "accept(AF_ALG)", err);
+      }
+      ops_.push_back(op);
     }
+    op_ = ops_[0];
   }
 
   ~AeadKey() override { CloseFds(); }
@@ -155,9 +168,96 @@ class AeadKey : public Napi::ObjectWrap<AeadKey> {
  private:
   void CloseFds() {
     std::lock_guard<std::mutex> lock(mu_);
-    if (op_ >= 0) close(op_);
+    for (int op : ops_) close(op);
+    ops_.clear();
     if (tfm_ >= 0) close(tfm_);
     op_ = tfm_ = -1;
+  }
+
+  // batch(encrypt, ivs[], aads[], inputs[]) -> { outputs: (Buffer|null)[], errnos: number[],
+  // order: number[] }: every request in flight at once, one per op socket (requests beyond the
+  // number of op sockets wait for a free one), each from its own thread. `order` lists the request
+  // indexes in the order the kernel completed them; an open whose tag does not verify gives null
+  // (errno EBADMSG), any other failure its errno and null.
+  Napi::Value Batch(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 4 || !info[0].IsBoolean() || !info[1].IsArray() || !info[2].IsArray() ||
+        !info[3].IsArray())
+      throw ArgError(env, "batch(encrypt, ivs, aads, inputs)");
+    bool encrypt = info[0].As<Napi::Boolean>().Value();
+    Napi::Array ivs = info[1].As<Napi::Array>();
+    Napi::Array aads = info[2].As<Napi::Array>();
+    Napi::Array inputs = info[3].As<Napi::Array>();
+    size_t n = ivs.Length();
+    if (aads.Length() != n || inputs.Length() != n)
+      throw ArgError(env, "batch: ivs, aads and inputs must have the same length");
+    struct Req {
+      std::vector<uint8_t> iv, aad, in, out;
+      int rc = 0;
+    };
+    std::vector<Req> reqs(n);
+    auto bytes = [&](Napi::Array a, size_t i, const char* what) {
+      Napi::Value v = a.Get(static_cast<uint32_t>(i));
+      if (!v.IsTypedArray()) throw ArgError(env, std::string("batch: ") + what + " must be bytes");
+      Napi::Uint8Array u = v.As<Napi::Uint8Array>();
+      return std::vector<uint8_t>(u.Data(), u.Data() + u.ByteLength());
+    };
+    for (size_t i = 0; i < n; i++) {
+      reqs[i].iv = bytes(ivs, i, "iv");
+      reqs[i].aad = bytes(aads, i, "aad");
+      reqs[i].in = bytes(inputs, i, "input");
+      if (reqs[i].iv.size() != ivLen_)
+        throw ArgError(env, "iv must be " + std::to_string(ivLen_) + " bytes");
+      if (!encrypt && reqs[i].in.size() < tagLen_) {
+        reqs[i].rc = -EBADMSG;
+        continue;
+      }
+      reqs[i].out.assign(encrypt ? reqs[i].in.size() + tagLen_ : reqs[i].in.size() - tagLen_, 0);
+    }
+    std::vector<uint32_t> order;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (ops_.empty()) throw SysError(env, "AF_ALG batch", EBADF);
+      std::mutex orderMu;
+      std::atomic<size_t> next{0};
+      size_t workers = std::min(ops_.size(), n);
+      std::vector<std::thread> threads;
+      for (size_t w = 0; w < workers; w++) {
+        int op = ops_[w];
+        threads.emplace_back([&, op]() {
+          for (size_t i = next++; i < n; i = next++) {
+            Req& r = reqs[i];
+            if (r.rc == 0)
+              r.rc = AeadOp(op, encrypt, r.iv.data(), ivLen_, r.aad.data(), r.aad.size(),
+                            r.in.data(), r.in.size(), r.out.data(), r.out.size());
+            std::lock_guard<std::mutex> g(orderMu);
+            order.push_back(static_cast<uint32_t>(i));
+          }
+        });
+      }
+      for (auto& t : threads) t.join();
+    }
+    Napi::Object result = Napi::Object::New(env);
+    Napi::Array outputs = Napi::Array::New(env, n);
+    Napi::Array errnos = Napi::Array::New(env, n);
+    Napi::Array orderJs = Napi::Array::New(env, n);
+    for (size_t i = 0; i < n; i++) {
+      Req& r = reqs[i];
+      if (r.rc == 0)
+        outputs.Set(static_cast<uint32_t>(i),
+                    Napi::Buffer<uint8_t>::Copy(env, r.out.data(), r.out.size()));
+      else
+        outputs.Set(static_cast<uint32_t>(i), env.Null());
+      errnos.Set(static_cast<uint32_t>(i), Napi::Number::New(env, -r.rc));
+      orderJs.Set(static_cast<uint32_t>(i), Napi::Number::New(env, order[i]));
+      // The plaintexts (seal input, open output) are wiped once copied out.
+      Wipe(r.in);
+      Wipe(r.out);
+    }
+    result.Set("outputs", outputs);
+    result.Set("errnos", errnos);
+    result.Set("order", orderJs);
+    return result;
   }
 
   struct Args {
@@ -282,6 +382,7 @@ class AeadKey : public Napi::ObjectWrap<AeadKey> {
   std::mutex mu_;
   int tfm_ = -1;
   int op_ = -1;
+  std::vector<int> ops_;
   size_t tagLen_ = 16;
   size_t ivLen_ = 12;
 };

@@ -12,7 +12,7 @@ import {
   sealPlaintext,
 } from '@ktls-lab/core';
 import type { NativeAeadKey } from './binding.js';
-import { native, toTypedError } from './errors.js';
+import { NativeSyscallError, native, toTypedError } from './errors.js';
 
 /** The kernel crypto API name AF_ALG binds for each AEAD (`tls_cipher_desc[].cipher_name`). */
 export const AF_ALG_NAMES: { readonly [A in AeadAlgorithm]: string } = {
@@ -59,6 +59,16 @@ function tagOpens(expected: Uint8Array, record: Uint8Array): Uint8Array | null {
   return diff === 0 ? new Uint8Array(0) : null;
 }
 
+/** Linux's EBADMSG: an AEAD tag that did not verify (include/uapi/asm-generic/errno.h). */
+const EBADMSG_NUMBER = 74;
+
+/** What a batch gave: per request its output (null: the tag did not verify), and completion order. */
+export interface BatchResult {
+  readonly outputs: readonly (Uint8Array | null)[];
+  /** Request indexes in the order the kernel completed them. */
+  readonly order: readonly number[];
+}
+
 let handleOf: (key: AfAlgKey) => NativeAeadKey;
 
 /** A key held by the kernel: the JS object holds only the socket handle and the fingerprint. */
@@ -101,11 +111,22 @@ function handle(key: AeadKey): NativeAeadKey {
 export class AfAlgAeadEngine implements AeadEngine {
   readonly name = 'af_alg';
   readonly #keys = new Set<NativeAeadKey>();
+  readonly #opSockets: number;
+
+  /**
+   * `opSockets`: op sockets accepted per key (default 1); `openBatch`/`sealBatch` put that many
+   * requests in flight at once.
+   */
+  constructor(options: { readonly opSockets?: number } = {}) {
+    this.#opSockets = options.opSockets ?? 1;
+  }
 
   importKey(algorithm: AeadAlgorithm, key: Uint8Array): AeadKey {
     checkAeadKey(algorithm, key);
     const ivLength = algorithm === 'aes-128-ccm' ? 16 : 12;
-    const h = native((b) => new b.AeadKey(AF_ALG_NAMES[algorithm], key, TAG_LENGTH, ivLength));
+    const h = native(
+      (b) => new b.AeadKey(AF_ALG_NAMES[algorithm], key, TAG_LENGTH, ivLength, this.#opSockets),
+    );
     this.#keys.add(h);
     return new AfAlgKey(algorithm, keyFingerprint(key), h);
   }
@@ -160,6 +181,64 @@ export class AfAlgAeadEngine implements AeadEngine {
     } catch (error) {
       throw toTypedError(error);
     }
+  }
+
+  /**
+   * Opens several records at once, one in flight per op socket of its key (requests under one key
+   * share a batch; a change of key starts the next one). `outputs[i]` is request i's plaintext, or
+   * null when its tag did not verify; `order` lists request indexes in the order the kernel
+   * completed them.
+   */
+  openBatch(requests: readonly OpenRequest[]): BatchResult {
+    return this.#batch(false, requests, (r) => r.ciphertext);
+  }
+
+  /** Seals several records at once (see `openBatch`); `outputs[i]` is ciphertext || tag. */
+  sealBatch(requests: readonly SealRequest[]): BatchResult {
+    return this.#batch(true, requests, (r) => sealPlaintext(r));
+  }
+
+  #batch<R extends OpenRequest | SealRequest>(
+    encrypt: boolean,
+    requests: readonly R[],
+    input: (r: R) => Uint8Array,
+  ): BatchResult {
+    const outputs: (Uint8Array | null)[] = new Array(requests.length).fill(null);
+    const order: number[] = [];
+    for (let start = 0; start < requests.length; ) {
+      const key = requests[start]!.key;
+      let end = start + 1;
+      while (end < requests.length && requests[end]!.key === key) end++;
+      const group = requests.slice(start, end);
+      const h = handle(key);
+      let r: ReturnType<NativeAeadKey['batch']>;
+      try {
+        r = h.batch(
+          encrypt,
+          group.map((q) => kernelIv(key.algorithm, q.nonce)),
+          group.map((q) => q.aad),
+          group.map(input),
+        );
+      } catch (error) {
+        throw toTypedError(error);
+      }
+      for (let i = 0; i < group.length; i++) {
+        const errno = r.errnos[i]!;
+        // EBADMSG from an open is a forgery (null); anything else is an error of the call.
+        if (errno !== 0 && (encrypt || errno !== EBADMSG_NUMBER)) {
+          const call = encrypt ? 'AF_ALG encrypt' : 'AF_ALG decrypt';
+          throw new NativeSyscallError(
+            call,
+            native((b) => b.errnoName(errno)),
+            errno,
+          );
+        }
+        outputs[start + i] = r.outputs[i] ?? null;
+      }
+      for (const i of r.order) order.push(start + i);
+      start = end;
+    }
+    return { outputs, order };
   }
 
   /** Closes one key's sockets. */

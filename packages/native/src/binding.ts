@@ -7,7 +7,7 @@ export interface RawRecvResult {
   readonly flags: number;
 }
 
-/** One AF_ALG key: a bound transform socket and one op socket reused for every request. */
+/** One AF_ALG key: a bound transform socket and its op sockets (one unless asked for more). */
 export interface NativeAeadKey {
   seal(iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, prefixLength?: number): Buffer;
   open(iv: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array): Buffer | null;
@@ -18,13 +18,29 @@ export interface NativeAeadKey {
     prefixLength?: number,
   ): Promise<Buffer>;
   openAsync(iv: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array): Promise<Buffer | null>;
+  /**
+   * Every request in flight at once, one per op socket, each from its own thread; `order` is the
+   * request indexes in the order the kernel completed them.
+   */
+  batch(
+    encrypt: boolean,
+    ivs: readonly Uint8Array[],
+    aads: readonly Uint8Array[],
+    inputs: readonly Uint8Array[],
+  ): { outputs: (Buffer | null)[]; errnos: number[]; order: number[] };
   close(): void;
   readonly closed: boolean;
 }
 
 /** The addon's exports (native/addon.cc). Calls throw `ERR_NATIVE_SYSCALL` errors. */
 export interface NativeBinding {
-  AeadKey: new (alg: string, key: Uint8Array, tagLength: number, ivLength: number) => NativeAeadKey;
+  AeadKey: new (
+    alg: string,
+    key: Uint8Array,
+    tagLength: number,
+    ivLength: number,
+    opSockets?: number,
+  ) => NativeAeadKey;
   algBind(name: string): true;
   tcpPair(timeoutMs?: number): [number, number];
   tcpSocket(listen: boolean): number;
@@ -54,6 +70,10 @@ export interface NativeBinding {
   accept(fd: number): number;
   uname(): { sysname: string; release: string; version: string; machine: string };
   errnoName(errno: number): string;
+  /** A BPF socket-filter program: message length = be32 at `lengthOffset` + `headerLength`. */
+  bpfLengthParser(lengthOffset: number, headerLength: number): number;
+  kcmSocket(): number;
+  kcmAttach(kcmFd: number, tcpFd: number, bpfFd: number): void;
 }
 
 export type LoadResult =

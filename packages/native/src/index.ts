@@ -1,12 +1,14 @@
 /**
  * @ktls-lab/native: the real kernel path. An AF_ALG AEAD engine (core's `AeadEngine`), kernel TLS
- * sockets, `probe()`, and a driver that runs core's machines on kernel TLS. Importing never
+ * sockets, `probe()`, a driver that runs core's machines on kernel TLS, and the 2015 RFC's design
+ * run end to end on AF_ALG (`runScenarioOnRfc2015`). Importing never
  * throws; missing kernel features surface as typed errors (`NativeSyscallError` with the errno
  * name, `NativeUnavailableError` when the addon is not there).
  */
-export { AF_ALG_NAMES, AfAlgAeadEngine } from './afalg.js';
+export { AF_ALG_NAMES, AfAlgAeadEngine, type BatchResult } from './afalg.js';
 export { type LoadResult, loadNative, type NativeBinding } from './binding.js';
 export { isErrno, NativeSyscallError, NativeUnavailableError } from './errors.js';
+export { KcmMux, type KcmParser, LENGTH_PREFIX_PARSER, RDS_PARSER } from './kcm.js';
 export {
   cryptoInfoSize,
   type Direction,
@@ -41,6 +43,7 @@ export {
 } from './probe.js';
 export {
   compareRuns,
+  countOutOfOrder,
   designForKernel,
   type EndpointObservation,
   type KernelAction,
@@ -48,6 +51,11 @@ export {
   type KernelRunResult,
   type KernelScenario,
   kernelCapability,
+  type Rfc2015RunOptions,
+  type Rfc2015RunResult,
+  type Rfc2015Stats,
+  rfc2015Capability,
   runScenarioOnCore,
   runScenarioOnKernel,
+  runScenarioOnRfc2015,
 } from './kernelRun/index.js';

@@ -66,7 +66,18 @@ describe('kernel-path adapter, core side', () => {
       ok: false,
       reason: 'action heartbeat (sim only)',
     });
-    expect(() => runScenarioOnCore(heartbeat)).toThrow(/action heartbeat is sim only/);
+    const rds = findScenario('rds-framed-control-inside')!;
+    expect(() => runScenarioOnCore(rds)).toThrow(/action message is sim only/);
+  });
+
+  it('the script sends heartbeats and a HelloRequest as control records of the library', () => {
+    const hb = runScenarioOnCore(findScenario('tls12-userspace-heartbeat')!);
+    expect(hb.server.control).toHaveLength(2);
+    expect(hb.server.control.every((c) => c.startsWith('24:01'))).toBe(true);
+    expect(hb.server.dataLength).toBe(6000);
+    const hello = runScenarioOnCore(findScenario('async-depth-8-control-behind-data')!);
+    expect(hello.client.control).toEqual(['22:00000000']);
+    expect(hello.client.dataLength).toBe(12 * 120);
   });
 
   it('the kernel side refuses a sim-only scenario, and needs the kernel for the rest', () => {

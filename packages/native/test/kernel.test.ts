@@ -10,10 +10,13 @@ import { TESTS, unmetNeeds } from './kernel/framework.js';
 import './kernel/afalg.js';
 import './kernel/selftests.js';
 import './kernel/differential.js';
+import './kernel/eio.js';
+import './kernel/rfc2015.js';
+import './kernel/kcm.js';
 
 const host = probe();
 
-for (const group of ['afalg', 'selftest', 'differential'] as const) {
+for (const group of ['afalg', 'selftest', 'differential', 'rfc2015', 'kcm'] as const) {
   const tests = TESTS.filter((t) => t.group === group);
   const runnable = tests.filter((t) => unmetNeeds(t, host) === null);
   const blocked = tests.filter((t) => unmetNeeds(t, host) !== null);
@@ -21,7 +24,7 @@ for (const group of ['afalg', 'selftest', 'differential'] as const) {
     it('has tests', () => {
       expect(tests.length).toBeGreaterThan(0);
     });
-    for (const t of runnable) it(t.name, t.run);
+    for (const t of runnable) it(t.name, async () => void (await t.run()));
     if (blocked.length > 0) {
       const reasons = [...new Set(blocked.map((t) => unmetNeeds(t, host)))];
       it(`${blocked.length} tests cannot run on this kernel (${host.kernel}); they run in the VM: pnpm test:kernel`, () => {

@@ -56,8 +56,9 @@ if [ -z "${pkg:-}" ]; then
 fi
 ver=${pkg#linux-image-}
 dest=$cache/$ver
-# A cache entry is reused while the module list it was made for is unchanged.
-if [ -f "$dest/.done" ] && cmp -s "$here/modules.want" "$dest/modules.want"; then
+# A cache entry is reused while the module list and this script it was made with are unchanged.
+if [ -f "$dest/.done" ] && cmp -s "$here/modules.want" "$dest/modules.want" &&
+  cmp -s "$here/fetch-kernel.sh" "$dest/fetch-kernel.sh"; then
   log "$channel: $ver (cached)"
   echo "$dest"
   exit 0
@@ -68,10 +69,12 @@ trap 'rm -rf "$work"' EXIT
 (
   cd "$work"
   # Debian 14 splits the image: the linux-image package is a stub that depends on linux-binary-*
-  # (vmlinuz) and linux-modules-* (modules as .ko.xz) (docs/vm-harness.md §6).
+  # (vmlinuz), linux-modules-* (modules as .ko.xz) and linux-base-* (config, modules.builtin,
+  # modules.order). Without linux-base, modprobe cannot tell a built-in module from a missing one
+  # (docs/vm-harness.md §6).
   pkgs=("$pkg")
   for dep in $(apt-cache "${apt_opts[@]}" depends "$pkg" 2>/dev/null |
-    awk '/Depends: linux-(binary|modules)-/ {print $2}'); do pkgs+=("$dep"); done
+    awk '/Depends: linux-(binary|modules|base)-[0-9]/ {print $2}'); do pkgs+=("$dep"); done
   apt-get "${apt_opts[@]}" download "${pkgs[@]}" >&2
   for d in ./*.deb; do dpkg-deb -x "$d" root; done
 )
@@ -91,16 +94,34 @@ cp "$root/boot/config-$ver" "$work/out/config" 2>/dev/null ||
 # The generic bzImage is XZ-compressed; decompressing it under TCG costs ~5.5 s per boot. Booting
 # the ELF vmlinux through its PVH entry removes that (docs/vm-harness.md §4).
 python3 "$here/extract-vmlinux.py" "$work/out/vmlinuz" "$work/out/vmlinux" >&2 || rm -f "$work/out/vmlinux"
-# Module closure in load order; built-ins are skipped, modules this kernel does not have are noted.
+# Module closure in load order. Each line of modules.want names one module, with the names it had
+# across kernel versions (`a|b`); the first name this kernel has, as a module or built in, is used
+# and written to modules/resolved (`want -> name module|builtin`). A line none of whose names
+# exists fails the fetch: a module the suite needs is never skipped (docs/vm-harness.md §6).
 : >"$work/out/modules/order"
-: >"$work/out/modules/missing"
-grep -v '^#' "$here/modules.want" | while read -r m; do
-  [ -n "$m" ] || continue
-  if ! deps=$(modprobe -d "$root" -S "$ver" --show-depends "$m" 2>/dev/null); then
-    echo "$m" >>"$work/out/modules/missing"
+: >"$work/out/modules/resolved"
+unresolved=
+while read -r line; do
+  line=${line%%#*}
+  line=$(echo "$line" | tr -d '[:space:]')
+  [ -n "$line" ] || continue
+  deps=
+  got=
+  for m in ${line//|/ }; do
+    if deps=$(modprobe -d "$root" -S "$ver" --show-depends "$m" 2>/dev/null); then
+      got=$m
+      break
+    fi
+  done
+  if [ -z "$got" ]; then
+    unresolved="$unresolved $line"
     continue
   fi
-  echo "$deps" | awk '$1 == "insmod" {print $2}' | while read -r ko; do
+  kind=module
+  echo "$deps" | grep -q "^builtin $got\b" && kind=builtin
+  echo "$line -> $got $kind" >>"$work/out/modules/resolved"
+  while read -r ko; do
+    [ -n "$ko" ] || continue
     name=$(basename "$ko")
     name=${name%.xz}
     name=${name%.zst}
@@ -111,13 +132,18 @@ grep -v '^#' "$here/modules.want" | while read -r m; do
     *) cp "$ko" "$work/out/modules/$name" ;;
     esac
     echo "$name" >>"$work/out/modules/order"
-  done
-done
+  done < <(echo "$deps" | awk '$1 == "insmod" {print $2}')
+done <"$here/modules.want"
+if [ -n "$unresolved" ]; then
+  log "$channel: $ver has none of the names of:$unresolved (neither a module nor built in)"
+  exit 1
+fi
 cp "$here/modules.want" "$work/out/modules.want"
+cp "$here/fetch-kernel.sh" "$work/out/fetch-kernel.sh"
 echo "$channel" >"$work/out/channel"
 echo "$ver" >"$work/out/version"
 rm -rf "$dest"
 mv "$work/out" "$dest"
 touch "$dest/.done"
-log "$channel: $ver cached in $dest ($(wc -l <"$dest/modules/order") modules; missing: $(tr '\n' ' ' <"$dest/modules/missing"))"
+log "$channel: $ver cached in $dest ($(wc -l <"$dest/modules/order") module files; $(grep -c ' builtin$' "$dest/modules/resolved") of the wanted built in)"
 echo "$dest"

@@ -12,8 +12,16 @@ mount -t devtmpfs devtmpfs /dev
 echo >/dev/ttyS0
 up() { cut -d' ' -f1 /proc/uptime; }
 echo "HARNESS_INIT uptime=$(up)" >/dev/ttyS1
+# Every module in the order file must load: a failure is reported on the harness UART (the host
+# counts it as a failed run) and handed to the job, whose `harness.modules_loaded` row fails
+# (docs/vm-harness.md §3, §6).
+insmod_failed=
 while read -r m; do
-  insmod "/modules/$m" 2>/dev/null || echo "[init] insmod $m failed" >/dev/ttyS0
+  if ! out=$(insmod "/modules/$m" 2>&1); then
+    echo "[init] insmod $m failed: $out" >/dev/ttyS0
+    echo "HARNESS_INSMOD_FAILED $m $out" >/dev/ttyS1
+    insmod_failed="$insmod_failed $m"
+  fi
 done </modules/order
 ip link set lo up
 mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=512000,cache=loose hostroot /host || {
@@ -33,6 +41,7 @@ mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 hout "/host$hout"
 echo "HARNESS_READY uptime=$(up) kernel=$(uname -r)" >/dev/ttyS1
 chroot /host /usr/bin/env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/run TMPDIR=/run \
   HARNESS_OUT="$hout" KTLS_KERNEL_CHANNEL="$hchan" KTLS_BENCH="$hbench" KTLS_IN_VM=1 \
+  KTLS_TEST_FILTER="${hfilter:-}" KTLS_INSMOD_FAILED="$insmod_failed" KTLS_MODULES_WANTED="$(wc -l </modules/order)" \
   /bin/sh -c "cd '$hwd' && exec sh '$hjob'" >/dev/ttyS0 2>&1
 rc=$?
 echo "HARNESS_DONE uptime=$(up)" >/dev/ttyS1

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Renders the test × kernel table from the last `pnpm test:kernel` (.test-results/kernel.json):
 // pass / FAIL / n/a with the reason as a footnote. Prints it; with --readme, also replaces the
-// block between the kernel-table markers in packages/native/README.md.
+// block between the kernel-table markers in packages/native/README.md, and the block between the
+// kernel-notes markers with what the measuring rows (rfc2015.*, kcm.*) reported.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -74,6 +75,19 @@ if (process.argv.includes('--readme')) {
   const d = next.indexOf(be);
   if (benches.length > 0 && c >= 0 && d >= 0) {
     next = `${next.slice(0, c + bs.length)}\n\n\`\`\`text\n${benches.join('\n\n')}\n\`\`\`\n\n${next.slice(d)}`;
+  }
+  // What the measuring rows said (rfc2015's AF_ALG completion counts, KCM's answers), per kernel.
+  const measured = kernels.flatMap((k) =>
+    k.suite.tests
+      .filter((t) => t.status === 'pass' && t.message && /^(rfc2015|kcm)\./.test(t.row))
+      .map((t) => `- ${k.version}, \`${t.name}\`: ${t.message.split('\n')[0]}`),
+  );
+  const ms = '<!-- kernel-notes:start -->';
+  const me = '<!-- kernel-notes:end -->';
+  const e = next.indexOf(ms);
+  const f = next.indexOf(me);
+  if (e >= 0 && f >= 0) {
+    next = `${next.slice(0, e + ms.length)}\n${measured.join('\n')}\n${next.slice(f)}`;
   }
   writeFileSync(path, next);
   // biome formats Markdown too (aligned tables); keep the README as `biome ci` wants it.

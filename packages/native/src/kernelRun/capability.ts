@@ -21,8 +21,9 @@ function actionRefused(a: AppAction): string | null {
       return a.requestUpdate
         ? 'KeyUpdate(update_requested) needs a reacting peer (sim only)'
         : null;
-    // Framed messages need the sim's upper layer; the control plane's own heartbeat timer and a
-    // TLS 1.2 HelloRequest are not in the script yet.
+    // Framed messages need the sim's upper layer. A HelloRequest and a heartbeat are control
+    // records the script sends (the rfc-2015 world runs them); the kernel world's differential
+    // against core does not include them yet.
     case 'message':
     case 'hello-request':
     case 'heartbeat':
@@ -41,6 +42,22 @@ export function kernelCapability(s: Scenario): { ok: true } | { ok: false; reaso
   for (const a of [...s.client, ...s.server]) {
     const reason = actionRefused(a);
     if (reason !== null) return { ok: false, reason };
+  }
+  return { ok: true };
+}
+
+/**
+ * Whether the rfc-2015 world (AF_ALG data plane, userspace control plane on plain TCP) can run a
+ * scenario: any capability profile (a cipher the profile does not offload is processed in
+ * userspace), HelloRequest and heartbeats (control records of the library's own); not framed
+ * messages (the sim's upper layer) nor KeyUpdate(update_requested) (the script does not answer it).
+ */
+export function rfc2015Capability(s: Scenario): { ok: true } | { ok: false; reason: string } {
+  if (s.framer !== undefined) return { ok: false, reason: 'upper-layer framer (sim only)' };
+  for (const a of [...s.client, ...s.server]) {
+    if (a.do === 'message') return { ok: false, reason: 'action message (sim only)' };
+    if (a.do === 'key-update' && a.requestUpdate)
+      return { ok: false, reason: 'KeyUpdate(update_requested) needs a reacting peer (sim only)' };
   }
   return { ok: true };
 }

@@ -5,8 +5,19 @@
  * core's `TlsRecordLayer` (`coreWorld.ts`), so the two can be compared (`compare.ts`). Between
  * the endpoints a relay moves whole records and applies the network faults (`relay.ts`).
  */
-export { type KernelAction, type KernelScenario, kernelCapability } from './capability.js';
+export {
+  type KernelAction,
+  type KernelScenario,
+  kernelCapability,
+  rfc2015Capability,
+} from './capability.js';
 export { compareRuns, designForKernel } from './compare.js';
 export { runScenarioOnCore } from './coreWorld.js';
 export { runScenarioOnKernel } from './kernelWorld.js';
+export { countOutOfOrder, type Rfc2015Stats } from './rfc2015DataPlane.js';
+export {
+  type Rfc2015RunOptions,
+  type Rfc2015RunResult,
+  runScenarioOnRfc2015,
+} from './rfc2015World.js';
 export type { EndpointObservation, KernelRunOptions, KernelRunResult } from './types.js';

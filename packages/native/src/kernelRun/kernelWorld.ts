@@ -1,19 +1,13 @@
-import {
-  ContentType,
-  LINUX_KTLS,
-  RecordLayerError,
-  TlsRecordLayer,
-  TraceWriter,
-} from '@ktls-lab/core';
+import { ContentType, LINUX_KTLS, RecordLayerError, TlsRecordLayer } from '@ktls-lab/core';
 import { NodeCryptoAeadEngine } from '@ktls-lab/core/node';
 import type { Scenario } from '@ktls-lab/sim';
-import { NativeSyscallError, native } from '../errors.js';
-import { KtlsSocket, POLLIN } from '../ktls.js';
+import { native } from '../errors.js';
+import { KtlsSocket } from '../ktls.js';
 import { kernelCapability } from './capability.js';
 import { coreEndpoint } from './coreWorld.js';
-import type { Recorder } from './recorder.js';
-import { RecordRelay, relayWire, wireEvent } from './relay.js';
+import { kernelRunResult, type Recorder } from './recorder.js';
 import { runScript } from './script.js';
+import { errnoOf, socketWire } from './socketWire.js';
 import type { Endpoint, KernelRunOptions, KernelRunResult } from './types.js';
 
 /**
@@ -21,11 +15,6 @@ import type { Endpoint, KernelRunOptions, KernelRunResult } from './types.js';
  * relay ⇄ server kTLS socket. The relay is plain TCP in userspace (`RecordRelay` per direction).
  * The client may instead be a userspace TLS stack (core's `TlsRecordLayer` over plain TCP).
  */
-
-function errnoOf(e: unknown): string {
-  if (e instanceof NativeSyscallError) return e.errno;
-  throw e;
-}
 
 /** An `Endpoint` over a kTLS socket: records read with cmsg room (docs/kernel-tls.md §5.2). */
 function kernelEndpoint(sock: KtlsSocket): Endpoint {
@@ -91,24 +80,6 @@ function userspaceEndpoint(layer: TlsRecordLayer, sock: KtlsSocket): Endpoint {
   };
 }
 
-/** Everything one relay socket has, through a `RecordRelay`, to the other; returns the bytes read. */
-function forward(from: KtlsSocket, to: KtlsSocket, relay: RecordRelay): number {
-  let moved = 0;
-  for (;;) {
-    let chunk: Uint8Array;
-    try {
-      chunk = from.recv({ maxBytes: 65536, cmsg: false, dontwait: true }).data;
-    } catch (e) {
-      if (errnoOf(e) === 'EAGAIN') return moved;
-      throw e;
-    }
-    if (chunk.length === 0) return moved;
-    moved += chunk.length;
-    const out = relay.push(chunk);
-    if (out.length > 0) to.sendAll(out);
-  }
-}
-
 /** Runs a scenario on the running kernel's TLS (needs the TLS ULP: check `probe()` first). */
 export function runScenarioOnKernel(s: Scenario, options: KernelRunOptions = {}): KernelRunResult {
   const cap = kernelCapability(s);
@@ -124,19 +95,7 @@ export function runScenarioOnKernel(s: Scenario, options: KernelRunOptions = {})
     if (!userspaceClient) c.attachUlp();
     sv.attachUlp();
     const rec: Recorder = { events: [], t: 0 };
-    const c2s = new RecordRelay(wireEvent(rec, 'client'));
-    const s2c = new RecordRelay(wireEvent(rec, 'server'));
-    const wire = relayWire(
-      { c2s, s2c },
-      {
-        pump: () => forward(rc, rs, c2s) + forward(rs, rc, s2c),
-        settle: () => {
-          rc.poll(POLLIN, 30);
-          rs.poll(POLLIN, 30);
-        },
-        deliver: (to, bytes) => (to === 'server' ? rs : rc).sendAll(bytes),
-      },
-    );
+    const wire = socketWire(rec, rc, rs);
     const client = userspaceClient
       ? userspaceEndpoint(
           new TlsRecordLayer({
@@ -148,29 +107,11 @@ export function runScenarioOnKernel(s: Scenario, options: KernelRunOptions = {})
         )
       : kernelEndpoint(c);
     const o = runScript(s, { client, server: kernelEndpoint(sv) }, wire, rec);
-    const w = new TraceWriter({
-      format: 'ktls-lab-trace',
-      version: 1,
-      world: 'kernel',
-      design: userspaceClient
-        ? `linux-kernel+userspace-client(${(options.clientDesign ?? LINUX_KTLS).name})`
-        : 'linux-kernel',
-      scenario: s.name,
-      ...(options.seed !== undefined ? { seed: options.seed } : {}),
-      engine: 'kernel-tls',
-      kernel,
-      endpoints: ['client', 'server'],
-      suite: s.suite,
-    });
-    for (const e of rec.events) w.push(e);
-    return {
-      scenario: s.name,
-      world: 'kernel',
-      where: kernel,
-      ...o,
-      wire: wire.records(),
-      trace: w.toString(),
-    };
+    const design = userspaceClient
+      ? `linux-kernel+userspace-client(${(options.clientDesign ?? LINUX_KTLS).name})`
+      : 'linux-kernel';
+    const seed = options.seed !== undefined ? { seed: options.seed } : {};
+    return kernelRunResult(s, kernel, { design, engine: 'kernel-tls', ...seed }, rec, o, wire);
   } finally {
     for (const x of opened) {
       try {

@@ -3,8 +3,11 @@ import {
   recordError,
   type TraceDraft,
   type TraceEvent,
+  type TraceHeader,
+  TraceWriter,
 } from '@ktls-lab/core';
-import type { Side } from './types.js';
+import type { Scenario } from '@ktls-lab/sim';
+import type { EndpointObservation, KernelRunResult, Side, Wire } from './types.js';
 
 /** The trace events of a run, in the order they happened (`t` counts them). */
 export interface Recorder {
@@ -42,4 +45,36 @@ export function errorEvent(
     return;
   }
   ev(r, ep, { lane, kind: 'error', error: recordError(code, `${what}: ${errno}`) });
+}
+
+/** A real-socket world's result: the observations, the wire's records, the NDJSON trace. */
+export function kernelRunResult(
+  s: Scenario,
+  kernel: string,
+  header: Pick<TraceHeader, 'design' | 'engine'> & { readonly seed?: string },
+  rec: Recorder,
+  observed: { client: EndpointObservation; server: EndpointObservation },
+  wire: Wire,
+): KernelRunResult {
+  const w = new TraceWriter({
+    format: 'ktls-lab-trace',
+    version: 1,
+    world: 'kernel',
+    design: header.design,
+    scenario: s.name,
+    ...(header.seed !== undefined ? { seed: header.seed } : {}),
+    engine: header.engine,
+    kernel,
+    endpoints: ['client', 'server'],
+    suite: s.suite,
+  });
+  for (const e of rec.events) w.push(e);
+  return {
+    scenario: s.name,
+    world: 'kernel',
+    where: kernel,
+    ...observed,
+    wire: wire.records(),
+    trace: w.toString(),
+  };
 }

@@ -15,6 +15,8 @@ import {
   type AppAction,
   alertMessage,
   keyUpdateMessage,
+  HEARTBEAT_REQUEST,
+  HELLO_REQUEST_MESSAGE,
   type Scenario,
   TICKET_MESSAGE,
 } from '@ktls-lab/sim';
@@ -149,10 +151,20 @@ export function runScript(
       case 'garbage':
         wire.inject(side, Uint8Array.from(a.bytes));
         return;
-      // kernelCapability refuses scenarios with these before any socket is opened.
-      case 'message':
       case 'hello-request':
+        // TLS 1.2 HelloRequest (RFC 5246 §7.4.1.1): a handshake record of the library's own.
+        if (txClosed[side]) return refuse(a.do);
+        sendControl(side, ContentType.handshake, HELLO_REQUEST_MESSAGE);
+        return;
       case 'heartbeat':
+        // A heartbeat request (RFC 6520) from the control plane, in line with the app's sends
+        // (the simulator's control plane sends it later, on its own timer).
+        if (txClosed[side]) return refuse(a.do);
+        sendControl(side, ContentType.heartbeat, HEARTBEAT_REQUEST);
+        return;
+      // The worlds' capability checks refuse scenarios with framed messages before any socket is
+      // opened.
+      case 'message':
         throw RecordLayerError.of('invalid_argument', `${s.name}: action ${a.do} is sim only`);
       default:
         assertNever(a, 'app action');

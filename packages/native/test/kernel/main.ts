@@ -7,9 +7,13 @@ import { writeFileSync } from 'node:fs';
 import { formatProbe, probe } from '../../src/index.js';
 import { runBenchmark } from './bench.js';
 import { NotApplicable, TESTS, unmetNeeds } from './framework.js';
+import { checkRequirements, harnessEnv } from './requirements.js';
 import './afalg.js';
 import './selftests.js';
 import './differential.js';
+import './eio.js';
+import './rfc2015.js';
+import './kcm.js';
 
 interface Outcome {
   readonly name: string;
@@ -31,6 +35,22 @@ async function main(): Promise<void> {
   const p = probe();
   console.log(formatProbe(p));
   const results: Outcome[] = [];
+  // The VM's own requirements first: a run without them would be all n/a and prove nothing.
+  for (const r of checkRequirements(p, harnessEnv(process.env))) {
+    const outcome: Outcome = {
+      name: r.row,
+      row: r.row,
+      variant: '',
+      group: 'harness',
+      status: r.failure === null ? 'pass' : 'fail',
+      ...(r.failure === null ? {} : { message: r.failure }),
+      ms: 0,
+    };
+    results.push(outcome);
+    console.log(
+      `${r.failure === null ? 'ok  ' : 'FAIL'} ${r.row}${r.failure ? `: ${r.failure}` : ''}`,
+    );
+  }
   for (const t of TESTS) {
     if (filter && !t.name.includes(filter)) continue;
     const t0 = Date.now();
@@ -40,8 +60,13 @@ async function main(): Promise<void> {
       outcome = { ...pick(t), status: 'na', message: why, ms: 0 };
     } else {
       try {
-        await t.run();
-        outcome = { ...pick(t), status: 'pass', ms: Date.now() - t0 };
+        const note = await t.run();
+        outcome = {
+          ...pick(t),
+          status: 'pass',
+          ...(typeof note === 'string' ? { message: note } : {}),
+          ms: Date.now() - t0,
+        };
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         outcome =
