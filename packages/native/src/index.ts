@@ -3,8 +3,24 @@
  * sockets, `probe()`, and a driver that runs core's machines on kernel TLS. Importing never
  * throws; missing kernel features surface as typed errors (`NativeSyscallError` with the errno
  * name, `NativeUnavailableError` when the addon is not there).
+ *
+ * Importing it makes the OpenSSL EVP engine core's default AEAD engine where the addon loads
+ * (`setDefaultAeadEngineProvider`; README "The default engine"): a `TlsRecordLayer` created
+ * without an engine then uses it, with node:crypto as the fallback.
  */
+import { setDefaultAeadEngineProvider } from '@ktls-lab/core';
+import { evpAeadEngineProvider, evpAvailability } from './evp.js';
+
 export { AF_ALG_NAMES, AfAlgAeadEngine } from './afalg.js';
+export {
+  BATCH_STRIDE,
+  BatchField,
+  EVP_ENGINE_NAME,
+  EvpAeadEngine,
+  evpAeadEngineProvider,
+  evpAvailability,
+} from './evp.js';
+export { EvpRecordOpener, EvpRecordSealer, type RecordBatchCapacity } from './evpRecords.js';
 export { type LoadResult, loadNative, type NativeBinding } from './binding.js';
 export { isErrno, NativeSyscallError, NativeUnavailableError } from './errors.js';
 export {
@@ -51,3 +67,6 @@ export {
   runScenarioOnCore,
   runScenarioOnKernel,
 } from './kernelRun/index.js';
+
+// The one side effect of importing this package (README "The default engine").
+if (evpAvailability().ok) setDefaultAeadEngineProvider(evpAeadEngineProvider);
