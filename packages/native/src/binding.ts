@@ -49,6 +49,8 @@ export interface NativeEvpAead {
   sealBatch(arena: Uint8Array, descriptors: Uint32Array, count: number): number;
   /** Opens them; writes each record's status and returns how many opened. */
   openBatch(arena: Uint8Array, descriptors: Uint32Array, count: number): number;
+  /** `count` records of `size` bytes sealed (or opened) in a C++ loop: the benchmark's ceiling. */
+  ceiling(size: number, count: number, open: boolean): number;
   close(): void;
   readonly closed: boolean;
 }

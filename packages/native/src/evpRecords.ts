@@ -61,13 +61,23 @@ abstract class RecordBatch {
     this.#salt = Uint8Array.from(state.salt);
     this.#iv = Uint8Array.from(state.iv);
     this.#scratch = capacity.bytes;
-    this.#seqHi = Number(state.recSeq >> 32n);
-    this.#seqLo = Number(state.recSeq & 0xffffffffn);
+    this.#seqHi = 0;
+    this.#seqLo = 0;
+    this.recSeq = state.recSeq;
   }
 
   /** Sequence number of the next record. */
   get recSeq(): bigint {
     return (BigInt(this.#seqHi) << 32n) | BigInt(this.#seqLo);
+  }
+
+  /** Moves to another sequence number (a decoder that seeks in a capture, a replay). */
+  set recSeq(seq: bigint) {
+    if (seq < 0n || seq > 0xffffffffffffffffn) {
+      throw RecordLayerError.of('invalid_argument', `rec_seq ${seq} is not a 64-bit unsigned integer`);
+    }
+    this.#seqHi = Number(seq >> 32n);
+    this.#seqLo = Number(seq & 0xffffffffn);
   }
 
   /** TLS 1.2 GCM/CCM on TX: the kernel's `iv`, the next explicit nonce. */
