@@ -54,6 +54,8 @@ export {
   type ProbeResult,
   probe,
   rawCryptoInfo,
+  type UserspaceEngine,
+  userspaceEngine,
 } from './probe.js';
 export {
   compareRuns,

@@ -25,6 +25,8 @@ import {
   EvpAeadEngine,
   evpAeadEngineProvider,
   evpAvailability,
+  formatProbe,
+  probe,
 } from '../src/index.js';
 
 const reference = new NodeCryptoAeadEngine();
@@ -186,11 +188,21 @@ describe('the default engine', () => {
     expect(defaultAeadEngine().name).toBe('openssl-evp');
   });
 
+  it('`ktls-lab probe` names the record layer’s engine and its OpenSSL', () => {
+    const p = probe();
+    expect(p.userspaceEngine.name).toBe(EVP_ENGINE_NAME);
+    expect(p.userspaceEngine.explanation).toMatch(/^OpenSSL 3\.\S+ .*EVP in the addon/);
+    expect(formatProbe(p)).toMatch(/^record layer: {2}openssl-evp \(OpenSSL 3/m);
+    // Not a kernel feature: a kernel without AF_ALG or TLS does not make it missing.
+    expect(p.missing.join('\n')).not.toMatch(/record layer|EVP/);
+  });
+
   it('node:crypto comes back when the provider is removed or cannot make an engine', () => {
     const previous = setDefaultAeadEngineProvider(undefined);
     try {
       expect(previous).toBe(evpAeadEngineProvider);
       expect(new TlsRecordLayer().traceHeader().engine).toBe('node:crypto');
+      expect(probe().userspaceEngine).toMatchObject({ name: 'node:crypto' });
       setDefaultAeadEngineProvider({
         name: 'broken',
         create: (): AeadEngine => {
