@@ -56,7 +56,6 @@ const SECONDS = Number(arg('seconds', 1));
 /** CPU time per measured round of one contender. */
 const ROUND_US = Number(arg('round-ms', 300)) * 1000;
 const TARGETS = { 64: 0.5, 16384: 0.8 };
-const OPENSSL_NAMES = { 'aes-128-gcm': 'AES-128-GCM', 'chacha20-poly1305': 'ChaCha20-Poly1305' };
 
 const avail = evpAvailability();
 if (!avail.ok) {
@@ -65,13 +64,27 @@ if (!avail.ok) {
 }
 const engine = new EvpAeadEngine();
 
-/** `openssl speed` for one cipher and size; bytes per second from its machine-readable line. */
+const HAVE_OPENSSL = (() => {
+  try {
+    execFileSync('openssl', ['version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    console.log('openssl is not on PATH: its columns are NaN, the C loop is the baseline\n');
+    return false;
+  }
+})();
+
+/** `openssl speed` for one cipher and size; MB/s from its machine-readable line. */
 function opensslSpeed(cipher, size, decrypt, aead) {
+  if (!HAVE_OPENSSL) return Number.NaN;
   const args = ['speed', '-mr', '-seconds', String(SECONDS), '-bytes', String(size)];
   if (aead) args.push('-aead');
   if (decrypt) args.push('-decrypt');
   args.push('-evp', cipher);
-  const out = execFileSync('openssl', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = execFileSync('openssl', args, {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const line = out.split('\n').find((l) => l.startsWith('+F:'));
   if (!line) throw new Error(`openssl speed printed no +F line:\n${out}`);
   return Number(line.split(':')[3]) / 1e6;
@@ -168,8 +181,15 @@ const pad = (s, n) => String(s).padStart(n);
 const f1 = (x) => (x === null ? '-' : x.toFixed(1));
 const f2 = (x) => x.toFixed(2);
 
-console.log(`EVP engine (${avail.openssl}, node ${process.version}) vs openssl speed (${execFileSync('openssl', ['version'], { encoding: 'utf8' }).trim()})`);
-console.log(`MB/s on CPU user time; ours: median of ${ROUNDS} rounds of ${ROUND_US / 1000} ms; openssl: -seconds ${SECONDS}\n`);
+const opensslVersion = HAVE_OPENSSL
+  ? execFileSync('openssl', ['version'], { encoding: 'utf8' }).trim()
+  : 'not installed';
+console.log(
+  `EVP engine (${avail.openssl}, node ${process.version}) vs openssl speed (${opensslVersion})`,
+);
+console.log(
+  `MB/s on CPU user time; ours: median of ${ROUNDS} rounds of ${ROUND_US / 1000} ms; openssl: -seconds ${SECONDS}\n`,
+);
 const results = [];
 for (const cipher of CIPHERS) {
   console.log(`${cipher}`);
@@ -212,11 +232,21 @@ for (const cipher of CIPHERS) {
       const t12 = ours.tls12[op];
       const target = TARGETS[size];
       const worst = Math.min(t13 / b, t12 / b);
-      const verdict = target === undefined ? '-' : `≥ ${target} ${worst >= target ? 'met' : 'MISSED'}`;
+      const verdict =
+        target === undefined ? '-' : `≥ ${target} ${worst >= target ? 'met' : 'MISSED'}`;
       console.log(
         `  ${pad(size, 5)}  ${op}  ${pad(f1(b), 8)} ${pad(f1(ba), 7)} ${pad(f1(bl), 8)} | ${pad(f1(t13), 7)}  ${pad(f2(t13 / b), 6)} ${pad(f2(t13 / ba), 6)} ${pad(f2(t13 / bl), 6)} | ${pad(f1(t12), 7)}  ${pad(f2(t12 / b), 6)} ${pad(f2(t12 / ba), 6)} ${pad(f2(t12 / bl), 6)} | ${verdict}`,
       );
-      results.push({ cipher, size, op, openssl: b, opensslAead: ba, loop: bl, tls13: t13, tls12: t12 });
+      results.push({
+        cipher,
+        size,
+        op,
+        openssl: b,
+        opensslAead: ba,
+        loop: bl,
+        tls13: t13,
+        tls12: t12,
+      });
     }
   }
   console.log('');
@@ -246,20 +276,27 @@ for (const size of SIZES) {
 }
 
 // Bytes the JS heap grows by per record, steady state.
-console.log('\nJS heap bytes allocated per record (steady state, 64 B records, TLS 1.3 aes-128-gcm)');
+console.log(
+  '\nJS heap bytes allocated per record (steady state, 64 B records, TLS 1.3 aes-128-gcm)',
+);
 const alloc = {};
 {
   const c = contenders(TLS_1_3, 'aes-128-gcm', 64);
   alloc.sealer = allocatedPerRecord(c.sealBatch, c.records, 50);
   alloc.opener = allocatedPerRecord(c.openBatch, c.records, 50);
   const payload = new Uint8Array(64);
-  alloc.layerEvp = allocatedPerRecord(layerRound(() => new EvpAeadEngine(), layerState, payload, 100), 100, 50);
+  alloc.layerEvp = allocatedPerRecord(
+    layerRound(() => new EvpAeadEngine(), layerState, payload, 100),
+    100,
+    50,
+  );
   alloc.layerNode = allocatedPerRecord(
     layerRound(() => new NodeCryptoAeadEngine(), layerState, payload, 100),
     100,
     50,
   );
-  const fmt = (x) => (x === null ? 'not measured (a GC ran, or no --expose-gc)' : `${x.toFixed(1)} B`);
+  const fmt = (x) =>
+    x === null ? 'not measured (a GC ran, or no --expose-gc)' : `${x.toFixed(1)} B`;
   console.log(`  EvpRecordSealer (batch of ${c.records}, seal in place): ${fmt(alloc.sealer)}`);
   console.log(`  EvpRecordOpener (batch of ${c.records}, open in place): ${fmt(alloc.opener)}`);
   console.log(`  TlsRecordLayer on openssl-evp, seal+open:               ${fmt(alloc.layerEvp)}`);

@@ -74,7 +74,10 @@ abstract class RecordBatch {
   /** Moves to another sequence number (a decoder that seeks in a capture, a replay). */
   set recSeq(seq: bigint) {
     if (seq < 0n || seq > 0xffffffffffffffffn) {
-      throw RecordLayerError.of('invalid_argument', `rec_seq ${seq} is not a 64-bit unsigned integer`);
+      throw RecordLayerError.of(
+        'invalid_argument',
+        `rec_seq ${seq} is not a 64-bit unsigned integer`,
+      );
     }
     this.#seqHi = Number(seq >> 32n);
     this.#seqLo = Number(seq & 0xffffffffn);
