@@ -25,15 +25,16 @@ namespace {
 
 constexpr size_t kTagLen = 16;
 constexpr size_t kNonceLen = 12;
-// A batch descriptor is kStride uint32 per record (src/evp.ts BATCH_STRIDE): offsets and lengths
-// into the arena, and the status an open writes back (1 opened, 0 the tag did not verify).
+// A batch descriptor is kStride uint32 per record (packages/native/src/evp.ts BATCH_STRIDE):
+// offsets and lengths into the arena, and the status an open writes back (1 opened, 0 the tag did
+// not verify).
 constexpr size_t kStride = 8;
 enum Field : size_t { kNonceOff, kAadOff, kAadLen, kInOff, kInLen, kOutOff, kStatus };
 // What a key costs outside V8's heap (two EVP_CIPHER_CTX and their provider contexts, about 1 KiB
 // each for GCM), reported so that the GC collects dropped keys as their native memory grows.
 constexpr int64_t kExternalBytes = 2048;
 // A non-NULL pointer for zero-length input: CCM reads EVP_CipherUpdate(ctx, out, &n, NULL, 0) as
-// "set the message length", not as the (empty) message (src/engines/nodeCrypto.ts in core).
+// "set the message length", not as the (empty) message (packages/core/src/engines/nodeCrypto.ts).
 const uint8_t kEmpty[1] = {0};
 
 struct AlgDesc {

@@ -126,9 +126,8 @@ abstract class RecordBatch {
       a[aad + 8] = type;
       a[aad + 9] = 3;
       a[aad + 10] = 3;
-      const len = plainLength;
-      a[aad + 11] = len >>> 8;
-      a[aad + 12] = len & 0xff;
+      a[aad + 11] = plainLength >>> 8;
+      a[aad + 12] = plainLength & 0xff;
       d[o + BatchField.aadOffset] = aad;
       d[o + BatchField.aadLength] = 13;
     }
