@@ -13,6 +13,7 @@ import {
 } from '@ktls-lab/core';
 import { loadNative, type NativeEvpAead } from './binding.js';
 import { NativeUnavailableError, native, toTypedError } from './errors.js';
+import { nativeKeyKind } from './nativeKey.js';
 
 /** The engine's `name`: what trace headers and `ktls-lab probe` show. */
 export const EVP_ENGINE_NAME = 'openssl-evp';
@@ -35,30 +36,9 @@ export const BatchField = {
   status: 6,
 } as const;
 
-let handleOf: (key: EvpKey) => NativeEvpAead;
-
 /** A key held in two EVP cipher contexts: the JS object holds the handle and the fingerprint. */
-class EvpKey implements AeadKey {
-  readonly algorithm: AeadAlgorithm;
-  readonly fingerprint: string;
-  readonly #handle: NativeEvpAead;
-  constructor(algorithm: AeadAlgorithm, fingerprint: string, handle: NativeEvpAead) {
-    this.algorithm = algorithm;
-    this.fingerprint = fingerprint;
-    this.#handle = handle;
-    Object.freeze(this);
-  }
-  static {
-    handleOf = (key) => key.#handle;
-  }
-}
-
-function handle(key: AeadKey): NativeEvpAead {
-  if (!(key instanceof EvpKey)) {
-    throw RecordLayerError.of('invalid_argument', 'key was not imported by an EvpAeadEngine');
-  }
-  return handleOf(key);
-}
+const keys = nativeKeyKind<NativeEvpAead>('EvpAeadEngine');
+const handle = keys.handleOf;
 
 /** The addon's argument errors (a closed key, a range past the arena) as core's typed error. */
 function typed(error: unknown): unknown {
@@ -110,7 +90,7 @@ export class EvpAeadEngine implements AeadEngine {
     } catch (error) {
       throw typed(error);
     }
-    return new EvpKey(algorithm, keyFingerprint(key), h);
+    return keys.make(algorithm, keyFingerprint(key), h);
   }
 
   seal(request: SealRequest): Uint8Array {
@@ -175,7 +155,7 @@ export class EvpAeadEngine implements AeadEngine {
 
   /** Frees a key's contexts now (OpenSSL clears the key schedule); later use throws. */
   closeKey(key: AeadKey): void {
-    if (key instanceof EvpKey) handleOf(key).close();
+    keys.peek(key)?.close();
   }
 }
 
