@@ -49,17 +49,24 @@ function typed(error: unknown): unknown {
   return toTypedError(error);
 }
 
-/** Whether the addon loaded with its EVP engine; the reason when not. */
-export function evpAvailability():
+export type EvpAvailability =
   | { readonly ok: true; readonly openssl: string; readonly algorithms: readonly string[] }
-  | { readonly ok: false; readonly reason: string } {
+  | { readonly ok: false; readonly reason: string };
+
+let availability: EvpAvailability | undefined;
+
+/** Whether the addon loaded with its EVP engine (asked once per process); the reason when not. */
+export function evpAvailability(): EvpAvailability {
+  if (availability !== undefined) return availability;
   const loaded = loadNative();
-  if (!loaded.ok) return { ok: false, reason: loaded.message };
-  if (typeof loaded.binding.evpInfo !== 'function') {
-    return { ok: false, reason: 'the loaded addon predates the EVP engine: rebuild it' };
+  if (!loaded.ok) availability = { ok: false, reason: loaded.message };
+  else if (typeof loaded.binding.evpInfo !== 'function') {
+    availability = { ok: false, reason: 'the loaded addon predates the EVP engine: rebuild it' };
+  } else {
+    const info = loaded.binding.evpInfo();
+    availability = { ok: true, openssl: info.version, algorithms: info.algorithms };
   }
-  const info = loaded.binding.evpInfo();
-  return { ok: true, openssl: info.version, algorithms: info.algorithms };
+  return availability;
 }
 
 /**

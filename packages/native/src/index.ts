@@ -17,6 +17,7 @@ export {
   BatchField,
   EVP_ENGINE_NAME,
   EvpAeadEngine,
+  type EvpAvailability,
   evpAeadEngineProvider,
   evpAvailability,
 } from './evp.js';
