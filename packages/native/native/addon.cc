@@ -3,7 +3,7 @@
 //
 //  - afalg.cc: AF_ALG AEAD (crypto/algif_aead.c), the AeadKey class and the algBind probe.
 //  - evp_aead.cc: the userspace AEAD on OpenSSL's EVP (the node binary's own libcrypto), the
-//    EvpAead class and evpInfo.
+//    EvpAead class and evpInfo; evp_direction.h: one cipher context and its per-record sequence.
 //  - ktls_socket.cc: TCP and kernel TLS sockets (net/tls/): ULP, setsockopt/getsockopt,
 //    sendmsg/recvmsg with the record-type cmsgs, poll and the plain socket calls.
 //  - host.cc: uname.

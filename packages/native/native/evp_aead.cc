@@ -19,12 +19,11 @@
 #include <string>
 
 #include "errors.h"
+#include "evp_direction.h"
 
 namespace ktls_native {
 namespace {
 
-constexpr size_t kTagLen = 16;
-constexpr size_t kNonceLen = 12;
 // A batch descriptor is kStride uint32 per record (packages/native/src/evp.ts BATCH_STRIDE):
 // offsets and lengths into the arena, and the status an open writes back (1 opened, 0 the tag did
 // not verify).
@@ -33,9 +32,6 @@ enum Field : size_t { kNonceOff, kAadOff, kAadLen, kInOff, kInLen, kOutOff, kSta
 // What a key costs outside V8's heap (two EVP_CIPHER_CTX and their provider contexts, about 1 KiB
 // each for GCM), reported so that the GC collects dropped keys as their native memory grows.
 constexpr int64_t kExternalBytes = 2048;
-// A non-NULL pointer for zero-length input: CCM reads EVP_CipherUpdate(ctx, out, &n, NULL, 0) as
-// "set the message length", not as the (empty) message (packages/core/src/engines/nodeCrypto.ts).
-const uint8_t kEmpty[1] = {0};
 
 struct AlgDesc {
   const char* name;     // core's AeadAlgorithm
@@ -101,76 +97,6 @@ bool Overlap(const uint8_t* a, size_t alen, const uint8_t* b, size_t blen) {
   auto x = reinterpret_cast<uintptr_t>(a), y = reinterpret_cast<uintptr_t>(b);
   return x < y + blen && y < x + alen;
 }
-
-// One direction of one key. EVP_CIPHER_CTX_free clears the key schedule (the providers free
-// their contexts with OPENSSL_clear_free).
-class Direction {
- public:
-  ~Direction() { Free(); }
-  bool Init(const EVP_CIPHER* cipher, bool ccm, const uint8_t* key, int enc) {
-    ccm_ = ccm;
-    ctx_ = EVP_CIPHER_CTX_new();
-    if (ctx_ == nullptr) return false;
-    // Cipher first, then the parameters CCM needs before its key (RFC 3610: L = 15 - 12 = 3 and
-    // M = 16), then the key: this context's one key expansion.
-    if (EVP_CipherInit_ex(ctx_, cipher, nullptr, nullptr, nullptr, enc) != 1) return false;
-    if (EVP_CIPHER_CTX_ctrl(ctx_, EVP_CTRL_AEAD_SET_IVLEN, kNonceLen, nullptr) != 1) return false;
-    if (ccm && EVP_CIPHER_CTX_ctrl(ctx_, EVP_CTRL_AEAD_SET_TAG, kTagLen, nullptr) != 1)
-      return false;
-    return EVP_CipherInit_ex(ctx_, nullptr, nullptr, key, nullptr, enc) == 1;
-  }
-  void Free() {
-    EVP_CIPHER_CTX_free(ctx_);
-    ctx_ = nullptr;
-  }
-  bool live() const { return ctx_ != nullptr; }
-
-  // out[0, len + tlen) = AEAD(in || trailer), out[len + tlen, +16) = tag. `in` is `out` or does
-  // not overlap it; a CCM trailer was joined to `in` by the caller (CCM takes one update).
-  bool Seal(const uint8_t* nonce, const uint8_t* aad, size_t aadLen, const uint8_t* in, size_t len,
-            const uint8_t* trailer, size_t tlen, uint8_t* out) {
-    int n = 0;
-    size_t total = len + tlen;
-    if (EVP_CipherInit_ex(ctx_, nullptr, nullptr, nullptr, nonce, -1) != 1) return false;
-    if (ccm_ && EVP_CipherUpdate(ctx_, nullptr, &n, nullptr, static_cast<int>(total)) != 1)
-      return false;
-    if (aadLen > 0 && EVP_CipherUpdate(ctx_, nullptr, &n, aad, static_cast<int>(aadLen)) != 1)
-      return false;
-    if (EVP_CipherUpdate(ctx_, out, &n, len > 0 ? in : kEmpty, static_cast<int>(len)) != 1)
-      return false;
-    if (tlen > 0 && EVP_CipherUpdate(ctx_, out + len, &n, trailer, static_cast<int>(tlen)) != 1)
-      return false;
-    if (EVP_CipherFinal_ex(ctx_, out + total, &n) != 1) return false;
-    return EVP_CIPHER_CTX_ctrl(ctx_, EVP_CTRL_AEAD_GET_TAG, kTagLen, out + total) == 1;
-  }
-
-  // out[0, len) = plaintext of in[0, len) under tag; false (and out wiped) when the tag does not
-  // verify: nothing unverified is released (RFC 5116 §2.2). `in` is `out` or does not overlap it;
-  // `tag` overlaps neither.
-  bool Open(const uint8_t* nonce, const uint8_t* aad, size_t aadLen, const uint8_t* in, size_t len,
-            const uint8_t* tag, uint8_t* out) {
-    int n = 0;
-    bool ok =
-        EVP_CipherInit_ex(ctx_, nullptr, nullptr, nullptr, nonce, -1) == 1 &&
-        EVP_CIPHER_CTX_ctrl(ctx_, EVP_CTRL_AEAD_SET_TAG, kTagLen, const_cast<uint8_t*>(tag)) == 1 &&
-        (!ccm_ || EVP_CipherUpdate(ctx_, nullptr, &n, nullptr, static_cast<int>(len)) == 1) &&
-        (aadLen == 0 || EVP_CipherUpdate(ctx_, nullptr, &n, aad, static_cast<int>(aadLen)) == 1) &&
-        // CCM verifies inside this update (and fails it); GCM and ChaCha20 in final.
-        EVP_CipherUpdate(ctx_, out, &n, len > 0 ? in : kEmpty, static_cast<int>(len)) == 1 &&
-        (ccm_ || EVP_CipherFinal_ex(ctx_, out + len, &n) == 1);
-    if (!ok) {
-      if (len > 0) OPENSSL_cleanse(out, len);
-      // A failed tag leaves nothing on the queue today; cleared anyway so that node:crypto, which
-      // shares this thread's error queue, never reads an error of ours.
-      ERR_clear_error();
-    }
-    return ok;
-  }
-
- private:
-  EVP_CIPHER_CTX* ctx_ = nullptr;
-  bool ccm_ = false;
-};
 
 class EvpAead : public Napi::ObjectWrap<EvpAead> {
  public:
@@ -410,7 +336,7 @@ class EvpAead : public Napi::ObjectWrap<EvpAead> {
     return Napi::Boolean::New(info.Env(), !seal_.live());
   }
 
-  Direction seal_, open_;
+  EvpDirection seal_, open_;
   bool ccm_ = false;
   bool external_ = false;
 };
