@@ -6,6 +6,7 @@
         "native/addon.cc",
         "native/afalg.cc",
         "native/errors.cc",
+        "native/evp_aead.cc",
         "native/host.cc",
         "native/kcm.cc",
         "native/ktls_socket.cc"

@@ -24,7 +24,10 @@ export function createLogicalClock(start = 0): LogicalClock {
 }
 
 export interface RecordLayerOptions {
-  /** The AEAD engine (default: `defaultAeadEngine()`, node:crypto where the runtime has it). */
+  /**
+   * The AEAD engine (default: `defaultAeadEngine()`: a registered provider's, e.g. OpenSSL EVP once
+   * `@ktls-lab/native` is imported, else node:crypto where the runtime has it).
+   */
   readonly engine?: AeadEngine;
   /** The design, or its name (default `linux-ktls`). */
   readonly design?: Design | DesignName;

@@ -83,7 +83,12 @@ export {
   TlsRecordLayer,
   tryRecv,
 } from './driver.js';
-export { defaultAeadEngine } from './engines/default.js';
+export {
+  type AeadEngineProvider,
+  defaultAeadEngine,
+  defaultAeadEngineProvider,
+  setDefaultAeadEngineProvider,
+} from './engines/default.js';
 export { ModelAeadEngine, type NonceReuse } from './engines/model.js';
 export { NodeCryptoAeadEngine, nodeCryptoAvailable } from './engines/nodeCrypto.js';
 export * from './control/index.js';

@@ -2,6 +2,8 @@
 // (src/binding.ts types them); each concern has its own file:
 //
 //  - afalg.cc: AF_ALG AEAD (crypto/algif_aead.c), the AeadKey class and the algBind probe.
+//  - evp_aead.cc: the userspace AEAD on OpenSSL's EVP (the node binary's own libcrypto), the
+//    EvpAead class and evpInfo; evp_direction.h: one cipher context and its per-record sequence.
 //  - ktls_socket.cc: TCP and kernel TLS sockets (net/tls/): ULP, setsockopt/getsockopt,
 //    sendmsg/recvmsg with the record-type cmsgs, poll and the plain socket calls.
 //  - kcm.cc: AF_KCM, its hand-assembled BPF length parser and SIOCKCMATTACH.
@@ -9,15 +11,18 @@
 //  - errors.cc: the errors every export throws, argument checks, buffer wiping.
 //  - uapi.h: the kernel constants, spelled out.
 //
-// Keys are never kept in this addon's memory: each copy made to hand a key to the kernel is wiped
-// (explicit_bzero) as soon as the setsockopt returns, and closing a handle closes the sockets, on
-// which the kernel frees its key schedule with kfree_sensitive (crypto_destroy_tfm / tls_ctx_free
-// memzero_explicit the crypto_info).
+// AF_ALG and kernel TLS keys are never kept in this addon's memory: each copy made to hand a key to
+// the kernel is wiped (explicit_bzero) as soon as the setsockopt returns, and closing a handle
+// closes the sockets, on which the kernel frees its key schedule with kfree_sensitive
+// (crypto_destroy_tfm / tls_ctx_free memzero_explicit the crypto_info). An EvpAead key lives only
+// in its two EVP_CIPHER_CTX, freed (and cleared by OpenSSL) on close() or when the JS object is
+// collected.
 
 #include <napi.h>
 
 #include "afalg.h"
 #include "errors.h"
+#include "evp_aead.h"
 #include "host.h"
 #include "kcm.h"
 #include "ktls_socket.h"
@@ -29,6 +34,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   using namespace ktls_native;
   exports.Set("AeadKey", AeadKeyClass(env));
   exports.Set("algBind", Napi::Function::New(env, AlgBindProbe));
+  exports.Set("EvpAead", EvpAeadClass(env));
+  exports.Set("evpInfo", Napi::Function::New(env, EvpInfo));
   exports.Set("tcpPair", Napi::Function::New(env, TcpPair));
   exports.Set("tcpSocket", Napi::Function::New(env, TcpSocket));
   exports.Set("setUlp", Napi::Function::New(env, SetUlp));

@@ -13,6 +13,7 @@ import {
 } from '@ktls-lab/core';
 import type { NativeAeadKey } from './binding.js';
 import { NativeSyscallError, native, toTypedError } from './errors.js';
+import { nativeKeyKind } from './nativeKey.js';
 
 /** The kernel crypto API name AF_ALG binds for each AEAD (`tls_cipher_desc[].cipher_name`). */
 export const AF_ALG_NAMES: { readonly [A in AeadAlgorithm]: string } = {
@@ -69,29 +70,11 @@ export interface BatchResult {
   readonly order: readonly number[];
 }
 
-let handleOf: (key: AfAlgKey) => NativeAeadKey;
-
 /** A key held by the kernel: the JS object holds only the socket handle and the fingerprint. */
-class AfAlgKey implements AeadKey {
-  readonly algorithm: AeadAlgorithm;
-  readonly fingerprint: string;
-  readonly #handle: NativeAeadKey;
-  constructor(algorithm: AeadAlgorithm, fingerprint: string, handle: NativeAeadKey) {
-    this.algorithm = algorithm;
-    this.fingerprint = fingerprint;
-    this.#handle = handle;
-    Object.freeze(this);
-  }
-  static {
-    handleOf = (key) => key.#handle;
-  }
-}
+const keys = nativeKeyKind<NativeAeadKey>('AfAlgAeadEngine');
 
 function handle(key: AeadKey): NativeAeadKey {
-  if (!(key instanceof AfAlgKey)) {
-    throw RecordLayerError.of('invalid_argument', 'key was not imported by an AfAlgAeadEngine');
-  }
-  const h = handleOf(key);
+  const h = keys.handleOf(key);
   if (h.closed) throw RecordLayerError.of('invalid_argument', 'key was closed');
   return h;
 }
@@ -128,7 +111,7 @@ export class AfAlgAeadEngine implements AeadEngine {
       (b) => new b.AeadKey(AF_ALG_NAMES[algorithm], key, TAG_LENGTH, ivLength, this.#opSockets),
     );
     this.#keys.add(h);
-    return new AfAlgKey(algorithm, keyFingerprint(key), h);
+    return keys.make(algorithm, keyFingerprint(key), h);
   }
 
   seal(request: SealRequest): Uint8Array {
@@ -243,8 +226,8 @@ export class AfAlgAeadEngine implements AeadEngine {
 
   /** Closes one key's sockets. */
   closeKey(key: AeadKey): void {
-    if (!(key instanceof AfAlgKey)) return;
-    const h = handleOf(key);
+    const h = keys.peek(key);
+    if (h === undefined) return;
     h.close();
     this.#keys.delete(h);
   }

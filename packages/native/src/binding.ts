@@ -32,6 +32,39 @@ export interface NativeAeadKey {
   readonly closed: boolean;
 }
 
+/**
+ * One key in OpenSSL's EVP (native/evp_aead.cc): a cipher context per direction, kept for the
+ * key's life. Outputs go into the caller's buffers; throws `ERR_INVALID_ARG` for bad arguments
+ * and for a closed key.
+ */
+export interface NativeEvpAead {
+  /** Writes `AEAD(plaintext || trailer) || tag` at `out[outOffset]`; may be in place. */
+  seal(
+    nonce: Uint8Array,
+    aad: Uint8Array,
+    plaintext: Uint8Array,
+    trailer: Uint8Array | null,
+    out: Uint8Array,
+    outOffset: number,
+  ): void;
+  /** Writes the plaintext at `out[outOffset]`; false (and that range wiped) on a bad tag. */
+  open(
+    nonce: Uint8Array,
+    aad: Uint8Array,
+    ciphertext: Uint8Array,
+    out: Uint8Array,
+    outOffset: number,
+  ): boolean;
+  /** Seals `count` records laid out in `arena` by `descriptors` (see src/evp.ts); returns count. */
+  sealBatch(arena: Uint8Array, descriptors: Uint32Array, count: number): number;
+  /** Opens them; writes each record's status and returns how many opened. */
+  openBatch(arena: Uint8Array, descriptors: Uint32Array, count: number): number;
+  /** `count` records of `size` bytes sealed (or opened) in a C++ loop: the benchmark's ceiling. */
+  ceiling(size: number, count: number, open: boolean): number;
+  close(): void;
+  readonly closed: boolean;
+}
+
 /** The addon's exports (native/addon.cc). Calls throw `ERR_NATIVE_SYSCALL` errors. */
 export interface NativeBinding {
   AeadKey: new (
@@ -42,6 +75,8 @@ export interface NativeBinding {
     opSockets?: number,
   ) => NativeAeadKey;
   algBind(name: string): true;
+  EvpAead: new (algorithm: string, key: Uint8Array) => NativeEvpAead;
+  evpInfo(): { readonly version: string; readonly algorithms: readonly string[] };
   tcpPair(timeoutMs?: number): [number, number];
   tcpSocket(listen: boolean): number;
   setUlp(fd: number): void;

@@ -4,8 +4,25 @@
  * run end to end on AF_ALG (`runScenarioOnRfc2015`). Importing never
  * throws; missing kernel features surface as typed errors (`NativeSyscallError` with the errno
  * name, `NativeUnavailableError` when the addon is not there).
+ *
+ * Importing it makes the OpenSSL EVP engine core's default AEAD engine where the addon loads
+ * (`setDefaultAeadEngineProvider`; README "The default engine"): a `TlsRecordLayer` created
+ * without an engine then uses it, with node:crypto as the fallback.
  */
+import { setDefaultAeadEngineProvider } from '@ktls-lab/core';
+import { evpAeadEngineProvider, evpAvailability } from './evp.js';
+
 export { AF_ALG_NAMES, AfAlgAeadEngine, type BatchResult } from './afalg.js';
+export {
+  BATCH_STRIDE,
+  BatchField,
+  EVP_ENGINE_NAME,
+  EvpAeadEngine,
+  type EvpAvailability,
+  evpAeadEngineProvider,
+  evpAvailability,
+} from './evp.js';
+export { EvpRecordOpener, EvpRecordSealer, type RecordBatchCapacity } from './evpRecords.js';
 export { type LoadResult, loadNative, type NativeBinding } from './binding.js';
 export { isErrno, NativeSyscallError, NativeUnavailableError } from './errors.js';
 export { KcmMux, type KcmParser, LENGTH_PREFIX_PARSER, RDS_PARSER } from './kcm.js';
@@ -40,6 +57,8 @@ export {
   type ProbeResult,
   probe,
   rawCryptoInfo,
+  type UserspaceEngine,
+  userspaceEngine,
 } from './probe.js';
 export {
   compareRuns,
@@ -59,3 +78,6 @@ export {
   runScenarioOnKernel,
   runScenarioOnRfc2015,
 } from './kernelRun/index.js';
+
+// The one side effect of importing this package (README "The default engine").
+if (evpAvailability().ok) setDefaultAeadEngineProvider(evpAeadEngineProvider);

@@ -1,5 +1,7 @@
+import { defaultAeadEngine } from '@ktls-lab/core';
 import { loadNative } from './binding.js';
 import { NativeSyscallError, native, toTypedError } from './errors.js';
+import { EVP_ENGINE_NAME, evpAvailability } from './evp.js';
 import { KtlsSocket, SOL_TLS, TLS_TX_MAX_PAYLOAD_LEN } from './ktls.js';
 
 /** One feature: there or not, the errno that said so, and what it means. */
@@ -13,6 +15,30 @@ export interface CipherProbe extends FeatureStatus {
   readonly version: 'TLS 1.2' | 'TLS 1.3';
   readonly cipher: string;
   readonly cipherType: number;
+}
+
+export interface UserspaceEngine {
+  /** The engine's `name`, as trace headers carry it. */
+  readonly name: string;
+  readonly explanation: string;
+}
+
+/** Which engine `defaultAeadEngine()` makes here, and why. */
+export function userspaceEngine(): UserspaceEngine {
+  const name = defaultAeadEngine().name;
+  const evp = evpAvailability();
+  if (name === EVP_ENGINE_NAME && evp.ok) {
+    return {
+      name,
+      explanation: `${evp.openssl} EVP in the addon (${evp.algorithms.join(', ')}); node:crypto is the fallback`,
+    };
+  }
+  return {
+    name,
+    explanation: evp.ok
+      ? 'the EVP engine is available but another default was set (setDefaultAeadEngineProvider)'
+      : `the EVP engine is not available: ${evp.reason}`,
+  };
 }
 
 export interface ProbeResult {
@@ -29,6 +55,12 @@ export interface ProbeResult {
   readonly rekey: FeatureStatus;
   /** TLS_TX_MAX_PAYLOAD_LEN (RFC 8449 record_size_limit). */
   readonly maxPayloadLen: FeatureStatus;
+  /**
+   * The AEAD engine a record layer gets by default in this process (core's `defaultAeadEngine`:
+   * `openssl-evp` where the addon loads and this package was imported, else `node:crypto`), and
+   * why. A userspace matter, not the kernel's: never in `missing`.
+   */
+  readonly userspaceEngine: UserspaceEngine;
   /** One line per missing feature, with the reason; empty when everything is there. */
   readonly missing: readonly string[];
 }
@@ -101,6 +133,7 @@ export function probe(): ProbeResult {
       tlsTx: [],
       rekey: no,
       maxPayloadLen: no,
+      userspaceEngine: userspaceEngine(),
       missing: [why],
     };
   }
@@ -208,6 +241,7 @@ export function probe(): ProbeResult {
     tlsTx,
     rekey,
     maxPayloadLen,
+    userspaceEngine: userspaceEngine(),
     missing,
   };
 }
@@ -242,6 +276,7 @@ export function formatProbe(p: ProbeResult): string {
     ),
     `TLS 1.3 rekey: ${mark(p.rekey)}`,
     `max payload:   ${mark(p.maxPayloadLen)}`,
+    `record layer:  ${p.userspaceEngine.name} (${p.userspaceEngine.explanation})`,
   ];
   if (p.missing.length > 0) lines.push('missing:', ...p.missing.map((m) => `  - ${m}`));
   return lines.join('\n');

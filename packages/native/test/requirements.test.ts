@@ -17,6 +17,7 @@ const full: ProbeResult = {
   tlsTx: [],
   rekey: yes,
   maxPayloadLen: yes,
+  userspaceEngine: { name: 'openssl-evp', explanation: 'ok' },
   missing: [],
 };
 const env: HarnessEnv = { channel: 'sid', insmodFailed: '', modulesWanted: '17' };
