@@ -34,7 +34,12 @@ export {
   traceOf,
   UntracedRunError,
 } from './run.js';
-export { type AppAction, describeAction, type Scenario } from './scenario/actions.js';
+export {
+  ACTION_KINDS,
+  type AppAction,
+  describeAction,
+  type Scenario,
+} from './scenario/actions.js';
 export { findScenario, SCENARIOS } from './scenario/catalog.js';
 export { decodeScenario, ENCODED_PREFIX, encodeScenario } from './scenario/codec.js';
 export {

@@ -37,6 +37,24 @@ export type AppAction =
   /** Raw bytes written into the TCP stream, bypassing TLS (a record header the peer must refuse). */
   | { readonly do: 'garbage'; readonly bytes: readonly number[] };
 
+/**
+ * Every kind of action, in a fixed order: `codec.ts` writes an action's index here into a
+ * scenario's name, so the order is append-only.
+ */
+export const ACTION_KINDS = [
+  'send',
+  'message',
+  'key-update',
+  'ticket',
+  'hello-request',
+  'alert',
+  'close',
+  'heartbeat',
+  'empty-record',
+  'corrupt-next',
+  'garbage',
+] as const satisfies readonly AppAction['do'][];
+
 export interface Scenario {
   readonly name: string;
   readonly summary: string;

@@ -8,7 +8,7 @@ import {
 } from '@ktls-lab/core';
 import type { FramerKind } from '../framing.js';
 import { decodeChoices, encodeChoices, ReproError } from '../repro.js';
-import type { AppAction, Scenario } from './actions.js';
+import { ACTION_KINDS, type AppAction, type Scenario } from './actions.js';
 
 /**
  * A scenario written into its own name, so a repro string can carry a scenario that is in no
@@ -25,20 +25,8 @@ import type { AppAction, Scenario } from './actions.js';
 export const ENCODED_PREFIX = 'scn-';
 const FORMAT = 1;
 
-/** Codes of the action tags. Append only: old names must keep decoding to the same scenario. */
-const TAGS = [
-  'send',
-  'message',
-  'key-update',
-  'ticket',
-  'hello-request',
-  'alert',
-  'close',
-  'heartbeat',
-  'empty-record',
-  'corrupt-next',
-  'garbage',
-] as const satisfies readonly AppAction['do'][];
+/** Codes of the action tags (`ACTION_KINDS`, append-only: old names must keep decoding the same). */
+const TAGS = ACTION_KINDS;
 
 const PROFILES = [FULL_PROFILE, AES_GCM_ONLY_PROFILE] as const;
 const FRAMERS: readonly (FramerKind | undefined)[] = [undefined, 'rds', 'kcm'];
@@ -174,23 +162,27 @@ export function decodeScenario(name: string): Scenario {
   const client = script('client');
   const server = script('server');
   r.done();
-  return {
-    name,
-    summary: `A scenario carried in its name: ${describeScripts(client, server)}.`,
+  return scenarioOf(name, 'A scenario carried in its name', {
     suite: suite.name,
     profile,
     asyncDepth,
     ...(framer ? { framer } : {}),
     client,
     server,
-    small: false,
-  };
+  });
 }
 
-/** How big a scenario's scripts are, in words. */
-export function describeScripts(
-  client: readonly AppAction[],
-  server: readonly AppAction[],
-): string {
-  return `${client.length} client and ${server.length} server actions`;
+/** A scenario outside the catalog (never `small`: DFS explores the catalog's small ones). */
+export function scenarioOf(
+  name: string,
+  about: string,
+  content: Omit<Scenario, 'name' | 'summary' | 'small'>,
+): Scenario {
+  const { client, server } = content;
+  return {
+    name,
+    summary: `${about}: ${client.length} client and ${server.length} server actions.`,
+    ...content,
+    small: false,
+  };
 }

@@ -2,7 +2,7 @@ import { MAX_PLAINTEXT, suiteByName, TLS_1_3 } from '@ktls-lab/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encodeChoices, ReproError } from '../repro.js';
-import type { AppAction, Scenario } from './actions.js';
+import { ACTION_KINDS, type AppAction, type Scenario } from './actions.js';
 import { SCENARIOS } from './catalog.js';
 import { decodeScenario, ENCODED_PREFIX, encodeScenario, scenarioNumbers } from './codec.js';
 import { generatedSeed, generateScenario } from './generate.js';
@@ -59,20 +59,10 @@ describe('generated scenarios', () => {
       seen.add(`framer ${s.framer ?? 'none'}`);
       if (s.asyncDepth > 1) seen.add('async');
       for (const script of [s.client, s.server])
-        script.forEach((a, i) => mark(s, a, script.slice(i + 1)));
+        for (const [i, a] of script.entries()) mark(s, a, script.slice(i + 1));
     }
     const want = [
-      'send',
-      'message',
-      'key-update',
-      'ticket',
-      'hello-request',
-      'alert',
-      'close',
-      'heartbeat',
-      'empty-record',
-      'corrupt-next',
-      'garbage',
+      ...ACTION_KINDS,
       'size 0',
       'size 1',
       'size 2',

@@ -14,7 +14,7 @@ import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import type { FramerKind } from '../framing.js';
 import type { AppAction, Scenario } from './actions.js';
-import { describeScripts } from './codec.js';
+import { scenarioOf } from './codec.js';
 
 /**
  * Generated scenarios: a seed becomes a valid scenario in the vocabulary of `actions.ts`, so the
@@ -182,17 +182,15 @@ export function generateScenario(seed: number): Scenario {
   const ctx = { tls13, framer, maxBody: limits.maxBody, prepend, punted };
   const client = script(d, { ...ctx, server: false });
   const server = script(d, { ...ctx, server: true });
-  return {
-    name: `${GENERATED_PREFIX}${seed}`,
-    summary: `Generated from seed ${seed}: ${suite.name}, ${profile.name} profile, async depth ${asyncDepth}${framer ? `, ${framer} framing` : ''}, ${describeScripts(client, server)}.`,
+  const about = `Generated from seed ${seed} (${suite.name}, ${profile.name} profile, async depth ${asyncDepth}${framer ? `, ${framer} framing` : ''})`;
+  return scenarioOf(`${GENERATED_PREFIX}${seed}`, about, {
     suite: suite.name,
     profile,
     asyncDepth,
     ...(framer ? { framer } : {}),
     client,
     server,
-    small: false,
-  };
+  });
 }
 
 /** The seed in a `gen-<seed>` name, or null if the name is not one. */
