@@ -4,7 +4,7 @@ import {
   type AlertName,
   assertNever,
   FULL_PROFILE,
-  SUITES,
+  KNOWN_SUITES,
 } from '@ktls-lab/core';
 import type { FramerKind } from '../framing.js';
 import { decodeChoices, encodeChoices, ReproError } from '../repro.js';
@@ -72,7 +72,7 @@ function encodeAction(a: AppAction, out: number[]): void {
 
 /** The scenario's content as a list of numbers (its name and summary are not part of it). */
 export function scenarioNumbers(s: Scenario): number[] {
-  const suite = SUITES.find((x) => x.name === s.suite);
+  const suite = KNOWN_SUITES.find((x) => x.name === s.suite);
   const profile = PROFILES.findIndex((p) => p.name === s.profile.name);
   if (!suite || profile < 0)
     throw new RangeError(`scenario ${s.name}: suite or profile has no code in ${ENCODED_PREFIX}`);
@@ -149,7 +149,7 @@ export function decodeScenario(name: string): Scenario {
   if (format !== FORMAT)
     throw new ReproError(`encoded scenario format ${format} is not supported (this build reads 1)`);
   const code = r.next('suite code', 0xffff);
-  const suite = SUITES.find((x) => x.code === code);
+  const suite = KNOWN_SUITES.find((x) => x.code === code);
   if (!suite) throw new ReproError(`encoded scenario: no suite has code 0x${code.toString(16)}`);
   const profile = PROFILES[r.next('profile', PROFILES.length - 1)]!;
   const asyncDepth = r.next('async depth', SCENARIO_LIMITS.asyncDepth);
