@@ -81,6 +81,10 @@ export function scenarioNumbers(s: Scenario): number[] {
     out.push(script.length);
     for (const a of script) encodeAction(a, out);
   }
+  // Varints carry non-negative integers only; anything else would decode as something else.
+  const bad = out.find((x) => !Number.isSafeInteger(x) || x < 0);
+  if (bad !== undefined)
+    throw new RangeError(`scenario ${s.name}: ${bad} cannot be written into a scenario name`);
   return out;
 }
 

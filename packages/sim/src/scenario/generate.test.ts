@@ -125,6 +125,9 @@ describe('scenarios carried in their name (scn-)', () => {
     expect(() => decodeScenario(edited(3, 0))).toThrow(/async depth 0/);
     expect(() => decodeScenario(edited(4, 7))).toThrow(/framer 7 is above 2/);
     expect(() => decodeScenario(edited(5, 99_999))).toThrow(/client action count 99999/);
+    const negative = { ...generateScenario(7), client: [{ do: 'send', bytes: -1 } as const] };
+    expect(() => encodeScenario(negative)).toThrow(/-1 cannot be written/);
+    expect(scenarioProblems(negative)).toEqual(['client action 0: send of -1 bytes']);
     expect(() => scenarioNamed(`${ENCODED_PREFIX}AQ`)).toThrow(/ends before its suite code/);
   });
 });

@@ -44,12 +44,13 @@ export function scenarioCandidates(s: Scenario): Scenario[] {
     .map((c) => decodeScenario(encodeScenario(c)));
 }
 
+/**
+ * Smaller sizes to try, smallest first: 0, 1, half, then a step of an eighth (one byte near 0),
+ * so a size of tens of KiB shrinks in a few dozen replays rather than one byte per replay.
+ */
 function lower(n: number): number[] {
-  return n > 1
-    ? [0, 1, n >> 1, n - 1].filter((x, i, xs) => x < n && xs.indexOf(x) === i)
-    : n === 1
-      ? [0]
-      : [];
+  const candidates = [0, 1, n >> 1, n - Math.max(1, n >> 3)];
+  return candidates.filter((x, i) => x >= 0 && x < n && candidates.indexOf(x) === i);
 }
 
 function smallerAction(a: AppAction): AppAction[] {

@@ -33,10 +33,13 @@ export function scenarioProblems(s: Scenario): string[] {
     script.forEach((a: AppAction, i) => {
       switch (a.do) {
         case 'send':
+          if (!Number.isSafeInteger(a.bytes) || a.bytes < 0) bad(i, `send of ${a.bytes} bytes`);
           if (s.framer) bad(i, 'a raw send under an upper-layer framer');
           more = a.more === true;
           return;
         case 'message':
+          if (!Number.isSafeInteger(a.payload) || a.payload < 0)
+            bad(i, `message of ${a.payload} bytes`);
           if (!s.framer) bad(i, 'a framed message without a framer');
           if (partial) partial = false;
           else if (a.upto !== undefined) {
