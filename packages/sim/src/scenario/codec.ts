@@ -8,7 +8,13 @@ import {
 } from '@ktls-lab/core';
 import type { FramerKind } from '../framing.js';
 import { decodeChoices, encodeChoices, ReproError } from '../repro.js';
-import { ACTION_KINDS, type AppAction, type Scenario } from './actions.js';
+import {
+  ACTION_KINDS,
+  type AppAction,
+  isBareAction,
+  isBareKind,
+  type Scenario,
+} from './actions.js';
 
 /**
  * A scenario written into its own name, so a repro string can carry a scenario that is in no
@@ -42,6 +48,7 @@ export const SCENARIO_LIMITS = {
 
 function encodeAction(a: AppAction, out: number[]): void {
   out.push(TAGS.indexOf(a.do));
+  if (isBareAction(a)) return;
   switch (a.do) {
     case 'send':
       out.push(a.bytes, a.more ? 1 : 0);
@@ -57,13 +64,6 @@ function encodeAction(a: AppAction, out: number[]): void {
       return;
     case 'garbage':
       out.push(a.bytes.length, ...a.bytes);
-      return;
-    case 'ticket':
-    case 'hello-request':
-    case 'close':
-    case 'heartbeat':
-    case 'empty-record':
-    case 'corrupt-next':
       return;
     default:
       assertNever(a, 'app action');
@@ -114,6 +114,7 @@ class Reader {
 
 function decodeAction(r: Reader): AppAction {
   const tag = TAGS[r.next('action tag', TAGS.length - 1)]!;
+  if (isBareKind(tag)) return { do: tag };
   switch (tag) {
     case 'send': {
       const bytes = r.next('send size', SCENARIO_LIMITS.bytes);
@@ -132,13 +133,6 @@ function decodeAction(r: Reader): AppAction {
       const n = r.next('garbage length', SCENARIO_LIMITS.garbage);
       return { do: tag, bytes: Array.from({ length: n }, () => r.next('garbage byte', 0xff)) };
     }
-    case 'ticket':
-    case 'hello-request':
-    case 'close':
-    case 'heartbeat':
-    case 'empty-record':
-    case 'corrupt-next':
-      return { do: tag };
     default:
       return assertNever(tag, 'action tag');
   }

@@ -1,5 +1,5 @@
 import { assertNever, FULL_PROFILE } from '@ktls-lab/core';
-import type { AppAction, Scenario } from './actions.js';
+import { type AppAction, isBareAction, type Scenario } from './actions.js';
 import { decodeScenario, encodeScenario } from './codec.js';
 import { scenarioProblems } from './validate.js';
 
@@ -54,6 +54,7 @@ function lower(n: number): number[] {
 }
 
 function smallerAction(a: AppAction): AppAction[] {
+  if (isBareAction(a)) return [];
   switch (a.do) {
     case 'send':
       return [
@@ -65,13 +66,7 @@ function smallerAction(a: AppAction): AppAction[] {
         ? lower(a.payload).map((payload) => ({ do: 'message', payload }) as const)
         : lower(a.upto).map((upto) => ({ ...a, upto }));
     case 'key-update':
-    case 'ticket':
-    case 'hello-request':
     case 'alert':
-    case 'close':
-    case 'heartbeat':
-    case 'empty-record':
-    case 'corrupt-next':
     case 'garbage':
       // Nothing smaller than itself: dropping it is the shrink (`scenarioCandidates`).
       return [];
