@@ -70,6 +70,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
     )
     .option('--seeds <n>', 'seeds 1..n for every cell (random, pct)', positiveInt(MAX_SEED))
     .option(
+      '--generated <n>',
+      'explore n generated scenarios gen-1..gen-n (seed s: scenario gen-s, schedule seed s) in one "generated" cell per design; catalog scenarios only with --scenario',
+      positiveInt(MAX_SEED),
+    )
+    .option(
       '--budget <duration>',
       'time budget: 500ms, 30s, 2m (default 60s when --seeds is not given)',
       parseDuration,
@@ -98,6 +103,7 @@ Examples:
   ktls-lab explore --budget 20s --out /tmp/ktls-run
   ktls-lab explore --design linux-ktls --design mutant-completion-order-delivery --seeds 200
   ktls-lab explore --strategy dfs
+  ktls-lab explore --generated 500 --design linux-ktls,mutant-rekey-without-sequence-reset
   ktls-lab explore --seeds 1000 --shard 0/4 --out shard0   # then: ktls-lab merge shard*/results.json
 ${EXIT_HELP}`,
     )

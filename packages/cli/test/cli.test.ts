@@ -196,6 +196,32 @@ describe('ktls-lab explore', () => {
   });
 });
 
+describe('ktls-lab explore --generated', () => {
+  it('explores generated scenarios in one cell per design and shrinks a failure into a replayable scn- repro', () => {
+    const r = cli(
+      'explore',
+      '--generated',
+      '40',
+      '--design',
+      'linux-ktls,mutant-rekey-without-sequence-reset',
+      '--workers',
+      '1',
+    );
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/2 designs × 0 \+ generated scenarios, generated scenarios 1\.\.40,/);
+    expect(r.stdout).toMatch(/^linux-ktls\s+correct\s+held\s+40$/m);
+    expect(r.stdout).toMatch(/^mutant-rekey-without-sequence-reset\s+mutant\s+inv 5\s+\d+$/m);
+    const repro =
+      /ktls1:scn-[A-Za-z0-9_-]+:mutant-rekey-without-sequence-reset:random:\d+:\S*/.exec(
+        r.stdout,
+      )?.[0];
+    expect(repro, r.stdout).toBeDefined();
+    const again = cli('replay', repro!);
+    expect(again.status).toBe(1);
+    expect(again.stdout).toMatch(/invariant 5 \(right-key\)/);
+  });
+});
+
 describe('usage errors exit 2', () => {
   it.each([
     [['explore', '--design', 'linux-ktl'], /unknown design "linux-ktl" \(did you mean linux-ktls/],
@@ -211,6 +237,9 @@ describe('usage errors exit 2', () => {
     [['explore', '--seeds', '-3'], /positive integer|unknown option/],
     [['explore', '--workers', '0'], /at least 1/],
     [['explore', '--frobnicate'], /unknown option '--frobnicate'/],
+    [['explore', '--generated', '5', '--seeds', '5'], /--generated N runs seeds 1..N already/],
+    [['explore', '--generated', '5', '--strategy', 'dfs'], /not --strategy dfs/],
+    [['explore', '--generated', '0'], /positive integer|at least 1/],
     [['explorr'], /unknown command 'explorr'/],
     [[], /Usage: ktls-lab/],
     [['bench', 'nonsense'], /unknown benchmark "nonsense"/],

@@ -258,7 +258,10 @@ function issueNext(d: Draft, fx: RxEffect[]): boolean {
   const taken = takeRecord(d.parser);
   if (taken.kind === 'need-more') return false;
   if (taken.kind === 'error') {
-    // strparser abort: the error is reported, the stream stops (docs/kernel-tls.md §5).
+    // strparser abort: the error is reported, the stream stops (docs/kernel-tls.md §5). Not before
+    // the decryptions already in flight are delivered (docs/kernel-tls.md §6): the parser does not
+    // consume the bad header, so this comes back here once they are.
+    if (d.inFlight.length > 0) return false;
     fail(d, fx, taken.error);
     return true;
   }

@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 
 const core = process.env.KTLS_MUTANT_CORE;
 const seeds = Number(process.env.KTLS_MUTANT_SEEDS ?? 20);
+const generated = Number(process.env.KTLS_MUTANT_GENERATED ?? 0);
 if (core) {
   const target = pathToFileURL(`${core}/index.js`).href;
   const hook = `export async function resolve(s, c, next) {
@@ -32,6 +33,17 @@ try {
             result(true, `invariant ${o.violation.invariant} (${design.name} × ${scenario.name})`);
           }
         }
+      }
+    }
+  }
+  // Then generated scenarios: gen-s under schedule seed s (src/scenario/generate.ts).
+  for (let seed = 1; seed <= generated; seed++) {
+    const scenario = sim.generateScenario(seed);
+    for (const design of sim.SIM_DESIGNS.filter((d) => d.kind === 'correct')) {
+      runs++;
+      const o = sim.runSeed(scenario, design, 'random', seed);
+      if (o.violation) {
+        result(true, `invariant ${o.violation.invariant} (${design.name} × ${scenario.name})`);
       }
     }
   }

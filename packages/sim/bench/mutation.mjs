@@ -7,7 +7,10 @@
  * when an invariant is violated or the run throws. Core's own unit tests are not run: this
  * measures what the explorer and its oracle find without being told.
  *
- *   node bench/mutation.mjs [--seeds 20] [--limit 400] [--jobs 2] [--json out.json]
+ *   node bench/mutation.mjs [--seeds 20] [--generated 0] [--limit 400] [--jobs 2] [--json out.json]
+ *
+ * `--generated N` also runs generated scenarios gen-1..gen-N (src/scenario/generate.ts) on every
+ * correct design, after the catalog.
  *
  * Mutants are generated, not hand-picked: every site of each operator below in the target
  * files, in file order (a deterministic sample when over --limit). A mutant the baseline's
@@ -34,6 +37,7 @@ const arg = (name, fallback) => {
   return i >= 0 ? process.argv[i + 1] : fallback;
 };
 const SEEDS = Number(arg('seeds', 20));
+const GENERATED = Number(arg('generated', 0));
 const LIMIT = Number(arg('limit', 400));
 const JOBS = Number(arg('jobs', 2));
 const JSON_OUT = arg('json', undefined);
@@ -106,7 +110,12 @@ const mutants = all.filter((_, i) => i % step === 0);
 function evaluate(dir) {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [join(here, 'mutation-evaluate.mjs')], {
-      env: { ...process.env, KTLS_MUTANT_CORE: dir, KTLS_MUTANT_SEEDS: String(SEEDS) },
+      env: {
+        ...process.env,
+        KTLS_MUTANT_CORE: dir,
+        KTLS_MUTANT_SEEDS: String(SEEDS),
+        KTLS_MUTANT_GENERATED: String(GENERATED),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -136,7 +145,7 @@ if (sanity.caught) {
   process.exit(1);
 }
 console.log(
-  `mutation score of the simulator alone: ${mutants.length} mutants of ${all.length} sites in core (${TARGETS.length} files), ${SEEDS} seeds × random+PCT × correct designs × scenarios each (${sanity.runs} runs)`,
+  `mutation score of the simulator alone: ${mutants.length} mutants of ${all.length} sites in core (${TARGETS.length} files), ${SEEDS} seeds × random+PCT × correct designs × scenarios each${GENERATED > 0 ? `, then ${GENERATED} generated scenarios` : ''} (${sanity.runs} runs)`,
 );
 
 const results = [];
@@ -180,4 +189,5 @@ for (const r of results) {
 for (const [f, e] of byFile) console.log(`  ${f.padEnd(18)} ${e.caught}/${e.written}`);
 console.log(`survivors (first 40 of ${survived.length}):`);
 for (const r of survived.slice(0, 40)) console.log(`  ${r.file}:${r.line} ${r.op}`);
-if (JSON_OUT) writeFileSync(JSON_OUT, JSON.stringify({ seeds: SEEDS, results }, null, 1));
+if (JSON_OUT)
+  writeFileSync(JSON_OUT, JSON.stringify({ seeds: SEEDS, generated: GENERATED, results }, null, 1));

@@ -4,7 +4,9 @@ import { INVARIANTS } from './invariants.js';
 import type { StrategyName } from './repro.js';
 import { type RunOptions, runSeed, suggest } from './run.js';
 import type { Scenario } from './scenario/actions.js';
-import { findScenario, SCENARIOS } from './scenario/catalog.js';
+import { SCENARIOS } from './scenario/catalog.js';
+import { GENERATED_PREFIX } from './scenario/generate.js';
+import { scenarioNamed } from './scenario/lookup.js';
 
 /**
  * Exploration as data: a selection of cells (design × scenario) and a seed range become tasks;
@@ -17,7 +19,16 @@ export type ExploreStrategy = Exclude<StrategyName, 'replay'>;
 export interface Selection {
   readonly scenarios: readonly Scenario[];
   readonly designs: readonly SimDesign[];
+  /**
+   * Also explore generated scenarios (`scenario/generate.ts`): seed s runs scenario `gen-<s>`
+   * under schedule seed s, for each design, in one cell per design named `generated`. Random and
+   * PCT only; the catalog's scenarios stay cells of their own.
+   */
+  readonly generated?: boolean;
 }
+
+/** The cell generated scenarios are counted in (one per design). */
+export const GENERATED_CELL = 'generated';
 
 export class SelectionError extends Error {
   override readonly name = 'SelectionError';
@@ -32,7 +43,7 @@ export function select(
     scenarioNames.length === 0
       ? SCENARIOS
       : scenarioNames.map((n) => {
-          const s = findScenario(n);
+          const s = scenarioNamed(n);
           if (!s)
             throw new SelectionError(
               `unknown scenario "${n}"${suggest(
@@ -76,6 +87,8 @@ export function parseShard(text: string): Shard {
 
 export interface Task {
   readonly scenario: string;
+  /** The cell the task counts in, when it is not the scenario's own (generated scenarios). */
+  readonly cell?: typeof GENERATED_CELL;
   readonly design: string;
   readonly strategy: ExploreStrategy;
   /** random/pct: the seed; dfs: unused (one task explores the whole tree). */
@@ -111,6 +124,18 @@ export function tasks(
         out.push({ scenario: s.name, design: d.name, strategy, seed });
       k++;
     }
+    if (!selection.generated) continue;
+    for (const d of selection.designs) {
+      if (!shard || k % shard.count === shard.index)
+        out.push({
+          scenario: `${GENERATED_PREFIX}${seed}`,
+          cell: GENERATED_CELL,
+          design: d.name,
+          strategy,
+          seed,
+        });
+      k++;
+    }
   }
   return out;
 }
@@ -126,6 +151,7 @@ export interface Failure {
 
 export interface TaskResult {
   readonly scenario: string;
+  readonly cell?: typeof GENERATED_CELL;
   readonly design: string;
   readonly strategy: ExploreStrategy;
   readonly runs: number;
@@ -138,7 +164,7 @@ export function runTask(
   task: Task,
   options: RunOptions & { dfsMaxRuns?: number } = {},
 ): TaskResult {
-  const scenario = findScenario(task.scenario);
+  const scenario = scenarioNamed(task.scenario);
   const design = findSimDesign(task.design);
   if (!scenario || !design)
     throw new SelectionError(`unknown cell ${task.design} × ${task.scenario}`);
@@ -160,6 +186,7 @@ export function runTask(
   }
   const o = runSeed(scenario, design, task.strategy, task.seed, options);
   return {
+    ...(task.cell ? { cell: task.cell } : {}),
     scenario: task.scenario,
     design: task.design,
     strategy: task.strategy,
@@ -218,16 +245,17 @@ export function emptyResults(
     strategy,
     shard: shard ? `${shard.index}/${shard.count}` : null,
     cells: selection.designs.flatMap((d) =>
-      selection.scenarios
-        .filter((s) => strategy !== 'dfs' || s.small)
-        .map((s) => ({
-          design: d.name,
-          scenario: s.name,
-          kind: d.kind,
-          runs: 0,
-          failures: 0,
-          first: null,
-        })),
+      [
+        ...selection.scenarios.filter((s) => strategy !== 'dfs' || s.small).map((s) => s.name),
+        ...(selection.generated && strategy !== 'dfs' ? [GENERATED_CELL] : []),
+      ].map((scenario) => ({
+        design: d.name,
+        scenario,
+        kind: d.kind,
+        runs: 0,
+        failures: 0,
+        first: null,
+      })),
     ),
   };
 }
@@ -240,7 +268,7 @@ function better(a: Failure, b: Failure | null): boolean {
 export function record(results: Results, taskResults: readonly TaskResult[]): void {
   const byKey = new Map(results.cells.map((c) => [`${c.design}\u0000${c.scenario}`, c]));
   for (const t of taskResults) {
-    const c = byKey.get(`${t.design}\u0000${t.scenario}`);
+    const c = byKey.get(`${t.design}\u0000${t.cell ?? t.scenario}`);
     if (!c) continue;
     c.runs += t.runs;
     if (t.exhaustive !== undefined) c.exhaustive = (c.exhaustive ?? true) && t.exhaustive;

@@ -93,7 +93,8 @@ const BATCH_TASKS = 4096;
 /** Longest a batch should take under a budget: the most the budget can be overrun by. */
 const BATCH_MS = 1000;
 
-const cellKey = (t: { design: string; scenario: string }) => `${t.design}\u0000${t.scenario}`;
+const cellKey = (t: { design: string; scenario: string; cell?: string }) =>
+  `${t.design}\u0000${t.cell ?? t.scenario}`;
 
 export async function exploreWith(
   runner: TaskRunner,

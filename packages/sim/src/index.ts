@@ -34,8 +34,23 @@ export {
   traceOf,
   UntracedRunError,
 } from './run.js';
-export { type AppAction, describeAction, type Scenario } from './scenario/actions.js';
+export {
+  ACTION_KINDS,
+  type AppAction,
+  describeAction,
+  type Scenario,
+} from './scenario/actions.js';
 export { findScenario, SCENARIOS } from './scenario/catalog.js';
+export { decodeScenario, ENCODED_PREFIX, encodeScenario } from './scenario/codec.js';
+export {
+  GENERATED_PREFIX,
+  generatedSeed,
+  generateScenario,
+  generateScenarios,
+} from './scenario/generate.js';
+export { scenarioNamed } from './scenario/lookup.js';
+export { scenarioSize } from './scenario/shrinkScenario.js';
+export { scenarioProblems } from './scenario/validate.js';
 export {
   alertMessage,
   HEARTBEAT_REQUEST,
@@ -53,6 +68,7 @@ export {
   designKinds,
   emptyResults,
   type ExploreStrategy,
+  GENERATED_CELL,
   type Failure,
   invariantName,
   merge,

@@ -11,7 +11,8 @@ import type { Violation } from './invariants.js';
 import { PctChooser } from './pct.js';
 import { formatRepro, parseRepro, type Repro, ReproError, type StrategyName } from './repro.js';
 import type { Scenario } from './scenario/actions.js';
-import { findScenario, SCENARIOS } from './scenario/catalog.js';
+import { SCENARIOS } from './scenario/catalog.js';
+import { scenarioNamed } from './scenario/lookup.js';
 import { World } from './world/world.js';
 
 export interface RunOptions {
@@ -127,7 +128,7 @@ export function runSeed(
 
 /** Resolves names in a repro; throws `ReproError` naming what is unknown and what is close. */
 export function resolveRepro(repro: Repro): { scenario: Scenario; design: SimDesign } {
-  const scenario = findScenario(repro.scenario);
+  const scenario = scenarioNamed(repro.scenario);
   if (!scenario)
     throw new ReproError(
       `unknown scenario "${repro.scenario}"${suggest(
@@ -180,7 +181,7 @@ export function traceOf(outcome: RunOutcome): string {
     repro: outcome.repro,
     engine: 'model',
     endpoints: ['client', 'server'],
-    suite: findScenario(outcome.scenario)?.suite ?? 'unknown',
+    suite: scenarioNamed(outcome.scenario)?.suite ?? 'unknown',
   };
   return serializeTrace(header, outcome.events);
 }

@@ -3,6 +3,8 @@ import type { SimDesign } from './designs.js';
 import { parseRepro, ReproError, type StrategyName } from './repro.js';
 import { replay, resolveRepro, type RunOptions, type RunOutcome, runWith } from './run.js';
 import type { Scenario } from './scenario/actions.js';
+import { isGeneratedName } from './scenario/lookup.js';
+import { scenarioCandidates } from './scenario/shrinkScenario.js';
 
 export interface ShrinkResult {
   readonly original: RunOutcome;
@@ -14,9 +16,15 @@ export interface ShrinkResult {
 /**
  * Shrinks a failing schedule to a locally minimal one: no single choice can be removed, and none
  * lowered, while the run still violates the same invariant. Chunks are removed first (halving
- * sizes, as delta debugging does), then values are lowered toward 0, the simplest choice.
+ * sizes, as delta debugging does), then values are lowered toward 0, the simplest choice. A
+ * generated scenario (`gen-<seed>`, `scn-...`) is shrunk in the same loop: fewer actions,
+ * smaller sizes, fewer control events (`scenario/shrinkScenario.ts`).
  */
-export type ShrinkOptions = RunOptions & { readonly maxAttempts?: number };
+export type ShrinkOptions = RunOptions & {
+  readonly maxAttempts?: number;
+  /** Shrink a generated scenario as well as the schedule (default true; catalog scenarios never). */
+  readonly scenario?: boolean;
+};
 
 /** Shrinks the failing run a repro string replays (`ReproError` if it replays to no violation). */
 export function shrink(repro: string, options?: ShrinkOptions): ShrinkResult;
@@ -44,7 +52,7 @@ export function shrink(
 }
 
 function shrinkRun(
-  scenario: Scenario,
+  original: Scenario,
   design: SimDesign,
   failing: RunOutcome,
   options: ShrinkOptions,
@@ -54,13 +62,15 @@ function shrinkRun(
   const strategy: StrategyName = failing.strategy;
   let attempts = 0;
   const maxAttempts = options.maxAttempts ?? 20_000;
-  const run = (choices: readonly number[]) => {
+  let scenario = original;
+  const runOn = (s: Scenario, choices: readonly number[]) => {
     attempts++;
-    return runWith(scenario, design, strategy, failing.seed, new ReplayChooser(choices), {
+    return runWith(s, design, strategy, failing.seed, new ReplayChooser(choices), {
       ...options,
       trace: false,
     });
   };
+  const run = (choices: readonly number[]) => runOn(scenario, choices);
   const fails = (o: RunOutcome) => o.violation?.invariant === invariant;
 
   let best = failing;
@@ -73,10 +83,26 @@ function shrinkRun(
     best = o;
     return true;
   };
+  // A generated scenario shrinks too: the first smaller valid scenario that still fails the same
+  // invariant under the best schedule so far replaces it (its name then carries it, `scn-...`).
+  const shrinkScenario = (options.scenario ?? true) && isGeneratedName(original.name);
+  const smallerScenario = (): boolean => {
+    for (const candidate of scenarioCandidates(scenario)) {
+      if (attempts >= maxAttempts) return false;
+      const o = runOn(candidate, best.choices);
+      if (fails(o)) {
+        scenario = candidate;
+        best = o;
+        return true;
+      }
+    }
+    return false;
+  };
 
   let progress = true;
   while (progress && attempts < maxAttempts) {
     progress = false;
+    while (shrinkScenario && attempts < maxAttempts && smallerScenario()) progress = true;
     for (
       let size = Math.max(1, best.choices.length >> 1);
       size >= 1 && attempts < maxAttempts;

@@ -1,4 +1,10 @@
-import { type ExploreStrategy, type Results, type Shard, select } from '@ktls-lab/sim';
+import {
+  type ExploreStrategy,
+  type Results,
+  type Selection,
+  type Shard,
+  select,
+} from '@ktls-lab/sim';
 import { formatDuration } from '../args.js';
 import { EXIT, UsageError } from '../errors.js';
 import { explore } from '../explore.js';
@@ -26,6 +32,8 @@ export interface ExploreCommandOptions {
   readonly design: string[];
   readonly strategy: ExploreStrategy;
   readonly seeds?: number;
+  /** Generated scenarios gen-1..gen-N instead of the catalog (which --scenario can add back). */
+  readonly generated?: number;
   readonly budget?: number;
   readonly workers: number;
   readonly shard?: Shard;
@@ -41,17 +49,18 @@ export interface ExploreCommandOptions {
 export const DEFAULT_BUDGET_MS = 60_000;
 
 export async function exploreCommand(o: ExploreCommandOptions): Promise<number> {
-  const selection = select(o.scenario, o.design);
+  const selection = selectionOf(o);
+  const seeds = o.generated ?? o.seeds;
   if (o.inspect && o.out === undefined)
     throw new UsageError('--inspect needs --out DIR (the inspector serves that folder)');
   if (o.out !== undefined) prepareOutDir(o.out);
-  const budgetMs = o.budget ?? (o.seeds === undefined ? DEFAULT_BUDGET_MS : undefined);
+  const budgetMs = o.budget ?? (seeds === undefined ? DEFAULT_BUDGET_MS : undefined);
   const style = styleFor(process.stdout);
   const say = (line = '') => {
     if (!o.json) process.stdout.write(`${line}\n`);
   };
   const note = (line: string) => process.stderr.write(`${line}\n`);
-  if (o.strategy === 'dfs' && o.seeds !== undefined) {
+  if (o.strategy === 'dfs' && seeds !== undefined) {
     note(
       'explore: --seeds does not apply to --strategy dfs (each cell is one exhaustive exploration)',
     );
@@ -59,11 +68,14 @@ export async function exploreCommand(o: ExploreCommandOptions): Promise<number> 
 
   const limits = [
     o.strategy === 'dfs' ? 'every schedule of each small scenario' : null,
-    o.strategy !== 'dfs' && o.seeds !== undefined ? `seeds 1..${o.seeds}` : null,
+    o.strategy !== 'dfs' && seeds !== undefined
+      ? `${o.generated !== undefined ? 'generated scenarios' : 'seeds'} 1..${seeds}`
+      : null,
     budgetMs !== undefined ? `budget ${formatDuration(budgetMs)}` : null,
   ].filter((x) => x !== null);
+  const counted = `${selection.scenarios.length}${selection.generated ? ' + generated' : ''}`;
   say(
-    `ktls-lab explore: ${o.strategy}, ${selection.designs.length} designs × ${selection.scenarios.length} scenarios, ${limits.join(', ')}, ${o.workers} worker${o.workers === 1 ? '' : 's'}${o.shard ? `, shard ${o.shard.index}/${o.shard.count}` : ''}`,
+    `ktls-lab explore: ${o.strategy}, ${selection.designs.length} designs × ${counted} scenarios, ${limits.join(', ')}, ${o.workers} worker${o.workers === 1 ? '' : 's'}${o.shard ? `, shard ${o.shard.index}/${o.shard.count}` : ''}`,
   );
 
   // The first Ctrl-C ends the run after the batch in flight and still reports; a second one kills.
@@ -81,7 +93,7 @@ export async function exploreCommand(o: ExploreCommandOptions): Promise<number> 
     outcome = await explore(runner, {
       selection,
       strategy: o.strategy,
-      ...(o.seeds === undefined ? {} : { seeds: o.seeds }),
+      ...(seeds === undefined ? {} : { seeds }),
       ...(budgetMs === undefined ? {} : { budgetMs }),
       ...(o.shard ? { shard: o.shard } : {}),
       keepGoing: o.keepGoing ?? false,
@@ -155,6 +167,21 @@ export async function exploreCommand(o: ExploreCommandOptions): Promise<number> 
   const code = ok ? EXIT.ok : EXIT.finding;
   if (o.inspect && o.out !== undefined) await inspectCommand(o.out, {});
   return code;
+}
+
+/** `--generated N`: the generated cell, plus the catalog scenarios named with --scenario. */
+function selectionOf(o: ExploreCommandOptions): Selection {
+  const selection = select(o.scenario, o.design);
+  if (o.generated === undefined) return selection;
+  if (o.seeds !== undefined)
+    throw new UsageError('--generated N runs seeds 1..N already; leave out --seeds');
+  if (o.strategy === 'dfs')
+    throw new UsageError('--generated runs random or PCT schedules, not --strategy dfs');
+  return {
+    ...selection,
+    scenarios: o.scenario.length === 0 ? [] : selection.scenarios,
+    generated: true,
+  };
 }
 
 function stopText(s: string): string {

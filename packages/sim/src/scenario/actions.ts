@@ -37,6 +37,45 @@ export type AppAction =
   /** Raw bytes written into the TCP stream, bypassing TLS (a record header the peer must refuse). */
   | { readonly do: 'garbage'; readonly bytes: readonly number[] };
 
+/**
+ * Every kind of action, in a fixed order: `codec.ts` writes an action's index here into a
+ * scenario's name, so the order is append-only.
+ */
+export const ACTION_KINDS = [
+  'send',
+  'message',
+  'key-update',
+  'ticket',
+  'hello-request',
+  'alert',
+  'close',
+  'heartbeat',
+  'empty-record',
+  'corrupt-next',
+  'garbage',
+] as const satisfies readonly AppAction['do'][];
+
+/** The actions that carry nothing but their kind. */
+export const BARE_ACTION_KINDS = [
+  'ticket',
+  'hello-request',
+  'close',
+  'heartbeat',
+  'empty-record',
+  'corrupt-next',
+] as const satisfies readonly AppAction['do'][];
+export type BareActionKind = (typeof BARE_ACTION_KINDS)[number];
+
+export function isBareKind(kind: AppAction['do']): kind is BareActionKind {
+  return (BARE_ACTION_KINDS as readonly string[]).includes(kind);
+}
+
+export function isBareAction(
+  a: AppAction,
+): a is Extract<AppAction, { readonly do: BareActionKind }> {
+  return isBareKind(a.do);
+}
+
 export interface Scenario {
   readonly name: string;
   readonly summary: string;
@@ -54,6 +93,7 @@ export interface Scenario {
 
 /** An action in words, for traces and reports. */
 export function describeAction(a: AppAction): string {
+  if (isBareAction(a)) return a.do;
   switch (a.do) {
     case 'send':
       return `send ${a.bytes} bytes${a.more ? ' (MSG_MORE)' : ''}`;
@@ -65,13 +105,6 @@ export function describeAction(a: AppAction): string {
       return `fatal alert ${a.alert}`;
     case 'garbage':
       return `${a.bytes.length} raw bytes into the stream`;
-    case 'ticket':
-    case 'hello-request':
-    case 'close':
-    case 'heartbeat':
-    case 'empty-record':
-    case 'corrupt-next':
-      return a.do;
     default:
       return assertNever(a, 'app action');
   }
