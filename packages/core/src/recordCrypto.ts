@@ -212,6 +212,21 @@ export function sealRecord(
         `${content.length} bytes of content do not fit one record (at most ${MAX_PLAINTEXT})`,
       ),
     );
+  return ok(sealUnchecked(engine, state, contentType, content, key));
+}
+
+/**
+ * `sealRecord` without its checks (sequence wrap, content size): the record whatever it holds.
+ * For tests that must play a peer breaking RFC 8446 §5.1 (an oversize record); not exported from
+ * the package.
+ */
+export function sealUnchecked(
+  engine: AeadEngine,
+  state: CryptoState,
+  contentType: ContentTypeByte,
+  content: Uint8Array,
+  key: AeadKey = engine.importKey(state.suite.aead, state.key),
+): SealedRecord {
   const layout = sealLayout(state, state.iv, state.recSeq, contentType, content);
   const sealed = engine.seal({
     key,
@@ -220,5 +235,5 @@ export function sealRecord(
     plaintext: layout.plaintext,
     trailer: layout.trailer,
   });
-  return ok({ record: concat([layout.prefix, sealed]), next: advance(state) });
+  return { record: concat([layout.prefix, sealed]), next: advance(state) };
 }
