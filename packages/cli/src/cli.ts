@@ -40,6 +40,17 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .exitOverride()
     .showSuggestionAfterError(true)
     .configureHelp({ showGlobalOptions: false })
+    // Before the subcommands, which copy it: output through the EPIPE-safe helper, and
+    // commander's own errors ("error: unknown option", "(Did you mean ...?)") on one line.
+    .configureOutput({
+      writeOut: (text) => {
+        writeOut(text);
+      },
+      writeErr: (text) => {
+        writeErr(text);
+      },
+      outputError: (text, write) => write(`${untrusted(text.trim().replace(/\s*\n\s*/g, ' '))}\n`),
+    })
     .addHelpText('after', EXIT_HELP);
 
   program
@@ -288,14 +299,6 @@ export async function main(argv: readonly string[]): Promise<number> {
   let code: number = EXIT.ok;
   const program = buildProgram((c) => {
     code = c;
-  });
-  program.configureOutput({
-    writeOut: (text) => {
-      writeOut(text);
-    },
-    writeErr: (text) => {
-      writeErr(text);
-    },
   });
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -14,7 +14,7 @@ export const EXIT_CODES = [
     code: 1,
     name: 'finding',
     meaning:
-      'a finding, or data missing: a correct design failed, a selected mutant was not caught, a failure did not replay deterministically (replay: the repro violates an invariant; decode: records could not be decoded, or with --strict a direction ended without close_notify; probe: something is missing; kernel run: the kernel differs from the core model; capture: the connection was refused or reset)',
+      'a finding, or data missing: a correct design failed, a selected mutant was not caught, a failure did not replay deterministically (replay: the repro violates an invariant; decode: records could not be decoded, or with --strict a direction ended without close_notify; probe: something is missing; kernel run: the kernel differs from the core model; capture: the connection failed before a byte was relayed, e.g. refused)',
   },
   {
     code: 2,

@@ -114,6 +114,7 @@ export function formatRepro(r: Repro): string {
 
 /** Parses a repro string; throws `ReproError` with what is wrong. Names are checked by the caller. */
 export function parseRepro(text: string): Repro {
+  if (typeof text !== 'string') throw new ReproError(`a repro string is text, got ${typeof text}`);
   const s = text.trim();
   const parts = s.split(':');
   if (parts[0] !== REPRO_VERSION) {

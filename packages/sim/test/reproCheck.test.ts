@@ -43,4 +43,9 @@ describe('repro check', () => {
     expect(parseRepro(legacy)).toEqual(parseRepro(full));
     expect(formatRepro(parseRepro(legacy))).toBe(full);
   });
+
+  it('a value that is not a string is a ReproError, not a TypeError', () => {
+    expect(() => parseRepro(null as unknown as string)).toThrow(ReproError);
+    expect(() => parseRepro(42 as unknown as string)).toThrow(/a repro string is text, got number/);
+  });
 });

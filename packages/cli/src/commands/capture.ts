@@ -178,15 +178,17 @@ export async function captureCommand(o: {
   process.stdout.write(
     `captured ${s.c2s} bytes client→server and ${s.s2c} bytes server→client in ${s.chunks} chunks (${s.reason}); files in ${o.out}\n`,
   );
-  return captureExit(s.reason);
+  return captureExit(s);
 }
 
 /**
- * A capture is a success only when the connection ended by itself: refused or reset (an error on
- * either side) means the capture is not the session the user wanted (exit 1), a signal exits 130.
+ * A capture that recorded nothing because the connection failed (upstream refused or unreachable,
+ * the client gone before a byte) is not a capture: exit 1. A connection that ended after bytes
+ * flowed, even by a reset, recorded what the peers saw; whether the session in it is whole is
+ * `decode`'s verdict. A signal exits 130.
  */
-export function captureExit(reason: string): number {
-  if (reason === 'interrupted') return EXIT.interrupted;
-  if (/^(upstream |client: )/.test(reason)) return EXIT.finding;
+export function captureExit(s: CaptureSummary): number {
+  if (s.reason === 'interrupted') return EXIT.interrupted;
+  if (s.chunks === 0 && /^(upstream |client: )/.test(s.reason)) return EXIT.finding;
   return EXIT.ok;
 }

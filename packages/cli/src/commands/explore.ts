@@ -195,11 +195,8 @@ async function exploreAndReport(o: ExploreCommandOptions, ctx: RunContext): Prom
     say(sentence.ok ? style.green(sentence.text) : style.red(style.bold(sentence.text)));
   }
   for (const p of problems) note(style.red(style.bold(`NONDETERMINISM OR BROKEN REPRO: ${p}`)));
-  if (writeError !== null) {
-    // The repros on stderr too: with --json or a closed stdout they would be lost otherwise.
-    for (const c of checked) note(`failure: ${c.failure.repro}`);
-    throw writeError;
-  }
+  // The report above has every failure (table and repros, or the JSON); now the write error.
+  if (writeError !== null) throw writeError;
   if (ctx.interrupted()) {
     note(
       `explore: interrupted after ${outcome.runs} runs; ${checked.length} failing cell${checked.length === 1 ? '' : 's'} reported${o.out !== undefined ? ` and written to ${o.out}` : ''}`,

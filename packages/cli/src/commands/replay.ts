@@ -34,7 +34,7 @@ export function reproArgument(arg: string): string {
     );
   const { text, line } = found[0]!;
   try {
-    parseRepro(text);
+    resolveRepro(parseRepro(text));
   } catch (e) {
     if (e instanceof ReproError) throw new InputError(arg, `line ${line}`, e.message);
     throw e;
