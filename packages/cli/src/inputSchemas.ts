@@ -39,9 +39,14 @@ const FailureSchema = v.strictObject(
       : `expected a failure object (seed, repro, invariant, message, steps, choices)`,
 ) satisfies v.GenericSchema<unknown, Failure>;
 
+/** A scenario or design name as repro strings carry them: no colon, white space or controls. */
 const Name = v.pipe(
   v.string('expected a name'),
-  v.regex(/^[a-z0-9][a-z0-9.-]{0,99}$/, 'expected a scenario or design name (a-z, 0-9, ".", "-")'),
+  v.regex(
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters.
+    /^[^\s:\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]{1,200}$/,
+    'expected a scenario or design name (no colon, white space or control characters)',
+  ),
 );
 
 const CellSchema = v.pipe(
