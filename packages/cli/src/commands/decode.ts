@@ -93,8 +93,12 @@ export function loadChunks(o: DecodeOptions): Chunks {
     try {
       return parseTsharkFollowRaw(readText(o.tshark));
     } catch (e) {
-      if (e instanceof TypeError || e instanceof RangeError)
-        throw new InputError(o.tshark, null, e.message);
+      if (e instanceof TypeError || e instanceof RangeError) {
+        const at = /^(.*?): line (\d+): (.*)$/.exec(e.message);
+        throw at
+          ? new InputError(o.tshark, `line ${at[2]}`, `${at[1]}: ${at[3]}`)
+          : new InputError(o.tshark, null, e.message);
+      }
       throw e;
     }
   }

@@ -156,7 +156,10 @@ export function decodeCases(): void {
             const file = join(caseDir(), 'follow.txt');
             writeFileSync(file, lines.join('\n'));
             const r = await inProcess('decode', '--keylog', ctx.session.keylog, '--tshark', file);
-            expectClean(`tshark ${JSON.stringify(lines)}`, r, { exits: ['finding', 'input'] });
+            expectClean(`tshark ${JSON.stringify(lines)}`, r, {
+              exits: ['finding', 'input'],
+              mentions: [/follow\.txt: (line \d+: )?not tshark/],
+            });
           },
         ),
         runs(15),
