@@ -143,6 +143,7 @@ export function writeOutDir(
   dir: string,
   results: Results,
   checked: readonly CheckedFailure[],
+  interrupted = false,
 ): string[] {
   writeText(join(dir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   const byCell = new Map(checked.map((c) => [`${c.cell.design}\u0000${c.cell.scenario}`, c]));
@@ -181,10 +182,17 @@ export function writeOutDir(
     version: 1,
     strategy: results.strategy,
     shard: results.shard,
-    verdict: verdictJson(results),
+    // An interrupted run's verdict is over part of the work: it must not read as a success.
+    verdict: interrupted ? interruptedVerdict(results) : verdictJson(results),
+    ...(interrupted ? { interrupted: true } : {}),
     results: 'results.json',
     runs: entries,
   };
   writeText(join(dir, 'index.json'), `${JSON.stringify(index, null, 2)}\n`);
   return traces;
+}
+
+function interruptedVerdict(results: Results) {
+  const v = verdictJson(results);
+  return { ...v, ok: false, summary: `interrupted before the end: ${v.summary}` };
 }

@@ -144,7 +144,7 @@ async function exploreAndReport(o: ExploreCommandOptions, ctx: RunContext): Prom
   let writeError: unknown = null;
   if (o.out !== undefined) {
     try {
-      traces = writeOutDir(o.out, results, checked);
+      traces = writeOutDir(o.out, results, checked, ctx.interrupted());
     } catch (e) {
       writeError = e;
     }

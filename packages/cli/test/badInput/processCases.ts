@@ -113,6 +113,10 @@ export function processCases(): void {
       );
       expect(mutant.some((c: { failures: number }) => c.failures > 0)).toBe(true);
       expect(stderr).toMatch(/explore: interrupted after \d+ runs/);
+      // The index says so: a partial run's verdict is not a success.
+      const index = JSON.parse(readFileSync(join(out, 'index.json'), 'utf8'));
+      expect(index).toMatchObject({ interrupted: true, verdict: { ok: false } });
+      expect(index.verdict.summary).toMatch(/^interrupted before the end: /);
     }, 60_000);
 
     it('export | head: the reader leaving (EPIPE) ends quietly', async () => {
