@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { merge, parseShard, ResultsError, SelectionError, select } from '../src/explore.js';
 import { formatRepro, parseRepro, ReproError } from '../src/repro.js';
+import { shrink } from '../src/shrink.js';
 import { runSeed } from '../src/run.js';
 import { SCENARIOS } from '../src/scenario/catalog.js';
 import { SIM_DESIGNS } from '../src/designs.js';
@@ -47,5 +49,16 @@ describe('repro check', () => {
   it('a value that is not a string is a ReproError, not a TypeError', () => {
     expect(() => parseRepro(null as unknown as string)).toThrow(ReproError);
     expect(() => parseRepro(42 as unknown as string)).toThrow(/a repro string is text, got number/);
+  });
+
+  it('other entry points refuse JavaScript misuse with their typed errors', () => {
+    const loose = { select, merge, parseShard, shrink } as unknown as Record<
+      string,
+      (...a: unknown[]) => unknown
+    >;
+    expect(() => loose.select!(null, null)).toThrow(SelectionError);
+    expect(() => loose.merge!(null)).toThrow(ResultsError);
+    expect(() => loose.parseShard!(null)).toThrow(SelectionError);
+    expect(() => loose.shrink!(null, null, null)).toThrow(ReproError);
   });
 });
