@@ -8,6 +8,14 @@ import { InvalidArgumentError } from 'commander';
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
+/**
+ * The shortest duration accepted: below it a budget cannot hold one batch of runs, and the
+ * rounding to whole milliseconds would turn it into 0 (no work, a vacuous verdict).
+ */
+export const MIN_DURATION_MS = 10;
+/** The longest: a week, far beyond any run, and safely inside a timer's 2^31 - 1 ms. */
+export const MAX_DURATION_MS = 7 * 24 * 3_600_000;
+
 /** "500ms", "30s", "2m", "1.5h" (a bare number is seconds) → milliseconds. */
 export function parseDuration(text: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
@@ -15,6 +23,9 @@ export function parseDuration(text: string): number {
   const ms = Number(m[1]) * UNITS[m[2] ?? 's']!;
   if (!(ms > 0) || !Number.isFinite(ms))
     throw new InvalidArgumentError('the duration must be more than 0.');
+  if (ms < MIN_DURATION_MS)
+    throw new InvalidArgumentError(`the duration must be at least ${MIN_DURATION_MS}ms.`);
+  if (ms > MAX_DURATION_MS) throw new InvalidArgumentError('the duration must be at most 7 days.');
   return Math.round(ms);
 }
 

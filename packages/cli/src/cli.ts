@@ -11,10 +11,12 @@ import { exportCommand } from './commands/export.js';
 import { listCommand } from './commands/list.js';
 import { mergeCommand } from './commands/merge.js';
 import { replayCommand, shrinkCommand } from './commands/replay.js';
-import { EXIT, isUsageError, UsageError } from './errors.js';
+import { EXIT, exitNameOf, UsageError } from './errors.js';
 import { exitCodeHelp } from './exitCodes.js';
 import { MAX_SEED } from './explore.js';
+import { exitAfterOutput, guardOutput, writeErr, writeOut } from './output.js';
 import { defaultWorkers } from './runner.js';
+import { untrusted } from './untrusted.js';
 
 function version(): string {
   try {
@@ -38,6 +40,17 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .exitOverride()
     .showSuggestionAfterError(true)
     .configureHelp({ showGlobalOptions: false })
+    // Before the subcommands, which copy it: output through the EPIPE-safe helper, and
+    // commander's own errors ("error: unknown option", "(Did you mean ...?)") on one line.
+    .configureOutput({
+      writeOut: (text) => {
+        writeOut(text);
+      },
+      writeErr: (text) => {
+        writeErr(text);
+      },
+      outputError: (text, write) => write(`${untrusted(text.trim().replace(/\s*\n\s*/g, ' '))}\n`),
+    })
     .addHelpText('after', EXIT_HELP);
 
   program
@@ -104,15 +117,17 @@ Examples:
   ktls-lab explore --design linux-ktls --design mutant-completion-order-delivery --seeds 200
   ktls-lab explore --strategy dfs
   ktls-lab explore --generated 500 --design linux-ktls,mutant-rekey-without-sequence-reset
-  ktls-lab explore --seeds 1000 --shard 0/4 --out shard0   # then: ktls-lab merge shard*/results.json
-${EXIT_HELP}`,
+  ktls-lab explore --seeds 1000 --shard 0/4 --out shard0   # then: ktls-lab merge shard*/results.json`,
     )
     .action(async (o) => setExit(await exploreCommand(o)));
 
   program
     .command('replay')
     .description('replay a repro string exactly; exit 1 if it violates an invariant')
-    .argument('<repro>', 'repro string (ktls1:scenario:design:strategy:seed:choices)')
+    .argument(
+      '<repro>',
+      'repro string (ktls1:scenario:design:strategy:seed.check:choices), or a file holding one',
+    )
     .option('--trace <file>', 'write the run as an NDJSON trace')
     .option('--json', 'print JSON')
     .action((repro: string, o) => setExit(replayCommand(repro, o)));
@@ -120,7 +135,7 @@ ${EXIT_HELP}`,
   program
     .command('shrink')
     .description('shrink a failing repro to a locally minimal schedule that fails the same way')
-    .argument('<repro>', 'repro string of a failing run')
+    .argument('<repro>', 'repro string of a failing run, or a file holding one')
     .option('--trace <file>', 'write the shrunk run as an NDJSON trace')
     .option('--max-attempts <n>', 'replays to try at most', positiveInt(), 20_000)
     .option('--json', 'print JSON')
@@ -223,14 +238,18 @@ Example (then point the client at 127.0.0.1:9443 with -keylogfile keys.log):
     .option('--tshark <file>', 'output of `tshark -r session.pcap -q -z follow,tcp,raw,0`')
     .option('--trace <file>', 'write the decoded session as an NDJSON trace')
     .option('--json', 'print the summary as JSON')
+    .option('--strict', 'a direction that ended without close_notify is a failure (exit 1)')
     .addHelpText(
       'after',
       `
 From a pcap taken with tcpdump (-w session.pcap), one TCP stream:
   tshark -r session.pcap -q -z follow,tcp,raw,0 > follow.txt
   ktls-lab decode --keylog keys.log --tshark follow.txt --trace session.ndjson
-Exit 0 when every record was decoded, 1 when something could not be (missing secret, truncated
-capture, authentication failure), 2 for usage errors.`,
+The last line says how the session ended: "complete" (every record decoded, close_notify both
+ways: exit 0), "ended without close_notify" (every record decoded, but the capture may end early:
+exit 0, or 1 with --strict), "data missing" (records not decoded: a missing secret, a capture cut
+inside a record, a framing or authentication failure: exit 1). A malformed key log or capture
+index exits 4.`,
     )
     .action((o) => setExit(decodeCommand(o)));
 
@@ -258,16 +277,22 @@ capture, authentication failure), 2 for usage errors.`,
     )
     .action((scenario: string, o) => setExit(kernelRunCommand(scenario, o)));
 
+  // The one table, under every command's help too.
+  const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
+  for (const c of all(program).slice(1)) c.addHelpText('after', EXIT_HELP);
   return program;
 }
 
 /**
  * What an error that escaped a command means: its exit code and the line for stderr (none for
- * commander's own errors, which it has printed already).
+ * commander's own errors, which it has printed already). Ours are one line, escaped (they may
+ * quote input); anything else is a bug and keeps its stack.
  */
 export function exitOf(e: unknown): { readonly code: number; readonly message?: string } {
   if (e instanceof CommanderError) return { code: e.exitCode === 0 ? EXIT.ok : EXIT.usage };
-  if (isUsageError(e)) return { code: EXIT.usage, message: `ktls-lab: error: ${e.message}` };
+  const name = exitNameOf(e);
+  if (name !== null)
+    return { code: EXIT[name], message: `ktls-lab: error: ${untrusted((e as Error).message)}` };
   return {
     code: EXIT.internal,
     message: `ktls-lab: internal error: ${(e as Error)?.stack ?? String(e)}`,
@@ -276,16 +301,17 @@ export function exitOf(e: unknown): { readonly code: number; readonly message?: 
 
 /** Runs the CLI; resolves to the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
+  guardOutput();
   let code: number = EXIT.ok;
   const program = buildProgram((c) => {
     code = c;
   });
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return code;
+    return exitAfterOutput(code);
   } catch (e) {
     const exit = exitOf(e);
-    if (exit.message !== undefined) process.stderr.write(`${exit.message}\n`);
+    if (exit.message !== undefined) writeErr(`${exit.message}\n`);
     return exit.code;
   }
 }

@@ -1,35 +1,95 @@
-import { accessSync, constants, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import {
+  accessSync,
+  constants,
+  mkdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { invariantName, type Results } from '@ktls-lab/sim';
-import { fsMessage, UsageError } from './errors.js';
+import { errnoCode, fsError, UsageError } from './errors.js';
 import type { CheckedFailure } from './failures.js';
 import { verdictJson } from './report.js';
 
-/** Reads a text file; a failure is a usage error naming the file. */
+/**
+ * Pseudo-file systems whose files are kernel interfaces, not storage: a write there can block
+ * forever or change the running system, so no output goes there.
+ */
+const PSEUDO_ROOTS = ['/proc', '/sys', '/dev'];
+
+function underPseudoRoot(path: string): string | null {
+  let real = resolve(path);
+  try {
+    real = realpathSync(dirname(real));
+    real = join(real, basename(path));
+  } catch {
+    // The directory does not exist yet: judge the path as written.
+  }
+  return PSEUDO_ROOTS.find((root) => real === root || real.startsWith(`${root}/`)) ?? null;
+}
+
+/** Reads a file (or a pipe: `--keylog <(...)` is fine); failures name the file. */
+function readRegular(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw fsError('read', path, e);
+  }
+}
+
+/** Reads a text file; a failure is a usage (or environment) error naming the file. */
 export function readText(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new UsageError(fsMessage('read', path, e));
-  }
+  return readRegular(path).toString('utf8');
 }
 
-/** Reads a binary file; a failure is a usage error naming the file. */
+/** Reads a binary file; a failure is a usage (or environment) error naming the file. */
 export function readBytes(path: string): Uint8Array {
+  return new Uint8Array(readRegular(path));
+}
+
+/**
+ * Checks that `path` can be an output file before any work: not a directory, not a device, FIFO
+ * or socket (a write could block), nothing under /proc, /sys or /dev; /dev/null is allowed.
+ */
+export function checkOutputFile(path: string, option: string): void {
+  if (path === '/dev/null') return;
+  const root = underPseudoRoot(path);
+  if (root !== null)
+    throw new UsageError(`${option} ${path}: output cannot go under ${root} (not a regular file)`);
   try {
-    return new Uint8Array(readFileSync(path));
+    const st = statSync(path);
+    if (st.isDirectory()) throw new UsageError(`${option} ${path}: is a directory (EISDIR)`);
+    if (!st.isFile()) throw new UsageError(`${option} ${path}: not a regular file`);
   } catch (e) {
-    throw new UsageError(fsMessage('read', path, e));
+    if (e instanceof UsageError) throw e;
+    if (errnoCode(e) !== 'ENOENT') throw fsError('write', path, e, `${option}: `);
   }
 }
 
-/** Writes a text file, creating its directory; a failure is a usage error naming the file. */
+/**
+ * Writes a text file, creating its directory, through a temporary file renamed into place: an
+ * interrupted or failed write leaves no partial file that could pass for a whole one. A failure
+ * is a usage (or environment) error naming the file.
+ */
 export function writeText(path: string, text: string): void {
+  if (path === '/dev/null') return;
+  checkOutputFile(path, 'cannot write');
+  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   try {
     mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, text);
+    writeFileSync(temporary, text);
+    renameSync(temporary, path);
   } catch (e) {
-    throw new UsageError(fsMessage('write', path, e));
+    try {
+      unlinkSync(temporary);
+    } catch {
+      // Never created.
+    }
+    throw fsError('write', path, e);
   }
 }
 
@@ -38,12 +98,14 @@ export function writeText(path: string, text: string): void {
  * a typo in a path should cost a second, not a whole exploration.
  */
 export function prepareOutDir(dir: string): void {
+  const root = underPseudoRoot(dir);
+  if (root !== null) throw new UsageError(`--out ${dir}: output cannot go under ${root}`);
   try {
     mkdirSync(join(dir, 'traces'), { recursive: true });
     accessSync(dir, constants.W_OK);
     accessSync(join(dir, 'traces'), constants.W_OK);
   } catch (e) {
-    throw new UsageError(`--out: ${fsMessage('create', dir, e)}`);
+    throw fsError('create', dir, e, '--out: ');
   }
 }
 
@@ -81,6 +143,7 @@ export function writeOutDir(
   dir: string,
   results: Results,
   checked: readonly CheckedFailure[],
+  interrupted = false,
 ): string[] {
   writeText(join(dir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   const byCell = new Map(checked.map((c) => [`${c.cell.design}\u0000${c.cell.scenario}`, c]));
@@ -119,10 +182,17 @@ export function writeOutDir(
     version: 1,
     strategy: results.strategy,
     shard: results.shard,
-    verdict: verdictJson(results),
+    // An interrupted run's verdict is over part of the work: it must not read as a success.
+    verdict: interrupted ? interruptedVerdict(results) : verdictJson(results),
+    ...(interrupted ? { interrupted: true } : {}),
     results: 'results.json',
     runs: entries,
   };
   writeText(join(dir, 'index.json'), `${JSON.stringify(index, null, 2)}\n`);
   return traces;
+}
+
+function interruptedVerdict(results: Results) {
+  const v = verdictJson(results);
+  return { ...v, ok: false, summary: `interrupted before the end: ${v.summary}` };
 }

@@ -1,5 +1,6 @@
 import { type Cell, invariantName, type Results, verdict } from '@ktls-lab/sim';
 import { PLAIN, padEnd, type Style, truncate } from './style.js';
+import { untrusted } from './untrusted.js';
 
 /**
  * The verdict table: one row per design (correct designs first, then mutants), one column per
@@ -106,23 +107,28 @@ export function failingCells(results: Results): Cell[] {
   );
 }
 
-/** Two lines per failing cell: what failed, and the shortest repro found. */
+/**
+ * Two lines per failing cell: what failed, and the shortest repro found. Results can come from a
+ * file (merge): names, messages and repros are printed escaped (untrusted.ts).
+ */
 export function failureLines(results: Results, style: Style = PLAIN): string[] {
   const lines: string[] = [];
   for (const c of failingCells(results)) {
     const f = c.shrunk ?? c.first!;
     const label = c.kind === 'correct' ? style.red('VIOLATED') : style.green('caught');
-    const head = `${c.design} × ${c.scenario}: ${label} invariant ${f.invariant} (${invariantName(f.invariant)}) — `;
+    const head = `${untrusted(c.design)} × ${untrusted(c.scenario)}: ${label} invariant ${f.invariant} (${invariantName(f.invariant)}) — `;
     const where =
       c.exhaustive !== undefined
         ? ` after ${c.runs} schedules`
         : `, ${c.failures}/${c.runs} runs failed`;
-    lines.push(`  ${head}${truncate(f.message, Math.max(30, style.width - head.length - 4))}`);
+    lines.push(
+      `  ${head}${truncate(untrusted(f.message), Math.max(30, style.width - head.length - 4))}`,
+    );
     const size = c.shrunk
       ? `shrunk to ${c.shrunk.steps} steps, ${c.shrunk.choices} choices (from ${c.first!.steps} steps, ${c.first!.choices} choices)`
       : `${f.steps} steps, ${f.choices} choices${c.first ? ' (not shrunk)' : ''}`;
     lines.push(style.dim(`      ${size}${where}`));
-    lines.push(`      ${f.repro}`);
+    lines.push(`      ${untrusted(f.repro)}`);
   }
   return lines;
 }

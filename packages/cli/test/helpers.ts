@@ -24,3 +24,22 @@ export function cli(...args: string[]): CliRun {
 export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'ktls-lab-cli-'));
 }
+
+/**
+ * Writes a self-signed certificate and its key (openssl, which .ci/run installs) as key.pem and
+ * cert.pem in `dir`, for the TLS servers of the interop and bad-input tests.
+ */
+export function selfSignedCertificate(dir: string): { key: string; cert: string } {
+  const which = spawnSync('openssl', ['version'], { encoding: 'utf8' });
+  if (which.status !== 0)
+    throw new Error(
+      'openssl is not installed: .ci/run installs Debian openssl; run `apt-get install openssl`',
+    );
+  const key = join(dir, 'key.pem');
+  const cert = join(dir, 'cert.pem');
+  const subject = ['-days', '1', '-subj', '/CN=localhost'];
+  const args = ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert];
+  const r = spawnSync('openssl', [...args, ...subject], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`openssl req failed: ${r.stderr}`);
+  return { key, cert };
+}

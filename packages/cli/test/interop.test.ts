@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import * as tls from 'node:tls';
 import { parseTrace } from '@ktls-lab/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cli, tempDir } from './helpers.js';
+import { cli, selfSignedCertificate, tempDir } from './helpers.js';
 
 /**
  * Real TLS peers through `ktls-lab capture`, decoded by `ktls-lab decode`: OpenSSL's s_server and
@@ -20,32 +20,8 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 let certDir = '';
 
 beforeAll(() => {
-  const which = spawnSync('openssl', ['version'], { encoding: 'utf8' });
-  if (which.status !== 0)
-    throw new Error(
-      'openssl is not installed: .ci/run installs Debian openssl; run `apt-get install openssl`',
-    );
   certDir = tempDir();
-  const r = spawnSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      join(certDir, 'key.pem'),
-      '-out',
-      join(certDir, 'cert.pem'),
-      '-days',
-      '1',
-      '-subj',
-      '/CN=localhost',
-    ],
-    { encoding: 'utf8' },
-  );
-  expect(r.status, r.stderr).toBe(0);
+  selfSignedCertificate(certDir);
 });
 
 async function freePort(): Promise<number> {

@@ -3,6 +3,7 @@ import {
   parseShard,
   type Results,
   ReproError,
+  ResultsError,
   record,
   runTask,
   SIM_DESIGNS,
@@ -15,7 +16,8 @@ import { CommanderError, InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { collect, formatDuration, parseDuration } from '../src/args.js';
 import { exitOf } from '../src/cli.js';
-import { UsageError } from '../src/errors.js';
+import { EnvironmentError, InputError, InterruptedError, UsageError } from '../src/errors.js';
+import { RecordLayerError } from '@ktls-lab/core';
 import { EXIT, EXIT_CODES, exitCodeHelp, exitCodeMarkdown } from '../src/exitCodes.js';
 import { explore } from '../src/explore.js';
 import { killSearch } from '@ktls-lab/sim';
@@ -231,14 +233,25 @@ describe('kill search', () => {
 });
 
 describe('exit codes', () => {
-  it('are 0..3, one name each, and EXIT is the same table by name', () => {
+  it('are one name each, and EXIT is the same table by name', () => {
     expect(EXIT_CODES.map((e) => [e.code, e.name])).toEqual([
       [0, 'ok'],
       [1, 'finding'],
       [2, 'usage'],
       [3, 'internal'],
+      [4, 'input'],
+      [5, 'environment'],
+      [130, 'interrupted'],
     ]);
-    expect(EXIT).toEqual({ ok: 0, finding: 1, usage: 2, internal: 3 });
+    expect(EXIT).toEqual({
+      ok: 0,
+      finding: 1,
+      usage: 2,
+      internal: 3,
+      input: 4,
+      environment: 5,
+      interrupted: 130,
+    });
   });
 
   it("packages/cli/README.md shows exactly the table's data", () => {
@@ -252,7 +265,7 @@ describe('exit codes', () => {
   it('--help text lists every code with its name, within 100 columns', () => {
     const help = exitCodeHelp();
     for (const e of EXIT_CODES)
-      expect(help).toMatch(new RegExp(`^  ${e.code}  ${e.name} +\\S`, 'm'));
+      expect(help).toMatch(new RegExp(`^ +${e.code}  ${e.name} +\\S`, 'm'));
     for (const line of help.split('\n')) expect(line.length).toBeLessThanOrEqual(100);
     // Every word of every meaning is there, in order.
     const words = help.split(/\s+/).join(' ');
@@ -264,6 +277,18 @@ describe('exit codes', () => {
     expect(exitOf(new ReproError('not a repro')).code).toBe(EXIT.usage);
     expect(exitOf(new CommanderError(1, 'commander.unknownOption', 'x'))).toEqual({ code: 2 });
     expect(exitOf(new CommanderError(0, 'commander.helpDisplayed', '(help)'))).toEqual({ code: 0 });
+    expect(exitOf(new InputError('r.json', 'at cells.0.runs', 'expected a count'))).toEqual({
+      code: 4,
+      message: 'ktls-lab: error: r.json: at cells.0.runs: expected a count',
+    });
+    expect(exitOf(new ResultsError('nothing to merge')).code).toBe(EXIT.input);
+    expect(exitOf(new EnvironmentError('no kernel TLS')).code).toBe(EXIT.environment);
+    expect(exitOf(new InterruptedError('SIGTERM')).code).toBe(EXIT.interrupted);
+    expect(exitOf(RecordLayerError.of('invalid_argument', 'bad')).code).toBe(EXIT.usage);
+    // A message quoting input is one line, its control characters escaped.
+    expect(exitOf(new UsageError('unknown "\u001b[2Jx\ny"')).message).toBe(
+      'ktls-lab: error: unknown "\\x1b[2Jx\\x0ay"',
+    );
     const bug = exitOf(new TypeError('undefined is not a function'));
     expect(bug.code).toBe(EXIT.internal);
     expect(bug.message).toMatch(

@@ -1,4 +1,10 @@
 import type { AeadEngine, AeadKey } from './aead.js';
+import {
+  checkBytes,
+  checkContentType,
+  checkCryptoState,
+  checkOptionsObject,
+} from './argumentChecks.js';
 import { concat, EMPTY } from './bytes.js';
 import type { CryptoState } from './cryptoState.js';
 import type { Design } from './design.js';
@@ -108,18 +114,23 @@ export class TlsRecordLayer {
 
   /** `send()`; returns the records it put on the wire (none while MSG_MORE keeps one open). */
   send(data: Uint8Array, options?: { more?: boolean }): Uint8Array {
+    checkBytes('send: data', data);
+    checkOptionsObject('send: options', options);
     this.runTx({ type: 'send', data, more: options?.more === true });
     return this.takeWire();
   }
 
   /** `sendmsg()` with a `TLS_SET_RECORD_TYPE` cmsg. */
   sendControl(contentType: ContentTypeByte, body: Uint8Array): Uint8Array {
+    checkContentType('sendControl: contentType', contentType);
+    checkBytes('sendControl: body', body);
     this.runTx({ type: 'send-control', contentType, body });
     return this.takeWire();
   }
 
   /** Sends a TLS 1.3 KeyUpdate under the current key, then switches TX to `next` (RFC 8446 §4.6.3). */
   sendKeyUpdate(next: CryptoState, requestUpdate = false): Uint8Array {
+    checkCryptoState('sendKeyUpdate: next', next);
     // Checked first: a KeyUpdate that leaves while the next key cannot be installed would make the
     // peer switch keys alone (every later record: bad_record_mac). A refused call changes nothing.
     const refused = txInstallRefusal(this.tx, next);
@@ -152,6 +163,7 @@ export class TlsRecordLayer {
 
   /** Feeds bytes that arrived from the peer (any chunking). */
   receive(bytes: Uint8Array): void {
+    checkBytes('receive: bytes', bytes);
     this.runRx({ type: 'bytes', data: bytes });
   }
 
@@ -162,6 +174,7 @@ export class TlsRecordLayer {
    * read.
    */
   recv(options: RecvOptions = NO_OPTIONS): RecvResult {
+    checkOptionsObject('recv: options', options);
     return this.received.read(options) ?? this.recvNothing();
   }
 
@@ -252,6 +265,7 @@ export class TlsRecordLayer {
   }
 
   private importKey(state: CryptoState): AeadKey {
+    checkCryptoState('state', state);
     return this.engine.importKey(state.suite.aead, state.key);
   }
 

@@ -2,9 +2,15 @@ import type { AeadEngine, AeadKey, OpenRequest } from './aead.js';
 import { concat, EMPTY, MAX_U64 } from './bytes.js';
 import { encodeHeader, type WireRecord } from './codec.js';
 import type { CryptoState } from './cryptoState.js';
-import { recordError } from './errors.js';
+import { type RecordError, recordError } from './errors.js';
 import { incrementBe, recordAad, recordNonce } from './nonce.js';
-import { ContentType, type ContentTypeByte, HEADER_SIZE, TLS_1_3 } from './protocol.js';
+import {
+  ContentType,
+  type ContentTypeByte,
+  HEADER_SIZE,
+  MAX_PLAINTEXT,
+  TLS_1_3,
+} from './protocol.js';
 import { err, ok, type Result } from './result.js';
 
 /**
@@ -106,6 +112,27 @@ export function innerContent(
   };
 }
 
+/**
+ * `record_overflow` for an opened record whose plaintext is longer than any sender may make it,
+ * else null. RFC 8446 §5.4: the TLSInnerPlaintext (content, type byte, padding) is at most
+ * 2^14 + 1 bytes, and §6.2 names record_overflow for "a record decrypted to a TLSPlaintext record
+ * with more than 2^14 bytes"; RFC 5246 §6.2.3: TLSCompressed.length at most 2^14, same alert.
+ * The kernel's framing (parser.ts `kernelLimits`) cannot let such a record through, but RFC 8446
+ * §5.2's ciphertext limit (2^14 + 256, `rfcLimits`) can: every design checks after opening.
+ */
+export function plaintextOverflow(
+  version: number,
+  plaintextLength: number,
+  seq: bigint,
+): RecordError | null {
+  const max = MAX_PLAINTEXT + (version === TLS_1_3 ? 1 : 0);
+  if (plaintextLength <= max) return null;
+  return recordError(
+    'record_overflow',
+    `record ${seq} decrypts to ${plaintextLength} bytes of plaintext, more than the ${max} allowed`,
+  );
+}
+
 /** TLS 1.2 GCM/CCM: the kernel's `iv` for the next record, wrapping silently as the kernel does. */
 export function nextExplicitNonce(iv: Uint8Array): Uint8Array {
   return incrementBe(iv) ?? new Uint8Array(iv.length);
@@ -153,6 +180,8 @@ export function openRecord(
   const plaintext = engine.open({ key, ...layout.value });
   if (plaintext === null)
     return err(recordError('bad_record_mac', `record ${state.recSeq} failed authentication`));
+  const overflow = plaintextOverflow(state.version, plaintext.length, state.recSeq);
+  if (overflow) return err(overflow);
   const inner = innerContent(state.version, wire.type, plaintext);
   if (inner === null)
     return err(recordError('bad_content_type', `record ${state.recSeq} has no inner content type`));
@@ -175,6 +204,29 @@ export function sealRecord(
 ): Result<SealedRecord> {
   if (state.recSeq === MAX_U64)
     return err(recordError('sequence_wrap', 'sequence number would wrap'));
+  // RFC 8446 §5.1, RFC 5246 §6.2.1: a record carries at most 2^14 bytes of content.
+  if (content.length > MAX_PLAINTEXT)
+    return err(
+      recordError(
+        'record_overflow',
+        `${content.length} bytes of content do not fit one record (at most ${MAX_PLAINTEXT})`,
+      ),
+    );
+  return ok(sealUnchecked(engine, state, contentType, content, key));
+}
+
+/**
+ * `sealRecord` without its checks (sequence wrap, content size): the record whatever it holds.
+ * For tests that must play a peer breaking RFC 8446 §5.1 (an oversize record); not exported from
+ * the package.
+ */
+export function sealUnchecked(
+  engine: AeadEngine,
+  state: CryptoState,
+  contentType: ContentTypeByte,
+  content: Uint8Array,
+  key: AeadKey = engine.importKey(state.suite.aead, state.key),
+): SealedRecord {
   const layout = sealLayout(state, state.iv, state.recSeq, contentType, content);
   const sealed = engine.seal({
     key,
@@ -183,5 +235,5 @@ export function sealRecord(
     plaintext: layout.plaintext,
     trailer: layout.trailer,
   });
-  return ok({ record: concat([layout.prefix, sealed]), next: advance(state) });
+  return { record: concat([layout.prefix, sealed]), next: advance(state) };
 }

@@ -14,7 +14,7 @@ import {
   TLS_1_3,
   type TlsVersion,
 } from './protocol.js';
-import { innerContent, openLayout } from './recordCrypto.js';
+import { innerContent, openLayout, plaintextOverflow } from './recordCrypto.js';
 import { append, dropFirst, indexOfRequest } from './requests.js';
 import { PREVIEW_BYTES, type TraceDraftOf } from './trace.js';
 
@@ -126,6 +126,11 @@ function complete(d: Draft, fx: RxEffect[], p: PendingOpen, plaintext: Uint8Arra
     return;
   }
   const version = d.key!.crypto.version;
+  const overflow = plaintextOverflow(version, plaintext.length, p.seq);
+  if (overflow) {
+    fail(d, fx, overflow);
+    return;
+  }
   const inner = innerContent(version, p.outerType, plaintext);
   if (inner === null) {
     fail(d, fx, recordError('bad_content_type', `record ${p.seq} has no inner content type`));

@@ -1,3 +1,5 @@
+import { checkText } from './argumentChecks.js';
+
 /**
  * 64-bit FNV-1a of the UTF-8 bytes of `text`, as 16 lowercase hex digits.
  *
@@ -6,6 +8,7 @@
  * answer in every JS engine. Lone surrogates hash as U+FFFD, as TextEncoder encodes them.
  */
 export function traceHash(text: string): string {
+  checkText('traceHash: text', text);
   // Offset basis 0xcbf29ce484222325, least significant limb first.
   let h0 = 0x2325;
   let h1 = 0x8422;

@@ -10,6 +10,7 @@ import {
   type TraceEvent,
   type TraceHeader,
 } from './trace.js';
+import { checkText } from './argumentChecks.js';
 import { isTraceEvent } from './traceCheck.js';
 import { LegacyEvents } from './traceLegacy.js';
 import { TraceEventSchema, TraceHeaderSchema } from './traceSchema.js';
@@ -58,7 +59,8 @@ export interface TraceStreamOptions extends ParseTraceOptions {
 export const DEFAULT_MAX_TRACE_BYTES = 512 * 1024 * 1024;
 
 /**
- * Parses and validates a whole trace. Never throws.
+ * Parses and validates a whole trace. Never throws for bad text (a value that is not a string is
+ * a misuse: `RecordLayerError` invalid_argument).
  *
  * Rules: 0 bytes (or only blank lines) → `empty`; line 1 is the header (`wrong-format` if its
  * `format` is not ours, `unsupported-version` for another version, `bad-header` for any other
@@ -132,6 +134,7 @@ export class TraceReader {
    * result is known (a failure, or `end` was called) the text is ignored and that result returned.
    */
   push(text: string): ParsedTrace | null {
+    checkText('trace text', text);
     if (this.result) return this.result;
     // The byte-order mark is the first code unit of the whole text, in whichever push has one.
     const first = this.units === 0;

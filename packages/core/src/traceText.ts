@@ -36,7 +36,13 @@ export function kindOf(value: unknown): string {
 }
 
 export function show(value: unknown): string {
-  const s = JSON.stringify(value) ?? String(value);
+  let s: string;
+  try {
+    s = JSON.stringify(value) ?? String(value);
+  } catch {
+    // A value nested deeper than the stack (RangeError) or otherwise unprintable.
+    s = kindOf(value);
+  }
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 

@@ -70,3 +70,14 @@ export function errnoOf(f: () => unknown): string {
 }
 
 export const text = (b: Uint8Array): string => new TextDecoder().decode(b);
+
+/** The RecordLayerError `f` throws (anything else is rethrown; no throw fails the test). */
+export function thrown(f: () => unknown): RecordLayerError {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof RecordLayerError) return e;
+    throw e;
+  }
+  throw new Error('expected a RecordLayerError');
+}

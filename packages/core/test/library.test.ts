@@ -12,24 +12,13 @@ import {
 import { cryptoStateFromSecret } from '../src/cryptoState.js';
 import { LINUX_KTLS, LINUX_KTLS_PRE_REKEY, RFC_2015 } from '../src/design.js';
 import { TlsRecordLayer } from '../src/driver.js';
-import { RecordLayerError } from '../src/errors.js';
 import { nextTrafficSecret } from '../src/keySchedule.js';
 import { ContentType, TLS_1_3 } from '../src/protocol.js';
 import { findSuite, suiteByName } from '../src/suites.js';
 import { parseTrace, serializeTrace } from '../src/traceCodec.js';
-import { errnoOf, pair, stateFor, text } from './helpers.js';
+import { errnoOf, pair, stateFor, text, thrown } from './helpers.js';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
-
-function thrown(f: () => unknown): RecordLayerError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof RecordLayerError) return e;
-    throw e;
-  }
-  throw new Error('expected a RecordLayerError');
-}
 
 describe('sendKeyUpdate that cannot be done changes nothing and says why', () => {
   it('TLS 1.2: refused before any record is sealed; the next send still opens at the peer', () => {

@@ -8,8 +8,19 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { parseKernelReport } from '../dist/kernelReport.js';
+
 const pkg = join(dirname(fileURLToPath(import.meta.url)), '..');
-const report = JSON.parse(readFileSync(join(pkg, '.test-results', 'kernel.json'), 'utf8'));
+const reportFile = join(pkg, '.test-results', 'kernel.json');
+let report;
+try {
+  report = parseKernelReport(reportFile, readFileSync(reportFile, 'utf8'));
+} catch (e) {
+  // One line, no stack: a missing, cut or edited kernel.json is the input's fault (exit 4, as
+  // packages/cli/src/exitCodes.ts's "input").
+  console.error(`table.mjs: error: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(4);
+}
 const kernels = report.kernels.filter((k) => k.suite);
 const notes = [];
 const note = (reason) => {

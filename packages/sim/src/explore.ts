@@ -39,6 +39,13 @@ export function select(
   scenarioNames: readonly string[],
   designNames: readonly string[],
 ): Selection {
+  // Library misuse from JavaScript is a typed error, not a TypeError inside (issue 19).
+  for (const [what, names] of [
+    ['scenario', scenarioNames],
+    ['design', designNames],
+  ] as const)
+    if (!Array.isArray(names) || !names.every((n) => typeof n === 'string'))
+      throw new SelectionError(`${what} names must be an array of strings`);
   const scenarios =
     scenarioNames.length === 0
       ? SCENARIOS
@@ -77,6 +84,7 @@ export interface Shard {
 
 /** Parses "i/n" (0 ≤ i < n). */
 export function parseShard(text: string): Shard {
+  if (typeof text !== 'string') throw new SelectionError('--shard takes i/n, for example 0/4');
   const m = /^(\d+)\/(\d+)$/.exec(text.trim());
   if (!m) throw new SelectionError(`--shard takes i/n, for example 0/4 (got "${text}")`);
   const index = Number(m[1]);
@@ -285,6 +293,7 @@ export class ResultsError extends Error {
 
 /** Joins result files from shards (`ktls-lab merge`). */
 export function merge(files: readonly unknown[]): Results {
+  if (!Array.isArray(files)) throw new ResultsError('merge takes an array of results');
   if (files.length === 0) throw new ResultsError('nothing to merge');
   const parsed = files.map((f, i) => {
     const r = f as Partial<Results>;

@@ -1,9 +1,13 @@
 /**
  * The one failure format: a versioned repro string that replays a run byte for byte.
  *
- *   ktls1:<scenario>:<design>:<strategy>:<seed>:<choices>
+ *   ktls1:<scenario>:<design>:<strategy>:<seed>.<check>:<choices>
  *
  * `choices` is the run's choice list as unsigned LEB128 varints in base64url (empty for none).
+ * `check` is a checksum of the string without it (`reproCheck`), so that a string cut short or
+ * mistyped is refused instead of silently replaying another schedule: a cut inside `choices` can
+ * still leave valid varints. It sits before `choices`, the one field a cut can shorten without
+ * changing the field count. Strings without a check (written before it existed) are still read.
  */
 export const REPRO_VERSION = 'ktls1';
 export const STRATEGIES = ['random', 'pct', 'dfs', 'replay'] as const;
@@ -85,19 +89,32 @@ export function decodeChoices(s: string): number[] {
   return out;
 }
 
+/** The repro string without its check: the form the check covers (and the older format). */
+function uncheckedRepro(r: Repro, choices: string): string {
+  return [REPRO_VERSION, r.scenario, r.design, r.strategy, String(r.seed), choices].join(':');
+}
+
+const CHECK_LENGTH = 6;
+
+/** 30 bits of FNV-1a over the UTF-16 code units, as 6 base32 digits (0-9, a-v). */
+export function reproCheck(unchecked: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < unchecked.length; i++) {
+    h ^= unchecked.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return (h >>> 2).toString(32).padStart(CHECK_LENGTH, '0');
+}
+
 export function formatRepro(r: Repro): string {
-  return [
-    REPRO_VERSION,
-    r.scenario,
-    r.design,
-    r.strategy,
-    String(r.seed),
-    encodeChoices(r.choices),
-  ].join(':');
+  const choices = encodeChoices(r.choices);
+  const check = reproCheck(uncheckedRepro(r, choices));
+  return [REPRO_VERSION, r.scenario, r.design, r.strategy, `${r.seed}.${check}`, choices].join(':');
 }
 
 /** Parses a repro string; throws `ReproError` with what is wrong. Names are checked by the caller. */
 export function parseRepro(text: string): Repro {
+  if (typeof text !== 'string') throw new ReproError(`a repro string is text, got ${typeof text}`);
   const s = text.trim();
   const parts = s.split(':');
   if (parts[0] !== REPRO_VERSION) {
@@ -109,10 +126,10 @@ export function parseRepro(text: string): Repro {
   }
   if (parts.length !== 6) {
     throw new ReproError(
-      `a repro string has 6 fields (${REPRO_VERSION}:scenario:design:strategy:seed:choices), got ${parts.length}`,
+      `a repro string has 6 fields (${REPRO_VERSION}:scenario:design:strategy:seed.check:choices), got ${parts.length}${parts.length < 6 ? ' (cut off?)' : ''}`,
     );
   }
-  const [, scenario, design, strategy, seed, choices] = parts as [
+  const [, scenario, design, strategy, seedField, choices] = parts as [
     string,
     string,
     string,
@@ -123,8 +140,18 @@ export function parseRepro(text: string): Repro {
   if (!(STRATEGIES as readonly string[]).includes(strategy)) {
     throw new ReproError(`unknown strategy "${strategy}" (one of ${STRATEGIES.join(', ')})`);
   }
+  const dot = seedField.indexOf('.');
+  const seed = dot < 0 ? seedField : seedField.slice(0, dot);
   if (!/^\d+$/.test(seed) || Number(seed) > 0xffffffff)
     throw new ReproError(`seed "${seed}" is not a 32-bit unsigned integer`);
+  if (dot >= 0) {
+    const check = seedField.slice(dot + 1);
+    const unchecked = [REPRO_VERSION, scenario, design, strategy, seed, choices].join(':');
+    if (check !== reproCheck(unchecked))
+      throw new ReproError(
+        `repro check "${check}" does not match: the string was cut off or changed (copy it whole)`,
+      );
+  }
   return {
     scenario,
     design,

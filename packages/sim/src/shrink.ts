@@ -40,6 +40,8 @@ export function shrink(
   third?: RunOutcome,
   fourth?: ShrinkOptions,
 ): ShrinkResult {
+  if (typeof first !== 'string' && (third === undefined || third === null || !third.violation))
+    throw new ReproError('shrink needs a failing run (a RunOutcome with a violation) to shrink');
   if (typeof first === 'string') {
     const repro = parseRepro(first);
     const { scenario, design } = resolveRepro(repro);

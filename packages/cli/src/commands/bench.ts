@@ -1,6 +1,7 @@
 import { runSeed, SCENARIOS, SIM_DESIGNS } from '@ktls-lab/sim';
 import { formatDuration } from '../args.js';
 import { EXIT } from '../errors.js';
+import { writeOut } from '../output.js';
 import { KILL_STRATEGIES, type KillResult } from '@ktls-lab/sim';
 import { createRunner } from '../runner.js';
 import { padEnd, styleFor, truncate } from '../style.js';
@@ -45,9 +46,9 @@ export async function benchCommand(o: {
     node: process.version,
   };
   if (o.json) {
-    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    writeOut(`${JSON.stringify(result, null, 2)}\n`);
   } else {
-    process.stdout.write(
+    writeOut(
       `${result.runs} runs (${result.seeds} seeds × ${result.cells} cells, ${result.steps} steps) in ${formatDuration(ms)} on one thread: ${result.runsPerSecond} runs/s, ${result.stepsPerSecond} steps/s (random strategy, ${process.version})\n`,
     );
   }
@@ -80,7 +81,7 @@ export async function killCommand(o: {
   }
   const ms = performance.now() - start;
   if (o.json) {
-    process.stdout.write(
+    writeOut(
       `${JSON.stringify({ maxSeeds, elapsedMs: Math.round(ms), kills: results }, null, 2)}\n`,
     );
     return EXIT.ok;
@@ -122,6 +123,6 @@ export async function killCommand(o: {
     'N scenario (I): the first violation, of invariant I, came after N schedules on that scenario; "!": I is not in the mutant\'s caughtBy',
     `${results.reduce((s, r) => s + r.runs, 0)} runs in ${formatDuration(ms)} (${o.workers} worker${o.workers === 1 ? '' : 's'})`,
   );
-  process.stdout.write(`${lines.join('\n')}\n`);
+  writeOut(`${lines.join('\n')}\n`);
   return EXIT.ok;
 }

@@ -1,7 +1,8 @@
 import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { EXIT, fsMessage, UsageError } from '../errors.js';
+import { EnvironmentError, EXIT, fsMessage, UsageError } from '../errors.js';
+import { checkOutputFile } from '../files.js';
 
 /**
  * `ktls-lab capture`: a loopback TCP relay that records both directions of one connection as raw
@@ -150,11 +151,20 @@ export async function captureCommand(o: {
   out: string;
   maxBytes?: number;
 }): Promise<number> {
+  const listen = parseEndpoint('--listen', o.listen);
+  const connect = parseEndpoint('--connect', o.connect);
+  for (const name of ['c2s.bin', 's2c.bin', 'index.json'])
+    checkOutputFile(join(o.out, name), '--out');
   const handle = await startCapture({
-    listen: parseEndpoint('--listen', o.listen),
-    connect: parseEndpoint('--connect', o.connect),
+    listen,
+    connect,
     out: o.out,
     ...(o.maxBytes !== undefined ? { maxBytes: o.maxBytes } : {}),
+  }).catch((e: unknown) => {
+    // A port in use or not ours to bind is the machine's state, not a typo (exit 5).
+    if (e instanceof UsageError && /EADDRINUSE|EACCES|EADDRNOTAVAIL/.test(e.message))
+      throw new EnvironmentError(e.message);
+    throw e;
   });
   process.stderr.write(
     `capturing one connection: listening on ${o.listen.replace(/:\d+$/, '')}:${handle.port}, relaying to ${o.connect}\n`,
@@ -168,5 +178,17 @@ export async function captureCommand(o: {
   process.stdout.write(
     `captured ${s.c2s} bytes client→server and ${s.s2c} bytes server→client in ${s.chunks} chunks (${s.reason}); files in ${o.out}\n`,
   );
+  return captureExit(s);
+}
+
+/**
+ * A capture that recorded nothing because the connection failed (upstream refused or unreachable,
+ * the client gone before a byte) is not a capture: exit 1. A connection that ended after bytes
+ * flowed, even by a reset, recorded what the peers saw; whether the session in it is whole is
+ * `decode`'s verdict. A signal exits 130.
+ */
+export function captureExit(s: CaptureSummary): number {
+  if (s.reason === 'interrupted') return EXIT.interrupted;
+  if (s.chunks === 0 && /^(upstream |client: )/.test(s.reason)) return EXIT.finding;
   return EXIT.ok;
 }

@@ -1,18 +1,23 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  assertNever,
   type DecodeResult,
-  type StreamDirection,
+  type DecodeSummary,
   type DirectionSummary,
   decodeSession,
-  KeyLogError,
   parseKeyLog,
   parseTsharkFollowRaw,
   serializeTrace,
+  type StreamDirection,
 } from '@ktls-lab/core';
 import { NodeCryptoAeadEngine } from '@ktls-lab/core/node';
-import { EXIT, UsageError } from '../errors.js';
-import { readBytes, readText, writeText } from '../files.js';
+import { EXIT, InputError, UsageError } from '../errors.js';
+import { checkOutputFile, readBytes, readText, writeText } from '../files.js';
+import { CaptureIndexSchema } from '../inputSchemas.js';
+import { parseJsonInput, validateInput } from '../jsonInput.js';
+import { writeOut } from '../output.js';
+import { untrusted } from '../untrusted.js';
 
 /**
  * `ktls-lab decode`: opens every record of a captured session with an NSS key log and writes the
@@ -26,9 +31,55 @@ export interface DecodeOptions {
   readonly tshark?: string;
   readonly trace?: string;
   readonly json?: boolean;
+  readonly strict?: boolean;
 }
 
 type Chunks = { dir: StreamDirection; bytes: Uint8Array }[];
+
+/**
+ * A capture folder's chunks in the order the relay saw them. index.json must be a capture index,
+ * and agree with the .bin files: each direction's chunks follow one another from offset 0 and end
+ * exactly at the file's size (a .bin cut short, or grown, is refused with the byte offset).
+ */
+function captureChunks(dir: string): Chunks {
+  const files = { c2s: join(dir, 'c2s.bin'), s2c: join(dir, 's2c.bin') };
+  const bytes = { c2s: readBytes(files.c2s), s2c: readBytes(files.s2c) };
+  const indexFile = join(dir, 'index.json');
+  if (!existsSync(indexFile))
+    return [
+      { dir: 'c2s', bytes: bytes.c2s },
+      { dir: 's2c', bytes: bytes.s2c },
+    ];
+  const index = validateInput(
+    indexFile,
+    CaptureIndexSchema,
+    parseJsonInput(indexFile, readText(indexFile), 'a capture index written by `ktls-lab capture`'),
+  );
+  const next = { c2s: 0, s2c: 0 };
+  index.chunks.forEach((c, i) => {
+    if (c.offset !== next[c.dir])
+      throw new InputError(
+        indexFile,
+        `at chunks.${i}.offset`,
+        `expected ${next[c.dir]} (the end of the previous ${c.dir} chunk), got ${c.offset}`,
+      );
+    next[c.dir] += c.length;
+  });
+  for (const d of ['c2s', 's2c'] as const) {
+    if (next[d] !== bytes[d].length)
+      throw new InputError(
+        files[d],
+        `byte ${Math.min(next[d], bytes[d].length)}`,
+        next[d] > bytes[d].length
+          ? `cut off: index.json lists ${next[d]} bytes, the file has ${bytes[d].length}`
+          : `index.json lists ${next[d]} bytes, the file has ${bytes[d].length} (not this capture's index?)`,
+      );
+  }
+  return index.chunks.map((c) => ({
+    dir: c.dir,
+    bytes: bytes[c.dir].subarray(c.offset, c.offset + c.length),
+  }));
+}
 
 export function loadChunks(o: DecodeOptions): Chunks {
   const sources = [
@@ -42,29 +93,19 @@ export function loadChunks(o: DecodeOptions): Chunks {
     try {
       return parseTsharkFollowRaw(readText(o.tshark));
     } catch (e) {
-      if (e instanceof TypeError) throw new UsageError(`${o.tshark}: ${e.message}`);
+      if (e instanceof TypeError || e instanceof RangeError) {
+        const at = /^(.*?): line (\d+): (.*)$/.exec(e.message);
+        throw at
+          ? new InputError(o.tshark, `line ${at[2]}`, `${at[1]}: ${at[3]}`)
+          : new InputError(o.tshark, null, e.message);
+      }
       throw e;
     }
   }
   if (o.dir !== undefined) {
-    const c2s = readBytes(join(o.dir, 'c2s.bin'));
-    const s2c = readBytes(join(o.dir, 's2c.bin'));
-    const indexFile = join(o.dir, 'index.json');
-    if (!existsSync(indexFile))
-      return [
-        { dir: 'c2s', bytes: c2s },
-        { dir: 's2c', bytes: s2c },
-      ];
-    // Replays the chunks in the order the relay saw them.
-    const index = JSON.parse(readText(indexFile)) as {
-      chunks?: { dir: StreamDirection; offset: number; length: number }[];
-    };
-    if (!Array.isArray(index.chunks))
-      throw new UsageError(`${indexFile}: not a ktls-lab capture index`);
-    return index.chunks.map((c) => ({
-      dir: c.dir,
-      bytes: (c.dir === 'c2s' ? c2s : s2c).subarray(c.offset, c.offset + c.length),
-    }));
+    if (existsSync(o.dir) && !statSync(o.dir).isDirectory())
+      throw new UsageError(`--dir ${o.dir}: not a directory`);
+    return captureChunks(o.dir);
   }
   if (o.c2s === undefined || o.s2c === undefined)
     throw new UsageError('--c2s and --s2c go together');
@@ -76,14 +117,66 @@ export function loadChunks(o: DecodeOptions): Chunks {
 
 export function decodeFiles(o: DecodeOptions): DecodeResult {
   const chunks = loadChunks(o);
+  // KeyLogError names the line; the CLI adds the file (exit 4, input).
+  const text = readText(o.keylog);
   let keylog: ReturnType<typeof parseKeyLog>;
   try {
-    keylog = parseKeyLog(readText(o.keylog));
+    keylog = parseKeyLog(text);
   } catch (e) {
-    if (e instanceof KeyLogError) throw new UsageError(`${o.keylog}: ${e.message}`);
+    const line = (e as { line?: unknown }).line;
+    if (typeof line === 'number')
+      throw new InputError(o.keylog, null, (e as Error).message.replace(/^key log /, ''));
     throw e;
   }
   return decodeSession({ chunks, keylog, engine: new NodeCryptoAeadEngine() });
+}
+
+/**
+ * How a decoded session ended. `data missing`: something was not decoded (a record that did not
+ * open, a framing error, a capture cut inside a record, a missing secret). `no close_notify`:
+ * every record decoded, but a direction ended without close_notify, so the capture may have been
+ * cut at a record boundary (RFC 8446 §6.1: close_notify is what says the data is complete).
+ */
+export type DecodeStatus =
+  | { readonly kind: 'complete' }
+  | { readonly kind: 'no-close-notify'; readonly directions: readonly StreamDirection[] }
+  | { readonly kind: 'data-missing'; readonly problems: readonly string[] };
+
+export function decodeStatus(s: DecodeSummary): DecodeStatus {
+  const stopped = (['c2s', 's2c'] as const)
+    .filter((d) => s[d].stopped !== null)
+    .map((d) => `${d}: ${s[d].stopped}`);
+  const problems = [...new Set([...s.problems, ...stopped])];
+  if (problems.length > 0) return { kind: 'data-missing', problems };
+  const open = (['c2s', 's2c'] as const).filter((d) => !s[d].alerts.includes('close_notify'));
+  if (open.length > 0) return { kind: 'no-close-notify', directions: open };
+  return { kind: 'complete' };
+}
+
+function statusLine(status: DecodeStatus, strict: boolean): string {
+  switch (status.kind) {
+    case 'complete':
+      return 'complete: every record decoded, both directions ended with close_notify';
+    case 'no-close-notify':
+      return `ended without close_notify (${status.directions.join(', ')}): every record captured was decoded, but the capture may end early${strict ? ' (--strict: a failure)' : ''}`;
+    case 'data-missing':
+      return `data missing: ${status.problems.length} problem${status.problems.length === 1 ? '' : 's'}, records were not decoded`;
+    default:
+      return assertNever(status);
+  }
+}
+
+export function decodeExit(status: DecodeStatus, strict: boolean): number {
+  switch (status.kind) {
+    case 'complete':
+      return EXIT.ok;
+    case 'no-close-notify':
+      return strict ? EXIT.finding : EXIT.ok;
+    case 'data-missing':
+      return EXIT.finding;
+    default:
+      return assertNever(status);
+  }
 }
 
 function directionLines(name: string, d: DirectionSummary): string[] {
@@ -104,20 +197,25 @@ function directionLines(name: string, d: DirectionSummary): string[] {
 }
 
 export function decodeCommand(o: DecodeOptions): number {
+  if (o.trace !== undefined) checkOutputFile(o.trace, '--trace');
   const result = decodeFiles(o);
+  const strict = o.strict === true;
   if (o.trace !== undefined) writeText(o.trace, serializeTrace(result.header, result.events));
   const s = result.summary;
+  const status = decodeStatus(s);
   if (o.json) {
-    process.stdout.write(`${JSON.stringify(s, null, 2)}\n`);
+    writeOut(`${JSON.stringify({ ...s, status: status.kind }, null, 2)}\n`);
   } else {
     const lines = [
       `${s.version}, ${s.suite ?? 'suite unknown'}, client random ${s.clientRandom ?? 'unknown'}`,
       ...directionLines('client → server', s.c2s),
       ...directionLines('server → client', s.s2c),
-      ...s.problems.map((p) => `problem: ${p}`),
+      ...(status.kind === 'data-missing' ? status.problems.map((p) => `problem: ${p}`) : []),
       ...(o.trace !== undefined ? [`trace: ${o.trace} (${result.events.length} events)`] : []),
+      statusLine(status, strict),
     ];
-    process.stdout.write(`${lines.join('\n')}\n`);
+    // Strings in the summary can come from the capture (alert names, messages): escaped.
+    writeOut(`${lines.map(untrusted).join('\n')}\n`);
   }
-  return s.problems.length === 0 ? EXIT.ok : EXIT.finding;
+  return decodeExit(status, strict);
 }

@@ -15,6 +15,7 @@ import {
   shrinkFailures,
 } from '../failures.js';
 import { prepareOutDir, writeOutDir } from '../files.js';
+import { writeErr, writeOut } from '../output.js';
 import { createProgress } from '../progress.js';
 import {
   failureLines,
@@ -57,9 +58,9 @@ export async function exploreCommand(o: ExploreCommandOptions): Promise<number> 
   const budgetMs = o.budget ?? (seeds === undefined ? DEFAULT_BUDGET_MS : undefined);
   const style = styleFor(process.stdout);
   const say = (line = '') => {
-    if (!o.json) process.stdout.write(`${line}\n`);
+    if (!o.json) writeOut(`${line}\n`);
   };
-  const note = (line: string) => process.stderr.write(`${line}\n`);
+  const note = (line: string) => writeErr(`${line}\n`);
   if (o.strategy === 'dfs' && seeds !== undefined) {
     note(
       'explore: --seeds does not apply to --strategy dfs (each cell is one exhaustive exploration)',
@@ -78,14 +79,47 @@ export async function exploreCommand(o: ExploreCommandOptions): Promise<number> 
     `ktls-lab explore: ${o.strategy}, ${selection.designs.length} designs × ${counted} scenarios, ${limits.join(', ')}, ${o.workers} worker${o.workers === 1 ? '' : 's'}${o.shard ? `, shard ${o.shard.index}/${o.shard.count}` : ''}`,
   );
 
-  // The first Ctrl-C ends the run after the batch in flight and still reports; a second one kills.
+  // The first SIGINT (Ctrl-C) or SIGTERM ends the run after the batch in flight; the failures
+  // found so far are still checked, written and reported, and the exit code says "interrupted".
+  // A second signal kills (the default action, once the handlers are gone).
   let interrupted = false;
-  const onSigint = () => {
+  const onSignal = (signal: NodeJS.Signals) => {
     interrupted = true;
-    note('\nexplore: interrupted; finishing the batch in flight (Ctrl-C again to abort)');
-    process.removeListener('SIGINT', onSigint);
+    note(
+      `\nexplore: ${signal}; finishing the batch in flight and writing what was found (again to abort)`,
+    );
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
   };
-  process.on('SIGINT', onSigint);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await exploreAndReport(o, {
+      selection,
+      budgetMs,
+      style,
+      say,
+      note,
+      interrupted: () => interrupted,
+    });
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  }
+}
+
+interface RunContext {
+  readonly selection: ReturnType<typeof select>;
+  readonly budgetMs: number | undefined;
+  readonly style: ReturnType<typeof styleFor>;
+  readonly say: (line?: string) => void;
+  readonly note: (line: string) => void;
+  readonly interrupted: () => boolean;
+}
+
+async function exploreAndReport(o: ExploreCommandOptions, ctx: RunContext): Promise<number> {
+  const { selection, budgetMs, style, say, note } = ctx;
+  const seeds = o.generated ?? o.seeds;
   const runner = createRunner(o.workers);
   const progress = createProgress(o.json ? process.stderr : process.stdout, 'explore');
   let outcome: Awaited<ReturnType<typeof explore>>;
@@ -98,17 +132,18 @@ export async function exploreCommand(o: ExploreCommandOptions): Promise<number> 
       ...(o.shard ? { shard: o.shard } : {}),
       keepGoing: o.keepGoing ?? false,
       onProgress: (p) => progress.update(p),
-      interrupted: () => interrupted,
+      interrupted: ctx.interrupted,
     });
   } finally {
-    process.removeListener('SIGINT', onSigint);
     progress.stop();
     await runner.close();
   }
   const { results } = outcome;
 
+  // Interrupted: no shrinking (it could take the whole shrink budget); the first failures are
+  // written as found.
   let shrinkReport: ShrinkPassReport | null = null;
-  if (o.shrink) {
+  if (o.shrink && !ctx.interrupted()) {
     shrinkReport = shrinkFailures(results, {
       maxAttempts: o.maxAttempts,
       budgetMs: o.shrinkBudget,
@@ -116,14 +151,23 @@ export async function exploreCommand(o: ExploreCommandOptions): Promise<number> 
   }
   const checked = checkFailures(results, o.out !== undefined);
   const problems = checked.flatMap((c) => c.problems);
-  const traces = o.out !== undefined ? writeOutDir(o.out, results, checked) : [];
-
+  // A write that fails (a full disk, the folder removed) must not lose the failures: they are
+  // still printed below, and the error ends the command after that.
+  let traces: string[] = [];
+  let writeError: unknown = null;
+  if (o.out !== undefined) {
+    try {
+      traces = writeOutDir(o.out, results, checked, ctx.interrupted());
+    } catch (e) {
+      writeError = e;
+    }
+  }
   const sentence = verdictSentence(results);
   const ok = finalVerdict(results).ok && problems.length === 0;
   const runsPerSecond = outcome.runs / Math.max(0.001, outcome.elapsedMs / 1000);
 
   if (o.json) {
-    process.stdout.write(
+    writeOut(
       `${JSON.stringify(
         {
           ...results,
@@ -153,7 +197,7 @@ export async function exploreCommand(o: ExploreCommandOptions): Promise<number> 
     }
     say();
     for (const line of notes(results, outcome, shrinkReport, checked)) say(line);
-    if (o.out !== undefined) {
+    if (o.out !== undefined && writeError === null) {
       say(
         `wrote ${o.out}/results.json, ${o.out}/index.json and ${traces.length} trace${traces.length === 1 ? '' : 's'} in ${o.out}/traces`,
       );
@@ -164,6 +208,14 @@ export async function exploreCommand(o: ExploreCommandOptions): Promise<number> 
     say(sentence.ok ? style.green(sentence.text) : style.red(style.bold(sentence.text)));
   }
   for (const p of problems) note(style.red(style.bold(`NONDETERMINISM OR BROKEN REPRO: ${p}`)));
+  // The report above has every failure (table and repros, or the JSON); now the write error.
+  if (writeError !== null) throw writeError;
+  if (ctx.interrupted()) {
+    note(
+      `explore: interrupted after ${outcome.runs} runs; ${checked.length} failing cell${checked.length === 1 ? '' : 's'} reported${o.out !== undefined ? ` and written to ${o.out}` : ''}`,
+    );
+    return EXIT.interrupted;
+  }
   const code = ok ? EXIT.ok : EXIT.finding;
   if (o.inspect && o.out !== undefined) await inspectCommand(o.out, {});
   return code;

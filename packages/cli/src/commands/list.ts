@@ -1,5 +1,6 @@
 import { INVARIANTS, SCENARIOS, SIM_DESIGNS } from '@ktls-lab/sim';
 import { EXIT } from '../errors.js';
+import { writeOut } from '../output.js';
 import { EXPLORE_STRATEGIES } from '../explore.js';
 import { styleFor } from '../style.js';
 
@@ -29,7 +30,7 @@ export function catalog() {
 export function listCommand(o: { json?: boolean }): number {
   const c = catalog();
   if (o.json) {
-    process.stdout.write(`${JSON.stringify(c, null, 2)}\n`);
+    writeOut(`${JSON.stringify(c, null, 2)}\n`);
     return EXIT.ok;
   }
   const style = styleFor(process.stdout);
@@ -55,6 +56,6 @@ export function listCommand(o: { json?: boolean }): number {
   for (const i of c.invariants)
     out.push(`  ${String(i.id).padStart(2)} ${i.name.padEnd(20)}${i.text}`);
   out.push('', `${style.bold('strategies')}  ${c.strategies.join(', ')}`);
-  process.stdout.write(`${out.join('\n')}\n`);
+  writeOut(`${out.join('\n')}\n`);
   return EXIT.ok;
 }

@@ -1,6 +1,9 @@
-import { merge } from '@ktls-lab/sim';
-import { EXIT, UsageError } from '../errors.js';
-import { readText, writeText } from '../files.js';
+import { merge, type Results } from '@ktls-lab/sim';
+import { EXIT, InputError } from '../errors.js';
+import { checkOutputFile, writeText } from '../files.js';
+import { ResultsSchema } from '../inputSchemas.js';
+import { readJsonInput } from '../jsonInput.js';
+import { writeOut } from '../output.js';
 import {
   failureLines,
   finalVerdict,
@@ -10,34 +13,32 @@ import {
 } from '../report.js';
 import { styleFor } from '../style.js';
 
-/** `ktls-lab merge <files...>`: joins shard results; exit code as for explore. */
+/**
+ * `ktls-lab merge <files...>`: joins shard results; exit code as for explore. Every file is
+ * checked against the results schema first (inputSchemas.ts), so a garbage cell is an input error
+ * naming the file and the cell, not a crash or a silently wrong verdict.
+ */
 export function mergeCommand(
   files: readonly string[],
   o: { out?: string; json?: boolean },
 ): number {
-  const parsed = files.map((file) => {
-    const text = readText(file);
-    try {
-      return JSON.parse(text) as unknown;
-    } catch (e) {
-      throw new UsageError(`${file} is not JSON: ${(e as Error).message}`);
-    }
-  });
-  let results: ReturnType<typeof merge>;
-  try {
-    results = merge(parsed);
-  } catch (e) {
-    // "file 2 is not ..." → name the file.
-    const m = /^file (\d+) /.exec((e as Error).message);
-    const file = m ? files[Number(m[1]) - 1] : undefined;
-    if (file !== undefined) throw new UsageError(`${file}: ${(e as Error).message}`);
-    throw e;
+  if (o.out !== undefined) checkOutputFile(o.out, '--out');
+  const parsed: Results[] = files.map((file) =>
+    readJsonInput(file, ResultsSchema, 'a results.json written by `ktls-lab explore --out`'),
+  );
+  const strategies = new Set(parsed.map((r) => r.strategy));
+  if (strategies.size > 1) {
+    const i = parsed.findIndex((r) => r.strategy !== parsed[0]!.strategy);
+    throw new InputError(
+      files[i]!,
+      'at strategy',
+      `expected "${parsed[0]!.strategy}" as in ${files[0]} (results of different strategies do not add up)`,
+    );
   }
+  const results = merge(parsed);
   if (o.out !== undefined) writeText(o.out, `${JSON.stringify(results, null, 2)}\n`);
   if (o.json) {
-    process.stdout.write(
-      `${JSON.stringify({ ...results, verdict: verdictJson(results) }, null, 2)}\n`,
-    );
+    writeOut(`${JSON.stringify({ ...results, verdict: verdictJson(results) }, null, 2)}\n`);
   } else {
     const style = styleFor(process.stdout);
     const runs = results.cells.reduce((s, c) => s + c.runs, 0);
@@ -51,7 +52,7 @@ export function mergeCommand(
     if (o.out !== undefined) lines.push('', `wrote ${o.out}`);
     const s = verdictSentence(results);
     lines.push(s.ok ? style.green(s.text) : style.red(style.bold(s.text)));
-    process.stdout.write(`${lines.join('\n')}\n`);
+    writeOut(`${lines.join('\n')}\n`);
   }
   return finalVerdict(results).ok ? EXIT.ok : EXIT.finding;
 }

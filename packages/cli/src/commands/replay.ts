@@ -2,15 +2,45 @@ import { traceHash } from '@ktls-lab/core';
 import {
   invariantName,
   parseRepro,
+  ReproError,
   type RunOutcome,
   replay,
   resolveRepro,
   shrink,
   traceOf,
 } from '@ktls-lab/sim';
-import { EXIT, UsageError } from '../errors.js';
-import { writeText } from '../files.js';
+import { existsSync } from 'node:fs';
+import { EXIT, InputError, UsageError } from '../errors.js';
+import { checkOutputFile, readText, writeText } from '../files.js';
+import { writeOut } from '../output.js';
 import { styleFor } from '../style.js';
+
+/**
+ * The repro to run: the argument itself, or, when it names a file, the repro string in it (one
+ * line; `#` comments and blank lines are skipped). A repro in a file that does not parse (cut
+ * short, changed: its check fails) is an input error naming the file and line.
+ */
+export function reproArgument(arg: string): string {
+  if (arg.startsWith('ktls') || !existsSync(arg)) return arg;
+  const lines = readText(arg).split(/\r\n|\r|\n/);
+  const found = lines
+    .map((text, i) => ({ text: text.trim(), line: i + 1 }))
+    .filter((l) => l.text !== '' && !l.text.startsWith('#'));
+  if (found.length !== 1)
+    throw new InputError(
+      arg,
+      null,
+      `expected one repro string (ktls1:...), found ${found.length} lines of text`,
+    );
+  const { text, line } = found[0]!;
+  try {
+    resolveRepro(parseRepro(text));
+  } catch (e) {
+    if (e instanceof ReproError) throw new InputError(arg, `line ${line}`, e.message);
+    throw e;
+  }
+  return text;
+}
 
 /** A replayed run, as printed: everything but the events. */
 function describe(o: RunOutcome, trace: string) {
@@ -34,13 +64,15 @@ function describe(o: RunOutcome, trace: string) {
 }
 
 /** `ktls-lab replay <repro>`: 0 if the run holds, 1 if it violates an invariant, 2 bad repro. */
-export function replayCommand(repro: string, o: { trace?: string; json?: boolean }): number {
+export function replayCommand(arg: string, o: { trace?: string; json?: boolean }): number {
+  if (o.trace !== undefined) checkOutputFile(o.trace, '--trace');
+  const repro = reproArgument(arg);
   const outcome = replay(repro, { trace: true });
   const trace = traceOf(outcome);
   const d = describe(outcome, trace);
   if (o.trace !== undefined) writeText(o.trace, trace);
   if (o.json) {
-    process.stdout.write(`${JSON.stringify(d, null, 2)}\n`);
+    writeOut(`${JSON.stringify(d, null, 2)}\n`);
   } else {
     const style = styleFor(process.stdout);
     const lines = [
@@ -59,16 +91,18 @@ export function replayCommand(repro: string, o: { trace?: string; json?: boolean
     lines.push(
       `trace      ${d.traceHash}${o.trace !== undefined ? ` (written to ${o.trace})` : ''}`,
     );
-    process.stdout.write(`${lines.join('\n')}\n`);
+    writeOut(`${lines.join('\n')}\n`);
   }
   return d.violation ? EXIT.finding : EXIT.ok;
 }
 
 /** `ktls-lab shrink <repro>`: the repro must fail; prints the smallest schedule that still does. */
 export function shrinkCommand(
-  repro: string,
+  arg: string,
   o: { trace?: string; json?: boolean; maxAttempts: number },
 ): number {
+  if (o.trace !== undefined) checkOutputFile(o.trace, '--trace');
+  const repro = reproArgument(arg);
   const parsed = parseRepro(repro);
   const { scenario, design } = resolveRepro(parsed);
   const original = replay(repro);
@@ -98,7 +132,7 @@ export function shrinkCommand(
     traceHash: traceHash(trace),
   };
   if (o.json) {
-    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    writeOut(`${JSON.stringify(report, null, 2)}\n`);
   } else {
     const lines = [
       `shrunk     ${report.shrunk}`,
@@ -108,7 +142,7 @@ export function shrinkCommand(
       `attempts   ${report.attempts} replays${r.attempts >= o.maxAttempts ? ' (limit reached: may shrink further with --max-attempts)' : ''}`,
       `trace      ${report.traceHash}${o.trace !== undefined ? ` (written to ${o.trace})` : ''}`,
     ];
-    process.stdout.write(`${lines.join('\n')}\n`);
+    writeOut(`${lines.join('\n')}\n`);
   }
   return EXIT.ok;
 }

@@ -176,5 +176,10 @@ describe('decodeSession', () => {
       { dir: 'c2s', bytes: Uint8Array.of(0, 0xff) },
     ]);
     expect(() => parseTsharkFollowRaw('hello')).toThrow(/not tshark/);
+    // CR-only line ends read like LF; a bad line is named by its number.
+    expect(parseTsharkFollowRaw('Node 0: a\r1603\r\t0a0b\r')).toHaveLength(2);
+    expect(() => parseTsharkFollowRaw('Node 0: a\n1603\nabc\n')).toThrow(
+      /line 3: expected hex bytes \(an even number of digits\), got "abc"/,
+    );
   });
 });

@@ -11,7 +11,8 @@ import type { StreamDirection } from './session.js';
 export function parseTsharkFollowRaw(text: string): { dir: StreamDirection; bytes: Uint8Array }[] {
   const chunks: { dir: StreamDirection; bytes: Uint8Array }[] = [];
   let inBody = false;
-  for (const raw of text.split(/\r?\n/)) {
+  // LF, CRLF or CR-only line ends alike (a file saved on another system).
+  for (const [i, raw] of text.split(/\r\n|\r|\n/).entries()) {
     if (/^={10,}/.test(raw)) {
       if (inBody) break;
       continue;
@@ -23,8 +24,10 @@ export function parseTsharkFollowRaw(text: string): { dir: StreamDirection; byte
     if (!inBody || raw.trim() === '') continue;
     const dir: StreamDirection = raw.startsWith('\t') ? 's2c' : 'c2s';
     const hex = raw.trim();
-    if (!/^[0-9a-fA-F]+$/.test(hex))
-      throw new TypeError(`not tshark "follow,tcp,raw" output: line "${hex.slice(0, 40)}"`);
+    if (!/^(?:[0-9a-fA-F]{2})+$/.test(hex))
+      throw new TypeError(
+        `not tshark "follow,tcp,raw" output: line ${i + 1}: expected hex bytes (an even number of digits), got "${hex.slice(0, 40)}"`,
+      );
     chunks.push({ dir, bytes: fromHex(hex) });
   }
   if (!inBody)
