@@ -1,0 +1,147 @@
+import type { Socket } from 'node:net';
+import { Duplex } from 'node:stream';
+import type { DetailedPeerCertificate, PeerCertificate } from 'node:tls';
+import type { NewSessionTicketMessage } from '@ktls-lab/core';
+import type { ControlPlane } from './controlPlane.js';
+import type { RxPlane, TxPlane } from './dataPlane.js';
+import { NodeKtlsError } from './errors.js';
+import type { Handoff, TlsSnapshot } from './handoff.js';
+import type { OffloadDecision } from './policy.js';
+
+/**
+ * The connection after the hand-off: a `stream.Duplex` used as the TLSSocket was (data, end,
+ * close, errors, backpressure; `getCipher()`, `getProtocol()`, `getPeerCertificate()`,
+ * `getSession()` answer what Node's tls said at the hand-off). Events besides the Duplex ones:
+ * `session` (a Buffer Node's `tls.connect({ session })` takes, as TLSSocket's) and `ticket` (the
+ * parsed NewSessionTicket).
+ */
+export class KtlsStream extends Duplex {
+  /** Which plane carries each direction, and why (the policy's decision). */
+  readonly offload: OffloadDecision;
+  /** Where Node's tls stopped: version, suite, first sequence numbers, records before. */
+  readonly handoff: Omit<Handoff, 'info' | 'inject' | 'tlsSocket' | 'leftover'> & {
+    readonly leftoverBytes: number;
+  };
+  readonly alpnProtocol: string | false;
+  readonly authorized: boolean;
+  readonly authorizationError: Error | null;
+  private readonly snapshot: TlsSnapshot;
+  private session: Buffer | undefined;
+  private control: ControlPlane | null = null;
+
+  /** @internal Built by `connect`/`accept`. */
+  constructor(
+    private readonly raw: Socket,
+    from: Handoff,
+    private readonly planes: { readonly rx: RxPlane; readonly tx: TxPlane },
+    offload: OffloadDecision,
+  ) {
+    super({ allowHalfOpen: false });
+    const { info: _info, inject: _inject, tlsSocket, leftover, ...rest } = from;
+    this.handoff = { ...rest, leftoverBytes: leftover.length };
+    this.offload = offload;
+    this.snapshot = from.snapshot;
+    this.session = from.snapshot.session;
+    this.alpnProtocol = from.snapshot.alpnProtocol;
+    this.authorized = from.snapshot.authorized;
+    this.authorizationError = from.snapshot.authorizationError;
+    // Node's tls emits `session` for each ticket the control plane gave back to it.
+    tlsSocket.on('session', (session: Buffer) => {
+      this.session = session;
+      this.emit('session', session);
+    });
+    this.once('close', () => tlsSocket.destroy());
+    raw.on('close', () => {
+      if (!this.destroyed) this.destroy();
+    });
+  }
+
+  /** @internal Starts reading: the leftover bytes of the hand-off first. */
+  start(control: ControlPlane, leftover: Uint8Array): void {
+    this.control = control;
+    this.planes.rx.start(
+      {
+        data: (bytes) => this.push(bytes),
+        control: (type, body) => control.onRecord(type, body),
+        eof: () => {
+          if (control.closeNotify) return;
+          // RFC 8446 §6.1: without close_notify the peer may not have sent everything.
+          this.destroy(
+            new NodeKtlsError(
+              'ERR_KTLS_TRUNCATED',
+              'the connection ended without close_notify: the data may be truncated',
+            ),
+          );
+        },
+        error: (error) => this.destroy(error),
+      },
+      leftover,
+    );
+  }
+
+  /** @internal The control plane's effects on the stream. */
+  peerClosed(): void {
+    this.push(null);
+  }
+
+  /** @internal */
+  emitTicket(ticket: NewSessionTicketMessage): void {
+    this.emit('ticket', ticket);
+  }
+
+  getCipher(): TlsSnapshot['cipher'] {
+    return this.snapshot.cipher;
+  }
+
+  getProtocol(): string | null {
+    return this.snapshot.protocol;
+  }
+
+  getPeerCertificate(detailed: true): DetailedPeerCertificate;
+  getPeerCertificate(detailed?: false): PeerCertificate;
+  getPeerCertificate(detailed?: boolean): PeerCertificate | DetailedPeerCertificate;
+  getPeerCertificate(detailed = false): PeerCertificate | DetailedPeerCertificate {
+    const cert = this.snapshot.peerCertificate;
+    if (detailed || cert === undefined || Object.keys(cert).length === 0) return cert;
+    // Node's getPeerCertificate(false) has no issuerCertificate chain.
+    const { issuerCertificate: _chain, ...plain } = cert as DetailedPeerCertificate;
+    return plain as PeerCertificate;
+  }
+
+  /** The session Node's tls holds: from the handshake, or from the latest ticket given to it. */
+  getSession(): Buffer | undefined {
+    return this.session;
+  }
+
+  get remoteAddress(): string | undefined {
+    return this.raw.remoteAddress;
+  }
+
+  get remotePort(): number | undefined {
+    return this.raw.remotePort;
+  }
+
+  override _read(): void {
+    this.planes.rx.resume();
+  }
+
+  override _write(
+    chunk: Buffer,
+    _encoding: BufferEncoding,
+    callback: (error?: Error | null) => void,
+  ): void {
+    this.planes.tx.write(chunk, callback);
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    this.planes.tx.end(callback);
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.planes.rx.destroy();
+    this.planes.tx.destroy();
+    this.control?.wipe();
+    this.raw.destroy();
+    callback(error);
+  }
+}

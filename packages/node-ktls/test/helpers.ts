@@ -1,0 +1,47 @@
+import { execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
+import type { OffloadProbe } from '../src/index.js';
+
+/** A self-signed P-256 certificate for localhost, made once per test file with Debian's openssl. */
+export function makeCert(): { key: Buffer; cert: Buffer; dir: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'node-ktls-'));
+  execFileSync('openssl', [
+    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+    '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '2',
+    '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost',
+  ], { stdio: 'ignore' });
+  return { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')), dir };
+}
+
+/** This host has no kernel TLS: the policy keeps everything in userspace, and says so. */
+export const NO_KERNEL: OffloadProbe = {
+  addon: { available: true, explanation: 'loaded' },
+  tlsUlp: { available: false, errno: 'ENOENT', explanation: 'no TLS ULP (test probe)' },
+  tlsTx: [],
+  rekey: { available: false, explanation: 'not probed: no TLS ULP' },
+};
+
+export const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+export const payload = (n: number): Buffer => randomBytes(n);
+
+/** Reads a stream to its end; resolves with the bytes, rejects on error. */
+export function readAll(s: Duplex): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    s.on('data', (d: Buffer) => parts.push(d));
+    s.once('end', () => resolve(Buffer.concat(parts)));
+    s.once('error', reject);
+  });
+}
+
+/** A TCP listener on 127.0.0.1 handing each accepted socket to `onSocket`. */
+export async function listen(onSocket: (s: Socket) => void): Promise<{ server: Server; port: number }> {
+  const server = createServer(onSocket);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { server, port: (server.address() as AddressInfo).port };
+}
