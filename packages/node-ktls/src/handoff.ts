@@ -37,6 +37,7 @@ export interface TlsSnapshot {
   readonly authorized: boolean;
   readonly authorizationError: Error | null;
   readonly servername: string | false | null;
+  readonly sessionReused: boolean;
 }
 
 /** The exact point where Node's tls stopped: what each direction's data plane starts from. */
@@ -343,5 +344,6 @@ function snapshotOf(s: TLSSocket): TlsSnapshot {
     authorized: s.authorized,
     authorizationError: s.authorizationError ?? null,
     servername,
+    sessionReused: s.isSessionReused(),
   };
 }

@@ -113,6 +113,11 @@ export class KtlsStream extends Duplex {
     return this.session;
   }
 
+  /** Whether the handshake resumed a session (a ticket or session ID given to `connect`). */
+  isSessionReused(): boolean {
+    return this.snapshot.sessionReused;
+  }
+
   get remoteAddress(): string | undefined {
     return this.raw.remoteAddress;
   }
