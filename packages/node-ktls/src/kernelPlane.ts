@@ -97,6 +97,13 @@ export function kernelPlanes(
   };
 }
 
+/** The part of net.Socket's libuv handle the hand-off uses to stop and restart reads. */
+interface LibuvHandle {
+  reading?: boolean;
+  readStop?: () => number;
+  readStart?: () => number;
+}
+
 type Started =
   | { readonly ok: true; readonly rx: KernelRx }
   | {
@@ -112,17 +119,16 @@ function startKernelRx(
   state: CryptoState,
   leftover: Uint8Array,
 ): Started {
-  // libuv must not read the fd again: whatever it read already is taken from the stream buffer.
+  // What libuv read already is taken from the stream buffer first (read() may restart libuv
+  // reads), then libuv must not read the fd again: from here the kernel owns the receive queue.
   raw.pause();
-  const handle = (raw as unknown as { _handle?: { readStop?: () => number; reading?: boolean } })
-    ._handle;
+  const parts: Uint8Array[] = [leftover];
+  for (let c = raw.read() as Buffer | null; c !== null; c = raw.read() as Buffer | null) parts.push(c);
+  const handle = (raw as unknown as { _handle?: LibuvHandle })._handle;
   if (handle?.readStop) {
     handle.reading = false;
     handle.readStop();
   }
-  const parts: Uint8Array[] = [leftover];
-  for (let c = raw.read() as Buffer | null; c !== null; c = raw.read() as Buffer | null)
-    parts.push(c);
   // Whole records, and the rest of a partial one read from the fd (plain TCP: no TLS_RX yet).
   let parser = feed(createParser(kernelLimits(state.suite)), concat(parts));
   const deadline = Date.now() + PARTIAL_RECORD_WAIT_MS;
@@ -148,12 +154,15 @@ function startKernelRx(
     parser = feed(parser, new Uint8Array(r.data));
   }
   const bytes = concat(parts);
-  const fallback = (reason: string): Started => ({
-    ok: false,
-    reason,
-    fallback: new UserspaceRx(raw, state),
-    leftover: bytes,
-  });
+  const fallback = (reason: string): Started => {
+    // libuv reads again (into the paused stream, for the userspace plane): net.Socket would not
+    // restart it by itself, its Readable still waits for the read that was stopped.
+    if (handle?.readStart) {
+      handle.reading = true;
+      handle.readStart();
+    }
+    return { ok: false, reason, fallback: new UserspaceRx(raw, state), leftover: bytes };
+  };
   if (problem !== null) return fallback(problem);
   const early = new UserspaceRx(raw, state);
   early.layer.receive(bytes);
@@ -181,6 +190,7 @@ export class KernelRx implements RxPlane {
   private stopped = false;
   private delay = 0;
   private timer: NodeJS.Timeout | null = null;
+  private immediate: NodeJS.Immediate | null = null;
 
   constructor(
     private readonly sock: KernelSocket,
@@ -211,6 +221,7 @@ export class KernelRx implements RxPlane {
 
   private readonly tick = (): void => {
     this.timer = null;
+    this.immediate = null;
     const sink = this.sink;
     if (sink === null || this.stopped || this.paused) return;
     let got = false;
@@ -240,9 +251,8 @@ export class KernelRx implements RxPlane {
     }
     // Back off while idle (1, 2, 4 ... 16 ms), at once while data flows.
     this.delay = got ? 0 : Math.min(Math.max(1, this.delay * 2), 16);
-    this.timer = got
-      ? (setImmediate(this.tick) as unknown as NodeJS.Timeout)
-      : setTimeout(this.tick, this.delay);
+    if (got) this.immediate = setImmediate(this.tick);
+    else this.timer = setTimeout(this.tick, this.delay);
   };
 
   pause(): void {
@@ -258,6 +268,7 @@ export class KernelRx implements RxPlane {
   destroy(): void {
     this.stopped = true;
     if (this.timer !== null) clearTimeout(this.timer);
+    if (this.immediate !== null) clearImmediate(this.immediate);
   }
 }
 
