@@ -24,7 +24,13 @@ const secret = (b: number) => new Uint8Array(32).fill(b);
 
 /** Records what the control plane asks for (state keys copied: the caller wipes them). */
 function recorder() {
-  const log: { installRx: CryptoState[]; keyUpdates: [Uint8Array, CryptoState][]; closed: number; errors: Error[]; tickets: number[] } = {
+  const log: {
+    installRx: CryptoState[];
+    keyUpdates: [Uint8Array, CryptoState][];
+    closed: number;
+    errors: Error[];
+    tickets: number[];
+  } = {
     installRx: [],
     keyUpdates: [],
     closed: 0,
@@ -69,17 +75,29 @@ describe('ControlPlane', () => {
 
   it('KeyUpdate(update_not_requested): next RX key from the next read secret, nothing sent', () => {
     const { log, actions } = recorder();
-    const cp = new ControlPlane(TLS_1_3, { suite, read: secret(1), write: secret(2) }, actions, null);
+    const cp = new ControlPlane(
+      TLS_1_3,
+      { suite, read: secret(1), write: secret(2) },
+      actions,
+      null,
+    );
     cp.onRecord(ContentType.handshake, buildKeyUpdate(false));
     const want = cryptoStateFromSecret(suite, nextTrafficSecret(suite, secret(1)));
-    expect(log.installRx.map((s) => Buffer.from(s.key).toString('hex'))).toEqual([Buffer.from(want.key).toString('hex')]);
+    expect(log.installRx.map((s) => Buffer.from(s.key).toString('hex'))).toEqual([
+      Buffer.from(want.key).toString('hex'),
+    ]);
     expect(log.installRx[0]!.recSeq).toBe(0n);
     expect(log.keyUpdates).toEqual([]);
   });
 
   it('KeyUpdate(update_requested): next RX key, and our KeyUpdate(update_not_requested) with the next TX key', () => {
     const { log, actions } = recorder();
-    const cp = new ControlPlane(TLS_1_3, { suite, read: secret(1), write: secret(2) }, actions, null);
+    const cp = new ControlPlane(
+      TLS_1_3,
+      { suite, read: secret(1), write: secret(2) },
+      actions,
+      null,
+    );
     cp.onRecord(ContentType.handshake, buildKeyUpdate(true));
     cp.onRecord(ContentType.handshake, buildKeyUpdate(true));
     expect(log.installRx).toHaveLength(2);
@@ -99,17 +117,30 @@ describe('ControlPlane', () => {
         throw new NodeKtlsError('ERR_KTLS_REKEY_UNSUPPORTED', 'no rekey', { errno: 'EBUSY' });
       },
     };
-    const cp = new ControlPlane(TLS_1_3, { suite, read: secret(1), write: secret(2) }, refusing, null);
+    const cp = new ControlPlane(
+      TLS_1_3,
+      { suite, read: secret(1), write: secret(2) },
+      refusing,
+      null,
+    );
     cp.onRecord(ContentType.handshake, buildKeyUpdate(false));
     expect((log.errors[0] as NodeKtlsError).code).toBe('ERR_KTLS_REKEY_UNSUPPORTED');
   });
 
   it('KeyUpdate in TLS 1.2 and a malformed KeyUpdate are protocol errors', () => {
     const a = recorder();
-    new ControlPlane(TLS_1_2, null, a.actions, null).onRecord(ContentType.handshake, buildKeyUpdate(false));
+    new ControlPlane(TLS_1_2, null, a.actions, null).onRecord(
+      ContentType.handshake,
+      buildKeyUpdate(false),
+    );
     expect((a.log.errors[0] as NodeKtlsError).code).toBe('ERR_KTLS_PROTOCOL');
     const b = recorder();
-    const cp = new ControlPlane(TLS_1_3, { suite, read: secret(1), write: secret(2) }, b.actions, null);
+    const cp = new ControlPlane(
+      TLS_1_3,
+      { suite, read: secret(1), write: secret(2) },
+      b.actions,
+      null,
+    );
     cp.onRecord(ContentType.handshake, Uint8Array.of(HandshakeType.keyUpdate, 0, 0, 1, 2));
     const e = b.log.errors[0] as RecordLayerError;
     expect(e).toBeInstanceOf(RecordLayerError);
@@ -119,9 +150,23 @@ describe('ControlPlane', () => {
   it('a NewSessionTicket split over two records is given whole to Node and out as `ticket`', () => {
     const { log, actions } = recorder();
     const given: Uint8Array[] = [];
-    const injector = { give: (m: Uint8Array) => given.push(m.slice()), wipe: () => {} } as unknown as TicketInjector;
-    const cp = new ControlPlane(TLS_1_3, { suite, read: secret(1), write: secret(2) }, actions, injector);
-    const nst = buildNewSessionTicket({ lifetime: 7200, ageAdd: 1, nonce: Uint8Array.of(0), ticket: new Uint8Array(100).fill(7), extensions: new Uint8Array(0) });
+    const injector = {
+      give: (m: Uint8Array) => given.push(m.slice()),
+      wipe: () => {},
+    } as unknown as TicketInjector;
+    const cp = new ControlPlane(
+      TLS_1_3,
+      { suite, read: secret(1), write: secret(2) },
+      actions,
+      injector,
+    );
+    const nst = buildNewSessionTicket({
+      lifetime: 7200,
+      ageAdd: 1,
+      nonce: Uint8Array.of(0),
+      ticket: new Uint8Array(100).fill(7),
+      extensions: new Uint8Array(0),
+    });
     if (!nst.ok) throw new Error(nst.error.message);
     cp.onRecord(ContentType.handshake, nst.value.subarray(0, 30));
     expect(log.tickets).toEqual([]);
@@ -132,13 +177,22 @@ describe('ControlPlane', () => {
 
   it('HelloRequest in TLS 1.2 is ignored (RFC 5246 §7.4.1.1); other messages are protocol errors', () => {
     const a = recorder();
-    new ControlPlane(TLS_1_2, null, a.actions, null).onRecord(ContentType.handshake, Uint8Array.of(HandshakeType.helloRequest, 0, 0, 0));
+    new ControlPlane(TLS_1_2, null, a.actions, null).onRecord(
+      ContentType.handshake,
+      Uint8Array.of(HandshakeType.helloRequest, 0, 0, 0),
+    );
     expect(a.log.errors).toEqual([]);
     const b = recorder();
-    new ControlPlane(TLS_1_3, null, b.actions, null).onRecord(ContentType.handshake, Uint8Array.of(HandshakeType.certificateRequest, 0, 0, 0));
+    new ControlPlane(TLS_1_3, null, b.actions, null).onRecord(
+      ContentType.handshake,
+      Uint8Array.of(HandshakeType.certificateRequest, 0, 0, 0),
+    );
     expect((b.log.errors[0] as NodeKtlsError).code).toBe('ERR_KTLS_PROTOCOL');
     const c = recorder();
-    new ControlPlane(TLS_1_3, null, c.actions, null).onRecord(ContentType.changeCipherSpec, Uint8Array.of(1));
+    new ControlPlane(TLS_1_3, null, c.actions, null).onRecord(
+      ContentType.changeCipherSpec,
+      Uint8Array.of(1),
+    );
     expect((c.log.errors[0] as NodeKtlsError).alert).toBe('unexpected_message');
   });
 });
@@ -148,7 +202,9 @@ describe('TicketInjector', () => {
     const engine = new NodeCryptoAeadEngine();
     const state = cryptoStateFromSecret(suite, secret(9));
     const injected: Uint8Array[] = [];
-    const injector = new TicketInjector(engine, { ...state, key: state.key.slice() }, (r) => injected.push(r));
+    const injector = new TicketInjector(engine, { ...state, key: state.key.slice() }, (r) =>
+      injected.push(r),
+    );
     injector.give(Uint8Array.of(4, 0, 0, 1, 0));
     injector.give(Uint8Array.of(4, 0, 0, 1, 1));
     const first = openRecord(engine, state, injected[0]!);

@@ -77,7 +77,10 @@ export class ControlPlane {
   onRecord(contentType: ContentTypeByte, body: Uint8Array): void {
     if (this.closeNotify) return;
     const parsed = parseControlRecord(contentType, body, this.version);
-    if (!parsed.ok) return this.actions.fail(new RecordLayerError(parsed.error));
+    if (!parsed.ok) {
+      this.actions.fail(new RecordLayerError(parsed.error));
+      return;
+    }
     const record = parsed.value;
     switch (record.kind) {
       case 'alert': {
@@ -97,19 +100,21 @@ export class ControlPlane {
         return;
       }
       case 'handshake':
-        return this.onHandshake(body);
+        this.onHandshake(body);
+        return;
       case 'change-cipher-spec':
       case 'heartbeat':
       case 'unknown':
-        return this.actions.fail(
+        this.actions.fail(
           new NodeKtlsError(
             'ERR_KTLS_PROTOCOL',
             `unexpected ${record.kind} record after the handshake`,
             { alert: 'unexpected_message', errno: 'EBADMSG' },
           ),
         );
+        return;
       default:
-        return assertNever(record, 'control record');
+        assertNever(record, 'control record');
     }
   }
 
@@ -123,7 +128,10 @@ export class ControlPlane {
       const message = data.subarray(at, at + 4 + length);
       at += 4 + length;
       const parsed = parseControlRecord(ContentType.handshake, message, this.version);
-      if (!parsed.ok) return this.actions.fail(new RecordLayerError(parsed.error));
+      if (!parsed.ok) {
+        this.actions.fail(new RecordLayerError(parsed.error));
+        return;
+      }
       if (parsed.value.kind !== 'handshake') continue;
       for (const m of parsed.value.messages) {
         switch (m.type) {
@@ -137,15 +145,16 @@ export class ControlPlane {
           case 'other':
             // RFC 5246 §7.4.1.1: a client MAY ignore HelloRequest; renegotiation is not offered.
             if (m.handshakeType === HandshakeType.helloRequest && this.version !== TLS_1_3) break;
-            return this.actions.fail(
+            this.actions.fail(
               new NodeKtlsError(
                 'ERR_KTLS_PROTOCOL',
                 `handshake message type ${m.handshakeType} after the handshake is not supported`,
                 { alert: 'unexpected_message', errno: 'EBADMSG' },
               ),
             );
+            return;
           default:
-            return assertNever(m, 'handshake message');
+            assertNever(m, 'handshake message');
         }
       }
     }

@@ -123,7 +123,8 @@ function startKernelRx(
   // reads), then libuv must not read the fd again: from here the kernel owns the receive queue.
   raw.pause();
   const parts: Uint8Array[] = [leftover];
-  for (let c = raw.read() as Buffer | null; c !== null; c = raw.read() as Buffer | null) parts.push(c);
+  for (let c = raw.read() as Buffer | null; c !== null; c = raw.read() as Buffer | null)
+    parts.push(c);
   const handle = (raw as unknown as { _handle?: LibuvHandle })._handle;
   if (handle?.readStop) {
     handle.reading = false;

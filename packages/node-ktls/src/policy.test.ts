@@ -5,10 +5,22 @@ import { decideOffload, type OffloadProbe } from './policy.js';
 
 /** Synthetic probe results: each cell of README.md's policy table, as a kernel would answer. */
 const yes = { available: true, explanation: 'ok' } as const;
-const cipher = (version: 'TLS 1.2' | 'TLS 1.3', name: string, cipherType: number, ok: boolean): CipherProbe =>
+const cipher = (
+  version: 'TLS 1.2' | 'TLS 1.3',
+  name: string,
+  cipherType: number,
+  ok: boolean,
+): CipherProbe =>
   ok
     ? { version, cipher: name, cipherType, available: true, explanation: 'TLS_TX accepted' }
-    : { version, cipher: name, cipherType, available: false, errno: 'EINVAL', explanation: 'TLS_TX refused with EINVAL' };
+    : {
+        version,
+        cipher: name,
+        cipherType,
+        available: false,
+        errno: 'EINVAL',
+        explanation: 'TLS_TX refused with EINVAL',
+      };
 const ALL: CipherProbe[] = (['TLS 1.2', 'TLS 1.3'] as const).flatMap((v) => [
   cipher(v, 'AES_GCM_128', 51, true),
   cipher(v, 'AES_GCM_256', 52, true),
@@ -35,24 +47,44 @@ describe('decideOffload: the policy table', () => {
   });
 
   it('no addon: userspace, with the loader reason', () => {
-    const probe: OffloadProbe = { ...NEW_KERNEL, addon: { available: false, explanation: 'addon not loaded (load-failed)' } };
+    const probe: OffloadProbe = {
+      ...NEW_KERNEL,
+      addon: { available: false, explanation: 'addon not loaded (load-failed)' },
+    };
     const d = decideOffload(probe, TLS12.version, TLS12);
     expect([d.tx.plane, d.rx.plane]).toEqual(['userspace', 'userspace']);
     expect(d.tx.reason).toMatch(/addon not loaded/);
   });
 
   it('no TLS ULP (this host; CONFIG_TLS off): userspace, with the errno explanation', () => {
-    const probe: OffloadProbe = { ...NEW_KERNEL, tlsUlp: { available: false, errno: 'ENOENT', explanation: 'setsockopt(TCP_ULP, "tls") gave ENOENT' }, tlsTx: [] };
+    const probe: OffloadProbe = {
+      ...NEW_KERNEL,
+      tlsUlp: {
+        available: false,
+        errno: 'ENOENT',
+        explanation: 'setsockopt(TCP_ULP, "tls") gave ENOENT',
+      },
+      tlsTx: [],
+    };
     const d = decideOffload(probe, TLS13.version, TLS13);
     expect([d.tx.plane, d.rx.plane]).toEqual(['userspace', 'userspace']);
     expect(d.rx.reason).toMatch(/ENOENT/);
   });
 
   it('a cipher the kernel refuses stays in userspace, with the reason', () => {
-    const probe: OffloadProbe = { ...NEW_KERNEL, tlsTx: ALL.map((c) => (c.cipherType === 54 && c.version === 'TLS 1.3' ? cipher('TLS 1.3', 'CHACHA20_POLY1305', 54, false) : c)) };
+    const probe: OffloadProbe = {
+      ...NEW_KERNEL,
+      tlsTx: ALL.map((c) =>
+        c.cipherType === 54 && c.version === 'TLS 1.3'
+          ? cipher('TLS 1.3', 'CHACHA20_POLY1305', 54, false)
+          : c,
+      ),
+    };
     const d = decideOffload(probe, TLS13_CHACHA.version, TLS13_CHACHA);
     expect([d.tx.plane, d.rx.plane]).toEqual(['userspace', 'userspace']);
-    expect(d.tx.reason).toMatch(/does not offload TLS_CHACHA20_POLY1305_SHA256 .*cipher_type 54.*EINVAL/);
+    expect(d.tx.reason).toMatch(
+      /does not offload TLS_CHACHA20_POLY1305_SHA256 .*cipher_type 54.*EINVAL/,
+    );
     // The same kernel still offloads the other ciphers.
     expect(decideOffload(probe, TLS13.version, TLS13).tx.plane).toBe('kernel');
   });
@@ -63,7 +95,10 @@ describe('decideOffload: the policy table', () => {
     expect(d.rx.reason).toMatch(/was not probed/);
   });
 
-  for (const [name, probe] of [['6.1', OLD_KERNEL], ['7.x', NEW_KERNEL]] as const) {
+  for (const [name, probe] of [
+    ['6.1', OLD_KERNEL],
+    ['7.x', NEW_KERNEL],
+  ] as const) {
     it(`TLS 1.2 on ${name}: both directions on the kernel (no KeyUpdate in TLS 1.2)`, () => {
       const d = decideOffload(probe, TLS12.version, TLS12);
       expect([d.tx.plane, d.rx.plane]).toEqual(['kernel', 'kernel']);

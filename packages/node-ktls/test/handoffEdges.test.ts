@@ -2,7 +2,8 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import tls from 'node:tls';
 import { describe, expect, it } from 'vitest';
-import { accept, connect, type KtlsStream, NodeKtlsError } from '../src/index.js';
+import { connect as netConnect } from 'node:net';
+import { accept, connect, handOff, type KtlsStream, NodeKtlsError } from '../src/index.js';
 import { listen, makeCert, NO_KERNEL, payload, readAll, sha256 } from './helpers.js';
 import { coalescingRelay } from './relay.js';
 
@@ -25,7 +26,10 @@ describe('application data in the same segment as the peer Finished', () => {
       setTimeout(() => s.end(rest), 100);
     });
     const relay = await coalescingRelay(target);
-    const ours = await connect({ host: '127.0.0.1', port: relay.port, servername: 'localhost', ca: cert }, { probe: NO_KERNEL });
+    const ours = await connect(
+      { host: '127.0.0.1', port: relay.port, servername: 'localhost', ca: cert },
+      { probe: NO_KERNEL },
+    );
     // The data behind the Finished was read with it, kept out of Node's tls, given to the data plane.
     expect(ours.handoff.leftoverBytes).toBeGreaterThanOrEqual(first.length);
     const got = await readAll(ours);
@@ -42,7 +46,14 @@ describe('application data in the same segment as the peer Finished', () => {
       accepted = accept(raw, { secureContext }, { probe: NO_KERNEL });
     });
     const relay = await coalescingRelay(target);
-    const theirs = tls.connect({ host: '127.0.0.1', port: relay.port, servername: 'localhost', ca: cert, maxVersion: version, ...(session ? { session } : {}) });
+    const theirs = tls.connect({
+      host: '127.0.0.1',
+      port: relay.port,
+      servername: 'localhost',
+      ca: cert,
+      maxVersion: version,
+      ...(session ? { session } : {}),
+    });
     const sessions: Buffer[] = [];
     theirs.on('session', (s: Buffer) => sessions.push(s));
     let reused: boolean | null = null;
@@ -86,7 +97,10 @@ describe('the end of the stream', () => {
   it('close_notify from the peer is a clean end ("end", no error)', async () => {
     const data = payload(70000);
     const { server, port } = await tlsServer({}, (s) => s.end(data));
-    const ours = await connect({ host: '127.0.0.1', port, servername: 'localhost', ca: cert }, { probe: NO_KERNEL });
+    const ours = await connect(
+      { host: '127.0.0.1', port, servername: 'localhost', ca: cert },
+      { probe: NO_KERNEL },
+    );
     const errors: Error[] = [];
     ours.on('error', (e) => errors.push(e));
     const got = await readAll(ours);
@@ -99,9 +113,14 @@ describe('the end of the stream', () => {
   for (const version of ['TLSv1.2', 'TLSv1.3'] as const) {
     it(`${version}: TCP FIN without close_notify is a truncation error (ERR_KTLS_TRUNCATED)`, async () => {
       const data = payload(20000);
-      const { server, port: target } = await tlsServer({ maxVersion: version }, (s) => s.write(data));
+      const { server, port: target } = await tlsServer({ maxVersion: version }, (s) =>
+        s.write(data),
+      );
       const relay = await coalescingRelay(target);
-      const ours = await connect({ host: '127.0.0.1', port: relay.port, servername: 'localhost', ca: cert }, { probe: NO_KERNEL });
+      const ours = await connect(
+        { host: '127.0.0.1', port: relay.port, servername: 'localhost', ca: cert },
+        { probe: NO_KERNEL },
+      );
       const parts: Buffer[] = [];
       ours.on('data', (d: Buffer) => parts.push(d));
       let ended = false;
@@ -119,4 +138,27 @@ describe('the end of the stream', () => {
       server.close();
     });
   }
+});
+
+describe('handOff itself', () => {
+  it("removes its keylog listener, gives Node's tls nothing after the hand-off, hands out the secrets once", async () => {
+    const { server, port } = await tlsServer({}, (s) => s.end('x'));
+    const raw = await new Promise<ReturnType<typeof netConnect>>((resolve) => {
+      const s = netConnect({ host: '127.0.0.1', port }, () => resolve(s));
+    });
+    const h = await handOff(raw, 'client', (transport) =>
+      tls.connect({ socket: transport, servername: 'localhost', ca: cert }),
+    );
+    expect(h.tlsSocket.listenerCount('keylog')).toBe(0);
+    expect(h.info.secrets.has('CLIENT_TRAFFIC_SECRET_0')).toBe(true);
+    expect(h.lateOutput()).toBe(0);
+    const written = raw.bytesWritten;
+    h.tlsSocket.end();
+    // Node's close_notify goes nowhere: the data plane owns the wire now.
+    await new Promise((r) => setTimeout(r, 20));
+    expect(h.lateOutput()).toBeGreaterThan(0);
+    expect(raw.bytesWritten).toBe(written);
+    raw.destroy();
+    server.close();
+  });
 });

@@ -10,12 +10,34 @@ import type { OffloadProbe } from '../src/index.js';
 /** A self-signed P-256 certificate for localhost, made once per test file with Debian's openssl. */
 export function makeCert(): { key: Buffer; cert: Buffer; dir: string } {
   const dir = mkdtempSync(join(tmpdir(), 'node-ktls-'));
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '2',
-    '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost',
-  ], { stdio: 'ignore' });
-  return { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')), dir };
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+      '-days',
+      '2',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=DNS:localhost',
+    ],
+    { stdio: 'ignore' },
+  );
+  return {
+    key: readFileSync(join(dir, 'key.pem')),
+    cert: readFileSync(join(dir, 'cert.pem')),
+    dir,
+  };
 }
 
 /** This host has no kernel TLS: the policy keeps everything in userspace, and says so. */
@@ -40,7 +62,9 @@ export function readAll(s: Duplex): Promise<Buffer> {
 }
 
 /** A TCP listener on 127.0.0.1 handing each accepted socket to `onSocket`. */
-export async function listen(onSocket: (s: Socket) => void): Promise<{ server: Server; port: number }> {
+export async function listen(
+  onSocket: (s: Socket) => void,
+): Promise<{ server: Server; port: number }> {
   const server = createServer(onSocket);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return { server, port: (server.address() as AddressInfo).port };

@@ -12,7 +12,13 @@ import {
 } from '@ktls-lab/core';
 import { type KtlsRecvOptions, type KtlsRecvResult, NativeSyscallError } from '@ktls-lab/native';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type KernelSocket, kernelPlanes, NodeKtlsError, type OffloadDecision, type RxSink } from '../src/index.js';
+import {
+  type KernelSocket,
+  kernelPlanes,
+  type NodeKtlsError,
+  type OffloadDecision,
+  type RxSink,
+} from '../src/index.js';
 import { listen } from './helpers.js';
 
 /**
@@ -21,8 +27,14 @@ import { listen } from './helpers.js';
  * numbers, what it does with bytes read before the hand-off, how it falls back.
  */
 const suite = suiteByName('TLS_AES_128_GCM_SHA256');
-const stateAt = (b: number, recSeq = 0n): CryptoState => ({ ...cryptoStateFromSecret(suite, new Uint8Array(32).fill(b)), recSeq });
-const KERNEL: OffloadDecision = { tx: { plane: 'kernel', reason: 'test' }, rx: { plane: 'kernel', reason: 'test' } };
+const stateAt = (b: number, recSeq = 0n): CryptoState => ({
+  ...cryptoStateFromSecret(suite, new Uint8Array(32).fill(b)),
+  recSeq,
+});
+const KERNEL: OffloadDecision = {
+  tx: { plane: 'kernel', reason: 'test' },
+  rx: { plane: 'kernel', reason: 'test' },
+};
 const errno = (name: string) => new NativeSyscallError('setsockopt', name, 16);
 
 type Call = [string, ...unknown[]];
@@ -60,7 +72,13 @@ class FakeKernel implements KernelSocket {
       if (next === undefined) throw errno('EAGAIN');
       const n = Math.min(next.length, options.maxBytes ?? next.length);
       if (n < next.length) this.wire.unshift(next.subarray(n));
-      return { data: Buffer.from(next.subarray(0, n)), contentType: null, recordType: null, eor: false, ctrunc: false };
+      return {
+        data: Buffer.from(next.subarray(0, n)),
+        contentType: null,
+        recordType: null,
+        eor: false,
+        ctrunc: false,
+      };
     }
     const r = this.records.shift();
     if (r === undefined) throw errno('EAGAIN');
@@ -130,8 +148,19 @@ describe('kernel planes (fake KernelSocket)', () => {
     const cut = bytes.length - 10; // the third record ends 10 bytes short
     const k = new FakeKernel();
     k.wire = [bytes.subarray(cut)];
-    k.records = [rec(ContentType.applicationData, 'from the kernel'), rec(ContentType.alert, Uint8Array.of(AlertLevel.warning, AlertDescription.close_notify)), rec(null, '')];
-    const built = kernelPlanes(raw, KERNEL, rxState, stateAt(2, 2n), bytes.subarray(0, cut), () => k);
+    k.records = [
+      rec(ContentType.applicationData, 'from the kernel'),
+      rec(ContentType.alert, Uint8Array.of(AlertLevel.warning, AlertDescription.close_notify)),
+      rec(null, ''),
+    ];
+    const built = kernelPlanes(
+      raw,
+      KERNEL,
+      rxState,
+      stateAt(2, 2n),
+      bytes.subarray(0, cut),
+      () => k,
+    );
     expect(built.decision).toEqual(KERNEL);
     expect(built.planes.rx.kind).toBe('kernel');
     expect(built.planes.tx.kind).toBe('kernel');
@@ -142,7 +171,13 @@ describe('kernel planes (fake KernelSocket)', () => {
     const out = sink();
     built.planes.rx.start(out.s, built.leftover);
     while (out.eof() === 0) await new Promise((r) => setTimeout(r, 2));
-    expect(out.got).toEqual(['data:one', 'data:two', 'data:three', 'data:from the kernel', `control:${ContentType.alert}:1,0`]);
+    expect(out.got).toEqual([
+      'data:one',
+      'data:two',
+      'data:three',
+      'data:from the kernel',
+      `control:${ContentType.alert}:1,0`,
+    ]);
     built.planes.rx.destroy();
   });
 
@@ -166,7 +201,10 @@ describe('kernel planes (fake KernelSocket)', () => {
     k.wire = [bytes.subarray(20, first)];
     const built = kernelPlanes(raw, KERNEL, rxState, stateAt(4), bytes.subarray(0, 20), () => k);
     expect(built.decision.tx.plane).toBe('kernel');
-    expect(built.decision.rx).toEqual({ plane: 'userspace', reason: expect.stringMatching(/TLS_RX refused: .*EINVAL/) });
+    expect(built.decision.rx).toEqual({
+      plane: 'userspace',
+      reason: expect.stringMatching(/TLS_RX refused: .*EINVAL/),
+    });
     // The bytes read before the hand-off and the rest of the partial record read from the fd.
     expect(Buffer.from(built.leftover)).toEqual(Buffer.from(bytes.subarray(0, first)));
     const out = sink();
@@ -185,7 +223,10 @@ describe('kernel planes (fake KernelSocket)', () => {
     const rxState = stateAt(5);
     const peer = new TlsRecordLayer({ trace: false });
     peer.installTxKey({ ...rxState, key: rxState.key.slice() });
-    const bytes = Buffer.concat([peer.send(Buffer.from('x')), peer.sendControl(ContentType.handshake, buildKeyUpdate(false))]);
+    const bytes = Buffer.concat([
+      peer.send(Buffer.from('x')),
+      peer.sendControl(ContentType.handshake, buildKeyUpdate(false)),
+    ]);
     const k = new FakeKernel();
     const built = kernelPlanes(raw, KERNEL, rxState, stateAt(6), bytes, () => k);
     expect(built.decision.rx.reason).toMatch(/control record/);
@@ -195,7 +236,14 @@ describe('kernel planes (fake KernelSocket)', () => {
   it('TX rekey: the KeyUpdate goes after earlier data, the new key before later data', async () => {
     const [raw, peer] = await pair();
     const k = new FakeKernel();
-    const { planes } = kernelPlanes(raw, { ...KERNEL, rx: { plane: 'userspace', reason: 'test' } }, stateAt(1), stateAt(2), new Uint8Array(0), () => k);
+    const { planes } = kernelPlanes(
+      raw,
+      { ...KERNEL, rx: { plane: 'userspace', reason: 'test' } },
+      stateAt(1),
+      stateAt(2),
+      new Uint8Array(0),
+      () => k,
+    );
     const write = raw.write.bind(raw) as (chunk: Uint8Array, cb?: () => void) => boolean;
     (raw as unknown as { write: typeof write }).write = (chunk, cb) => {
       if (chunk.length > 0) k.calls.push(['write', Buffer.from(chunk).toString()]);
@@ -217,7 +265,14 @@ describe('kernel planes (fake KernelSocket)', () => {
     const [raw] = await pair();
     const k = new FakeKernel();
     k.refuse.rekey = 'EBUSY';
-    const { planes } = kernelPlanes(raw, KERNEL, stateAt(1), stateAt(2), new Uint8Array(0), () => k);
+    const { planes } = kernelPlanes(
+      raw,
+      KERNEL,
+      stateAt(1),
+      stateAt(2),
+      new Uint8Array(0),
+      () => k,
+    );
     const failed = once(raw, 'error');
     planes.tx.rekey(buildKeyUpdate(false), stateAt(7));
     const [error] = (await failed) as [NodeKtlsError];
@@ -229,11 +284,22 @@ describe('kernel planes (fake KernelSocket)', () => {
   it('close: close_notify with sendmsg + cmsg after the data, then FIN', async () => {
     const [raw, peer] = await pair();
     const k = new FakeKernel();
-    const { planes } = kernelPlanes(raw, { ...KERNEL, rx: { plane: 'userspace', reason: 'test' } }, stateAt(1), stateAt(2), new Uint8Array(0), () => k);
+    const { planes } = kernelPlanes(
+      raw,
+      { ...KERNEL, rx: { plane: 'userspace', reason: 'test' } },
+      stateAt(1),
+      stateAt(2),
+      new Uint8Array(0),
+      () => k,
+    );
     const ended = once(peer, 'end');
     peer.resume();
     await new Promise<void>((r) => planes.tx.end(() => r()));
     await ended;
-    expect(k.calls.at(-1)).toEqual(['sendRecord', ContentType.alert, [AlertLevel.warning, AlertDescription.close_notify]]);
+    expect(k.calls.at(-1)).toEqual([
+      'sendRecord',
+      ContentType.alert,
+      [AlertLevel.warning, AlertDescription.close_notify],
+    ]);
   });
 });

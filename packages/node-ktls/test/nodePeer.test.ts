@@ -44,11 +44,25 @@ describe('client side: connect() against a Node tls.Server', () => {
   for (const [version, suites] of Object.entries(SUITES)) {
     for (const [standard, openssl] of Object.entries(suites)) {
       it(`${version} ${standard}: 4 MiB each way, byte-exact, close_notify ends both`, async () => {
-        const server = tls.createServer({ key, cert, minVersion: version as tls.SecureVersion, maxVersion: version as tls.SecureVersion, ciphers: openssl });
+        const server = tls.createServer({
+          key,
+          cert,
+          minVersion: version as tls.SecureVersion,
+          maxVersion: version as tls.SecureVersion,
+          ciphers: openssl,
+        });
         server.listen(0, '127.0.0.1');
         await once(server, 'listening');
         const peer = once(server, 'secureConnection') as Promise<[tls.TLSSocket]>;
-        const ours = await connect({ host: '127.0.0.1', port: (server.address() as AddressInfo).port, servername: 'localhost', ca: cert }, { probe: NO_KERNEL });
+        const ours = await connect(
+          {
+            host: '127.0.0.1',
+            port: (server.address() as AddressInfo).port,
+            servername: 'localhost',
+            ca: cert,
+          },
+          { probe: NO_KERNEL },
+        );
         const [theirs] = await peer;
         expect(ours.getProtocol()).toBe(version);
         expect(ours.getCipher().standardName).toBe(standard);
@@ -75,7 +89,15 @@ describe('server side: accept() against Node tls.connect', () => {
         const { server, port } = await listen((raw) => {
           accepted = accept(raw, { key, cert }, { probe: NO_KERNEL });
         });
-        const theirs = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca: cert, minVersion: version as tls.SecureVersion, maxVersion: version as tls.SecureVersion, ciphers: openssl });
+        const theirs = tls.connect({
+          host: '127.0.0.1',
+          port,
+          servername: 'localhost',
+          ca: cert,
+          minVersion: version as tls.SecureVersion,
+          maxVersion: version as tls.SecureVersion,
+          ciphers: openssl,
+        });
         await once(theirs, 'secureConnect');
         const ours = await accepted;
         expect(ours.getProtocol()).toBe(version);

@@ -29,7 +29,8 @@ function reader(s: Duplex): { text: () => string; until: (needle: string) => Pro
     until: async (needle) => {
       const end = Date.now() + 10_000;
       while (!text.includes(needle)) {
-        if (Date.now() > end) throw new Error(`no "${needle}" in ${JSON.stringify(text.slice(-500))}`);
+        if (Date.now() > end)
+          throw new Error(`no "${needle}" in ${JSON.stringify(text.slice(-500))}`);
         await new Promise((r) => setTimeout(r, 10));
       }
     },
@@ -53,7 +54,9 @@ async function keyUpdates(peer: OpensslPeer, ours: KtlsStream): Promise<void> {
   ours.write('ping-k\n');
   await peer.waitFor(/ping-k/, beforeK);
   // update_not_requested: we follow (new RX key) and send none back.
-  expect(peer.output.slice(beforeK)).not.toMatch(/<<< TLS 1\.3, Handshake \[length 0005\], KeyUpdate/);
+  expect(peer.output.slice(beforeK)).not.toMatch(
+    /<<< TLS 1\.3, Handshake \[length 0005\], KeyUpdate/,
+  );
 
   const beforeBigK = peer.output.length;
   peer.type('K');
@@ -63,7 +66,9 @@ async function keyUpdates(peer: OpensslPeer, ours: KtlsStream): Promise<void> {
   ours.write('ping-K\n');
   await peer.waitFor(/ping-K/, beforeBigK);
   // update_requested: our KeyUpdate (update_not_requested) reached openssl, then data under the new key.
-  expect(peer.output.slice(beforeBigK)).toMatch(/<<< TLS 1\.3, Handshake \[length 0005\], KeyUpdate/);
+  expect(peer.output.slice(beforeBigK)).toMatch(
+    /<<< TLS 1\.3, Handshake \[length 0005\], KeyUpdate/,
+  );
   expect(peer.output).not.toMatch(/bad record mac|alert/i);
 }
 
@@ -72,7 +77,10 @@ describe('openssl s_server as the peer (our client side)', () => {
     it(`${version}: lines both ways; close_notify each way ends both cleanly`, async () => {
       const peer = OpensslPeer.server(dir, [version]);
       peers.push(peer);
-      const ours = await connect({ host: '127.0.0.1', port: await peer.port(), servername: 'localhost', ca: cert }, { probe: NO_KERNEL });
+      const ours = await connect(
+        { host: '127.0.0.1', port: await peer.port(), servername: 'localhost', ca: cert },
+        { probe: NO_KERNEL },
+      );
       const got = reader(ours);
       ours.write('hello openssl\n');
       await peer.waitFor(/hello openssl/);
@@ -94,7 +102,10 @@ describe('openssl s_server as the peer (our client side)', () => {
   it('TLS 1.3 KeyUpdate k and K from openssl s_server are followed and answered', async () => {
     const peer = OpensslPeer.server(dir, ['-tls1_3']);
     peers.push(peer);
-    const ours = await connect({ host: '127.0.0.1', port: await peer.port(), servername: 'localhost', ca: cert }, { probe: NO_KERNEL });
+    const ours = await connect(
+      { host: '127.0.0.1', port: await peer.port(), servername: 'localhost', ca: cert },
+      { probe: NO_KERNEL },
+    );
     await keyUpdates(peer, ours);
     ours.destroy();
   });
@@ -104,7 +115,11 @@ describe('openssl s_client as the peer (our server side)', () => {
   it('TLS 1.3 KeyUpdate k and K from openssl s_client are followed and answered', async () => {
     let accepted: Promise<KtlsStream> | undefined;
     const { server, port } = await listen((raw) => {
-      accepted = accept(raw, { key: readPem('key.pem'), cert: readPem('cert.pem') }, { probe: NO_KERNEL });
+      accepted = accept(
+        raw,
+        { key: readPem('key.pem'), cert: readPem('cert.pem') },
+        { probe: NO_KERNEL },
+      );
     });
     const peer = OpensslPeer.client(port, ['-tls1_3', '-CAfile', `${dir}/cert.pem`]);
     peers.push(peer);
@@ -118,7 +133,11 @@ describe('openssl s_client as the peer (our server side)', () => {
   it('TLS 1.2: lines both ways', async () => {
     let accepted: Promise<KtlsStream> | undefined;
     const { server, port } = await listen((raw) => {
-      accepted = accept(raw, { key: readPem('key.pem'), cert: readPem('cert.pem') }, { probe: NO_KERNEL });
+      accepted = accept(
+        raw,
+        { key: readPem('key.pem'), cert: readPem('cert.pem') },
+        { probe: NO_KERNEL },
+      );
     });
     const peer = OpensslPeer.client(port, ['-tls1_2', '-CAfile', `${dir}/cert.pem`]);
     peers.push(peer);

@@ -17,11 +17,29 @@ export class OpensslPeer {
   }
 
   static server(dir: string, extra: string[]): OpensslPeer {
-    return new OpensslPeer(['s_server', '-accept', '127.0.0.1:0', '-cert', join(dir, 'cert.pem'), '-key', join(dir, 'key.pem'), '-msg', ...extra]);
+    return new OpensslPeer([
+      's_server',
+      '-accept',
+      '127.0.0.1:0',
+      '-cert',
+      join(dir, 'cert.pem'),
+      '-key',
+      join(dir, 'key.pem'),
+      '-msg',
+      ...extra,
+    ]);
   }
 
   static client(port: number, extra: string[]): OpensslPeer {
-    return new OpensslPeer(['s_client', '-connect', `127.0.0.1:${port}`, '-servername', 'localhost', '-msg', ...extra]);
+    return new OpensslPeer([
+      's_client',
+      '-connect',
+      `127.0.0.1:${port}`,
+      '-servername',
+      'localhost',
+      '-msg',
+      ...extra,
+    ]);
   }
 
   /** Resolves once the output (from `from` on) matches, or rejects after `ms`. */
@@ -30,7 +48,10 @@ export class OpensslPeer {
     for (;;) {
       const m = this.output.slice(from).match(pattern);
       if (m) return m;
-      if (Date.now() > until) throw new Error(`openssl output has no ${pattern} after ${ms} ms:\n${this.output.slice(-2000)}`);
+      if (Date.now() > until)
+        throw new Error(
+          `openssl output has no ${pattern} after ${ms} ms:\n${this.output.slice(-2000)}`,
+        );
       await new Promise((r) => setTimeout(r, 10));
     }
   }

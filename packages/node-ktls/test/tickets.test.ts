@@ -39,7 +39,10 @@ describe('NewSessionTicket after the hand-off (TLS 1.3)', () => {
     for (const t of tickets) expect(t.lifetime).toBeGreaterThan(0);
     expect(first.getSession()).toEqual(sessions.at(-1));
 
-    const second: KtlsStream = await connect({ ...options, session: sessions.at(-1)! }, { probe: NO_KERNEL });
+    const second: KtlsStream = await connect(
+      { ...options, session: sessions.at(-1)! },
+      { probe: NO_KERNEL },
+    );
     expect(second.isSessionReused()).toBe(true);
     const again = await readAll(second);
     expect(sha256(again)).toBe(sha256(data));
