@@ -8,7 +8,7 @@ export { type ControlActions, ControlPlane, TicketInjector } from './controlPlan
 export type { PlaneKind, RxPlane, RxSink, TxPlane } from './dataPlane.js';
 export { NodeKtlsError, type NodeKtlsErrorCode } from './errors.js';
 export { type Handoff, handOff, type TlsSnapshot } from './handoff.js';
-export type { Side } from './handshakeInfo.js';
+export type { HandshakeInfo, Side } from './handshakeInfo.js';
 export {
   type KernelSocket,
   type KernelSocketFactory,
