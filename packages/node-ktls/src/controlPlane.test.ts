@@ -48,6 +48,10 @@ function recorder() {
   return { log, actions };
 }
 
+/** A TLS 1.3 control plane at generation 0 of secrets 0x01… (read) and 0x02… (write). */
+const plane13 = (actions: ControlActions, injector: TicketInjector | null = null) =>
+  new ControlPlane(TLS_1_3, { suite, read: secret(1), write: secret(2) }, actions, injector);
+
 const alert = (level: number, description: number) => Uint8Array.of(level, description);
 
 describe('ControlPlane', () => {
@@ -75,12 +79,7 @@ describe('ControlPlane', () => {
 
   it('KeyUpdate(update_not_requested): next RX key from the next read secret, nothing sent', () => {
     const { log, actions } = recorder();
-    const cp = new ControlPlane(
-      TLS_1_3,
-      { suite, read: secret(1), write: secret(2) },
-      actions,
-      null,
-    );
+    const cp = plane13(actions);
     cp.onRecord(ContentType.handshake, buildKeyUpdate(false));
     const want = cryptoStateFromSecret(suite, nextTrafficSecret(suite, secret(1)));
     expect(log.installRx.map((s) => Buffer.from(s.key).toString('hex'))).toEqual([
@@ -92,12 +91,7 @@ describe('ControlPlane', () => {
 
   it('KeyUpdate(update_requested): next RX key, and our KeyUpdate(update_not_requested) with the next TX key', () => {
     const { log, actions } = recorder();
-    const cp = new ControlPlane(
-      TLS_1_3,
-      { suite, read: secret(1), write: secret(2) },
-      actions,
-      null,
-    );
+    const cp = plane13(actions);
     cp.onRecord(ContentType.handshake, buildKeyUpdate(true));
     cp.onRecord(ContentType.handshake, buildKeyUpdate(true));
     expect(log.installRx).toHaveLength(2);
@@ -117,12 +111,7 @@ describe('ControlPlane', () => {
         throw new NodeKtlsError('ERR_KTLS_REKEY_UNSUPPORTED', 'no rekey', { errno: 'EBUSY' });
       },
     };
-    const cp = new ControlPlane(
-      TLS_1_3,
-      { suite, read: secret(1), write: secret(2) },
-      refusing,
-      null,
-    );
+    const cp = plane13(refusing);
     cp.onRecord(ContentType.handshake, buildKeyUpdate(false));
     expect((log.errors[0] as NodeKtlsError).code).toBe('ERR_KTLS_REKEY_UNSUPPORTED');
   });
@@ -154,12 +143,7 @@ describe('ControlPlane', () => {
       give: (m: Uint8Array) => given.push(m.slice()),
       wipe: () => {},
     } as unknown as TicketInjector;
-    const cp = new ControlPlane(
-      TLS_1_3,
-      { suite, read: secret(1), write: secret(2) },
-      actions,
-      injector,
-    );
+    const cp = plane13(actions, injector);
     const nst = buildNewSessionTicket({
       lifetime: 7200,
       ageAdd: 1,

@@ -5,8 +5,6 @@ import {
   ContentType,
   type ContentTypeByte,
   type CryptoState,
-  concat,
-  EMPTY,
   HandshakeType,
   type NewSessionTicketMessage,
   parseControlRecord,
@@ -18,6 +16,7 @@ import {
   type TrafficSecrets,
 } from '@ktls-lab/core';
 import { NodeKtlsError } from './errors.js';
+import { HandshakeReassembler } from './handshakeMessages.js';
 
 /** What the control plane does to the stream and the data planes. */
 export interface ControlActions {
@@ -64,7 +63,7 @@ export class TicketInjector {
  * (RFC 8446 §4.6.3, §7.2), answered when the peer asks.
  */
 export class ControlPlane {
-  private rest: Uint8Array = EMPTY;
+  private readonly messages = new HandshakeReassembler();
   closeNotify = false;
 
   constructor(
@@ -118,15 +117,9 @@ export class ControlPlane {
     }
   }
 
-  /** Whole messages; one may span records (RFC 8446 §5.1), so bytes are joined first. */
+  /** Whole messages; one may span records (RFC 8446 §5.1), `HandshakeReassembler` joins them. */
   private onHandshake(body: Uint8Array): void {
-    const data = this.rest.length === 0 ? body : concat([this.rest, body]);
-    let at = 0;
-    while (data.length - at >= 4) {
-      const length = (data[at + 1]! << 16) | (data[at + 2]! << 8) | data[at + 3]!;
-      if (data.length - at - 4 < length) break;
-      const message = data.subarray(at, at + 4 + length);
-      at += 4 + length;
+    for (const { message } of this.messages.push(body)) {
       const parsed = parseControlRecord(ContentType.handshake, message, this.version);
       if (!parsed.ok) {
         this.actions.fail(new RecordLayerError(parsed.error));
@@ -158,7 +151,6 @@ export class ControlPlane {
         }
       }
     }
-    this.rest = data.slice(at);
   }
 
   private followKeyUpdate(requestUpdate: boolean): boolean {

@@ -2,15 +2,16 @@ import {
   type AeadEngine,
   ContentType,
   type CryptoState,
-  concat,
-  EMPTY,
   HandshakeType,
   openRecord,
+  type ParserState,
   recordBytes,
   TLS_1_3,
+  takeRecord,
   type WireRecord,
 } from '@ktls-lab/core';
 import { NodeKtlsError } from './errors.js';
+import { HandshakeReassembler } from './handshakeMessages.js';
 import {
   applicationState,
   type HandshakeInfo,
@@ -52,8 +53,8 @@ export class Flight {
   finished = false;
   /** Records seen after Finished (the first data-plane sequence number on this direction). */
   applicationRecords = 0n;
-  private plainRest: Uint8Array = EMPTY;
-  private protectedRest: Uint8Array = EMPTY;
+  private readonly plain = new HandshakeReassembler();
+  private readonly protected = new HandshakeReassembler();
   private handshake: CryptoState | null = null;
   private changeCipherSpec = false;
 
@@ -89,27 +90,16 @@ export class Flight {
   }
 
   private plaintextHandshake(body: Uint8Array): FlightVerdict {
-    const data = this.plainRest.length === 0 ? body : concat([this.plainRest, body]);
-    let at = 0;
-    while (data.length - at >= 4) {
-      const length = (data[at + 1]! << 16) | (data[at + 2]! << 8) | data[at + 3]!;
-      if (data.length - at - 4 < length) break;
-      const type = data[at]!;
-      const message = data.subarray(at + 4, at + 4 + length);
-      at += 4 + length;
+    for (const { type, body: message } of this.plain.push(body)) {
       if (type === HandshakeType.clientHello || type === HandshakeType.serverHello) {
-        const problem = noteHello(
-          this.info,
-          type === HandshakeType.clientHello ? 'client' : 'server',
-          message,
-        );
+        const side = type === HandshakeType.clientHello ? 'client' : 'server';
+        const problem = noteHello(this.info, side, message);
         if (problem !== null) return fail(problem);
       } else if (type === HandshakeType.finished) {
         // Only a TLS 1.2 Finished can be plaintext-framed, and it comes after ChangeCipherSpec.
         return fail('a Finished message before ChangeCipherSpec');
       }
     }
-    this.plainRest = data.slice(at);
     return HANDSHAKE;
   }
 
@@ -124,20 +114,12 @@ export class Flight {
     }
     this.handshake = opened.value.next;
     if (opened.value.contentType !== ContentType.handshake) return HANDSHAKE;
-    const data = concat([this.protectedRest, opened.value.content]);
-    let at = 0;
-    while (data.length - at >= 4) {
-      const length = (data[at + 1]! << 16) | (data[at + 2]! << 8) | data[at + 3]!;
-      if (data.length - at - 4 < length) break;
-      const type = data[at]!;
-      at += 4 + length;
-      if (type === HandshakeType.finished) {
-        // RFC 8446 §5.1: a handshake message may not span a key change, so Finished ends the record.
-        if (at !== data.length) return fail('handshake data after Finished in the same record');
-        return this.finish();
-      }
+    for (const m of this.protected.push(opened.value.content)) {
+      if (m.type !== HandshakeType.finished) continue;
+      // RFC 8446 §5.1: a handshake message may not span a key change, so Finished ends the record.
+      if (!m.endsRecord) return fail('handshake data after Finished in the same record');
+      return this.finish();
     }
-    this.protectedRest = data.slice(at);
     return HANDSHAKE;
   }
 
@@ -162,6 +144,41 @@ export class Flight {
     this.handshake = null;
     return LAST;
   }
+}
+
+/** One step over a direction's parsed bytes: the next whole record and what it is, or why not. */
+export type FlightStep =
+  /** Fewer bytes than a record, or a protected record whose key has not come: try again later. */
+  | { readonly kind: 'wait' }
+  | { readonly kind: 'error'; readonly error: Error }
+  | {
+      readonly kind: 'record';
+      /** The parser after the record (the caller commits it when it takes the record). */
+      readonly state: ParserState;
+      readonly record: WireRecord;
+      readonly verdict: Extract<FlightVerdict, { kind: 'handshake' | 'application' }>;
+    };
+
+/** Takes the next record off `parser` and classifies it; never throws. */
+export function nextRecord(parser: ParserState, flight: Flight): FlightStep {
+  const taken = takeRecord(parser);
+  if (taken.kind === 'need-more') return { kind: 'wait' };
+  if (taken.kind === 'error') {
+    const { message, errno, alert } = taken.error;
+    return {
+      kind: 'error',
+      error: new NodeKtlsError('ERR_KTLS_HANDOFF', message, { errno, alert }),
+    };
+  }
+  let verdict: FlightVerdict;
+  try {
+    verdict = flight.classify(taken.record);
+  } catch (error) {
+    return { kind: 'error', error: error as Error };
+  }
+  if (verdict.kind === 'need-key') return { kind: 'wait' };
+  if (verdict.kind === 'error') return verdict;
+  return { kind: 'record', state: taken.state, record: taken.record, verdict };
 }
 
 function fail(message: string): FlightVerdict {

@@ -14,10 +14,9 @@ import {
   recordBytes,
   TLS_1_3,
   type TlsVersion,
-  takeRecord,
 } from '@ktls-lab/core';
 import { NodeKtlsError } from './errors.js';
-import { Flight, type FlightVerdict } from './flight.js';
+import { Flight, nextRecord } from './flight.js';
 import {
   applicationState,
   createHandshakeInfo,
@@ -145,26 +144,11 @@ export function handOff(
     let ownRecords = 0;
     const pumpTx = () => {
       while (!settled) {
-        const taken = takeRecord(tx);
-        if (taken.kind === 'need-more') return;
-        if (taken.kind === 'error') {
-          fail(new NodeKtlsError('ERR_KTLS_HANDOFF', taken.error.message));
-          return;
-        }
-        let verdict: FlightVerdict;
-        try {
-          verdict = ownFlight.classify(taken.record);
-        } catch (error) {
-          fail(error);
-          return;
-        }
-        if (verdict.kind === 'need-key') return;
-        if (verdict.kind === 'error') {
-          fail(verdict.error);
-          return;
-        }
-        tx = taken.state;
-        if (verdict.kind === 'application') ownApplication.push(recordBytes(taken.record));
+        const step = nextRecord(tx, ownFlight);
+        if (step.kind === 'wait') return;
+        if (step.kind === 'error') return fail(step.error);
+        tx = step.state;
+        if (step.verdict.kind === 'application') ownApplication.push(recordBytes(step.record));
         else ownRecords++;
       }
     };
@@ -204,27 +188,10 @@ export function handOff(
         do {
           again = false;
           while (!peerFlight.finished && !settled) {
-            const taken = takeRecord(rx);
-            if (taken.kind === 'need-more') break;
-            if (taken.kind === 'error') {
-              fail(
-                new NodeKtlsError('ERR_KTLS_HANDOFF', taken.error.message, {
-                  errno: taken.error.errno,
-                  alert: taken.error.alert,
-                }),
-              );
-              return;
-            }
-            let verdict: FlightVerdict;
-            try {
-              verdict = peerFlight.classify(taken.record);
-            } catch (error) {
-              fail(error);
-              return;
-            }
-            if (verdict.kind === 'need-key') break;
-            if (verdict.kind === 'error') return fail(verdict.error);
-            if (verdict.kind === 'application') {
+            const step = nextRecord(rx, peerFlight);
+            if (step.kind === 'wait') break;
+            if (step.kind === 'error') return fail(step.error);
+            if (step.verdict.kind === 'application') {
               return fail(
                 new NodeKtlsError(
                   'ERR_KTLS_HANDOFF',
@@ -232,10 +199,10 @@ export function handOff(
                 ),
               );
             }
-            rx = taken.state;
+            rx = step.state;
             peerRecords++;
             // A copy: the parser's record is a view into the TCP chunk, which Node may keep.
-            transport.push(Buffer.from(recordBytes(taken.record)));
+            transport.push(Buffer.from(recordBytes(step.record)));
           }
         } while (again);
       } finally {

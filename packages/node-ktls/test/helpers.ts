@@ -5,7 +5,13 @@ import { type AddressInfo, createServer, type Server, type Socket } from 'node:n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
-import type { OffloadProbe } from '../src/index.js';
+import {
+  type AcceptOptions,
+  accept,
+  type KtlsOptions,
+  type KtlsStream,
+  type OffloadProbe,
+} from '../src/index.js';
 
 /** A self-signed P-256 certificate for localhost, made once per test file with Debian's openssl. */
 export function makeCert(): { key: Buffer; cert: Buffer; dir: string } {
@@ -68,4 +74,23 @@ export async function listen(
   const server = createServer(onSocket);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return { server, port: (server.address() as AddressInfo).port };
+}
+
+/** A listener whose first connection goes to `accept`; `stream()` resolves with what it made. */
+export async function acceptOne(
+  options: AcceptOptions,
+  ktls: KtlsOptions = { probe: NO_KERNEL },
+): Promise<{ port: number; stream: () => Promise<KtlsStream>; close: () => void }> {
+  let accepted: Promise<KtlsStream> | undefined;
+  const { server, port } = await listen((raw) => {
+    accepted ??= accept(raw, options, ktls);
+  });
+  return {
+    port,
+    stream: async () => {
+      while (accepted === undefined) await new Promise((r) => setTimeout(r, 5));
+      return accepted;
+    },
+    close: () => server.close(),
+  };
 }

@@ -93,6 +93,18 @@ const rec = (contentType: number | null, text: string | Uint8Array): KtlsRecvRes
   ctrunc: false,
 });
 
+const EMPTY = new Uint8Array(0);
+/** TX on the (fake) kernel, RX in userspace, nothing read before the hand-off. */
+const txOnly = (raw: Socket, k: FakeKernel) =>
+  kernelPlanes(
+    raw,
+    { ...KERNEL, rx: { plane: 'userspace', reason: 'test' } },
+    stateAt(1),
+    stateAt(2),
+    EMPTY,
+    () => k,
+  );
+
 let sockets: Socket[] = [];
 afterEach(() => {
   for (const s of sockets) s.destroy();
@@ -185,7 +197,7 @@ describe('kernel planes (fake KernelSocket)', () => {
     const [raw] = await pair();
     const k = new FakeKernel();
     k.refuse.ulp = 'ENOENT';
-    const built = kernelPlanes(raw, KERNEL, stateAt(1), stateAt(2), new Uint8Array(0), () => k);
+    const built = kernelPlanes(raw, KERNEL, stateAt(1), stateAt(2), EMPTY, () => k);
     expect(built.planes.rx.kind).toBe('userspace');
     expect(built.planes.tx.kind).toBe('userspace');
     expect(built.decision.rx.reason).toMatch(/TCP_ULP refused: .*ENOENT/);
@@ -236,14 +248,7 @@ describe('kernel planes (fake KernelSocket)', () => {
   it('TX rekey: the KeyUpdate goes after earlier data, the new key before later data', async () => {
     const [raw, peer] = await pair();
     const k = new FakeKernel();
-    const { planes } = kernelPlanes(
-      raw,
-      { ...KERNEL, rx: { plane: 'userspace', reason: 'test' } },
-      stateAt(1),
-      stateAt(2),
-      new Uint8Array(0),
-      () => k,
-    );
+    const { planes } = txOnly(raw, k);
     const write = raw.write.bind(raw) as (chunk: Uint8Array, cb?: () => void) => boolean;
     (raw as unknown as { write: typeof write }).write = (chunk, cb) => {
       if (chunk.length > 0) k.calls.push(['write', Buffer.from(chunk).toString()]);
@@ -265,14 +270,7 @@ describe('kernel planes (fake KernelSocket)', () => {
     const [raw] = await pair();
     const k = new FakeKernel();
     k.refuse.rekey = 'EBUSY';
-    const { planes } = kernelPlanes(
-      raw,
-      KERNEL,
-      stateAt(1),
-      stateAt(2),
-      new Uint8Array(0),
-      () => k,
-    );
+    const { planes } = kernelPlanes(raw, KERNEL, stateAt(1), stateAt(2), EMPTY, () => k);
     const failed = once(raw, 'error');
     planes.tx.rekey(buildKeyUpdate(false), stateAt(7));
     const [error] = (await failed) as [NodeKtlsError];
@@ -284,14 +282,7 @@ describe('kernel planes (fake KernelSocket)', () => {
   it('close: close_notify with sendmsg + cmsg after the data, then FIN', async () => {
     const [raw, peer] = await pair();
     const k = new FakeKernel();
-    const { planes } = kernelPlanes(
-      raw,
-      { ...KERNEL, rx: { plane: 'userspace', reason: 'test' } },
-      stateAt(1),
-      stateAt(2),
-      new Uint8Array(0),
-      () => k,
-    );
+    const { planes } = txOnly(raw, k);
     const ended = once(peer, 'end');
     peer.resume();
     await new Promise<void>((r) => planes.tx.end(() => r()));

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { accept, connect, type KtlsStream } from '../src/index.js';
-import { listen, makeCert, NO_KERNEL } from './helpers.js';
+import { connect, type KtlsStream } from '../src/index.js';
+import { acceptOne, makeCert, NO_KERNEL } from './helpers.js';
 import { OpensslPeer } from './openssl.js';
 
 /**
@@ -38,6 +38,7 @@ function reader(s: Duplex): { text: () => string; until: (needle: string) => Pro
 }
 
 const SENT_KEY_UPDATE = />>> TLS 1\.3, Handshake \[length 0005\], KeyUpdate/;
+const RECEIVED_KEY_UPDATE = /<<< TLS 1\.3, Handshake \[length 0005\], KeyUpdate/;
 
 /** k, then K, from the openssl peer; data in both directions after each, under the new keys. */
 async function keyUpdates(peer: OpensslPeer, ours: KtlsStream): Promise<void> {
@@ -45,30 +46,22 @@ async function keyUpdates(peer: OpensslPeer, ours: KtlsStream): Promise<void> {
   peer.type('before');
   await got.until('before\n');
 
-  const beforeK = peer.output.length;
-  peer.type('k');
-  // openssl reads a command line alone: the next line goes after its KeyUpdate has left.
-  await peer.waitFor(SENT_KEY_UPDATE, beforeK);
-  peer.type('after-k');
-  await got.until('after-k\n');
-  ours.write('ping-k\n');
-  await peer.waitFor(/ping-k/, beforeK);
-  // update_not_requested: we follow (new RX key) and send none back.
-  expect(peer.output.slice(beforeK)).not.toMatch(
-    /<<< TLS 1\.3, Handshake \[length 0005\], KeyUpdate/,
-  );
-
-  const beforeBigK = peer.output.length;
-  peer.type('K');
-  await peer.waitFor(SENT_KEY_UPDATE, beforeBigK);
-  peer.type('after-K');
-  await got.until('after-K\n');
-  ours.write('ping-K\n');
-  await peer.waitFor(/ping-K/, beforeBigK);
-  // update_requested: our KeyUpdate (update_not_requested) reached openssl, then data under the new key.
-  expect(peer.output.slice(beforeBigK)).toMatch(
-    /<<< TLS 1\.3, Handshake \[length 0005\], KeyUpdate/,
-  );
+  // k: update_not_requested, we follow (new RX key) and send none back. K: update_requested, our
+  // KeyUpdate (update_not_requested) reaches openssl, then our data under the new key.
+  for (const [command, answered] of [
+    ['k', false],
+    ['K', true],
+  ] as const) {
+    const before = peer.output.length;
+    peer.type(command);
+    // openssl reads a command line alone: the next line goes after its KeyUpdate has left.
+    await peer.waitFor(SENT_KEY_UPDATE, before);
+    peer.type(`after-${command}`);
+    await got.until(`after-${command}\n`);
+    ours.write(`ping-${command}\n`);
+    await peer.waitFor(new RegExp(`ping-${command}`), before);
+    expect(RECEIVED_KEY_UPDATE.test(peer.output.slice(before))).toBe(answered);
+  }
   expect(peer.output).not.toMatch(/bad record mac|alert/i);
 }
 
@@ -112,37 +105,24 @@ describe('openssl s_server as the peer (our client side)', () => {
 });
 
 describe('openssl s_client as the peer (our server side)', () => {
-  it('TLS 1.3 KeyUpdate k and K from openssl s_client are followed and answered', async () => {
-    let accepted: Promise<KtlsStream> | undefined;
-    const { server, port } = await listen((raw) => {
-      accepted = accept(
-        raw,
-        { key: readPem('key.pem'), cert: readPem('cert.pem') },
-        { probe: NO_KERNEL },
-      );
-    });
-    const peer = OpensslPeer.client(port, ['-tls1_3', '-CAfile', `${dir}/cert.pem`]);
+  /** `openssl s_client` connected to `accept`. */
+  async function sClient(version: string) {
+    const listener = await acceptOne({ key: readPem('key.pem'), cert: readPem('cert.pem') });
+    const peer = OpensslPeer.client(listener.port, [version, '-CAfile', `${dir}/cert.pem`]);
     peers.push(peer);
-    while (accepted === undefined) await new Promise((r) => setTimeout(r, 5));
-    const ours = await accepted;
+    const ours = await listener.stream();
+    listener.close();
+    return { peer, ours };
+  }
+
+  it('TLS 1.3 KeyUpdate k and K from openssl s_client are followed and answered', async () => {
+    const { peer, ours } = await sClient('-tls1_3');
     await keyUpdates(peer, ours);
     ours.destroy();
-    server.close();
   });
 
   it('TLS 1.2: lines both ways', async () => {
-    let accepted: Promise<KtlsStream> | undefined;
-    const { server, port } = await listen((raw) => {
-      accepted = accept(
-        raw,
-        { key: readPem('key.pem'), cert: readPem('cert.pem') },
-        { probe: NO_KERNEL },
-      );
-    });
-    const peer = OpensslPeer.client(port, ['-tls1_2', '-CAfile', `${dir}/cert.pem`]);
-    peers.push(peer);
-    while (accepted === undefined) await new Promise((r) => setTimeout(r, 5));
-    const ours = await accepted;
+    const { peer, ours } = await sClient('-tls1_2');
     expect(ours.getProtocol()).toBe('TLSv1.2');
     expect(ours.handoff.rxSeq).toBe(1n);
     const got = reader(ours);
@@ -157,7 +137,6 @@ describe('openssl s_client as the peer (our server side)', () => {
     peer.child.stdin.end();
     await ended;
     expect(errors).toEqual([]);
-    server.close();
   });
 });
 
