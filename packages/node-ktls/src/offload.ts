@@ -1,4 +1,4 @@
-import { connect as netConnect, Socket } from 'node:net';
+import { isIP, connect as netConnect, Socket } from 'node:net';
 import {
   type ConnectionOptions,
   connect as tlsConnect,
@@ -60,7 +60,7 @@ export async function connect(
   else raw = await dial(options.host ?? 'localhost', options.port ?? 443);
   const { socket: _socket, ...rest } = options;
   const handoff = await handOff(raw, 'client', (transport) =>
-    tlsConnect({ servername: options.servername ?? options.host, ...rest, socket: transport }),
+    tlsConnect({ ...sni(options), ...rest, socket: transport }),
   );
   return offload(raw, handoff, ktls);
 }
@@ -82,6 +82,15 @@ export async function accept(
       new TLSSocket(transport as unknown as Socket, { ...options, secureContext, isServer: true }),
   );
   return offload(raw, handoff, ktls);
+}
+
+/**
+ * The server name as tls.connect would take it from `host` when it dials itself (never an IP
+ * address: RFC 6066 §3); over a transport it is given, Node does not look at `host`.
+ */
+function sni(options: ConnectionOptions): { servername?: string } {
+  const name = options.servername ?? options.host;
+  return name === undefined || isIP(name) !== 0 ? {} : { servername: name };
 }
 
 function dial(host: string, port: number): Promise<Socket> {
