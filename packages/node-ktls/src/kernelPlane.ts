@@ -38,7 +38,9 @@ const PARTIAL_RECORD_WAIT_MS = 2000;
 
 /**
  * Builds the kernel planes the policy chose, falling back per direction when the kernel refuses
- * (TCP_ULP, TLS_TX, TLS_RX): the direction stays in userspace and the decision says why.
+ * (TCP_ULP, TLS_TX, TLS_RX): the direction stays in userspace and the decision says why. Either
+ * direction may be set alone, and with the ULP but no `TLS_RX` reads are plain TCP, so a userspace
+ * RX beside a kernel TX reads ciphertext as before (docs/kernel-tls.md §3).
  *
  * RX cannot start on the kernel while bytes of the stream sit in userspace: the kernel parses
  * records from the head of the socket's receive queue, and nothing can be put back there
@@ -183,7 +185,11 @@ function startKernelRx(
   return { ok: true, rx: new KernelRx(sock, opened) };
 }
 
-/** Receives with recvmsg + TLS_GET_RECORD_TYPE, polled (libuv has no watcher for this fd). */
+/**
+ * Receives with recvmsg + TLS_GET_RECORD_TYPE, polled (libuv has no watcher for this fd): data
+ * records merge, a control record comes alone with its type, EOF is a read of 0
+ * (docs/kernel-tls.md §5.2); a TLS 1.3 KeyUpdate stops RX until the next TLS_RX (§7).
+ */
 export class KernelRx implements RxPlane {
   readonly kind = 'kernel';
   private sink: RxSink | null = null;
@@ -212,6 +218,7 @@ export class KernelRx implements RxPlane {
       this.sock.setCryptoState('rx', state);
     } catch (error) {
       if (!isErrno(error, 'EBUSY')) throw error;
+      // A second TLS_RX is EBUSY on kernels before 6.14 (docs/kernel-tls.md §3, §7).
       throw new NodeKtlsError(
         'ERR_KTLS_REKEY_UNSUPPORTED',
         'the kernel cannot re-key TLS_RX (before Linux 6.14)',

@@ -34,7 +34,8 @@ const both = (plane: PlaneKind, reason: string): OffloadDecision => ({
 
 /**
  * Decides per connection, before the hand-off, which direction the kernel carries (README.md,
- * "Offload policy"; every cell is a test in policy.test.ts). The probe is `probe()` of
+ * "Offload policy"; every cell is a test in policy.test.ts; which kernel has what:
+ * docs/kernel-tls.md §1, rekey §7). The probe is `probe()` of
  * @ktls-lab/native, taken once per process: it asks the kernel (ULP, each version × cipher on
  * TLS_TX, TLS 1.3 rekey) on loopback sockets, never on the connection itself.
  */

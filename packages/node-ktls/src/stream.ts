@@ -65,7 +65,8 @@ export class KtlsStream extends Duplex {
         control: (type, body) => control.onRecord(type, body),
         eof: () => {
           if (control.closeNotify) return;
-          // RFC 8446 §6.1: without close_notify the peer may not have sent everything.
+          // RFC 8446 §6.1: without close_notify the peer may not have sent everything. The kernel
+          // reports only EOF (a read of 0, docs/kernel-tls.md §5.2): the control plane tells.
           this.destroy(
             new NodeKtlsError(
               'ERR_KTLS_TRUNCATED',
