@@ -14,6 +14,7 @@ import {
   recordBytes,
   TLS_1_3,
   type TlsVersion,
+  takeRecord,
 } from '@ktls-lab/core';
 import { NodeKtlsError } from './errors.js';
 import { Flight, nextRecord } from './flight.js';
@@ -55,6 +56,9 @@ export interface Handoff {
     readonly peerHandshake: number;
     readonly ownHandshake: number;
     readonly ownApplication: number;
+    /** Whole peer records read with (or after) its Finished, and bytes of a partial one after them. */
+    readonly leftoverWhole: number;
+    readonly leftoverPartialBytes: number;
   };
   readonly snapshot: TlsSnapshot;
   /** Node's TLSSocket, kept to give it tickets (see `ticketInjector`); never fed anything else. */
@@ -260,6 +264,12 @@ export function handOff(
       } catch (error) {
         return fail(error);
       }
+      let rest = rx;
+      let leftoverWhole = 0;
+      for (let t = takeRecord(rest); t.kind === 'record'; t = takeRecord(rest)) {
+        rest = t.state;
+        leftoverWhole++;
+      }
       const snapshot = snapshotOf(tlsSocket);
       handedOff = true;
       settled = true;
@@ -278,6 +288,8 @@ export function handOff(
           peerHandshake: peerRecords,
           ownHandshake: ownRecords,
           ownApplication: ownApplication.length,
+          leftoverWhole,
+          leftoverPartialBytes: rest.buffered,
         },
         snapshot,
         tlsSocket,

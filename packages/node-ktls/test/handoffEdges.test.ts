@@ -39,6 +39,25 @@ describe('application data in the same segment as the peer Finished', () => {
     server.close();
   });
 
+  it('client side, TLS 1.2: a partial record after the Finished is completed by the data plane', async () => {
+    const first = payload(3000);
+    const { server, port: target } = await tlsServer({ maxVersion: 'TLSv1.2' }, (s) =>
+      s.end(first),
+    );
+    // Every write toward our client keeps back its last 1000 bytes for a moment: the one with the
+    // Finished ends inside the data record behind it.
+    const relay = await coalescingRelay(target, 30, 1000);
+    const ours = await connect(
+      { host: '127.0.0.1', port: relay.port, servername: 'localhost', ca: cert },
+      { probe: NO_KERNEL },
+    );
+    expect(ours.handoff.records.leftoverPartialBytes).toBeGreaterThan(0);
+    const got = await readAll(ours);
+    expect(sha256(got)).toBe(sha256(first));
+    relay.server.close();
+    server.close();
+  });
+
   /** One connection to `accept`, with Node's client writing `first` the moment it is connected. */
   async function serverSide(version: tls.SecureVersion, first: Buffer, session?: Buffer) {
     let accepted: Promise<KtlsStream> | undefined;

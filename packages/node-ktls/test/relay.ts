@@ -10,13 +10,15 @@ import { listen } from './helpers.js';
 export async function coalescingRelay(
   target: number,
   quietMs = 30,
+  /** Bytes of each write toward the client held back and sent `quietMs` later (a partial record). */
+  tail = 0,
 ): Promise<{ port: number; server: Server; cut: () => void; sockets: Socket[]; writes: number[] }> {
   const sockets: Socket[] = [];
   const writes: number[] = [];
   const { server, port } = await listen((client) => {
     const upstream = netConnect({ host: '127.0.0.1', port: target });
     sockets.push(client, upstream);
-    const pipe = (from: Socket, to: Socket) => {
+    const pipe = (from: Socket, to: Socket, hold: number) => {
       let held: Buffer[] = [];
       let timer: NodeJS.Timeout | null = null;
       from.on('data', (d: Buffer) => {
@@ -26,14 +28,18 @@ export async function coalescingRelay(
           const all = Buffer.concat(held);
           held = [];
           writes.push(all.length);
-          if (!to.destroyed) to.write(all);
+          const cut = Math.max(0, all.length - hold);
+          if (!to.destroyed) to.write(all.subarray(0, cut));
+          if (cut < all.length)
+            setTimeout(() => to.destroyed || to.write(all.subarray(cut)), quietMs);
         }, quietMs);
       });
-      from.on('end', () => setTimeout(() => to.end(), quietMs * 2));
+      // After any held tail (written quietMs after its write, itself quietMs after the last bytes).
+      from.on('end', () => setTimeout(() => to.end(), quietMs * 4));
       from.on('error', () => to.destroy());
     };
-    pipe(client, upstream);
-    pipe(upstream, client);
+    pipe(client, upstream, 0);
+    pipe(upstream, client, tail);
   });
   const cut = () => {
     for (const s of sockets) s.end();
