@@ -103,6 +103,25 @@ describe('ControlPlane', () => {
     expect(Buffer.from(next.key)).toEqual(Buffer.from(cryptoStateFromSecret(suite, gen2).key));
   });
 
+  it('our KeyUpdate: sent with the next write secret; each call moves one generation on', () => {
+    const { log, actions } = recorder();
+    const cp = plane13(actions);
+    cp.initiateKeyUpdate(true);
+    cp.initiateKeyUpdate(false);
+    expect(log.keyUpdates.map(([body]) => [...body])).toEqual([
+      [...buildKeyUpdate(true)],
+      [...buildKeyUpdate(false)],
+    ]);
+    const gen2 = nextTrafficSecret(suite, nextTrafficSecret(suite, secret(2)));
+    expect(Buffer.from(log.keyUpdates[1]![1].key)).toEqual(
+      Buffer.from(cryptoStateFromSecret(suite, gen2).key),
+    );
+    expect(log.installRx).toEqual([]);
+    expect(() => new ControlPlane(TLS_1_2, null, actions, null).initiateKeyUpdate(false)).toThrow(
+      NodeKtlsError,
+    );
+  });
+
   it('a data plane that cannot re-key fails the stream with its error', () => {
     const { log, actions } = recorder();
     const refusing: ControlActions = {

@@ -5,7 +5,9 @@ import {
   ContentType,
   type ContentTypeByte,
   type CryptoState,
+  cryptoStateFromSecret,
   HandshakeType,
+  nextTrafficSecret,
   type NewSessionTicketMessage,
   parseControlRecord,
   RecordLayerError,
@@ -178,6 +180,26 @@ export class ControlPlane {
     if (old.write !== reaction.secrets.write) old.write.fill(0);
     this.secrets = reaction.secrets;
     return true;
+  }
+
+  /**
+   * Our own KeyUpdate (RFC 8446 §4.6.3): sent under the current key, then TX switches to the next
+   * write secret; with `requestUpdate` the peer answers with its own, which `onRecord` follows.
+   */
+  initiateKeyUpdate(requestUpdate: boolean): void {
+    const old = this.secrets;
+    if (old === null) {
+      throw new NodeKtlsError('ERR_KTLS_PROTOCOL', 'KeyUpdate exists only in TLS 1.3', {
+        errno: 'EINVAL',
+      });
+    }
+    const write = nextTrafficSecret(old.suite, old.write);
+    this.actions.sendKeyUpdate(
+      buildKeyUpdate(requestUpdate),
+      cryptoStateFromSecret(old.suite, write),
+    );
+    old.write.fill(0);
+    this.secrets = { suite: old.suite, read: old.read, write };
   }
 
   wipe(): void {

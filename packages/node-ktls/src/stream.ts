@@ -80,6 +80,17 @@ export class KtlsStream extends Duplex {
     );
   }
 
+  /**
+   * Sends a TLS 1.3 KeyUpdate and switches our sending key (RFC 8446 §4.6.3); `requestPeer` asks
+   * the peer to update its key too. Throws `ERR_KTLS_PROTOCOL` on TLS 1.2. On a kernel direction
+   * that cannot re-key the stream ends with `ERR_KTLS_REKEY_UNSUPPORTED`.
+   */
+  keyUpdate(requestPeer = false): void {
+    if (this.control === null)
+      throw new NodeKtlsError('ERR_KTLS_PROTOCOL', 'the stream has not started');
+    this.control.initiateKeyUpdate(requestPeer);
+  }
+
   /** @internal The control plane's effects on the stream. */
   peerClosed(): void {
     this.push(null);

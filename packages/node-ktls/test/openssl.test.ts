@@ -104,6 +104,35 @@ describe('openssl s_server as the peer (our client side)', () => {
   });
 });
 
+describe('our own KeyUpdate, both kinds, to openssl s_server', () => {
+  it('update_not_requested: openssl follows; update_requested: openssl answers and we follow', async () => {
+    const peer = OpensslPeer.server(dir, ['-tls1_3']);
+    peers.push(peer);
+    const ours = await connect(
+      { host: '127.0.0.1', port: await peer.port(), servername: 'localhost', ca: cert },
+      { probe: NO_KERNEL },
+    );
+    const got = reader(ours);
+    for (const [requestPeer, answered] of [
+      [false, false],
+      [true, true],
+    ] as const) {
+      const before = peer.output.length;
+      ours.keyUpdate(requestPeer);
+      ours.write(`after-ours-${requestPeer}\n`);
+      // openssl opened our data under our next key, after our KeyUpdate.
+      await peer.waitFor(new RegExp(`after-ours-${requestPeer}`), before);
+      expect(RECEIVED_KEY_UPDATE.test(peer.output.slice(before))).toBe(true);
+      // It answers update_requested with its own KeyUpdate, and its data then opens under its next key.
+      peer.type(`reply-${requestPeer}`);
+      await got.until(`reply-${requestPeer}\n`);
+      expect(SENT_KEY_UPDATE.test(peer.output.slice(before))).toBe(answered);
+    }
+    expect(peer.output).not.toMatch(/bad record mac|alert/i);
+    ours.destroy();
+  });
+});
+
 describe('openssl s_client as the peer (our server side)', () => {
   /** `openssl s_client` connected to `accept`. */
   async function sClient(version: string) {
