@@ -1,9 +1,6 @@
 import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
-import tls from 'node:tls';
 import { describe, expect, it } from 'vitest';
-import { connect } from '../src/index.js';
-import { makeCert, NO_KERNEL, payload, readAll, sha256 } from './helpers.js';
+import { makeCert, nodeServer, payload, readAll, sha256 } from './helpers.js';
 
 /**
  * Backpressure both ways, as on a TLSSocket: a paused reader stops the data plane reading TCP, so
@@ -16,22 +13,8 @@ const MIB16 = 16 << 20;
 describe('backpressure', () => {
   it('a paused reader stops reading TCP; nothing is lost when it resumes', async () => {
     const data = payload(MIB16);
-    let peer!: tls.TLSSocket;
-    const server = tls.createServer({ key, cert }, (s) => {
-      peer = s;
-      s.end(data);
-    });
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    const ours = await connect(
-      {
-        host: '127.0.0.1',
-        port: (server.address() as AddressInfo).port,
-        servername: 'localhost',
-        ca: cert,
-      },
-      { probe: NO_KERNEL },
-    );
+    const { server, ours: dial } = await nodeServer({ key, cert }, {}, (s) => s.end(data));
+    const { ours, theirs: peer } = await dial();
     ours.pause();
     await new Promise((r) => setTimeout(r, 500));
     // The data plane stopped at its high-water mark: most of the 16 MiB still waits at the sender.
@@ -43,20 +26,8 @@ describe('backpressure', () => {
   });
 
   it('write() returns false while the peer does not read; drain comes only when it does', async () => {
-    const server = tls.createServer({ key, cert }, (s) => s.pause());
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    const accepted = once(server, 'secureConnection') as Promise<[tls.TLSSocket]>;
-    const ours = await connect(
-      {
-        host: '127.0.0.1',
-        port: (server.address() as AddressInfo).port,
-        servername: 'localhost',
-        ca: cert,
-      },
-      { probe: NO_KERNEL },
-    );
-    const [peer] = await accepted;
+    const { server, ours: dial } = await nodeServer({ key, cert }, {}, (s) => s.pause());
+    const { ours, theirs: peer } = await dial();
     const chunk = payload(1 << 20);
     const total = 32;
     const returns = Array.from({ length: total }, () => ours.write(chunk));

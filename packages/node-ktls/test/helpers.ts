@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { once } from 'node:events';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
@@ -6,8 +7,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import {
+  createServer as createTlsServer,
+  type Server as TlsServer,
+  type TlsOptions,
+  type TLSSocket,
+} from 'node:tls';
+import {
   type AcceptOptions,
   accept,
+  connect,
   type KtlsOptions,
   type KtlsStream,
   type OffloadProbe,
@@ -92,5 +100,28 @@ export async function acceptOne(
       return accepted;
     },
     close: () => server.close(),
+  };
+}
+
+/** A Node `tls.Server` on 127.0.0.1 with `pem`'s certificate, and our `connect()` to it. */
+export async function nodeServer(
+  pem: { key: Buffer; cert: Buffer },
+  options: TlsOptions = {},
+  onSecure: (s: TLSSocket) => void = () => {},
+): Promise<{ server: TlsServer; ours: () => Promise<{ ours: KtlsStream; theirs: TLSSocket }> }> {
+  const server = createTlsServer({ key: pem.key, cert: pem.cert, ...options }, onSecure);
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as AddressInfo).port;
+  return {
+    server,
+    ours: async () => {
+      const theirs = once(server, 'secureConnection') as Promise<[TLSSocket]>;
+      const ours = await connect(
+        { host: '127.0.0.1', port, servername: 'localhost', ca: pem.cert },
+        { probe: NO_KERNEL },
+      );
+      return { ours, theirs: (await theirs)[0] };
+    },
   };
 }

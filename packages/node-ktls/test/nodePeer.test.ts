@@ -1,9 +1,8 @@
 import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import tls from 'node:tls';
 import { describe, expect, it } from 'vitest';
-import { accept, connect, type KtlsStream } from '../src/index.js';
-import { listen, makeCert, NO_KERNEL, payload, readAll, sha256 } from './helpers.js';
+import { accept, type KtlsStream } from '../src/index.js';
+import { listen, makeCert, NO_KERNEL, nodeServer, payload, readAll, sha256 } from './helpers.js';
 
 /**
  * Node's own tls as the peer, both sides, both versions, the three AEADs the kernel offloads
@@ -44,26 +43,15 @@ describe('client side: connect() against a Node tls.Server', () => {
   for (const [version, suites] of Object.entries(SUITES)) {
     for (const [standard, openssl] of Object.entries(suites)) {
       it(`${version} ${standard}: 4 MiB each way, byte-exact, close_notify ends both`, async () => {
-        const server = tls.createServer({
-          key,
-          cert,
-          minVersion: version as tls.SecureVersion,
-          maxVersion: version as tls.SecureVersion,
-          ciphers: openssl,
-        });
-        server.listen(0, '127.0.0.1');
-        await once(server, 'listening');
-        const peer = once(server, 'secureConnection') as Promise<[tls.TLSSocket]>;
-        const ours = await connect(
+        const { server, ours: dial } = await nodeServer(
+          { key, cert },
           {
-            host: '127.0.0.1',
-            port: (server.address() as AddressInfo).port,
-            servername: 'localhost',
-            ca: cert,
+            minVersion: version as tls.SecureVersion,
+            maxVersion: version as tls.SecureVersion,
+            ciphers: openssl,
           },
-          { probe: NO_KERNEL },
         );
-        const [theirs] = await peer;
+        const { ours, theirs } = await dial();
         expect(ours.getProtocol()).toBe(version);
         expect(ours.getCipher().standardName).toBe(standard);
         expect(ours.getPeerCertificate().subject.CN).toBe('localhost');

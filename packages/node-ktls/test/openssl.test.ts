@@ -65,15 +65,21 @@ async function keyUpdates(peer: OpensslPeer, ours: KtlsStream): Promise<void> {
   expect(peer.output).not.toMatch(/bad record mac|alert/i);
 }
 
+/** `openssl s_server` and our `connect()` to it. */
+async function sServer(args: string[]): Promise<{ peer: OpensslPeer; ours: KtlsStream }> {
+  const peer = OpensslPeer.server(dir, args);
+  peers.push(peer);
+  const ours = await connect(
+    { host: '127.0.0.1', port: await peer.port(), servername: 'localhost', ca: cert },
+    { probe: NO_KERNEL },
+  );
+  return { peer, ours };
+}
+
 describe('openssl s_server as the peer (our client side)', () => {
   for (const version of ['-tls1_2', '-tls1_3']) {
     it(`${version}: lines both ways; close_notify each way ends both cleanly`, async () => {
-      const peer = OpensslPeer.server(dir, [version]);
-      peers.push(peer);
-      const ours = await connect(
-        { host: '127.0.0.1', port: await peer.port(), servername: 'localhost', ca: cert },
-        { probe: NO_KERNEL },
-      );
+      const { peer, ours } = await sServer([version]);
       const got = reader(ours);
       ours.write('hello openssl\n');
       await peer.waitFor(/hello openssl/);
@@ -93,12 +99,7 @@ describe('openssl s_server as the peer (our client side)', () => {
   }
 
   it('TLS 1.3 KeyUpdate k and K from openssl s_server are followed and answered', async () => {
-    const peer = OpensslPeer.server(dir, ['-tls1_3']);
-    peers.push(peer);
-    const ours = await connect(
-      { host: '127.0.0.1', port: await peer.port(), servername: 'localhost', ca: cert },
-      { probe: NO_KERNEL },
-    );
+    const { peer, ours } = await sServer(['-tls1_3']);
     await keyUpdates(peer, ours);
     ours.destroy();
   });
@@ -106,12 +107,7 @@ describe('openssl s_server as the peer (our client side)', () => {
 
 describe('our own KeyUpdate, both kinds, to openssl s_server', () => {
   it('update_not_requested: openssl follows; update_requested: openssl answers and we follow', async () => {
-    const peer = OpensslPeer.server(dir, ['-tls1_3']);
-    peers.push(peer);
-    const ours = await connect(
-      { host: '127.0.0.1', port: await peer.port(), servername: 'localhost', ca: cert },
-      { probe: NO_KERNEL },
-    );
+    const { peer, ours } = await sServer(['-tls1_3']);
     const got = reader(ours);
     for (const [requestPeer, answered] of [
       [false, false],
