@@ -17,7 +17,7 @@ const docs = docsAt >= 0 ? argv[docsAt + 1] : undefined;
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 
 const configs = [];
-for (const pkg of ['core', 'sim', 'native']) {
+for (const pkg of ['core', 'sim', 'native', 'node-ktls']) {
   const dir = join(root, 'packages', pkg);
   for (const f of readdirSync(dir))
     if (/^api-extractor(\..+)?\.json$/.test(f)) configs.push(join(dir, f));
@@ -54,7 +54,7 @@ if (docs && failed === 0) {
   const input = join(root, '.cache', 'api-model');
   rmSync(input, { recursive: true, force: true });
   mkdirSync(input, { recursive: true });
-  for (const pkg of ['core', 'sim', 'native']) {
+  for (const pkg of ['core', 'sim', 'native', 'node-ktls']) {
     const temp = join(root, 'packages', pkg, '.api-temp');
     if (!existsSync(temp)) continue;
     for (const f of readdirSync(temp))

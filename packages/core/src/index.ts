@@ -56,6 +56,12 @@ export {
   keyLogSecret,
   parseKeyLog,
 } from './decode/keylog.js';
+export {
+  type ClientHello,
+  parseClientHello,
+  parseServerHello,
+  type ServerHello,
+} from './decode/hello.js';
 export { parseTsharkFollowRaw } from './decode/tshark.js';
 export {
   AES_GCM_ONLY_PROFILE,

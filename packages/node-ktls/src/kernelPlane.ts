@@ -1,0 +1,357 @@
+import type { Socket } from 'node:net';
+import {
+  ContentType,
+  type ContentTypeByte,
+  type CryptoState,
+  concat,
+  createParser,
+  feed,
+  kernelLimits,
+  takeRecord,
+} from '@ktls-lab/core';
+import {
+  isErrno,
+  type KtlsRecvOptions,
+  type KtlsRecvResult,
+  KtlsSocket,
+  POLLIN,
+} from '@ktls-lab/native';
+import type { RxPlane, RxSink, TxPlane } from './dataPlane.js';
+import { NodeKtlsError } from './errors.js';
+import { cloneState } from './handshakeInfo.js';
+import type { DirectionDecision, OffloadDecision } from './policy.js';
+import { CLOSE_NOTIFY, UserspaceRx, UserspaceTx } from './userspacePlane.js';
+
+/** The calls the kernel plane makes on a connection's fd: `KtlsSocket`'s, so tests can pass a fake. */
+export interface KernelSocket {
+  attachUlp(): void;
+  setCryptoState(dir: 'tx' | 'rx', state: CryptoState): void;
+  sendRecord(type: number, body: Uint8Array): number;
+  recv(options: KtlsRecvOptions): KtlsRecvResult;
+  poll(events: number, timeoutMs: number): number;
+}
+
+export type KernelSocketFactory = (raw: Socket) => KernelSocket;
+
+/** How long the hand-off waits for the rest of a record it read the start of (then: userspace). */
+const PARTIAL_RECORD_WAIT_MS = 2000;
+
+/**
+ * Builds the kernel planes the policy chose, falling back per direction when the kernel refuses
+ * (TCP_ULP, TLS_TX, TLS_RX): the direction stays in userspace and the decision says why. Either
+ * direction may be set alone, and with the ULP but no `TLS_RX` reads are plain TCP, so a userspace
+ * RX beside a kernel TX reads ciphertext as before (docs/kernel-tls.md §3).
+ *
+ * RX cannot start on the kernel while bytes of the stream sit in userspace: the kernel parses
+ * records from the head of the socket's receive queue, and nothing can be put back there
+ * (rustls/ktls#20, #22). So libuv stops reading, the records the hand-off read already are opened
+ * here, the rest of a partial one is read from the fd (poll, a bounded wait), and TLS_RX is set
+ * with the sequence number after them. A control record among them (a KeyUpdate would need a key
+ * the kernel is not given yet) keeps RX in userspace instead.
+ */
+export function kernelPlanes(
+  raw: Socket,
+  decision: OffloadDecision,
+  rxState: CryptoState,
+  txState: CryptoState,
+  leftover: Uint8Array,
+  factory: KernelSocketFactory = (s) => KtlsSocket.fromNetSocket(s),
+): { decision: OffloadDecision; planes: { rx: RxPlane; tx: TxPlane }; leftover: Uint8Array } {
+  let rest = leftover;
+  const userspace = (reason: string): DirectionDecision => ({ plane: 'userspace', reason });
+  let tx: TxPlane | null = null;
+  let rx: RxPlane | null = null;
+  let txWhy = decision.tx;
+  let rxWhy = decision.rx;
+  let sock: KernelSocket | null = null;
+  try {
+    sock = factory(raw);
+    sock.attachUlp();
+  } catch (error) {
+    const why = userspace(`TCP_ULP refused: ${(error as Error).message}`);
+    if (txWhy.plane === 'kernel') txWhy = why;
+    if (rxWhy.plane === 'kernel') rxWhy = why;
+    sock = null;
+  }
+  if (sock !== null && txWhy.plane === 'kernel') {
+    try {
+      sock.setCryptoState('tx', txState);
+      tx = new KernelTx(raw, sock);
+    } catch (error) {
+      txWhy = userspace(`TLS_TX refused: ${(error as Error).message}`);
+    }
+  }
+  if (sock !== null && rxWhy.plane === 'kernel') {
+    const started = startKernelRx(raw, sock, rxState, leftover);
+    if (started.ok) {
+      rx = started.rx;
+      rest = new Uint8Array(0);
+    } else {
+      rxWhy = userspace(started.reason);
+      rx = started.fallback;
+      rest = started.leftover;
+    }
+  }
+  return {
+    decision: { tx: txWhy, rx: rxWhy },
+    planes: { rx: rx ?? new UserspaceRx(raw, rxState), tx: tx ?? new UserspaceTx(raw, txState) },
+    leftover: rest,
+  };
+}
+
+/** The part of net.Socket's libuv handle the hand-off uses to stop and restart reads. */
+interface LibuvHandle {
+  reading?: boolean;
+  readStop?: () => number;
+  readStart?: () => number;
+}
+
+type Started =
+  | { readonly ok: true; readonly rx: KernelRx }
+  | {
+      readonly ok: false;
+      readonly reason: string;
+      readonly fallback: RxPlane;
+      readonly leftover: Uint8Array;
+    };
+
+function startKernelRx(
+  raw: Socket,
+  sock: KernelSocket,
+  state: CryptoState,
+  leftover: Uint8Array,
+): Started {
+  // What libuv read already is taken from the stream buffer first (read() may restart libuv
+  // reads), then libuv must not read the fd again: from here the kernel owns the receive queue.
+  raw.pause();
+  const parts: Uint8Array[] = [leftover];
+  for (let c = raw.read() as Buffer | null; c !== null; c = raw.read() as Buffer | null)
+    parts.push(c);
+  const handle = (raw as unknown as { _handle?: LibuvHandle })._handle;
+  if (handle?.readStop) {
+    handle.reading = false;
+    handle.readStop();
+  }
+  // Whole records, and the rest of a partial one read from the fd (plain TCP: no TLS_RX yet).
+  let parser = feed(createParser(kernelLimits(state.suite)), concat(parts));
+  const deadline = Date.now() + PARTIAL_RECORD_WAIT_MS;
+  let problem: string | null = null;
+  for (;;) {
+    const taken = takeRecord(parser);
+    if (taken.kind === 'record') {
+      parser = taken.state;
+      continue;
+    }
+    if (taken.kind === 'error' || taken.state.buffered === 0) break;
+    const left = deadline - Date.now();
+    if (left <= 0 || sock.poll(POLLIN, left) === 0) {
+      problem = `the rest of a record read before the hand-off did not come within ${PARTIAL_RECORD_WAIT_MS} ms`;
+      break;
+    }
+    const r = sock.recv({ maxBytes: taken.missing, dontwait: true });
+    if (r.data.length === 0) {
+      problem = 'the connection ended inside a record read before the hand-off';
+      break;
+    }
+    parts.push(r.data);
+    parser = feed(parser, new Uint8Array(r.data));
+  }
+  const bytes = concat(parts);
+  const fallback = (reason: string): Started => {
+    // libuv reads again (into the paused stream, for the userspace plane): net.Socket would not
+    // restart it by itself, its Readable still waits for the read that was stopped.
+    if (handle?.readStart) {
+      handle.reading = true;
+      handle.readStart();
+    }
+    return { ok: false, reason, fallback: new UserspaceRx(raw, state), leftover: bytes };
+  };
+  if (problem !== null) return fallback(problem);
+  const early = new UserspaceRx(raw, state);
+  early.layer.receive(bytes);
+  const opened = early.layer.takeRecords();
+  if (early.layer.rxPhase === 'failed')
+    return fallback('a record read before the hand-off does not open: userspace reports it');
+  if (opened.some((r) => r.contentType !== ContentType.applicationData)) {
+    return fallback(
+      'a control record was among the records read before the hand-off: RX stays in userspace',
+    );
+  }
+  try {
+    sock.setCryptoState('rx', { ...state, recSeq: state.recSeq + BigInt(opened.length) });
+  } catch (error) {
+    return fallback(`TLS_RX refused: ${(error as Error).message}`);
+  }
+  return { ok: true, rx: new KernelRx(sock, opened) };
+}
+
+/**
+ * Receives with recvmsg + TLS_GET_RECORD_TYPE, polled (libuv has no watcher for this fd): data
+ * records merge, a control record comes alone with its type, EOF is a read of 0
+ * (docs/kernel-tls.md §5.2); a TLS 1.3 KeyUpdate stops RX until the next TLS_RX (§7).
+ */
+export class KernelRx implements RxPlane {
+  readonly kind = 'kernel';
+  private sink: RxSink | null = null;
+  private paused = false;
+  private stopped = false;
+  private delay = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private immediate: NodeJS.Immediate | null = null;
+
+  constructor(
+    private readonly sock: KernelSocket,
+    private readonly opened: { contentType: ContentTypeByte; data: Uint8Array }[],
+  ) {}
+
+  start(sink: RxSink): void {
+    this.sink = sink;
+    for (const r of this.opened.splice(0)) {
+      if (r.contentType === ContentType.applicationData) sink.data(r.data);
+      else sink.control(r.contentType, r.data);
+    }
+    this.tick();
+  }
+
+  installKey(state: CryptoState): void {
+    try {
+      this.sock.setCryptoState('rx', state);
+    } catch (error) {
+      if (!isErrno(error, 'EBUSY')) throw error;
+      // A second TLS_RX is EBUSY on kernels before 6.14 (docs/kernel-tls.md §3, §7).
+      throw new NodeKtlsError(
+        'ERR_KTLS_REKEY_UNSUPPORTED',
+        'the kernel cannot re-key TLS_RX (before Linux 6.14)',
+        { errno: 'EBUSY', cause: error },
+      );
+    }
+  }
+
+  private readonly tick = (): void => {
+    this.timer = null;
+    this.immediate = null;
+    const sink = this.sink;
+    if (sink === null || this.stopped || this.paused) return;
+    let got = false;
+    for (let i = 0; i < 64; i++) {
+      let r: KtlsRecvResult;
+      try {
+        r = this.sock.recv({ cmsg: true, dontwait: true, maxBytes: 1 << 16 });
+      } catch (error) {
+        if (isErrno(error, 'EAGAIN') || isErrno(error, 'EKEYEXPIRED')) break;
+        this.stopped = true;
+        sink.error(error as Error);
+        return;
+      }
+      got = true;
+      if (r.data.length === 0 && r.contentType === null) {
+        this.stopped = true;
+        sink.eof();
+        return;
+      }
+      if (r.contentType === null || r.contentType === ContentType.applicationData) {
+        if (!sink.data(r.data)) {
+          this.paused = true;
+          return;
+        }
+      } else sink.control(r.contentType, r.data);
+      if (this.stopped) return;
+    }
+    // Back off while idle (1, 2, 4 ... 16 ms), at once while data flows.
+    this.delay = got ? 0 : Math.min(Math.max(1, this.delay * 2), 16);
+    if (got) this.immediate = setImmediate(this.tick);
+    else this.timer = setTimeout(this.tick, this.delay);
+  };
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.tick();
+  }
+
+  destroy(): void {
+    this.stopped = true;
+    if (this.timer !== null) clearTimeout(this.timer);
+    if (this.immediate !== null) clearImmediate(this.immediate);
+  }
+}
+
+/** Sends through the kernel: data with libuv's write (the kernel seals), control with sendmsg + cmsg. */
+export class KernelTx implements TxPlane {
+  readonly kind = 'kernel';
+  /** Writes held while a control record waits for earlier data to leave. */
+  private held: [Uint8Array, (error?: Error | null) => void][] | null = null;
+
+  constructor(
+    private readonly raw: Socket,
+    private readonly sock: KernelSocket,
+  ) {}
+
+  write(data: Uint8Array, callback: (error?: Error | null) => void): void {
+    if (this.held !== null) this.held.push([data, callback]);
+    else this.raw.write(data, callback);
+  }
+
+  /** Runs `then` once every earlier write has reached the kernel, holding later writes until it returns. */
+  private afterFlush(then: () => void): void {
+    const held = this.held ?? [];
+    this.held = held;
+    this.raw.write(new Uint8Array(0), () => {
+      try {
+        then();
+      } finally {
+        this.held = null;
+        for (const [data, cb] of held) this.write(data, cb);
+      }
+    });
+  }
+
+  writeControl(
+    contentType: ContentTypeByte,
+    body: Uint8Array,
+    callback: (error?: Error | null) => void,
+  ): void {
+    this.afterFlush(() => {
+      try {
+        this.sock.sendRecord(contentType, body);
+        callback();
+      } catch (error) {
+        callback(error as Error);
+      }
+    });
+  }
+
+  rekey(body: Uint8Array, next: CryptoState): void {
+    const key = cloneState(next);
+    this.afterFlush(() => {
+      try {
+        this.sock.sendRecord(ContentType.handshake, body);
+        this.sock.setCryptoState('tx', key);
+      } catch (error) {
+        const e = isErrno(error, 'EBUSY')
+          ? new NodeKtlsError(
+              'ERR_KTLS_REKEY_UNSUPPORTED',
+              'the kernel cannot re-key TLS_TX (before Linux 6.14)',
+              { errno: 'EBUSY', cause: error },
+            )
+          : (error as Error);
+        this.raw.destroy(e);
+      } finally {
+        key.key.fill(0);
+      }
+    });
+  }
+
+  end(callback: (error?: Error | null) => void): void {
+    this.writeControl(ContentType.alert, CLOSE_NOTIFY, (error) => {
+      if (error) callback(error);
+      else this.raw.end(() => callback());
+    });
+  }
+
+  destroy(): void {}
+}

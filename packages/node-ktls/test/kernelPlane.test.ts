@@ -1,0 +1,296 @@
+import { once } from 'node:events';
+import { connect as netConnect, type Socket } from 'node:net';
+import {
+  AlertDescription,
+  AlertLevel,
+  buildKeyUpdate,
+  ContentType,
+  type CryptoState,
+  cryptoStateFromSecret,
+  suiteByName,
+  TlsRecordLayer,
+} from '@ktls-lab/core';
+import { type KtlsRecvOptions, type KtlsRecvResult, NativeSyscallError } from '@ktls-lab/native';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  type KernelSocket,
+  kernelPlanes,
+  type NodeKtlsError,
+  type OffloadDecision,
+  type RxSink,
+} from '../src/index.js';
+import { listen } from './helpers.js';
+
+/**
+ * The kernel data plane against a fake `KernelSocket` (this host has no kernel TLS; the VM suite
+ * runs the same code on `KtlsSocket`): which setsockopt calls it makes, with which sequence
+ * numbers, what it does with bytes read before the hand-off, how it falls back.
+ */
+const suite = suiteByName('TLS_AES_128_GCM_SHA256');
+const stateAt = (b: number, recSeq = 0n): CryptoState => ({
+  ...cryptoStateFromSecret(suite, new Uint8Array(32).fill(b)),
+  recSeq,
+});
+const KERNEL: OffloadDecision = {
+  tx: { plane: 'kernel', reason: 'test' },
+  rx: { plane: 'kernel', reason: 'test' },
+};
+const errno = (name: string) => new NativeSyscallError('setsockopt', name, 16);
+
+type Call = [string, ...unknown[]];
+class FakeKernel implements KernelSocket {
+  readonly calls: Call[] = [];
+  /** Plain TCP bytes still in the socket before TLS_RX (the rest of a partial record). */
+  wire: Uint8Array[] = [];
+  /** What recvmsg returns once TLS_RX is set. */
+  records: KtlsRecvResult[] = [];
+  refuse: Partial<Record<'ulp' | 'tx' | 'rx' | 'rekey', string>> = {};
+  private txSet = false;
+  private rxSet = false;
+  attachUlp(): void {
+    this.calls.push(['ulp']);
+    if (this.refuse.ulp) throw errno(this.refuse.ulp);
+  }
+  setCryptoState(dir: 'tx' | 'rx', state: CryptoState): void {
+    this.calls.push([dir, state.recSeq]);
+    const again = dir === 'tx' ? this.txSet : this.rxSet;
+    if (again && this.refuse.rekey) throw errno(this.refuse.rekey);
+    if (this.refuse[dir]) throw errno(this.refuse[dir]!);
+    if (dir === 'tx') this.txSet = true;
+    else this.rxSet = true;
+  }
+  sendRecord(type: number, body: Uint8Array): number {
+    this.calls.push(['sendRecord', type, [...body]]);
+    return body.length;
+  }
+  poll(): number {
+    return this.wire.length > 0 || this.records.length > 0 ? 1 : 0;
+  }
+  recv(options: KtlsRecvOptions): KtlsRecvResult {
+    if (!this.rxSet) {
+      const next = this.wire.shift();
+      if (next === undefined) throw errno('EAGAIN');
+      const n = Math.min(next.length, options.maxBytes ?? next.length);
+      if (n < next.length) this.wire.unshift(next.subarray(n));
+      return {
+        data: Buffer.from(next.subarray(0, n)),
+        contentType: null,
+        recordType: null,
+        eor: false,
+        ctrunc: false,
+      };
+    }
+    const r = this.records.shift();
+    if (r === undefined) throw errno('EAGAIN');
+    return r;
+  }
+}
+const rec = (contentType: number | null, text: string | Uint8Array): KtlsRecvResult => ({
+  data: Buffer.from(text),
+  contentType,
+  recordType: contentType,
+  eor: true,
+  ctrunc: false,
+});
+
+const EMPTY = new Uint8Array(0);
+/** TX on the (fake) kernel, RX in userspace, nothing read before the hand-off. */
+const txOnly = (raw: Socket, k: FakeKernel) =>
+  kernelPlanes(
+    raw,
+    { ...KERNEL, rx: { plane: 'userspace', reason: 'test' } },
+    stateAt(1),
+    stateAt(2),
+    EMPTY,
+    () => k,
+  );
+
+let sockets: Socket[] = [];
+afterEach(() => {
+  for (const s of sockets) s.destroy();
+  sockets = [];
+});
+async function pair(): Promise<[Socket, Socket]> {
+  let accepted!: Socket;
+  const { server, port } = await listen((s) => {
+    accepted = s;
+  });
+  const c = netConnect({ host: '127.0.0.1', port });
+  await once(c, 'connect');
+  while (accepted === undefined) await new Promise((r) => setTimeout(r, 2));
+  server.close();
+  sockets.push(c, accepted);
+  return [c, accepted];
+}
+
+/** Records sealed under `state` as the peer's record layer would send them. */
+function sealed(state: CryptoState, texts: string[]): Uint8Array {
+  const peer = new TlsRecordLayer({ trace: false });
+  peer.installTxKey({ ...state, key: state.key.slice() });
+  return Buffer.concat(texts.map((t) => peer.send(Buffer.from(t))));
+}
+
+function sink() {
+  const got: string[] = [];
+  let eof = 0;
+  const errors: Error[] = [];
+  const s: RxSink = {
+    data: (b) => {
+      got.push(`data:${Buffer.from(b).toString()}`);
+      return true;
+    },
+    control: (t, b) => {
+      got.push(`control:${t}:${[...b].join(',')}`);
+    },
+    eof: () => {
+      eof++;
+    },
+    error: (e) => {
+      errors.push(e);
+    },
+  };
+  return { s, got, errors, eof: () => eof };
+}
+
+describe('kernel planes (fake KernelSocket)', () => {
+  it('ULP, TLS_TX at the hand-off number, TLS_RX after the records read before it (the partial one completed from the fd)', async () => {
+    const [raw] = await pair();
+    const rxState = stateAt(1, 1n);
+    const bytes = sealed(rxState, ['one', 'two', 'three']);
+    const cut = bytes.length - 10; // the third record ends 10 bytes short
+    const k = new FakeKernel();
+    k.wire = [bytes.subarray(cut)];
+    k.records = [
+      rec(ContentType.applicationData, 'from the kernel'),
+      rec(ContentType.alert, Uint8Array.of(AlertLevel.warning, AlertDescription.close_notify)),
+      rec(null, ''),
+    ];
+    const built = kernelPlanes(
+      raw,
+      KERNEL,
+      rxState,
+      stateAt(2, 2n),
+      bytes.subarray(0, cut),
+      () => k,
+    );
+    expect(built.decision).toEqual(KERNEL);
+    expect(built.planes.rx.kind).toBe('kernel');
+    expect(built.planes.tx.kind).toBe('kernel');
+    // TLS 1.2-style first numbers (1 and 2) and three records opened in userspace: TLS_RX at 4.
+    expect(k.calls).toEqual([['ulp'], ['tx', 2n], ['rx', 4n]]);
+    // libuv no longer reads the fd: the kernel owns its receive queue now.
+    expect((raw as unknown as { _handle: { reading: boolean } })._handle.reading).toBe(false);
+    const out = sink();
+    built.planes.rx.start(out.s, built.leftover);
+    while (out.eof() === 0) await new Promise((r) => setTimeout(r, 2));
+    expect(out.got).toEqual([
+      'data:one',
+      'data:two',
+      'data:three',
+      'data:from the kernel',
+      `control:${ContentType.alert}:1,0`,
+    ]);
+    built.planes.rx.destroy();
+  });
+
+  it('TCP_ULP refused: both directions stay in userspace, with the errno', async () => {
+    const [raw] = await pair();
+    const k = new FakeKernel();
+    k.refuse.ulp = 'ENOENT';
+    const built = kernelPlanes(raw, KERNEL, stateAt(1), stateAt(2), EMPTY, () => k);
+    expect(built.planes.rx.kind).toBe('userspace');
+    expect(built.planes.tx.kind).toBe('userspace');
+    expect(built.decision.rx.reason).toMatch(/TCP_ULP refused: .*ENOENT/);
+  });
+
+  it('TLS_RX refused: RX stays in userspace and gets every byte read so far', async () => {
+    const [raw, peer] = await pair();
+    const rxState = stateAt(3);
+    const bytes = sealed(rxState, ['alpha', 'beta']);
+    const first = 5 + 'alpha'.length + 1 + 16; // TLS 1.3 AES-GCM: header, content, type, tag
+    const k = new FakeKernel();
+    k.refuse.rx = 'EINVAL';
+    k.wire = [bytes.subarray(20, first)];
+    const built = kernelPlanes(raw, KERNEL, rxState, stateAt(4), bytes.subarray(0, 20), () => k);
+    expect(built.decision.tx.plane).toBe('kernel');
+    expect(built.decision.rx).toEqual({
+      plane: 'userspace',
+      reason: expect.stringMatching(/TLS_RX refused: .*EINVAL/),
+    });
+    // The bytes read before the hand-off and the rest of the partial record read from the fd.
+    expect(Buffer.from(built.leftover)).toEqual(Buffer.from(bytes.subarray(0, first)));
+    const out = sink();
+    built.planes.rx.start(out.s, built.leftover);
+    peer.write(bytes.subarray(first));
+    peer.write(sealed({ ...rxState, recSeq: 2n }, ['gamma']));
+    // Data records merge on read, as recvmsg merges them.
+    const text = () => out.got.map((g) => g.replace(/^data:/, '')).join('');
+    while (text().length < 'alphabetagamma'.length) await new Promise((r) => setTimeout(r, 2));
+    expect(text()).toBe('alphabetagamma');
+    built.planes.rx.destroy();
+  });
+
+  it('a control record among the bytes read before the hand-off keeps RX in userspace', async () => {
+    const [raw] = await pair();
+    const rxState = stateAt(5);
+    const peer = new TlsRecordLayer({ trace: false });
+    peer.installTxKey({ ...rxState, key: rxState.key.slice() });
+    const bytes = Buffer.concat([
+      peer.send(Buffer.from('x')),
+      peer.sendControl(ContentType.handshake, buildKeyUpdate(false)),
+    ]);
+    const k = new FakeKernel();
+    const built = kernelPlanes(raw, KERNEL, rxState, stateAt(6), bytes, () => k);
+    expect(built.decision.rx.reason).toMatch(/control record/);
+    expect(k.calls.some((c) => c[0] === 'rx')).toBe(false);
+  });
+
+  it('TX rekey: the KeyUpdate goes after earlier data, the new key before later data', async () => {
+    const [raw, peer] = await pair();
+    const k = new FakeKernel();
+    const { planes } = txOnly(raw, k);
+    const write = raw.write.bind(raw) as (chunk: Uint8Array, cb?: () => void) => boolean;
+    (raw as unknown as { write: typeof write }).write = (chunk, cb) => {
+      if (chunk.length > 0) k.calls.push(['write', Buffer.from(chunk).toString()]);
+      return write(chunk, cb);
+    };
+    planes.tx.write(Buffer.from('before'), () => {});
+    planes.tx.rekey(buildKeyUpdate(false), stateAt(7));
+    await new Promise<void>((r) => planes.tx.write(Buffer.from('after'), () => r()));
+    expect(k.calls.slice(2)).toEqual([
+      ['write', 'before'],
+      ['sendRecord', ContentType.handshake, [...buildKeyUpdate(false)]],
+      ['tx', 0n],
+      ['write', 'after'],
+    ]);
+    void peer;
+  });
+
+  it('TX rekey refused (EBUSY: before 6.14): the connection ends with ERR_KTLS_REKEY_UNSUPPORTED', async () => {
+    const [raw] = await pair();
+    const k = new FakeKernel();
+    k.refuse.rekey = 'EBUSY';
+    const { planes } = kernelPlanes(raw, KERNEL, stateAt(1), stateAt(2), EMPTY, () => k);
+    const failed = once(raw, 'error');
+    planes.tx.rekey(buildKeyUpdate(false), stateAt(7));
+    const [error] = (await failed) as [NodeKtlsError];
+    expect(error.code).toBe('ERR_KTLS_REKEY_UNSUPPORTED');
+    expect(error.errno).toBe('EBUSY');
+    expect(() => planes.rx.installKey(stateAt(8))).toThrow(/TLS_RX/);
+  });
+
+  it('close: close_notify with sendmsg + cmsg after the data, then FIN', async () => {
+    const [raw, peer] = await pair();
+    const k = new FakeKernel();
+    const { planes } = txOnly(raw, k);
+    const ended = once(peer, 'end');
+    peer.resume();
+    await new Promise<void>((r) => planes.tx.end(() => r()));
+    await ended;
+    expect(k.calls.at(-1)).toEqual([
+      'sendRecord',
+      ContentType.alert,
+      [AlertLevel.warning, AlertDescription.close_notify],
+    ]);
+  });
+});
