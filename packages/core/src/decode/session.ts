@@ -31,7 +31,13 @@ import {
 import { openRecord } from '../recordCrypto.js';
 import { type CipherSuite, findSuite } from '../suites.js';
 import { PREVIEW_BYTES, type TraceDraft, type TraceEvent, type TraceHeader } from '../trace.js';
-import { HANDSHAKE_NAMES, parseClientHello, parseServerHello, splitHandshake } from './hello.js';
+import {
+  HANDSHAKE_NAMES,
+  parseClientHello,
+  parseServerHello,
+  splitHandshake,
+  unsupportedSuite,
+} from './hello.js';
 import { type KeyLog, type KeyLogLabel, keyLogSecret } from './keylog.js';
 
 /**
@@ -145,6 +151,8 @@ export function decodeSession(input: DecodeInput): DecodeResult {
   let serverRandom: Uint8Array | null = null;
   let suite: CipherSuite | null = null;
   let version = 0;
+  /** A HelloRetryRequest was seen (RFC 8446 §4.1.4): a second ClientHello and ServerHello follow. */
+  let helloRetry = false;
 
   const emit = (ep: string, draft: TraceDraft) => events.push({ t: t++, ep, ...draft });
   const secretOf = (label: KeyLogLabel): Uint8Array => {
@@ -179,22 +187,33 @@ export function decodeSession(input: DecodeInput): DecodeResult {
 
   const onHandshakeMessage = (d: Dir, type: number, body: Uint8Array) => {
     const name = HANDSHAKE_NAMES[type] ?? `handshake type ${type}`;
-    d.messages[name] = (d.messages[name] ?? 0) + 1;
+    const serverHello = type === HandshakeType.serverHello ? parseServerHello(body) : null;
+    const counted =
+      typeof serverHello === 'object' && serverHello?.helloRetryRequest
+        ? 'HelloRetryRequest'
+        : name;
+    d.messages[counted] = (d.messages[counted] ?? 0) + 1;
     if (type === HandshakeType.clientHello && !clientRandom) {
+      // After a HelloRetryRequest the second ClientHello keeps the first one's random (RFC 8446
+      // §4.1.2), which is the one the key log names; the secrets come from the key log, so the
+      // transcript (with its message_hash construct, §4.4.1) need not be rebuilt here.
       const ch = parseClientHello(body);
       if (typeof ch === 'string') throw new DecodeError(ch);
       clientRandom = ch.random;
-    } else if (type === HandshakeType.serverHello) {
-      const sh = parseServerHello(body);
+    } else if (serverHello !== null) {
+      const sh = serverHello;
       if (typeof sh === 'string') throw new DecodeError(sh);
-      if (sh.helloRetryRequest) return;
+      if (sh.helloRetryRequest) {
+        helloRetry = true;
+        return;
+      }
       serverRandom = sh.random;
       version = sh.version === TLS_1_3 ? TLS_1_3 : TLS_1_2;
       const found = findSuite(sh.cipherSuite);
       suite = found && found.version === version ? found : null;
       if (!suite) {
         throw new DecodeError(
-          `unsupported cipher suite 0x${sh.cipherSuite.toString(16).padStart(4, '0')} (${version === TLS_1_3 ? 'TLS 1.3' : 'TLS 1.2'}); supported: AES-128/256-GCM, AES-128-CCM, ChaCha20-Poly1305`,
+          unsupportedSuite(sh.cipherSuite, version === TLS_1_3 ? 'TLS 1.3' : 'TLS 1.2'),
         );
       }
       // From here the ciphertext limit of the negotiated version applies (RFC 8446 §5.2, RFC 5246
@@ -255,7 +274,15 @@ export function decodeSession(input: DecodeInput): DecodeResult {
       // waits in the stream (a capture given as two whole streams has all of c2s first).
       const head = peekHeader(d.parser);
       if (head === null) return;
-      if (version === 0 && head[0] !== ContentType.handshake) return;
+      // The exception is a plaintext ChangeCipherSpec: in TLS 1.3 middlebox compatibility mode
+      // (RFC 8446 §D.4) the server sends one right after a HelloRetryRequest and the client one
+      // before its second ClientHello, both before the version is known; they are skipped.
+      if (
+        version === 0 &&
+        head[0] !== ContentType.handshake &&
+        !(helloRetry && head[0] === ContentType.changeCipherSpec)
+      )
+        return;
       const taken = takeRecord(d.parser);
       if (taken.kind === 'need-more') return;
       if (taken.kind === 'error') {
@@ -414,7 +441,10 @@ export function decodeSession(input: DecodeInput): DecodeResult {
     }
   }
   for (const d of [dirs.c2s, dirs.s2c]) {
-    if (!d.stopped && d.parser.buffered > 0) {
+    // After a fatal problem the bytes left are undecoded, not truncated: one problem, not three.
+    if (fatal && !d.stopped && d.parser.buffered > 0) {
+      d.stopped = `not decoded past stream offset ${d.offset}: ${fatal}`;
+    } else if (!d.stopped && d.parser.buffered > 0) {
       d.stopped = `truncated: ${d.parser.buffered} bytes of an incomplete record at stream offset ${d.offset}`;
       problems.push(`${d.name}: ${d.stopped}`);
     }
