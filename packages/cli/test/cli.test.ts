@@ -1,6 +1,6 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseTrace } from '@ktls-lab/core';
+import { type PerfettoTrace, parseTrace, toPerfetto } from '@ktls-lab/core';
 import { INVARIANTS, type Results, SCENARIOS, SIM_DESIGNS } from '@ktls-lab/sim';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { exitCodeHelp } from '../src/exitCodes.js';
@@ -472,7 +472,26 @@ describe('replay, shrink, export', () => {
     r = cli('export', join(dir, 'cut.ndjson'));
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/\(truncated, line 4/);
-    expect(existsSync(join(dir, 'cut.json'))).toBe(false);
+    // Streamed to --out: the trace fails after events were converted, and no file is left.
+    r = cli('export', join(dir, 'cut.ndjson'), '--out', join(dir, 'cut.json'));
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/\(truncated, line 4/);
+    expect(readdirSync(dir).sort()).toEqual(['bad.ndjson', 'cut.ndjson']);
+  });
+
+  it('streams the same Perfetto events toPerfetto builds in memory', () => {
+    const text = readFileSync(join(out, MUTANT_TRACE), 'utf8');
+    const parsed = parseTrace(text);
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    const r = cli('export', join(out, MUTANT_TRACE));
+    expect(r.status, r.stderr).toBe(0);
+    const streamed = JSON.parse(r.stdout) as PerfettoTrace;
+    const whole = toPerfetto(parsed.header, parsed.events);
+    const key = (e: unknown) => JSON.stringify(e);
+    expect(streamed.traceEvents.length).toBeGreaterThan(parsed.events.length);
+    expect(streamed.traceEvents.map(key).sort()).toEqual(whole.traceEvents.map(key).sort());
+    expect(streamed.metadata).toEqual(whole.metadata);
   });
 });
 

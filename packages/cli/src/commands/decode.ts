@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  type DecodeInput,
   type DecodeResult,
   type StreamDirection,
   type DirectionSummary,
@@ -8,11 +9,11 @@ import {
   KeyLogError,
   parseKeyLog,
   parseTsharkFollowRaw,
-  serializeTrace,
 } from '@ktls-lab/core';
 import { NodeCryptoAeadEngine } from '@ktls-lab/core/node';
 import { EXIT, UsageError } from '../errors.js';
-import { readBytes, readText, writeText } from '../files.js';
+import { readBytes, readText } from '../files.js';
+import { StreamedTrace } from '../streamedTrace.js';
 
 /**
  * `ktls-lab decode`: opens every record of a captured session with an NSS key log and writes the
@@ -74,7 +75,10 @@ export function loadChunks(o: DecodeOptions): Chunks {
   ];
 }
 
-export function decodeFiles(o: DecodeOptions): DecodeResult {
+export function decodeFiles(
+  o: DecodeOptions,
+  stream: Pick<DecodeInput, 'onEvent' | 'keepData'> = {},
+): DecodeResult {
   const chunks = loadChunks(o);
   let keylog: ReturnType<typeof parseKeyLog>;
   try {
@@ -83,7 +87,7 @@ export function decodeFiles(o: DecodeOptions): DecodeResult {
     if (e instanceof KeyLogError) throw new UsageError(`${o.keylog}: ${e.message}`);
     throw e;
   }
-  return decodeSession({ chunks, keylog, engine: new NodeCryptoAeadEngine() });
+  return decodeSession({ chunks, keylog, engine: new NodeCryptoAeadEngine(), ...stream });
 }
 
 function directionLines(name: string, d: DirectionSummary): string[] {
@@ -104,8 +108,17 @@ function directionLines(name: string, d: DirectionSummary): string[] {
 }
 
 export function decodeCommand(o: DecodeOptions): number {
-  const result = decodeFiles(o);
-  if (o.trace !== undefined) writeText(o.trace, serializeTrace(result.header, result.events));
+  // Events go to the trace file as they are made and application data is only hashed, so memory
+  // does not grow with the session (the trace is not built as one string).
+  const trace = o.trace !== undefined ? new StreamedTrace(o.trace) : null;
+  let result: DecodeResult;
+  try {
+    result = decodeFiles(o, { keepData: false, ...(trace ? { onEvent: trace.push } : {}) });
+    trace?.finish(result.header);
+  } catch (e) {
+    trace?.abandon();
+    throw e;
+  }
   const s = result.summary;
   if (o.json) {
     process.stdout.write(`${JSON.stringify(s, null, 2)}\n`);
@@ -115,7 +128,7 @@ export function decodeCommand(o: DecodeOptions): number {
       ...directionLines('client → server', s.c2s),
       ...directionLines('server → client', s.s2c),
       ...s.problems.map((p) => `problem: ${p}`),
-      ...(o.trace !== undefined ? [`trace: ${o.trace} (${result.events.length} events)`] : []),
+      ...(trace ? [`trace: ${o.trace} (${trace.count} events)`] : []),
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   }

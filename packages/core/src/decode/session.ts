@@ -45,16 +45,30 @@ import { type KeyLog, type KeyLogLabel, keyLogSecret } from './keylog.js';
  * version, the suite and where each key starts, opens every record in both directions with the
  * secrets of an NSS key log, follows KeyUpdates, and writes the standard trace: each record with
  * its plane, and where `linux-ktls` would freeze, hand a record to userspace, or fail.
+ *
+ * One file over 400 lines: the handshake follower, the record opener and the trace they write
+ * share the per-direction state (`Dir`) and the negotiated version and suite, and split apart
+ * they would pass all of it back and forth.
  */
 
 /** A capture's two byte streams: client to server, server to client (not a key direction, see `Direction`). */
 export type StreamDirection = 'c2s' | 's2c';
 
 export interface DecodeInput {
-  /** The two byte streams in arrival order (one chunk per direction is enough without timing). */
-  readonly chunks: readonly { readonly dir: StreamDirection; readonly bytes: Uint8Array }[];
+  /**
+   * The two byte streams in arrival order (one chunk per direction is enough without timing).
+   * Read once, in order: a generator that reads a capture piece by piece works.
+   */
+  readonly chunks: Iterable<{ readonly dir: StreamDirection; readonly bytes: Uint8Array }>;
   readonly keylog: KeyLog;
   readonly engine: AeadEngine;
+  /**
+   * Called with each trace event as it is made; when given, the events are not kept (the result's
+   * `events` is empty), so a caller that writes them out holds none of them.
+   */
+  readonly onEvent?: (event: TraceEvent) => void;
+  /** Keep the application data for the result's `data` (default true); the summary's hashes are made either way. */
+  readonly keepData?: boolean;
 }
 
 export interface DirectionSummary {
@@ -84,7 +98,7 @@ export interface DecodeResult {
   readonly header: TraceHeader;
   readonly events: TraceEvent[];
   readonly summary: DecodeSummary;
-  /** Application data per direction, in order. */
+  /** Application data per direction, in order (empty with `keepData: false`). */
   readonly data: { readonly c2s: Uint8Array; readonly s2c: Uint8Array };
 }
 
@@ -108,6 +122,9 @@ interface Dir {
   keyUpdates: number;
   alerts: string[];
   data: Uint8Array[];
+  /** Running SHA-256 and length of the application data (kept or not). */
+  dataHash: ReturnType<typeof sha256.create>;
+  dataBytes: number;
   stopped: string | null;
   bytes: number;
   /** The data plane (kTLS) would have frozen after a KeyUpdate: resume is traced at the next record. */
@@ -132,6 +149,8 @@ function newDir(name: StreamDirection): Dir {
     keyUpdates: 0,
     alerts: [],
     data: [],
+    dataHash: sha256.create(),
+    dataBytes: 0,
     stopped: null,
     bytes: 0,
     frozen: false,
@@ -154,7 +173,13 @@ export function decodeSession(input: DecodeInput): DecodeResult {
   /** A HelloRetryRequest was seen (RFC 8446 §4.1.4): a second ClientHello and ServerHello follow. */
   let helloRetry = false;
 
-  const emit = (ep: string, draft: TraceDraft) => events.push({ t: t++, ep, ...draft });
+  const { onEvent } = input;
+  const keepData = input.keepData ?? true;
+  const emit = (ep: string, draft: TraceDraft) => {
+    const event: TraceEvent = { t: t++, ep, ...draft };
+    if (onEvent) onEvent(event);
+    else events.push(event);
+  };
   const secretOf = (label: KeyLogLabel): Uint8Array => {
     if (!clientRandom)
       throw new DecodeError(
@@ -366,7 +391,9 @@ export function decodeSession(input: DecodeInput): DecodeResult {
       header: toHex(wire.subarray(0, 5)),
     });
     if (type === ContentType.applicationData) {
-      d.data.push(content);
+      d.dataHash.update(content);
+      d.dataBytes += content.length;
+      if (keepData) d.data.push(content);
       emit(d.receiver, {
         lane: 'app-rx',
         kind: 'deliver-data',
@@ -453,14 +480,13 @@ export function decodeSession(input: DecodeInput): DecodeResult {
     problems.push('no ClientHello: the capture does not start at the beginning of the connection');
 
   const summarize = (d: Dir): DirectionSummary => {
-    const all = concat(d.data);
     return {
       records: d.records,
       handshakeMessages: d.messages,
       epochs: d.epoch,
       keyUpdates: d.keyUpdates,
-      applicationBytes: all.length,
-      applicationSha256: toHex(sha256(all)),
+      applicationBytes: d.dataBytes,
+      applicationSha256: toHex(d.dataHash.digest()),
       alerts: d.alerts,
       stopped: d.stopped,
       bytes: d.bytes,
