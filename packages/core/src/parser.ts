@@ -130,6 +130,13 @@ class Parser implements ParserState {
     readonly start: number,
     readonly end: number,
     readonly skip: number,
+    /**
+     * Memo: bytes the front record needs before it can be taken, once its header was read and
+     * passed the checks (0 = not known yet). Appending does not change the header, so `feed`
+     * carries it over; with bytes arriving one at a time this spares re-reading a header split
+     * over five chunks on every byte. Set by `takeRecord`, invisible from outside.
+     */
+    public ready = 0,
   ) {}
 
   /** Built on demand: the hot path (`feed`, `takeRecord`) never needs the list as an array. */
@@ -205,6 +212,7 @@ export function feed(state: ParserState, chunk: Uint8Array): ParserState {
       p.start,
       p.end + 1,
       p.skip,
+      p.ready,
     );
   }
   const fresh = live(p);
@@ -217,6 +225,7 @@ export function feed(state: ParserState, chunk: Uint8Array): ParserState {
     0,
     fresh.length,
     0,
+    p.ready,
   );
 }
 
@@ -242,6 +251,7 @@ export function takeRecord(state: ParserState): TakeResult {
     return { kind: 'need-more', state, missing: HEADER_SIZE - state.buffered };
   }
   const p = internal(state);
+  if (p.buffered < p.ready) return { kind: 'need-more', state, missing: p.ready - p.buffered };
   const { limits, offset, skip } = p;
   const first = p.store.list[p.start]!;
   const firstLength = first.length - skip;
@@ -282,6 +292,7 @@ export function takeRecord(state: ParserState): TakeResult {
   const total = HEADER_SIZE + length;
   const ready = Math.max(total, limits.prepend);
   if (state.buffered < ready) {
+    p.ready = ready;
     return { kind: 'need-more', state, missing: ready - state.buffered };
   }
 
