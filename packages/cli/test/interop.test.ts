@@ -242,6 +242,9 @@ function expectAllData(session: OpensslSession, s: Record<string, any>) {
   expect(s.c2s.applicationSha256).toBe(sha256(session.sentC.join('')));
   expect(s.s2c.applicationSha256).toBe(sha256(session.sentS.join('')));
   expect(s.c2s.alerts).toContain('close_notify');
+  // s_server answers the client's close_notify with its own (test/capture.test.ts checks that
+  // what the server sends after the client's half-close reaches the client, not just the file).
+  expect(s.s2c.alerts).toContain('close_notify');
 }
 
 describe('OpenSSL s_server ↔ s_client through ktls-lab capture, decoded', () => {
