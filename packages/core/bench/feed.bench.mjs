@@ -3,8 +3,9 @@
  * stream of full-size plaintext records (16 MiB by default), in the same process, as ratios.
  *
  * `feed()` used to copy its chunk list on every call, so bytes arriving one at a time into a 16 KiB
- * record cost O(record²): 1-byte chunks over 16 MiB took hours. Now each feed appends in place
- * (packages/core/src/parser.ts, `Store`), and the figures that show it:
+ * record cost O(record²): 1-byte chunks over 16 MiB took hours. Now each feed appends in place,
+ * and chunks of 16 bytes or fewer are copied into a tail buffer instead of being kept as views
+ * (packages/core/src/parser.ts, `Store`). The figures that show it:
  * - linearity: 1-byte chunks over the whole stream against 1-byte chunks over 1/16 of it, scaled ×16
  *   (1.0 = linear; the old code grew with the record size, not the stream);
  * - 1-byte chunks against whole-buffer feeding (one feed, records taken as views: 1 call per record

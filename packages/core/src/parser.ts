@@ -5,7 +5,9 @@
  * Input arrives as chunks in any split (TCP segments, 1-byte reads, a whole capture); records come
  * out whole. A record that lies inside one chunk is returned as views into it, so the common case
  * copies nothing; only a record that spans chunks is copied, once, into a fresh buffer (the
- * kernel's `tls_strp_read_copy` does the same when a record is not contiguous in one skb).
+ * kernel's `tls_strp_read_copy` does the same when a record is not contiguous in one skb). Chunks
+ * of 16 bytes or fewer are the exception: they are copied into a tail buffer as they arrive
+ * (`Store`), so byte-wise input costs the same per byte as any other.
  */
 import { EMPTY } from './bytes.js';
 import type { WireRecord } from './codec.js';
@@ -110,14 +112,33 @@ export interface ParserState {
 
 /**
  * The chunk list behind a state: an append-only array that states share. A state owns the slots
- * `start..end` (the first with `skip` bytes already consumed). `feed` appends in place when the
- * state's `end` is the array's length, i.e. nobody has appended past it, and copies the live
- * slots otherwise, so every state stays immutable as seen from outside while feeding n chunks
- * costs O(n) in total, not O(n²) as copying the list on every feed would (1-byte reads into a
- * 16 KiB record made the old `[...chunks, chunk]` walk 16 K entries per byte).
+ * `start..end` (the first with `skip` bytes already consumed, the last possibly longer than the
+ * state's `buffered` reaches: every read is bounded by `buffered`). `feed` appends in place when
+ * the state has seen everything appended to the store (`streamEnd`), and copies its live slots
+ * otherwise, so every state stays immutable as seen from outside while feeding n chunks costs
+ * O(n) in total, not O(n²) as copying the list on every feed would (1-byte reads into a 16 KiB
+ * record made the old `[...chunks, chunk]` walk 16 K entries per byte).
+ *
+ * Tiny chunks (`TINY` bytes or fewer) are copied into a shared tail buffer instead of being kept
+ * as views: byte-wise input would otherwise keep one view object per byte alive until its record
+ * is complete, and the garbage collector would copy them all into the old generation.
  */
 interface Store {
   readonly list: Uint8Array[];
+  /** Absolute stream offset just past the last byte appended to this store. */
+  streamEnd: number;
+  /** The buffer tiny chunks are copied into; the list's last slot is a view of it when `tailLast`. */
+  tail: Uint8Array | null;
+  tailBase: number;
+  tailUsed: number;
+  tailLast: boolean;
+}
+
+const TINY = 16;
+const TAIL_SIZE = 4096;
+
+function newStore(list: Uint8Array[], streamEnd: number): Store {
+  return { list, streamEnd, tail: null, tailBase: 0, tailUsed: 0, tailLast: false };
 }
 
 class Parser implements ParserState {
@@ -155,10 +176,17 @@ class Parser implements ParserState {
   }
 }
 
-/** The live chunks of a state as a fresh array (the first one trimmed by `skip`). */
+/** The live chunks of a state as a fresh array (the first trimmed by `skip`, the last to `buffered`). */
 function live(p: Parser): Uint8Array[] {
-  const out = p.store.list.slice(p.start, p.end);
-  if (p.skip > 0 && out.length > 0) out[0] = out[0]!.subarray(p.skip);
+  const out: Uint8Array[] = [];
+  let left = p.buffered;
+  for (let j = p.start; j < p.end && left > 0; j++) {
+    const c = p.store.list[j]!;
+    const from = j === p.start ? p.skip : 0;
+    const take = Math.min(c.length - from, left);
+    out.push(from === 0 && take === c.length ? c : c.subarray(from, from + take));
+    left -= take;
+  }
   return out;
 }
 
@@ -166,7 +194,8 @@ function live(p: Parser): Uint8Array[] {
 function internal(state: ParserState): Parser {
   if (state instanceof Parser) return state;
   const list = state.chunks.filter((c) => c.length > 0);
-  return new Parser(state.limits, state.buffered, state.offset, { list }, 0, list.length, 0);
+  const store = newStore(list, state.offset + state.buffered);
+  return new Parser(state.limits, state.buffered, state.offset, store, 0, list.length, 0);
 }
 
 export type TakeResult =
@@ -185,46 +214,81 @@ export type TakeResult =
     };
 
 export function createParser(limits: RecordLimits): ParserState {
-  return new Parser(limits, 0, 0, { list: [] }, 0, 0, 0);
+  return new Parser(limits, 0, 0, newStore([], 0), 0, 0, 0);
 }
 
 /**
- * Appends bytes (does not copy them).
+ * Appends bytes (does not copy them, unless the chunk is 16 bytes or fewer: see `Store`).
  *
  * The caller hands over the chunk: the parser keeps a view of it and later returns views into it,
- * so the caller must not write to it afterwards. Empty chunks change nothing. Amortized O(1): see
- * `Store`.
+ * so the caller must not write to it afterwards. Empty chunks change nothing. Amortized O(1) per
+ * chunk: see `Store`.
  */
 export function feed(state: ParserState, chunk: Uint8Array): ParserState {
   if (chunk.length === 0) return state;
   const p = internal(state);
-  const { list } = p.store;
-  // Append in place when this state is the newest user of the list and the consumed head is not
-  // more than half of it; otherwise start a fresh list with only the live chunks (amortized: a
-  // copy of k live slots happens after at least k slots were appended or consumed).
-  if (p.end === list.length && p.start * 2 <= list.length) {
+  const { store } = p;
+  const { list } = store;
+  const length = chunk.length;
+  // Append in place when this state has seen everything appended to the store and the consumed
+  // head is not more than half of the list; otherwise start a fresh store with only the live
+  // chunks (amortized: a copy of k live slots happens after at least k were appended or consumed).
+  if (
+    p.offset + p.buffered === store.streamEnd &&
+    p.end === list.length &&
+    p.start * 2 <= list.length
+  ) {
+    store.streamEnd += length;
+    if (length <= TINY) {
+      let tail = store.tail;
+      if (store.tailLast && tail !== null && store.tailUsed + length <= tail.length) {
+        // Grow the last slot's view: older states sharing it never read past their `buffered`.
+        tail.set(chunk, store.tailUsed);
+        store.tailUsed += length;
+        list[list.length - 1] = tail.subarray(store.tailBase, store.tailUsed);
+        return next(p, length, p.end);
+      }
+      if (tail === null || store.tailUsed + length > tail.length) {
+        tail = new Uint8Array(TAIL_SIZE);
+        store.tail = tail;
+        store.tailUsed = 0;
+      }
+      tail.set(chunk, store.tailUsed);
+      store.tailBase = store.tailUsed;
+      store.tailUsed += length;
+      store.tailLast = true;
+      list.push(tail.subarray(store.tailBase, store.tailUsed));
+      return next(p, length, p.end + 1);
+    }
+    store.tailLast = false;
     list.push(chunk);
-    return new Parser(
-      p.limits,
-      p.buffered + chunk.length,
-      p.offset,
-      p.store,
-      p.start,
-      p.end + 1,
-      p.skip,
-      p.ready,
-    );
+    return next(p, length, p.end + 1);
   }
   const fresh = live(p);
-  fresh.push(chunk);
+  fresh.push(length <= TINY ? chunk.slice() : chunk);
+  const end = p.offset + p.buffered + length;
   return new Parser(
     p.limits,
-    p.buffered + chunk.length,
+    p.buffered + length,
     p.offset,
-    { list: fresh },
+    newStore(fresh, end),
     0,
     fresh.length,
     0,
+    p.ready,
+  );
+}
+
+/** `p` with `length` more bytes buffered and its window ending at `end`. */
+function next(p: Parser, length: number, end: number): Parser {
+  return new Parser(
+    p.limits,
+    p.buffered + length,
+    p.offset,
+    p.store,
+    p.start,
+    end,
+    p.skip,
     p.ready,
   );
 }
