@@ -9,13 +9,20 @@
  * header must name the loopback address, so a web page cannot reach the server through DNS
  * rebinding.
  *
+ * Resources: a file is opened before the answer starts (so an unreadable one gets a status and a
+ * one-line reason, not a cut connection) and streamed with `pipeline`, which closes the file when
+ * the response ends, fails or the client goes away; `pipe` left the descriptor open on an aborted
+ * request. Names are URL-encoded on the way out (the URL printed for a single file) and decoded
+ * on the way in, so `#`, `?`, `%`, spaces and any Unicode work.
+ *
  * Usage as a library:
  *   const { url, close } = await serveInspector({ root: 'out/' });
  * Usage as a script (tests, manual runs):
- *   node server.mjs [--port N] [trace.ndjson | run-folder]
+ *   node server.mjs [--port N] [--dist DIR] [trace.ndjson | run-folder]
  */
-import { createReadStream, existsSync, promises as fsp } from 'node:fs';
+import { constants, existsSync, promises as fsp } from 'node:fs';
 import { createServer } from 'node:http';
+import { pipeline } from 'node:stream';
 import { basename, dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -58,6 +65,11 @@ async function describeRoot(root) {
     );
   }
   if (st.isDirectory()) {
+    try {
+      await fsp.access(abs, constants.R_OK | constants.X_OK);
+    } catch (e) {
+      throw new Error(`cannot read ${root}: ${reason(e)}`);
+    }
     if (!existsSync(join(abs, 'index.json'))) {
       throw new Error(
         `${root} is a directory without index.json: expected a run folder written by \`ktls-lab explore --out DIR\`, or a trace file`,
@@ -66,28 +78,70 @@ async function describeRoot(root) {
     return { dataDir: await fsp.realpath(abs), onlyFile: null, query: '?run=/data/index.json' };
   }
   if (!st.isFile()) throw new Error(`${root} is neither a file nor a directory`);
+  try {
+    await fsp.access(abs, constants.R_OK);
+  } catch (e) {
+    throw new Error(`cannot read ${root}: ${reason(e)}`);
+  }
   const real = await fsp.realpath(abs);
-  // A single file: serve that file only, not its neighbours.
+  // A single file: serve that file only, not its neighbours. The query value is decoded once by
+  // the app (URLSearchParams) and once more by this server, so the name is encoded twice.
   return {
     dataDir: dirname(real),
     onlyFile: basename(real),
-    query: `?trace=/data/${encodeURIComponent(basename(real))}`,
+    query: `?trace=/data/${encodeURIComponent(encodeURIComponent(basename(real)))}`,
   };
 }
 
-/** `rel` resolved inside `base`, or null if it would leave it (after symlinks). */
-async function inside(base, rel) {
+/** A one-line reason for a failed file-system call. */
+function reason(e) {
+  const why = {
+    ENOENT: 'no such file or directory',
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    EISDIR: 'is a directory',
+    ENOTDIR: 'a component of the path is not a directory',
+    ELOOP: 'too many symbolic links',
+    ENAMETOOLONG: 'name too long',
+  };
+  return why[e?.code] ? `${why[e.code]} (${e.code})` : String(e?.message ?? e);
+}
+
+/**
+ * `rel` opened inside `base` (after symlinks), or why not: `{ status, message }`. Anything that
+ * would leave `base` is "not found", exactly like a missing file, so probing tells nothing.
+ */
+async function openInside(base, rel) {
+  const notFound = { status: 404, message: 'not found' };
   const candidate = resolve(base, `.${sep}${rel}`);
-  if (candidate !== base && !candidate.startsWith(base + sep)) return null;
+  if (candidate !== base && !candidate.startsWith(base + sep)) return notFound;
+  const failed = (e) =>
+    e?.code === 'EACCES' || e?.code === 'EPERM'
+      ? { status: 403, message: `cannot read ${JSON.stringify(rel)}: ${reason(e)}` }
+      : e?.code === 'ENOENT' || e?.code === 'ENOTDIR'
+        ? notFound
+        : { status: 500, message: `cannot read ${JSON.stringify(rel)}: ${reason(e)}` };
   let real;
   try {
     real = await fsp.realpath(candidate);
-  } catch {
-    return null;
+  } catch (e) {
+    return failed(e);
   }
-  if (real !== base && !real.startsWith(base + sep)) return null;
-  const st = await fsp.stat(real);
-  return st.isFile() ? { path: real, size: st.size } : null;
+  if (real !== base && !real.startsWith(base + sep)) return notFound;
+  try {
+    // stat before open: opening a FIFO or a device would block or read forever.
+    if (!(await fsp.stat(real)).isFile()) return notFound;
+    const file = await fsp.open(real, constants.O_RDONLY | constants.O_NOFOLLOW);
+    try {
+      const st = await file.stat();
+      return { file, path: real, size: st.size };
+    } catch (e) {
+      await file.close();
+      return failed(e);
+    }
+  } catch (e) {
+    return failed(e);
+  }
 }
 
 /**
@@ -132,26 +186,31 @@ export async function serveInspector(options = {}) {
       }
       if (pathname.includes('\0')) return send(400, 'bad path');
 
-      let file = null;
+      let found = { status: 404, message: 'not found' };
       if (pathname.startsWith('/data/')) {
         const rel = pathname.slice('/data/'.length);
         if (data.dataDir !== null && (data.onlyFile === null || rel === data.onlyFile)) {
-          file = await inside(data.dataDir, rel);
+          found = await openInside(data.dataDir, rel);
         }
       } else {
-        file = await inside(dist, pathname === '/' ? 'index.html' : pathname.slice(1));
+        found = await openInside(dist, pathname === '/' ? 'index.html' : pathname.slice(1));
       }
-      if (!file) return send(404, 'not found');
+      if (!found.file) return send(found.status, found.message);
+      const { file } = found;
+      if (req.method === 'HEAD' || res.destroyed) {
+        await file.close();
+        if (res.destroyed) return;
+      }
       res.writeHead(200, {
-        'content-type': contentTypeOf(file.path),
-        'content-length': file.size,
+        'content-type': contentTypeOf(found.path),
+        'content-length': found.size,
         'cache-control': 'no-store',
         'x-content-type-options': 'nosniff',
       });
       if (req.method === 'HEAD') return res.end();
-      createReadStream(file.path)
-        .on('error', () => res.destroy())
-        .pipe(res);
+      // pipeline destroys the file stream (closing the descriptor) when the response finishes,
+      // fails, or the client aborts; the file stream closes its handle at end (autoClose).
+      pipeline(file.createReadStream(), res, () => {});
     } catch {
       if (!res.headersSent) send(500, 'internal error');
       else res.destroy();
@@ -177,16 +236,18 @@ export async function serveInspector(options = {}) {
   };
 }
 
-// Script mode: `node server.mjs [--port N] [root]` prints the URL and serves until killed.
+// Script mode: `node server.mjs [--port N] [--dist DIR] [root]` prints the URL and serves until killed.
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
   let port = 0;
   let root;
+  let dist;
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--port') port = Number(args[++i]);
+    else if (args[i] === '--dist') dist = args[++i];
     else root = args[i];
   }
-  serveInspector({ root, port }).then(
+  serveInspector({ root, port, ...(dist ? { dist } : {}) }).then(
     ({ url }) => console.log(`inspector: ${url}`),
     (e) => {
       console.error(`inspector: ${e.message}`);

@@ -1,10 +1,20 @@
 // @vitest-environment node
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { spawn } from 'node:child_process';
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveInspector } from '../server.mjs';
+
+const SERVER = join(import.meta.dirname, '..', 'server.mjs');
 
 interface Server {
   url: string;
@@ -122,4 +132,150 @@ describe('serveInspector (one trace file)', () => {
     );
     await expect(serveInspector({ dist: join(tmp, 'missing') })).rejects.toThrow(/not built/);
   });
+});
+
+describe('serveInspector: file names, unreadable paths, descriptors', () => {
+  const names = ['a#b.ndjson', 'what?.ndjson', '100%.ndjson', 'with space.ndjson', 'ünï 😀.ndjson'];
+  const folder = join(tmp, 'names');
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(join(folder, 'index.json'), '{"runs":[]}');
+  for (const n of names) writeFileSync(join(folder, n), `trace ${n}\n`);
+
+  it('serves any legal file name, URL-encoded on the way out and decoded on the way in', async () => {
+    const s: Server = await serveInspector({ root: folder, dist });
+    try {
+      for (const n of names) {
+        const r = await get(s.port, `/data/${encodeURIComponent(n)}`);
+        expect(r, n).toMatchObject({ status: 200, body: `trace ${n}\n` });
+      }
+    } finally {
+      await s.close();
+    }
+    for (const n of names) {
+      const one: Server = await serveInspector({ root: join(folder, n), dist });
+      try {
+        // What the app does with the printed URL: URLSearchParams decodes the value, fetch sends it.
+        const trace = new URL(one.url).searchParams.get('trace')!;
+        const r = await get(one.port, trace);
+        expect(r, `${n} via ${one.url}`).toMatchObject({ status: 200, body: `trace ${n}\n` });
+      } finally {
+        await one.close();
+      }
+    }
+  });
+
+  it('answers an unreadable path with a status and a one-line reason', async () => {
+    const dir = join(tmp, 'unreadable');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'index.json'), '{"runs":[]}');
+    symlinkSync('loop-b', join(dir, 'loop-a'));
+    symlinkSync('loop-a', join(dir, 'loop-b'));
+    const s: Server = await serveInspector({ root: dir, dist });
+    try {
+      const r = await get(s.port, '/data/loop-a');
+      expect(r.status).toBe(500);
+      expect(r.body).toBe('cannot read "loop-a": too many symbolic links (ELOOP)\n');
+      expect((await get(s.port, '/data/missing.ndjson')).body).toBe('not found\n');
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('a file it may not read: 403 and the reason; a root it may not read: refused at start', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'inspector-perm-'));
+    const dir = join(base, 'data');
+    const ownDist = join(base, 'dist');
+    mkdirSync(dir);
+    mkdirSync(ownDist);
+    chmodSync(base, 0o755);
+    writeFileSync(join(ownDist, 'index.html'), '<!doctype html>');
+    writeFileSync(join(dir, 'index.json'), '{"runs":[]}');
+    writeFileSync(join(dir, 'locked.ndjson'), 'secret');
+    chmodSync(join(dir, 'locked.ndjson'), 0o000);
+    // Root reads any file whatever its mode: then the server runs as `nobody` in a child process.
+    const asRoot = process.getuid?.() === 0;
+    const child = asRoot
+      ? spawn(process.execPath, [SERVER, '--dist', ownDist, dir], { uid: 65534, gid: 65534 })
+      : null;
+    let port: number;
+    let close: () => Promise<void>;
+    if (child) {
+      let out = '';
+      child.stderr!.on('data', (d) => {
+        out += d;
+      });
+      port = await new Promise<number>((ok, fail) => {
+        child.stdout!.on('data', (d) => {
+          out += d;
+          const m = /127\.0\.0\.1:(\d+)/.exec(out);
+          if (m) ok(Number(m[1]));
+        });
+        child.on('exit', (code) => fail(new Error(`server exited ${code}: ${out}`)));
+      });
+      close = async () => {
+        child.kill();
+      };
+    } else {
+      const s: Server = await serveInspector({ root: dir, dist: ownDist });
+      port = s.port;
+      close = () => s.close();
+    }
+    try {
+      const r = await get(port, '/data/locked.ndjson');
+      expect(r.status).toBe(403);
+      expect(r.body).toBe('cannot read "locked.ndjson": permission denied (EACCES)\n');
+      expect((await get(port, '/data/index.json')).status).toBe(200);
+    } finally {
+      await close();
+    }
+    if (!asRoot) {
+      await expect(
+        serveInspector({ root: join(dir, 'locked.ndjson'), dist: ownDist }),
+      ).rejects.toThrow(/cannot read .*locked\.ndjson: permission denied/);
+    }
+  });
+
+  it('closes every file it opened: thousands of completed and aborted requests leak no descriptor', async () => {
+    const dir = join(tmp, 'fds');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'index.json'), '{"runs":[]}');
+    // Big enough that an aborted request leaves the file mid-read.
+    writeFileSync(join(dir, 'big.ndjson'), Buffer.alloc(4 * 1024 * 1024, 0x61));
+    const s: Server = await serveInspector({ root: dir, dist });
+    const agent = new Agent({ keepAlive: false });
+    const fds = () => readdirSync('/proc/self/fd').length;
+    const abort = () =>
+      new Promise<void>((ok, fail) => {
+        const req = request(
+          { host: '127.0.0.1', port: s.port, path: '/data/big.ndjson', agent },
+          (res) => {
+            res.once('data', () => {
+              req.destroy();
+              ok();
+            });
+          },
+        );
+        req.on('error', (e) => (req.destroyed ? ok() : fail(e)));
+        req.end();
+      });
+    try {
+      await get(s.port, '/data/index.json');
+      const before = fds();
+      for (let round = 0; round < 20; round++) {
+        await Promise.all(Array.from({ length: 50 }, () => get(s.port, '/data/index.json')));
+        await Promise.all(Array.from({ length: 50 }, abort));
+      }
+      // Sockets and files close asynchronously: give them a moment, then count.
+      let after = fds();
+      for (let i = 0; i < 50 && after > before + 4; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        after = fds();
+      }
+      // 1000 completed and 1000 aborted requests; a leak would show as ~1000 more descriptors.
+      expect(after).toBeLessThanOrEqual(before + 4);
+    } finally {
+      agent.destroy();
+      await s.close();
+    }
+  }, 60_000);
 });

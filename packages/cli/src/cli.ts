@@ -160,7 +160,7 @@ Examples:
     )
     .option('--out <file>', 'output file (default: stdout)')
     .addHelpText('after', '\nperfetto: Chrome trace-event JSON; open it in https://ui.perfetto.dev')
-    .action((file: string, o) => setExit(exportCommand(file, o)));
+    .action(async (file: string, o) => setExit(await exportCommand(file, o)));
 
   program
     .command('bench')

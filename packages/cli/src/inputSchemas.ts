@@ -99,6 +99,13 @@ export const CaptureIndexSchema = v.object(
     format: v.literal('ktls-lab-capture', 'expected "ktls-lab-capture" (an index.json of capture)'),
     version: v.literal(1, 'expected version 1 (the version this build reads)'),
     chunks: v.array(ChunkSchema, 'expected an array of chunks'),
+    // How each direction ended (capture's relay); older indexes have none.
+    ends: v.optional(
+      v.object({
+        c2s: v.picklist(['fin', 'rst', 'open'], 'expected fin, rst or open'),
+        s2c: v.picklist(['fin', 'rst', 'open'], 'expected fin, rst or open'),
+      }),
+    ),
   },
   'expected a capture index object (format, version, chunks)',
 );

@@ -1,6 +1,6 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseTrace } from '@ktls-lab/core';
+import { type PerfettoTrace, parseTrace, toPerfetto } from '@ktls-lab/core';
 import { INVARIANTS, type Results, SCENARIOS, SIM_DESIGNS } from '@ktls-lab/sim';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { exitCodeHelp } from '../src/exitCodes.js';
@@ -507,7 +507,27 @@ describe('replay, shrink, export', () => {
     expect(r.stderr).toMatch(
       /cut\.ndjson: line 4(, column \d+)?: not a valid ktls-lab trace \(truncated\)/,
     );
+    // Streamed to --out: the trace fails after events were converted, and no file is left.
+    r = cli('export', join(dir, 'cut.ndjson'), '--out', join(dir, 'cut.json'));
+    expect(r.status).toBe(4);
+    expect(r.stderr).toMatch(/not a valid ktls-lab trace \(truncated\)/);
     expect(existsSync(join(dir, 'cut.json'))).toBe(false);
+    expect(readdirSync(dir).sort()).toEqual(['bad.ndjson', 'cut.ndjson']);
+  });
+
+  it('streams the same Perfetto events toPerfetto builds in memory', () => {
+    const text = readFileSync(join(out, MUTANT_TRACE), 'utf8');
+    const parsed = parseTrace(text);
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    const r = cli('export', join(out, MUTANT_TRACE));
+    expect(r.status, r.stderr).toBe(0);
+    const streamed = JSON.parse(r.stdout) as PerfettoTrace;
+    const whole = toPerfetto(parsed.header, parsed.events);
+    const key = (e: unknown) => JSON.stringify(e);
+    expect(streamed.traceEvents.length).toBeGreaterThan(parsed.events.length);
+    expect(streamed.traceEvents.map(key).sort()).toEqual(whole.traceEvents.map(key).sort());
+    expect(streamed.metadata).toEqual(whole.metadata);
   });
 });
 

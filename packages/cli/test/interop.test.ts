@@ -97,105 +97,257 @@ const CASES: OpensslCase[] = [
   },
 ];
 
+interface OpensslServer {
+  readonly port: number;
+  readonly proc: ChildProcess;
+  /** Everything the server printed (the application data it received), across connections. */
+  got(): string;
+}
+
+/** Starts `openssl s_server` on a free port; it serves connections one after another. */
+async function opensslServer(args: string[]): Promise<OpensslServer> {
+  const port = await freePort();
+  const proc = spawn('openssl', [
+    's_server',
+    '-accept',
+    `127.0.0.1:${port}`,
+    '-cert',
+    join(certDir, 'cert.pem'),
+    '-key',
+    join(certDir, 'key.pem'),
+    '-quiet',
+    ...args,
+  ]);
+  let got = '';
+  proc.stdout.on('data', (d) => {
+    got += d;
+  });
+  await sleep(400);
+  return { port, proc, got: () => got };
+}
+
+const waitFor = async (f: () => boolean, what: string) => {
+  for (let i = 0; i < 100 && !f(); i++) await sleep(50);
+  expect(f(), what).toBe(true);
+};
+
+interface OpensslSession {
+  readonly capDir: string;
+  readonly keylog: string;
+  readonly clientOut: string;
+  readonly sentC: readonly string[];
+  readonly sentS: readonly string[];
+}
+
+/**
+ * One `openssl s_client` connection through `ktls-lab capture` to `server`: a line each way, a
+ * KeyUpdate each way if asked, a last line each way, then the client closes (close_notify and
+ * shutdown of its write side). Returns where the capture and the key log are.
+ */
+async function opensslSession(
+  server: OpensslServer,
+  clientArgs: string[],
+  keyUpdate: boolean,
+): Promise<OpensslSession> {
+  const dir = tempDir();
+  const keylog = join(dir, 'keys.log');
+  const cap = await startCapture(server.port, join(dir, 'cap'));
+  // Not -quiet: s_client only runs its `k`/`K` (KeyUpdate) commands when it reads commands.
+  const client = spawn('openssl', [
+    's_client',
+    '-connect',
+    `127.0.0.1:${cap.port}`,
+    '-keylogfile',
+    keylog,
+    ...clientArgs,
+  ]);
+  let clientOut = '';
+  client.stdout.on('data', (d) => {
+    clientOut += d;
+  });
+  const tag = Math.random().toString(36).slice(2);
+  const sentC = [
+    `GET /first line from the client ${tag}\n`,
+    `second line after the key update ${tag}\n`,
+    `third line after update_requested ${tag}\n`,
+  ];
+  const sentS = [
+    `server says hello ${tag}\n`,
+    `server after the peer asked for an update ${tag}\n`,
+  ];
+  await waitFor(() => clientOut.includes('---\n') && /Cipher is/.test(clientOut), 'handshake done');
+  client.stdin.write(sentC[0]);
+  await waitFor(() => server.got().includes(sentC[0]!), 'server got line 1');
+  server.proc.stdin!.write(sentS[0]);
+  await waitFor(() => clientOut.includes(sentS[0]!), 'client got server line 1');
+  if (keyUpdate) client.stdin.write('k\n');
+  await sleep(150);
+  client.stdin.write(sentC[1]);
+  await waitFor(() => server.got().includes(sentC[1]!), 'server got line 2');
+  if (keyUpdate) client.stdin.write('K\n');
+  await sleep(150);
+  client.stdin.write(sentC[2]);
+  await waitFor(() => server.got().includes(sentC[2]!), 'server got line 3');
+  server.proc.stdin!.write(sentS[1]);
+  await waitFor(() => clientOut.includes(sentS[1]!), 'client got server line 2');
+  client.stdin.end();
+  await new Promise((r) => client.on('exit', r));
+  expect(await cap.done).toBe(0);
+  return { capDir: join(dir, 'cap'), keylog, clientOut, sentC, sentS };
+}
+
+/** `ktls-lab decode --json` of a session: the exit status and the summary. */
+function decodeSession(
+  session: OpensslSession,
+  trace?: string,
+): { status: number | null; summary: Record<string, any> } {
+  const r = cli(
+    'decode',
+    '--keylog',
+    session.keylog,
+    '--dir',
+    session.capDir,
+    ...(trace ? ['--trace', trace] : []),
+    '--json',
+  );
+  return { status: r.status, summary: JSON.parse(r.stdout) };
+}
+
+/** The application data of both directions decoded equals what each side sent. */
+function expectAllData(session: OpensslSession, s: Record<string, any>) {
+  expect(s.c2s.applicationSha256).toBe(sha256(session.sentC.join('')));
+  expect(s.s2c.applicationSha256).toBe(sha256(session.sentS.join('')));
+  expect(s.c2s.alerts).toContain('close_notify');
+  // s_server answers the client's close_notify with its own (test/capture.test.ts checks that
+  // what the server sends after the client's half-close reaches the client, not just the file).
+  expect(s.s2c.alerts).toContain('close_notify');
+}
+
 describe('OpenSSL s_server ↔ s_client through ktls-lab capture, decoded', () => {
   for (const c of CASES) {
     it(c.name, async () => {
-      const dir = tempDir();
-      const keylog = join(dir, 'keys.log');
-      const upstream = await freePort();
-      const server = spawn('openssl', [
-        's_server',
-        '-accept',
-        `127.0.0.1:${upstream}`,
-        '-cert',
-        join(certDir, 'cert.pem'),
-        '-key',
-        join(certDir, 'key.pem'),
-        '-quiet',
-        ...c.args,
-      ]);
-      let serverGot = '';
-      server.stdout.on('data', (d) => {
-        serverGot += d;
-      });
-      await sleep(400);
-      const cap = await startCapture(upstream, join(dir, 'cap'));
-      // Not -quiet: s_client only runs its `k`/`K` (KeyUpdate) commands when it reads commands.
-      const client = spawn('openssl', [
-        's_client',
-        '-connect',
-        `127.0.0.1:${cap.port}`,
-        '-keylogfile',
-        keylog,
-        ...c.args,
-      ]);
-      let clientOut = '';
-      client.stdout.on('data', (d) => {
-        clientOut += d;
-      });
-      const sentC = [
-        'GET /first line from the client\n',
-        'second line after the key update\n',
-        'third line after update_requested\n',
-      ];
-      const sentS = ['server says hello\n', 'server after the peer asked for an update\n'];
-      const waitFor = async (f: () => boolean, what: string) => {
-        for (let i = 0; i < 100 && !f(); i++) await sleep(50);
-        expect(f(), what).toBe(true);
-      };
-      await waitFor(
-        () => clientOut.includes('---\n') && /Cipher is/.test(clientOut),
-        'handshake done',
-      );
-      client.stdin.write(sentC[0]);
-      await waitFor(() => serverGot.includes(sentC[0]!), 'server got line 1');
-      server.stdin.write(sentS[0]);
-      await waitFor(() => clientOut.includes(sentS[0]!), 'client got server line 1');
-      if (c.keyUpdate) client.stdin.write('k\n');
-      await sleep(150);
-      client.stdin.write(sentC[1]);
-      await waitFor(() => serverGot.includes(sentC[1]!), 'server got line 2');
-      if (c.keyUpdate) client.stdin.write('K\n');
-      await sleep(150);
-      client.stdin.write(sentC[2]);
-      await waitFor(() => serverGot.includes(sentC[2]!), 'server got line 3');
-      server.stdin.write(sentS[1]);
-      await waitFor(() => clientOut.includes(sentS[1]!), 'client got server line 2');
-      client.stdin.end();
-      await new Promise((r) => client.on('exit', r));
-      server.kill();
-      expect(await cap.done).toBe(0);
-
-      const trace = join(dir, 'trace.ndjson');
-      const r = cli(
-        'decode',
-        '--keylog',
-        keylog,
-        '--dir',
-        join(dir, 'cap'),
-        '--trace',
-        trace,
-        '--json',
-      );
-      expect(r.status, r.stdout + r.stderr).toBe(0);
-      const s = JSON.parse(r.stdout);
-      expect(s.suite).toBe(c.suite);
-      expect(s.problems).toEqual([]);
-      expect(s.c2s.applicationSha256).toBe(sha256(sentC.join('')));
-      expect(s.s2c.applicationSha256).toBe(sha256(sentS.join('')));
-      expect(s.c2s.alerts).toContain('close_notify');
-      if (c.keyUpdate) {
-        // `k`, `K`, and the server's answer to update_requested (RFC 8446 §4.6.3).
-        expect(s.c2s.keyUpdates).toBe(2);
-        expect(s.s2c.keyUpdates).toBe(1);
-        expect(s.s2c.handshakeMessages.NewSessionTicket).toBeGreaterThanOrEqual(1);
+      const server = await opensslServer(c.args);
+      try {
+        const session = await opensslSession(server, c.args, c.keyUpdate);
+        const trace = join(session.capDir, '..', 'trace.ndjson');
+        const { status, summary: s } = decodeSession(session, trace);
+        expect(status, JSON.stringify(s)).toBe(0);
+        expect(s.suite).toBe(c.suite);
+        expect(s.problems).toEqual([]);
+        expectAllData(session, s);
+        if (c.keyUpdate) {
+          // `k`, `K`, and the server's answer to update_requested (RFC 8446 §4.6.3).
+          expect(s.c2s.keyUpdates).toBe(2);
+          expect(s.s2c.keyUpdates).toBe(1);
+          expect(s.s2c.handshakeMessages.NewSessionTicket).toBeGreaterThanOrEqual(1);
+        }
+        const parsed = parseTrace(readFileSync(trace, 'utf8'));
+        expect(parsed.ok).toBe(true);
+        if (parsed.ok && c.keyUpdate) {
+          expect(
+            parsed.events.filter((e) => e.kind === 'freeze' && e.reason === 'key-update').length,
+          ).toBe(3);
+        }
+      } finally {
+        server.proc.kill();
       }
-      const parsed = parseTrace(readFileSync(trace, 'utf8'));
-      expect(parsed.ok).toBe(true);
-      if (parsed.ok && c.keyUpdate) {
-        expect(
-          parsed.events.filter((e) => e.kind === 'freeze' && e.reason === 'key-update').length,
-        ).toBe(3);
+    });
+  }
+});
+
+describe('real sessions with HelloRetryRequest, resumption, CCM and AES-256-GCM, decoded', () => {
+  it('TLS 1.3 with a HelloRetryRequest: the client offers X25519, the server takes only P-256', async () => {
+    const server = await opensslServer(['-tls1_3', '-groups', 'P-256']);
+    try {
+      const session = await opensslSession(server, ['-tls1_3', '-groups', 'X25519:P-256'], true);
+      const { status, summary: s } = decodeSession(session);
+      expect(status, JSON.stringify(s)).toBe(0);
+      expect(s.version).toBe('TLS 1.3');
+      expect(s.problems).toEqual([]);
+      expect(s.s2c.handshakeMessages.HelloRetryRequest).toBe(1);
+      expect(s.s2c.handshakeMessages.ServerHello).toBe(1);
+      expect(s.c2s.handshakeMessages.ClientHello).toBe(2);
+      expect(s.c2s.keyUpdates).toBe(2);
+      expectAllData(session, s);
+    } finally {
+      server.proc.kill();
+    }
+  });
+
+  it('TLS 1.3 PSK resumption with a ticket from an earlier session (-sess_out, -sess_in)', async () => {
+    const args = ['-tls1_3'];
+    const server = await opensslServer(args);
+    try {
+      const sess = join(tempDir(), 'session.pem');
+      const first = await opensslSession(server, [...args, '-sess_out', sess], false);
+      expect(first.clientOut).toMatch(/^New, TLSv1\.3/m);
+      const second = await opensslSession(server, [...args, '-sess_in', sess], false);
+      expect(second.clientOut).toMatch(/^Reused, TLSv1\.3/m);
+      const { status, summary: s } = decodeSession(second);
+      expect(status, JSON.stringify(s)).toBe(0);
+      expect(s.problems).toEqual([]);
+      // A resumed handshake: no Certificate, no CertificateVerify (RFC 8446 §2.2).
+      expect(s.s2c.handshakeMessages.Certificate).toBeUndefined();
+      expect(s.s2c.handshakeMessages.Finished).toBe(1);
+      expectAllData(second, s);
+    } finally {
+      server.proc.kill();
+    }
+  });
+
+  for (const c of [
+    {
+      name: 'TLS 1.3 AES-128-CCM',
+      args: ['-tls1_3', '-ciphersuites', 'TLS_AES_128_CCM_SHA256'],
+      keyUpdate: true,
+      suite: 'TLS_AES_128_CCM_SHA256',
+    },
+    {
+      name: 'TLS 1.2 ECDHE-RSA-AES256-GCM-SHA384',
+      args: ['-tls1_2', '-cipher', 'ECDHE-RSA-AES256-GCM-SHA384'],
+      keyUpdate: false,
+      suite: 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384',
+    },
+  ]) {
+    it(c.name, async () => {
+      const server = await opensslServer(c.args);
+      try {
+        const session = await opensslSession(server, c.args, c.keyUpdate);
+        const { status, summary: s } = decodeSession(session);
+        expect(status, JSON.stringify(s)).toBe(0);
+        expect(s.suite).toBe(c.suite);
+        expect(s.problems).toEqual([]);
+        expectAllData(session, s);
+      } finally {
+        server.proc.kill();
+      }
+    });
+  }
+
+  for (const c of [
+    {
+      name: 'TLS 1.2 CBC (ECDHE-RSA-AES128-SHA): refused, CBC suites are not AEAD',
+      args: ['-tls1_2', '-cipher', 'ECDHE-RSA-AES128-SHA'],
+      problem:
+        'unsupported: CBC suites are not AEAD (TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA, 0xc013); kernel TLS and this decoder take AEAD suites only: AES-GCM, AES-128-CCM, ChaCha20-Poly1305',
+    },
+    {
+      name: 'TLS 1.3 AES-128-CCM-8: refused, its tag is 8 bytes',
+      args: ['-tls1_3', '-ciphersuites', 'TLS_AES_128_CCM_8_SHA256'],
+      problem:
+        'unsupported: TLS_AES_128_CCM_8_SHA256 (0x1305) has an 8-byte tag; kernel TLS and this decoder take 16-byte tags only',
+    },
+  ]) {
+    it(c.name, async () => {
+      const server = await opensslServer(c.args);
+      try {
+        const session = await opensslSession(server, c.args, false);
+        const { status, summary: s } = decodeSession(session);
+        expect(status).toBe(1);
+        expect(s.problems).toEqual([c.problem]);
+        expect(s.c2s.applicationBytes).toBe(0);
+      } finally {
+        server.proc.kill();
       }
     });
   }

@@ -133,7 +133,16 @@ export {
   takeRecord,
   withLimits,
 } from './parser.js';
-export { laneTid, type PerfettoEvent, type PerfettoTrace, toPerfetto } from './perfetto.js';
+export {
+  laneTid,
+  PERFETTO_JSON_START,
+  type PerfettoEvent,
+  type PerfettoItem,
+  PerfettoStream,
+  type PerfettoTrace,
+  perfettoJsonEnd,
+  toPerfetto,
+} from './perfetto.js';
 export {
   AlertDescription,
   AlertLevel,

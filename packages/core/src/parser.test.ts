@@ -260,6 +260,23 @@ describe('streaming', () => {
     expect(feed(s0, new Uint8Array(0))).toBe(s0);
   });
 
+  it('states sharing a tail buffer each see only their own bytes', () => {
+    const bytes = (s: ParserState) => [...concat([...s.chunks])];
+    const s0 = feed(createParser(limits), Uint8Array.of(22, 3, 3));
+    const s1 = feed(s0, Uint8Array.of(0, 2)); // grows the shared tail in place
+    const s2 = feed(s0, Uint8Array.of(0, 1)); // s0 is no longer the newest: its own copy
+    const s3 = feed(s1, Uint8Array.of(7, 8));
+    expect(bytes(s0)).toEqual([22, 3, 3]);
+    expect(bytes(s1)).toEqual([22, 3, 3, 0, 2]);
+    expect(bytes(s2)).toEqual([22, 3, 3, 0, 1]);
+    expect([...takeBytes(s0, 99)[1]]).toEqual([22, 3, 3]);
+    expect(expectRecord(takeRecord(s3)).record.body).toEqual(Uint8Array.of(7, 8));
+    expect(expectRecord(takeRecord(feed(s2, Uint8Array.of(9)))).record.body).toEqual(
+      Uint8Array.of(9),
+    );
+    expect(takeRecord(s1).kind).toBe('need-more');
+  });
+
   it('waits for prepend bytes like the kernel when custom limits allow shorter records', () => {
     const custom: RecordLimits = { profile: 'kernel', maxBody: 100, minBody: 0, prepend: 13 };
     const s = parserWith(custom, encodeRecord(23, body(2)));
@@ -307,17 +324,18 @@ describe('copying', () => {
   });
 
   it('takeBytes: views within a chunk, copies across, clamps n', () => {
-    const a = Uint8Array.of(1, 2, 3);
-    const b = Uint8Array.of(4, 5);
+    // 17 bytes: above the size up to which chunks are copied into the parser's own tail buffer.
+    const a = Uint8Array.from({ length: 17 }, (_, i) => i + 1);
+    const b = Uint8Array.of(18, 19);
     const s = parserWith(limits, a, b);
     const [s1, two] = takeBytes(s, 2);
     expect(two.buffer).toBe(a.buffer);
     expect([...two]).toEqual([1, 2]);
-    expect(s1).toMatchObject({ offset: 2, buffered: 3 });
-    const [s2, three] = takeBytes(s1, 3);
-    expect([...three]).toEqual([3, 4, 5]);
-    expect(s2).toMatchObject({ offset: 5, buffered: 0, chunks: [] });
-    expect(takeBytes(s, 99)[1]).toEqual(Uint8Array.of(1, 2, 3, 4, 5));
+    expect(s1).toMatchObject({ offset: 2, buffered: 17 });
+    const [s2, rest] = takeBytes(s1, 17);
+    expect([...rest]).toEqual(Array.from({ length: 17 }, (_, i) => i + 3));
+    expect(s2).toMatchObject({ offset: 19, buffered: 0, chunks: [] });
+    expect([...takeBytes(s, 99)[1]]).toEqual([...a, ...b]);
     for (const n of [0, -1, Number.NaN, Number.NEGATIVE_INFINITY]) {
       const [same, none] = takeBytes(s, n);
       expect(same).toBe(s);
@@ -330,10 +348,14 @@ describe('copying', () => {
   it('peekHeader: null before 5 bytes, a view or a copy, consumes nothing', () => {
     const rec = encodeRecord(21, body(2));
     expect(peekHeader(parserWith(limits, rec.subarray(0, 4)))).toBeNull();
-    const whole = parserWith(limits, rec);
-    const view = peekHeader(whole)!;
-    expect(view.buffer).toBe(rec.buffer);
-    expect(toHex(view)).toBe('1503030002');
+    const big = encodeRecord(21, body(20));
+    const view = peekHeader(parserWith(limits, big))!;
+    expect(view.buffer).toBe(big.buffer);
+    expect(toHex(view)).toBe('1503030014');
+    // A chunk of 16 bytes or fewer is copied into the parser's tail buffer: never a view of it.
+    const tiny = peekHeader(parserWith(limits, rec))!;
+    expect(tiny.buffer).not.toBe(rec.buffer);
+    expect(toHex(tiny)).toBe('1503030002');
     const split = parserWith(limits, rec.subarray(0, 2), rec.subarray(2));
     expect(toHex(peekHeader(split)!)).toBe('1503030002');
     expect(split.buffered).toBe(7);

@@ -5,7 +5,9 @@
  * Input arrives as chunks in any split (TCP segments, 1-byte reads, a whole capture); records come
  * out whole. A record that lies inside one chunk is returned as views into it, so the common case
  * copies nothing; only a record that spans chunks is copied, once, into a fresh buffer (the
- * kernel's `tls_strp_read_copy` does the same when a record is not contiguous in one skb).
+ * kernel's `tls_strp_read_copy` does the same when a record is not contiguous in one skb). Chunks
+ * of 16 bytes or fewer are the exception: they are copied into a tail buffer as they arrive
+ * (`Store`), so byte-wise input costs the same per byte as any other.
  */
 import { EMPTY } from './bytes.js';
 import type { WireRecord } from './codec.js';
@@ -108,6 +110,94 @@ export interface ParserState {
   readonly offset: number;
 }
 
+/**
+ * The chunk list behind a state: an append-only array that states share. A state owns the slots
+ * `start..end` (the first with `skip` bytes already consumed, the last possibly longer than the
+ * state's `buffered` reaches: every read is bounded by `buffered`). `feed` appends in place when
+ * the state has seen everything appended to the store (`streamEnd`), and copies its live slots
+ * otherwise, so every state stays immutable as seen from outside while feeding n chunks costs
+ * O(n) in total, not O(n²) as copying the list on every feed would (1-byte reads into a 16 KiB
+ * record made the old `[...chunks, chunk]` walk 16 K entries per byte).
+ *
+ * Tiny chunks (`TINY` bytes or fewer) are copied into a shared tail buffer instead of being kept
+ * as views: byte-wise input would otherwise keep one view object per byte alive until its record
+ * is complete, and the garbage collector would copy them all into the old generation.
+ */
+interface Store {
+  readonly list: Uint8Array[];
+  /** Absolute stream offset just past the last byte appended to this store. */
+  streamEnd: number;
+  /** The buffer tiny chunks are copied into; the list's last slot is a view of it when `tailLast`. */
+  tail: Uint8Array | null;
+  tailBase: number;
+  tailUsed: number;
+  tailLast: boolean;
+}
+
+const TINY = 16;
+const TAIL_SIZE = 4096;
+
+function newStore(list: Uint8Array[], streamEnd: number): Store {
+  return { list, streamEnd, tail: null, tailBase: 0, tailUsed: 0, tailLast: false };
+}
+
+class Parser implements ParserState {
+  constructor(
+    readonly limits: RecordLimits,
+    readonly buffered: number,
+    readonly offset: number,
+    /** Internal: the shared list and this state's live window in it. */
+    readonly store: Store,
+    readonly start: number,
+    readonly end: number,
+    readonly skip: number,
+    /**
+     * Memo: bytes the front record needs before it can be taken, once its header was read and
+     * passed the checks (0 = not known yet). Appending does not change the header, so `feed`
+     * carries it over; with bytes arriving one at a time this spares re-reading a header split
+     * over five chunks on every byte. Set by `takeRecord`, invisible from outside.
+     */
+    public ready = 0,
+  ) {}
+
+  /** Built on demand: the hot path (`feed`, `takeRecord`) never needs the list as an array. */
+  get chunks(): readonly Uint8Array[] {
+    return live(this);
+  }
+
+  /** The state as the interface describes it: the shared list past `end` is not part of it. */
+  toJSON(): ParserState {
+    return {
+      limits: this.limits,
+      chunks: this.chunks,
+      buffered: this.buffered,
+      offset: this.offset,
+    };
+  }
+}
+
+/** The live chunks of a state as a fresh array (the first trimmed by `skip`, the last to `buffered`). */
+function live(p: Parser): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let left = p.buffered;
+  for (let j = p.start; j < p.end && left > 0; j++) {
+    const c = p.store.list[j]!;
+    const from = j === p.start ? p.skip : 0;
+    const take = Math.min(c.length - from, left);
+    out.push(from === 0 && take === c.length ? c : c.subarray(from, from + take));
+    left -= take;
+  }
+  return out;
+}
+
+/** Reads a state built by this module; any other object satisfying the interface is adopted. */
+function internal(state: ParserState): Parser {
+  if (state instanceof Parser) return state;
+  const list = state.chunks.filter((c) => c.length > 0);
+  const store = newStore(list, state.offset + state.buffered);
+  return new Parser(state.limits, state.buffered, state.offset, store, 0, list.length, 0);
+}
+
 export type TakeResult =
   | {
       readonly kind: 'record';
@@ -124,23 +214,83 @@ export type TakeResult =
     };
 
 export function createParser(limits: RecordLimits): ParserState {
-  return { limits, chunks: [], buffered: 0, offset: 0 };
+  return new Parser(limits, 0, 0, newStore([], 0), 0, 0, 0);
 }
 
 /**
- * Appends bytes (does not copy them).
+ * Appends bytes (does not copy them, unless the chunk is 16 bytes or fewer: see `Store`).
  *
  * The caller hands over the chunk: the parser keeps a view of it and later returns views into it,
- * so the caller must not write to it afterwards. Empty chunks change nothing.
+ * so the caller must not write to it afterwards. Empty chunks change nothing. Amortized O(1) per
+ * chunk: see `Store`.
  */
 export function feed(state: ParserState, chunk: Uint8Array): ParserState {
   if (chunk.length === 0) return state;
-  return {
-    limits: state.limits,
-    chunks: state.chunks.length === 0 ? [chunk] : [...state.chunks, chunk],
-    buffered: state.buffered + chunk.length,
-    offset: state.offset,
-  };
+  const p = internal(state);
+  const { store } = p;
+  const { list } = store;
+  const length = chunk.length;
+  // Append in place when this state has seen everything appended to the store and the consumed
+  // head is not more than half of the list; otherwise start a fresh store with only the live
+  // chunks (amortized: a copy of k live slots happens after at least k were appended or consumed).
+  if (
+    p.offset + p.buffered === store.streamEnd &&
+    p.end === list.length &&
+    p.start * 2 <= list.length
+  ) {
+    store.streamEnd += length;
+    if (length <= TINY) {
+      let tail = store.tail;
+      if (store.tailLast && tail !== null && store.tailUsed + length <= tail.length) {
+        // Grow the last slot's view: older states sharing it never read past their `buffered`.
+        tail.set(chunk, store.tailUsed);
+        store.tailUsed += length;
+        list[list.length - 1] = tail.subarray(store.tailBase, store.tailUsed);
+        return next(p, length, p.end);
+      }
+      if (tail === null || store.tailUsed + length > tail.length) {
+        tail = new Uint8Array(TAIL_SIZE);
+        store.tail = tail;
+        store.tailUsed = 0;
+      }
+      tail.set(chunk, store.tailUsed);
+      store.tailBase = store.tailUsed;
+      store.tailUsed += length;
+      store.tailLast = true;
+      list.push(tail.subarray(store.tailBase, store.tailUsed));
+      return next(p, length, p.end + 1);
+    }
+    store.tailLast = false;
+    list.push(chunk);
+    return next(p, length, p.end + 1);
+  }
+  const fresh = live(p);
+  fresh.push(length <= TINY ? chunk.slice() : chunk);
+  const end = p.offset + p.buffered + length;
+  return new Parser(
+    p.limits,
+    p.buffered + length,
+    p.offset,
+    newStore(fresh, end),
+    0,
+    fresh.length,
+    0,
+    p.ready,
+  );
+}
+
+/** `p` with `length` more bytes buffered and its window ending at `end`. */
+function next(p: Parser, length: number, end: number): Parser {
+  return new Parser(
+    p.limits,
+    p.buffered + length,
+    p.offset,
+    p.store,
+    p.start,
+    end,
+    p.skip,
+    p.ready,
+  );
 }
 
 /**
@@ -164,15 +314,20 @@ export function takeRecord(state: ParserState): TakeResult {
   if (state.buffered < HEADER_SIZE) {
     return { kind: 'need-more', state, missing: HEADER_SIZE - state.buffered };
   }
-  const { chunks, limits, offset } = state;
-  const first = chunks[0]!;
+  const p = internal(state);
+  if (p.buffered < p.ready) return { kind: 'need-more', state, missing: p.ready - p.buffered };
+  const { limits, offset, skip } = p;
+  const first = p.store.list[p.start]!;
+  const firstLength = first.length - skip;
   // The header nearly always lies in the first chunk; read it there without walking the list.
-  const near = first.length >= HEADER_SIZE;
-  const type = near ? first[0]! : byteAt(chunks, 0);
+  const near = firstLength >= HEADER_SIZE;
+  const type = near ? first[skip]! : byteAt(p, 0);
   const version = near
-    ? (first[1]! << 8) | first[2]!
-    : (byteAt(chunks, 1) << 8) | byteAt(chunks, 2);
-  const length = near ? (first[3]! << 8) | first[4]! : (byteAt(chunks, 3) << 8) | byteAt(chunks, 4);
+    ? (first[skip + 1]! << 8) | first[skip + 2]!
+    : (byteAt(p, 1) << 8) | byteAt(p, 2);
+  const length = near
+    ? (first[skip + 3]! << 8) | first[skip + 4]!
+    : (byteAt(p, 3) << 8) | byteAt(p, 4);
 
   if (length > limits.maxBody) {
     const error = recordError(
@@ -201,20 +356,22 @@ export function takeRecord(state: ParserState): TakeResult {
   const total = HEADER_SIZE + length;
   const ready = Math.max(total, limits.prepend);
   if (state.buffered < ready) {
+    p.ready = ready;
     return { kind: 'need-more', state, missing: ready - state.buffered };
   }
 
   // Views straight onto the chunk's buffer when the record lies in one chunk (the common case);
   // `new Uint8Array(buffer, …)` skips the species lookup `subarray` does on every call.
-  const bytes = first.length >= total ? first : prefix(chunks, total);
-  const at = bytes.byteOffset;
+  const inFirst = firstLength >= total;
+  const bytes = inFirst ? first : prefix(p, total);
+  const at = bytes.byteOffset + (inFirst ? skip : 0);
   const record: WireRecord = {
     type,
     version,
     header: new Uint8Array(bytes.buffer, at, HEADER_SIZE),
     body: new Uint8Array(bytes.buffer, at + HEADER_SIZE, length),
   };
-  return { kind: 'record', state: drop(state, total), record, offset };
+  return { kind: 'record', state: drop(p, total), record, offset };
 }
 
 function where(state: ParserState): string {
@@ -234,7 +391,8 @@ function source(limits: RecordLimits): string {
 export function takeBytes(state: ParserState, n: number): [ParserState, Uint8Array] {
   const count = Math.min(state.buffered, Number.isFinite(n) ? Math.max(0, Math.floor(n)) : 0);
   if (count === 0) return [state, EMPTY];
-  return [drop(state, count), prefix(state.chunks, count)];
+  const p = internal(state);
+  return [drop(p, count), prefix(p, count)];
 }
 
 /**
@@ -245,68 +403,71 @@ export function takeBytes(state: ParserState, n: number): [ParserState, Uint8Arr
  */
 export function peekHeader(state: ParserState): Uint8Array | null {
   if (state.buffered < HEADER_SIZE) return null;
-  return prefix(state.chunks, HEADER_SIZE);
+  return prefix(internal(state), HEADER_SIZE);
 }
 
 /** The content type byte of the record at the front, or -1 while nothing is buffered. */
 export function peekType(state: ParserState): number {
-  return state.buffered === 0 ? -1 : state.chunks[0]![0]!;
+  if (state.buffered === 0) return -1;
+  const p = internal(state);
+  return p.store.list[p.start]![p.skip]!;
 }
 
 /** Changes limits (when a key and so a suite becomes known) without losing buffered bytes. */
 export function withLimits(state: ParserState, limits: RecordLimits): ParserState {
-  return { limits, chunks: state.chunks, buffered: state.buffered, offset: state.offset };
+  const p = internal(state);
+  return new Parser(limits, p.buffered, p.offset, p.store, p.start, p.end, p.skip);
 }
 
 /** Byte `i` of the buffered stream; callers guarantee `i < buffered`. */
-function byteAt(chunks: readonly Uint8Array[], i: number): number {
-  for (const c of chunks) {
-    if (i < c.length) return c[i]!;
-    i -= c.length;
+function byteAt(p: Parser, i: number): number {
+  const { list } = p.store;
+  let left = i + p.skip;
+  for (let j = p.start; j < p.end; j++) {
+    const c = list[j]!;
+    if (left < c.length) return c[left]!;
+    left -= c.length;
   }
   return 0;
 }
 
 /** The first `n` buffered bytes (`n ≤ buffered`): a view if they lie in the first chunk, else one copy. */
-function prefix(chunks: readonly Uint8Array[], n: number): Uint8Array {
-  const first = chunks[0]!;
-  if (first.length >= n) return first.subarray(0, n);
+function prefix(p: Parser, n: number): Uint8Array {
+  const { list } = p.store;
+  const first = list[p.start]!;
+  if (first.length - p.skip >= n) return first.subarray(p.skip, p.skip + n);
   const out = new Uint8Array(n);
   let filled = 0;
-  for (const c of chunks) {
-    const take = Math.min(c.length, n - filled);
-    out.set(take === c.length ? c : c.subarray(0, take), filled);
+  for (let j = p.start; filled < n; j++) {
+    const c = list[j]!;
+    const from = j === p.start ? p.skip : 0;
+    const take = Math.min(c.length - from, n - filled);
+    // Byte reads beat `set` (and the view it needs) for the tiny chunks of byte-wise input.
+    if (take <= 16) for (let i = 0; i < take; i++) out[filled + i] = c[from + i]!;
+    else out.set(c.subarray(from, from + take), filled);
     filled += take;
-    if (filled === n) break;
   }
   return out;
 }
 
-/** The state with the first `n` buffered bytes consumed (`n ≤ buffered`); chunk views are re-sliced, not copied. */
-function drop(state: ParserState, n: number): ParserState {
-  const { chunks } = state;
-  const first = chunks[0]!;
-  let rest: Uint8Array[];
-  if (n < first.length) {
-    // The record ended inside the first chunk: keep the rest of it (no array walk).
-    rest = chunks.slice();
-    rest[0] = new Uint8Array(first.buffer, first.byteOffset + n, first.length - n);
-  } else {
-    let i = 0;
-    let left = n;
-    while (i < chunks.length && left >= chunks[i]!.length) {
-      left -= chunks[i]!.length;
-      i++;
-    }
-    rest = i === chunks.length ? [] : chunks.slice(i);
-    if (left > 0) rest[0] = rest[0]!.subarray(left);
+/** The state with the first `n` buffered bytes consumed (`n ≤ buffered`): only the window moves. */
+function drop(p: Parser, n: number): Parser {
+  const { list } = p.store;
+  let j = p.start;
+  let left = n + p.skip;
+  while (j < p.end && left >= list[j]!.length) {
+    left -= list[j]!.length;
+    j++;
   }
-  return {
-    limits: state.limits,
-    chunks: rest,
-    buffered: state.buffered - n,
-    offset: state.offset + n,
-  };
+  return new Parser(
+    p.limits,
+    p.buffered - n,
+    p.offset + n,
+    p.store,
+    j,
+    p.end,
+    j === p.end ? 0 : left,
+  );
 }
 
 function hex4(n: number): string {

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { laneTid, type PerfettoEvent, toPerfetto } from './perfetto.js';
+import {
+  laneTid,
+  PERFETTO_JSON_START,
+  type PerfettoEvent,
+  type PerfettoItem,
+  PerfettoStream,
+  type PerfettoTrace,
+  perfettoJsonEnd,
+  toPerfetto,
+} from './perfetto.js';
 import { LANES, type TraceEvent, type TraceHeader } from './trace.js';
 import { parseTrace, serializeTrace } from './traceCodec.js';
 
@@ -151,5 +160,68 @@ describe('toPerfetto', () => {
       .traceEvents.filter((e: PerfettoEvent) => e.ph !== 'M')
       .map((e: PerfettoEvent) => e.ts);
     expect(ts).toEqual([...ts].sort((x: number, y: number) => x - y));
+  });
+});
+
+describe('PerfettoStream', () => {
+  it('streams the same events toPerfetto sorts, as JSON of the same shape, holding none of them', () => {
+    const items: PerfettoItem[] = [];
+    const stream = new PerfettoStream(header, (item) => items.push(item));
+    const withoutResume = events.filter((e) => e.kind !== 'resume');
+    for (const e of withoutResume) stream.push(e);
+    // Instants come out as their events go in; the unresumed freeze only at the end.
+    expect(items.filter((i) => i.ev.ph === 'i')).toHaveLength(withoutResume.length);
+    expect(items.some((i) => i.ev.name.startsWith('frozen'))).toBe(false);
+    stream.end();
+    const json = `${PERFETTO_JSON_START}${items.map((i) => JSON.stringify(i.ev)).join(',')}${perfettoJsonEnd(header)}`;
+    const streamed = JSON.parse(json) as PerfettoTrace;
+    const sorted = toPerfetto(header, withoutResume);
+    const key = (e: PerfettoEvent) => JSON.stringify(e);
+    expect(streamed.traceEvents.map(key).sort()).toEqual(sorted.traceEvents.map(key).sort());
+    expect({ ...streamed, traceEvents: [] }).toEqual({ ...sorted, traceEvents: [] });
+  });
+
+  it('never puts overlapping crypto spans on one thread', () => {
+    // Requests at t = 0..39, each completing 0..5 steps later, so that they interleave.
+    const evs: TraceEvent[] = [];
+    const until = (req: number) => req + ((req * 7) % 6);
+    const done = (t: number, req: number): TraceEvent => ({
+      t,
+      ep: 'server',
+      lane: 'dp-rx',
+      kind: 'open-done',
+      seq: String(req),
+      epoch: 1,
+      req,
+    });
+    for (let t = 0; t < 46; t++) {
+      for (let req = Math.max(0, t - 5); req < Math.min(t, 40); req++)
+        if (until(req) === t) evs.push(done(t, req));
+      if (t >= 40) continue;
+      evs.push({
+        t,
+        ep: 'server',
+        lane: 'dp-rx',
+        kind: 'open-request',
+        seq: String(t),
+        epoch: 1,
+        req: t,
+        ...KEY,
+      });
+      if (until(t) === t) evs.push(done(t, t));
+    }
+    const spans = byPh(toPerfetto(header, evs), 'X').filter((e) => e.cat === 'crypto');
+    expect(spans).toHaveLength(40);
+    const byTid = new Map<number, PerfettoEvent[]>();
+    for (const s of spans) byTid.set(s.tid, [...(byTid.get(s.tid) ?? []), s]);
+    for (const list of byTid.values()) {
+      list.sort((a, b) => a.ts! - b.ts!);
+      for (let i = 1; i < list.length; i++) {
+        const prev = list[i - 1]!;
+        const cur = list[i]!;
+        expect(prev.ts! + prev.dur!, `${prev.name} then ${cur.name}`).toBeLessThanOrEqual(cur.ts!);
+        if (prev.ts! + prev.dur! === cur.ts!) expect(prev.dur! > 0 || cur.dur! > 0).toBe(true);
+      }
+    }
   });
 });

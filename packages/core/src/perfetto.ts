@@ -45,70 +45,76 @@ export function laneTid(lane: Lane): number {
   return LANES.indexOf(lane) + 1;
 }
 
-export function toPerfetto(header: TraceHeader, events: readonly TraceEvent[]): PerfettoTrace {
-  const pids = new Map<string, number>();
-  for (const ep of header.endpoints) if (!pids.has(ep)) pids.set(ep, pids.size + 1);
-  for (const e of events) if (!pids.has(e.ep)) pids.set(e.ep, pids.size + 1);
-  const pidOf = (ep: string): number => pids.get(ep)!;
+/**
+ * One converted event as the streaming converter hands it out: metadata (`order` null), or a
+ * timed event with the input position it sorts by (`order`, for a span that of its first event).
+ */
+export interface PerfettoItem {
+  readonly ev: PerfettoEvent;
+  readonly order: number | null;
+}
 
-  const meta: PerfettoEvent[] = [];
-  for (const [ep, pid] of pids) {
-    meta.push({ name: 'process_name', ph: 'M', pid, tid: 0, args: { name: ep } });
-    meta.push({ name: 'process_sort_index', ph: 'M', pid, tid: 0, args: { sort_index: pid } });
-    for (const lane of LANES) {
-      const tid = laneTid(lane);
-      meta.push({ name: 'thread_name', ph: 'M', pid, tid, args: { name: lane } });
-      meta.push({ name: 'thread_sort_index', ph: 'M', pid, tid, args: { sort_index: tid * 100 } });
-    }
+/**
+ * The conversion one event at a time, for traces too large to hold (`ktls-lab export` streams a
+ * trace of any size through it). Each event is handed to `sink` as soon as it is known: the
+ * instant of an input event at once, a freeze span at its resume, a crypto span at its completion,
+ * process and thread names when first needed, unresumed freezes at `end`. It keeps only what is
+ * still open (freezes, crypto requests, the end of each crypto thread's last span), never the
+ * events. The order is not sorted: Chrome's JSON trace format does not require it, and Perfetto
+ * and chrome://tracing sort on load; `toPerfetto` sorts.
+ *
+ * Crypto spans take a thread ("slot") when their request is read: the first slot of the lane whose
+ * last span has ended before the request, or ended at its instant after lasting a while, so spans
+ * on one slot never overlap (a trace's t never decreases, so a slot whose span has not completed
+ * yet is busy).
+ */
+export class PerfettoStream {
+  private readonly pids = new Map<string, number>();
+  private readonly freezes = new Map<string, { e: TraceEvent; order: number }[]>();
+  private readonly requests = new Map<string, { e: TraceEvent; order: number; slot: number }>();
+  /** Per endpoint and lane: each slot's last span (`null` while it is open). */
+  private readonly slots = new Map<string, ({ start: number; end: number } | null)[]>();
+  private order = 0;
+  private lastT = 0;
+
+  constructor(
+    header: TraceHeader,
+    private readonly sink: (item: PerfettoItem) => void,
+  ) {
+    for (const ep of header.endpoints) this.pidOf(ep);
   }
 
-  // Timed events carry their position in the input so that sorting by ts is stable.
-  const timed: { ev: PerfettoEvent; order: number }[] = [];
-  const push = (ev: PerfettoEvent, order: number) => timed.push({ ev, order });
-  const endTs = events.reduce((m, e) => Math.max(m, e.t), 0) * PERFETTO_US_PER_STEP;
-
-  const freezes = new Map<string, { e: TraceEvent; order: number }[]>();
-  const requests = new Map<string, { e: TraceEvent; order: number }>();
-  const spans: {
-    ep: string;
-    lane: Lane;
-    start: number;
-    end: number;
-    name: string;
-    args: Record<string, unknown>;
-    order: number;
-  }[] = [];
-
-  events.forEach((e, order) => {
-    const pid = pidOf(e.ep);
+  /** Converts the next event of the trace. */
+  push(e: TraceEvent): void {
+    const order = this.order++;
+    this.lastT = Math.max(this.lastT, e.t);
+    const pid = this.pidOf(e.ep);
     const tid = laneTid(e.lane);
-    const ts = e.t * PERFETTO_US_PER_STEP;
-    const isViolation = e.kind === 'violation';
-    push(
-      {
+    this.sink({
+      ev: {
         name: eventName(e),
         ph: 'i',
         pid,
         tid,
-        ts,
-        s: isViolation ? 'g' : 't',
+        ts: e.t * PERFETTO_US_PER_STEP,
+        s: e.kind === 'violation' ? 'g' : 't',
         cat: e.lane,
         args: sortedFields(e),
       },
       order,
-    );
+    });
 
     const laneKey = `${e.ep}\u0000${e.lane}`;
     if (e.kind === 'freeze') {
-      const open = freezes.get(laneKey) ?? [];
+      const open = this.freezes.get(laneKey) ?? [];
       open.push({ e, order });
-      freezes.set(laneKey, open);
+      this.freezes.set(laneKey, open);
     } else if (e.kind === 'resume') {
       // Last in, first out: spans on one thread must nest.
-      const start = freezes.get(laneKey)?.pop();
+      const start = this.freezes.get(laneKey)?.pop();
       if (start) {
-        push(
-          {
+        this.sink({
+          ev: {
             name: `frozen: ${start.e.reason ?? 'unknown'}`,
             ph: 'X',
             pid,
@@ -118,8 +124,8 @@ export function toPerfetto(header: TraceHeader, events: readonly TraceEvent[]): 
             cat: 'freeze',
             args: { freeze: sortedFields(start.e), resume: sortedFields(e) },
           },
-          start.order,
-        );
+          order: start.order,
+        });
       }
     }
 
@@ -127,99 +133,135 @@ export function toPerfetto(header: TraceHeader, events: readonly TraceEvent[]): 
     if (crypto && e.req !== undefined) {
       const key = `${e.ep}\u0000${crypto.op}\u0000${e.req}`;
       if (crypto.phase === 'request') {
-        requests.set(key, { e, order });
+        this.requests.set(key, { e, order, slot: this.takeSlot(e) });
       } else {
-        const start = requests.get(key);
+        const start = this.requests.get(key);
         if (start) {
-          requests.delete(key);
-          spans.push({
-            ep: e.ep,
-            lane: start.e.lane,
-            start: start.e.t,
-            end: e.t,
-            name: `${crypto.op} #${e.req}`,
-            args: { request: sortedFields(start.e), done: sortedFields(e) },
+          this.requests.delete(key);
+          const lane = start.e.lane;
+          this.slotsOf(e.ep, lane)[start.slot] = { start: start.e.t, end: e.t };
+          this.sink({
+            ev: {
+              name: `${crypto.op} #${e.req}`,
+              ph: 'X',
+              pid,
+              tid: laneTid(lane) * 100 + start.slot + 1,
+              ts: start.e.t * PERFETTO_US_PER_STEP,
+              dur: (e.t - start.e.t) * PERFETTO_US_PER_STEP,
+              cat: 'crypto',
+              args: { request: sortedFields(start.e), done: sortedFields(e) },
+            },
             order: start.order,
           });
         }
       }
     }
-  });
-
-  // Freezes still open at the end of the trace.
-  for (const open of freezes.values()) {
-    for (const start of open) {
-      push(
-        {
-          name: `frozen: ${start.e.reason ?? 'unknown'} (never resumed)`,
-          ph: 'X',
-          pid: pidOf(start.e.ep),
-          tid: laneTid(start.e.lane),
-          ts: start.e.t * PERFETTO_US_PER_STEP,
-          dur: endTs - start.e.t * PERFETTO_US_PER_STEP,
-          cat: 'freeze',
-          args: { freeze: sortedFields(start.e), resumed: false },
-        },
-        start.order,
-      );
-    }
   }
 
-  // Crypto spans: greedy interval colouring per (endpoint, lane), in order of start.
-  spans.sort((a, b) => a.start - b.start || a.order - b.order);
-  const slotEnds = new Map<string, number[]>();
-  const slotThreads = new Set<string>();
-  for (const s of spans) {
-    const key = `${s.ep}\u0000${s.lane}`;
-    const ends = slotEnds.get(key) ?? [];
-    slotEnds.set(key, ends);
-    // A span may start where the previous one ended (adjacent, not overlapping) only if both
-    // have length: two zero-length spans at one instant would otherwise stack ambiguously.
-    let slot = ends.findIndex((end) => end <= s.start && !(end === s.start && s.end === s.start));
-    if (slot < 0) {
-      slot = ends.length;
-      ends.push(s.end);
-    } else {
-      ends[slot] = s.end;
+  /** No more events: freezes still open last to the end of the trace. */
+  end(): void {
+    const endTs = this.lastT * PERFETTO_US_PER_STEP;
+    for (const open of this.freezes.values()) {
+      for (const start of open) {
+        this.sink({
+          ev: {
+            name: `frozen: ${start.e.reason ?? 'unknown'} (never resumed)`,
+            ph: 'X',
+            pid: this.pidOf(start.e.ep),
+            tid: laneTid(start.e.lane),
+            ts: start.e.t * PERFETTO_US_PER_STEP,
+            dur: endTs - start.e.t * PERFETTO_US_PER_STEP,
+            cat: 'freeze',
+            args: { freeze: sortedFields(start.e), resumed: false },
+          },
+          order: start.order,
+        });
+      }
     }
-    const pid = pidOf(s.ep);
-    const tid = laneTid(s.lane) * 100 + slot + 1;
-    const threadKey = `${pid}:${tid}`;
-    if (!slotThreads.has(threadKey)) {
-      slotThreads.add(threadKey);
-      meta.push({
-        name: 'thread_name',
-        ph: 'M',
-        pid,
-        tid,
-        args: { name: `${s.lane} crypto ${slot + 1}` },
-      });
-      meta.push({
-        name: 'thread_sort_index',
-        ph: 'M',
-        pid,
-        tid,
-        args: { sort_index: laneTid(s.lane) * 100 + slot + 1 },
-      });
+    this.freezes.clear();
+  }
+
+  /** The process of an endpoint, named (with its lanes' threads) the first time it is seen. */
+  private pidOf(ep: string): number {
+    const known = this.pids.get(ep);
+    if (known !== undefined) return known;
+    const pid = this.pids.size + 1;
+    this.pids.set(ep, pid);
+    const meta = (ev: PerfettoEvent) => this.sink({ ev, order: null });
+    meta({ name: 'process_name', ph: 'M', pid, tid: 0, args: { name: ep } });
+    meta({ name: 'process_sort_index', ph: 'M', pid, tid: 0, args: { sort_index: pid } });
+    for (const lane of LANES) {
+      const tid = laneTid(lane);
+      meta({ name: 'thread_name', ph: 'M', pid, tid, args: { name: lane } });
+      meta({ name: 'thread_sort_index', ph: 'M', pid, tid, args: { sort_index: tid * 100 } });
     }
-    push(
-      {
-        name: s.name,
-        ph: 'X',
-        pid,
-        tid,
-        ts: s.start * PERFETTO_US_PER_STEP,
-        dur: (s.end - s.start) * PERFETTO_US_PER_STEP,
-        cat: 'crypto',
-        args: s.args,
-      },
-      s.order,
+    return pid;
+  }
+
+  private slotsOf(ep: string, lane: Lane): ({ start: number; end: number } | null)[] {
+    const key = `${ep}\u0000${lane}`;
+    let slots = this.slots.get(key);
+    if (!slots) {
+      slots = [];
+      this.slots.set(key, slots);
+    }
+    return slots;
+  }
+
+  /** A free crypto slot for a request at `e.t` (named when first used); it is busy until done. */
+  private takeSlot(e: TraceEvent): number {
+    const slots = this.slotsOf(e.ep, e.lane);
+    // A zero-length span ending at this instant would stack ambiguously with one starting here.
+    let slot = slots.findIndex(
+      (s) => s !== null && (s.end < e.t || (s.end === e.t && s.start < s.end)),
     );
+    if (slot < 0) {
+      slot = slots.length;
+      const pid = this.pidOf(e.ep);
+      const tid = laneTid(e.lane) * 100 + slot + 1;
+      this.sink({
+        ev: {
+          name: 'thread_name',
+          ph: 'M',
+          pid,
+          tid,
+          args: { name: `${e.lane} crypto ${slot + 1}` },
+        },
+        order: null,
+      });
+      this.sink({
+        ev: { name: 'thread_sort_index', ph: 'M', pid, tid, args: { sort_index: tid } },
+        order: null,
+      });
+    }
+    slots[slot] = null;
+    return slot;
   }
+}
 
+/** The opening of the JSON `toPerfetto` gives, for a writer that streams the events after it. */
+export const PERFETTO_JSON_START = '{"traceEvents":[';
+
+/** The rest of that JSON after the events: `displayTimeUnit` and the header as `metadata`. */
+export function perfettoJsonEnd(header: TraceHeader): string {
+  return `],"displayTimeUnit":"ms","metadata":${JSON.stringify({ ...header })}}`;
+}
+
+export function toPerfetto(header: TraceHeader, events: readonly TraceEvent[]): PerfettoTrace {
+  const meta: PerfettoEvent[] = [];
+  const timed: { ev: PerfettoEvent; order: number }[] = [];
+  const stream = new PerfettoStream(header, ({ ev, order }) => {
+    if (order === null) meta.push(ev);
+    else timed.push({ ev, order });
+  });
+  for (const e of events) stream.push(e);
+  stream.end();
+  // Process names first, then the crypto threads (as they were taken), then timed events by time.
+  const processes = meta.filter((m) => m.tid < 100);
+  const cryptoThreads = meta.filter((m) => m.tid >= 100);
   timed.sort((a, b) => a.ev.ts! - b.ev.ts! || a.order - b.order || rank(a.ev) - rank(b.ev));
   return {
-    traceEvents: [...meta, ...timed.map((x) => x.ev)],
+    traceEvents: [...processes, ...cryptoThreads, ...timed.map((x) => x.ev)],
     displayTimeUnit: 'ms',
     metadata: { ...header },
   };

@@ -42,6 +42,23 @@ describe('useRunFolder', () => {
     );
   });
 
+  it('encodes each segment of a trace path, so any legal file name reaches the server', () => {
+    const { h, slot } = folder();
+    const url = 'http://runs.test/out/index.json';
+    const index = JSON.stringify({
+      format: 'ktls-lab-index',
+      version: 1,
+      runs: [run({ kind: 'mutant', verdict: 'violated', trace: 'tr #1/a?b 100%.ndjson' })],
+    });
+    act(() => h.result.current.openIndex(index, url, url, null, null, null));
+    const expected = 'http://runs.test/out/tr%20%231/a%3Fb%20100%25.ndjson';
+    expect(slot.load).toHaveBeenCalledWith(
+      { kind: 'url', url: expected },
+      expect.any(String),
+      expected,
+    );
+  });
+
   it('opens the asked-for run at the asked-for event', () => {
     const { h, slot, focusNext } = folder();
     const url = 'http://runs.test/out/index.json';

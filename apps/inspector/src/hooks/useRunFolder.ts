@@ -36,7 +36,10 @@ export function useRunFolder(
       focusNext({ step: stepAt, violation: true });
       const name = `${entry.design} × ${entry.scenario}`;
       if (folder.url !== null) {
-        const url = new URL(entry.trace, new URL(folder.url, window.location.href)).toString();
+        // index.json holds a file path, not a URL: encode each segment so `#`, `?`, `%` and
+        // spaces in a name reach the server (apps/inspector/server.mjs decodes them).
+        const path = entry.trace.split('/').map(encodeURIComponent).join('/');
+        const url = new URL(path, new URL(folder.url, window.location.href)).toString();
         void load({ kind: 'url', url }, name, url);
         return;
       }

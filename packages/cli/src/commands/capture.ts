@@ -3,11 +3,16 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { EnvironmentError, EXIT, fsMessage, UsageError } from '../errors.js';
 import { checkOutputFile } from '../files.js';
+import { writeErr, writeOut } from '../output.js';
+import { type DirectionEnd, type Relay, relay } from '../relay.js';
 
 /**
  * `ktls-lab capture`: a loopback TCP relay that records both directions of one connection as raw
  * byte streams (`c2s.bin`, `s2c.bin`) and an index of chunks with their order and time. Bytes are
- * written to disk before they are forwarded, so nothing the peers saw is missing from the capture.
+ * written to disk before they are forwarded, so nothing the peers saw is missing from the capture,
+ * and each direction is relayed until it ends (a half-close is passed on with shutdown, a reset as
+ * a reset: src/relay.ts), so nothing recorded is withheld from the peer. How each direction ended
+ * is in the index (`ends`).
  */
 
 export interface Endpoint {
@@ -31,11 +36,15 @@ export interface CaptureChunk {
   readonly ms: number;
 }
 
+/** How a direction of the captured connection ended; `open` if the capture stopped first. */
+export type CaptureEnd = DirectionEnd | 'open';
+
 export interface CaptureSummary {
   readonly c2s: number;
   readonly s2c: number;
   readonly chunks: number;
   readonly reason: string;
+  readonly ends: { readonly c2s: CaptureEnd; readonly s2c: CaptureEnd };
 }
 
 export interface CaptureHandle {
@@ -64,7 +73,9 @@ export async function startCapture(o: {
   let start = 0;
   let server: Server;
   let client: Socket | null = null;
-  let upstream: Socket | null = null;
+  let link: Relay | null = null;
+  const ends: { c2s: CaptureEnd; s2c: CaptureEnd } = { c2s: 'open', s2c: 'open' };
+  const why: string[] = [];
   let finished = false;
   let resolveDone: (s: CaptureSummary) => void = () => {};
   const done = new Promise<CaptureSummary>((r) => {
@@ -74,8 +85,7 @@ export async function startCapture(o: {
   const finish = (reason: string) => {
     if (finished) return;
     finished = true;
-    client?.destroy();
-    upstream?.destroy();
+    link?.destroy();
     server.close();
     if (files) {
       closeSync(files.c2s);
@@ -83,9 +93,15 @@ export async function startCapture(o: {
     }
     writeFileSync(
       join(o.out, 'index.json'),
-      `${JSON.stringify({ format: 'ktls-lab-capture', version: 1, connect: o.connect, chunks: index }, null, 1)}\n`,
+      `${JSON.stringify({ format: 'ktls-lab-capture', version: 1, connect: o.connect, ends, chunks: index }, null, 1)}\n`,
     );
-    resolveDone({ c2s: offsets.c2s, s2c: offsets.s2c, chunks: index.length, reason });
+    resolveDone({
+      c2s: offsets.c2s,
+      s2c: offsets.s2c,
+      chunks: index.length,
+      reason,
+      ends: { ...ends },
+    });
   };
 
   const record = (dir: 'c2s' | 's2c', data: Buffer) => {
@@ -95,7 +111,7 @@ export async function startCapture(o: {
     if (offsets.c2s + offsets.s2c > maxBytes) finish(`capture limit of ${maxBytes} bytes reached`);
   };
 
-  server = createServer((socket) => {
+  server = createServer({ allowHalfOpen: true }, (socket) => {
     if (client) {
       socket.destroy();
       return;
@@ -106,30 +122,23 @@ export async function startCapture(o: {
       c2s: openSync(join(o.out, 'c2s.bin'), 'w'),
       s2c: openSync(join(o.out, 's2c.bin'), 'w'),
     };
-    upstream = connect(o.connect.port, o.connect.host);
-    const up = upstream;
-    const pipe = (from: Socket, to: Socket, dir: 'c2s' | 's2c') => {
-      from.on('data', (d: Buffer) => {
-        record(dir, d);
-        // Backpressure: stop reading while the other side is not draining.
-        if (!to.write(d)) {
-          from.pause();
-          to.once('drain', () => from.resume());
-        }
-      });
-      from.on('end', () => to.end());
-    };
-    pipe(socket, up, 'c2s');
-    pipe(up, socket, 's2c');
-    let closed = 0;
-    const onClose = () => {
-      closed++;
-      if (closed === 2) finish('both sides closed');
-    };
-    socket.on('close', onClose);
-    up.on('close', onClose);
-    up.on('error', (e) => finish(`upstream ${o.connect.host}:${o.connect.port}: ${e.message}`));
-    socket.on('error', (e) => finish(`client: ${e.message}`));
+    const upstream = connect({ port: o.connect.port, host: o.connect.host, allowHalfOpen: true });
+    const side = { c2s: 'client', s2c: 'server' } as const;
+    link = relay(socket, upstream, {
+      onData: record,
+      onEnd: (dir, end, cause) => {
+        ends[dir] = end;
+        // A passed-on reset ends the direction that starts at the side the reset was sent to.
+        why.push(
+          end === 'fin'
+            ? `${side[dir]} closed its side`
+            : cause === 'passed on'
+              ? `reset passed on to the ${side[dir]}`
+              : `${side[dir]} reset the connection (${cause})`,
+        );
+      },
+      onClose: () => finish(why.join(', ')),
+    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e) =>
@@ -166,7 +175,7 @@ export async function captureCommand(o: {
       throw new EnvironmentError(e.message);
     throw e;
   });
-  process.stderr.write(
+  writeErr(
     `capturing one connection: listening on ${o.listen.replace(/:\d+$/, '')}:${handle.port}, relaying to ${o.connect}\n`,
   );
   const stop = () => handle.close('interrupted');
@@ -175,7 +184,7 @@ export async function captureCommand(o: {
   const s = await handle.done;
   process.off('SIGINT', stop);
   process.off('SIGTERM', stop);
-  process.stdout.write(
+  writeOut(
     `captured ${s.c2s} bytes client→server and ${s.s2c} bytes server→client in ${s.chunks} chunks (${s.reason}); files in ${o.out}\n`,
   );
   return captureExit(s);
@@ -189,6 +198,6 @@ export async function captureCommand(o: {
  */
 export function captureExit(s: CaptureSummary): number {
   if (s.reason === 'interrupted') return EXIT.interrupted;
-  if (s.chunks === 0 && /^(upstream |client: )/.test(s.reason)) return EXIT.finding;
+  if (s.chunks === 0 && (s.ends.c2s === 'rst' || s.ends.s2c === 'rst')) return EXIT.finding;
   return EXIT.ok;
 }

@@ -2,21 +2,22 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   assertNever,
+  type DecodeInput,
   type DecodeResult,
   type DecodeSummary,
   type DirectionSummary,
   decodeSession,
   parseKeyLog,
   parseTsharkFollowRaw,
-  serializeTrace,
   type StreamDirection,
 } from '@ktls-lab/core';
 import { NodeCryptoAeadEngine } from '@ktls-lab/core/node';
 import { EXIT, InputError, UsageError } from '../errors.js';
-import { checkOutputFile, readBytes, readText, writeText } from '../files.js';
+import { checkOutputFile, readBytes, readText } from '../files.js';
 import { CaptureIndexSchema } from '../inputSchemas.js';
 import { parseJsonInput, validateInput } from '../jsonInput.js';
 import { writeOut } from '../output.js';
+import { StreamedTrace } from '../streamedTrace.js';
 import { untrusted } from '../untrusted.js';
 
 /**
@@ -115,7 +116,10 @@ export function loadChunks(o: DecodeOptions): Chunks {
   ];
 }
 
-export function decodeFiles(o: DecodeOptions): DecodeResult {
+export function decodeFiles(
+  o: DecodeOptions,
+  stream: Pick<DecodeInput, 'onEvent' | 'keepData'> = {},
+): DecodeResult {
   const chunks = loadChunks(o);
   // KeyLogError names the line; the CLI adds the file (exit 4, input).
   const text = readText(o.keylog);
@@ -128,7 +132,7 @@ export function decodeFiles(o: DecodeOptions): DecodeResult {
       throw new InputError(o.keylog, null, (e as Error).message.replace(/^key log /, ''));
     throw e;
   }
-  return decodeSession({ chunks, keylog, engine: new NodeCryptoAeadEngine() });
+  return decodeSession({ chunks, keylog, engine: new NodeCryptoAeadEngine(), ...stream });
 }
 
 /**
@@ -198,9 +202,18 @@ function directionLines(name: string, d: DirectionSummary): string[] {
 
 export function decodeCommand(o: DecodeOptions): number {
   if (o.trace !== undefined) checkOutputFile(o.trace, '--trace');
-  const result = decodeFiles(o);
   const strict = o.strict === true;
-  if (o.trace !== undefined) writeText(o.trace, serializeTrace(result.header, result.events));
+  // Events go to the trace file as they are made and application data is only hashed, so memory
+  // does not grow with the session (the trace is not built as one string).
+  const trace = o.trace !== undefined ? new StreamedTrace(o.trace) : null;
+  let result: DecodeResult;
+  try {
+    result = decodeFiles(o, { keepData: false, ...(trace ? { onEvent: trace.push } : {}) });
+    trace?.finish(result.header);
+  } catch (e) {
+    trace?.abandon();
+    throw e;
+  }
   const s = result.summary;
   const status = decodeStatus(s);
   if (o.json) {
@@ -211,7 +224,7 @@ export function decodeCommand(o: DecodeOptions): number {
       ...directionLines('client → server', s.c2s),
       ...directionLines('server → client', s.s2c),
       ...(status.kind === 'data-missing' ? status.problems.map((p) => `problem: ${p}`) : []),
-      ...(o.trace !== undefined ? [`trace: ${o.trace} (${result.events.length} events)`] : []),
+      ...(trace ? [`trace: ${o.trace} (${trace.count} events)`] : []),
       statusLine(status, strict),
     ];
     // Strings in the summary can come from the capture (alert names, messages): escaped.

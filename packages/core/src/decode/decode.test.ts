@@ -6,6 +6,7 @@ import { NodeCryptoAeadEngine } from '../engines/nodeCrypto.js';
 import { nextTrafficSecret } from '../keySchedule.js';
 import { sealRecord } from '../recordCrypto.js';
 import { suiteByName } from '../suites.js';
+import type { TraceEvent } from '../trace.js';
 import { KeyLogError, parseKeyLog } from './keylog.js';
 import { decodeSession } from './session.js';
 import { parseTsharkFollowRaw } from './tshark.js';
@@ -116,6 +117,40 @@ describe('decodeSession', () => {
     const r = decodeSession({ chunks, keylog: parseKeyLog(s.keylog), engine });
     expect(r.summary.problems).toEqual([]);
     expect(new TextDecoder().decode(r.data.c2s)).toBe('GET / HTTP/1.1 after rekey');
+  });
+
+  it('streams: chunks from a generator, events handed out and data not kept, the same summary', () => {
+    const s = session();
+    const whole = decodeSession({
+      chunks: [
+        { dir: 'c2s', bytes: s.c2s },
+        { dir: 's2c', bytes: s.s2c },
+      ],
+      keylog: parseKeyLog(s.keylog),
+      engine,
+    });
+    function* pieces() {
+      for (let i = 0; i < Math.max(s.c2s.length, s.s2c.length); i += 5) {
+        yield { dir: 'c2s' as const, bytes: s.c2s.subarray(i, i + 5) };
+        yield { dir: 's2c' as const, bytes: s.s2c.subarray(i, i + 5) };
+      }
+    }
+    const seen: TraceEvent[] = [];
+    const streamed = decodeSession({
+      chunks: pieces(),
+      keylog: parseKeyLog(s.keylog),
+      engine,
+      onEvent: (e) => seen.push(e),
+      keepData: false,
+    });
+    expect(streamed.events).toEqual([]);
+    expect(streamed.data.c2s.length + streamed.data.s2c.length).toBe(0);
+    expect(streamed.summary.problems).toEqual([]);
+    expect(streamed.summary.c2s.applicationSha256).toBe(whole.summary.c2s.applicationSha256);
+    expect(streamed.summary.s2c.applicationBytes).toBe(6);
+    // The chunking interleaves the directions differently, so compare what happened, not when.
+    const what = (es: TraceEvent[]) => es.map((e) => `${e.ep} ${e.kind} ${e.seq ?? ''}`).sort();
+    expect(what(seen)).toEqual(what(whole.events));
   });
 
   it('names the missing secret and the client random', () => {

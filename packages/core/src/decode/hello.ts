@@ -81,3 +81,51 @@ export function splitHandshake(buffer: Uint8Array): {
   }
   return { messages, rest: buffer.subarray(p) };
 }
+
+/**
+ * TLS 1.2 CBC suites by code point (RFC 5246 §A.5, RFC 4492 §6, RFC 5289 §3, RFC 5932 §3): MAC
+ * then encrypt, with padding, not an AEAD. Kernel TLS takes AEAD suites only (docs/kernel-tls.md
+ * §2), and so does this decoder; these are named so that the refusal says why.
+ */
+const CBC_SUITES: Readonly<Record<number, string>> = {
+  10: 'TLS_RSA_WITH_3DES_EDE_CBC_SHA',
+  47: 'TLS_RSA_WITH_AES_128_CBC_SHA',
+  51: 'TLS_DHE_RSA_WITH_AES_128_CBC_SHA',
+  53: 'TLS_RSA_WITH_AES_256_CBC_SHA',
+  57: 'TLS_DHE_RSA_WITH_AES_256_CBC_SHA',
+  60: 'TLS_RSA_WITH_AES_128_CBC_SHA256',
+  61: 'TLS_RSA_WITH_AES_256_CBC_SHA256',
+  65: 'TLS_RSA_WITH_CAMELLIA_128_CBC_SHA',
+  103: 'TLS_DHE_RSA_WITH_AES_128_CBC_SHA256',
+  107: 'TLS_DHE_RSA_WITH_AES_256_CBC_SHA256',
+  132: 'TLS_RSA_WITH_CAMELLIA_256_CBC_SHA',
+  49161: 'TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA',
+  49162: 'TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA',
+  49170: 'TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA',
+  49171: 'TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA',
+  49172: 'TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA',
+  49187: 'TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256',
+  49188: 'TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384',
+  49191: 'TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256',
+  49192: 'TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384',
+};
+
+/** AEAD suites with an 8-byte tag (RFC 8446 §B.4, RFC 7251 §2): kernel TLS takes 16-byte tags only. */
+const SHORT_TAG_SUITES: Readonly<Record<number, string>> = {
+  4869: 'TLS_AES_128_CCM_8_SHA256',
+  49312: 'TLS_RSA_WITH_AES_128_CCM_8',
+  49326: 'TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8',
+  49327: 'TLS_ECDHE_ECDSA_WITH_AES_256_CCM_8',
+};
+
+/** Why a cipher suite the server chose cannot be decoded, in one line. */
+export function unsupportedSuite(code: number, version: 'TLS 1.2' | 'TLS 1.3'): string {
+  const hex = `0x${code.toString(16).padStart(4, '0')}`;
+  const cbc = CBC_SUITES[code];
+  if (cbc !== undefined)
+    return `unsupported: CBC suites are not AEAD (${cbc}, ${hex}); kernel TLS and this decoder take AEAD suites only: AES-GCM, AES-128-CCM, ChaCha20-Poly1305`;
+  const short = SHORT_TAG_SUITES[code];
+  if (short !== undefined)
+    return `unsupported: ${short} (${hex}) has an 8-byte tag; kernel TLS and this decoder take 16-byte tags only`;
+  return `unsupported cipher suite ${hex} (${version}); supported: AES-128/256-GCM, AES-128-CCM, ChaCha20-Poly1305`;
+}

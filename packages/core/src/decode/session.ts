@@ -31,7 +31,13 @@ import {
 import { openRecord } from '../recordCrypto.js';
 import { type CipherSuite, findSuite } from '../suites.js';
 import { PREVIEW_BYTES, type TraceDraft, type TraceEvent, type TraceHeader } from '../trace.js';
-import { HANDSHAKE_NAMES, parseClientHello, parseServerHello, splitHandshake } from './hello.js';
+import {
+  HANDSHAKE_NAMES,
+  parseClientHello,
+  parseServerHello,
+  splitHandshake,
+  unsupportedSuite,
+} from './hello.js';
 import { type KeyLog, type KeyLogLabel, keyLogSecret } from './keylog.js';
 
 /**
@@ -39,16 +45,30 @@ import { type KeyLog, type KeyLogLabel, keyLogSecret } from './keylog.js';
  * version, the suite and where each key starts, opens every record in both directions with the
  * secrets of an NSS key log, follows KeyUpdates, and writes the standard trace: each record with
  * its plane, and where `linux-ktls` would freeze, hand a record to userspace, or fail.
+ *
+ * One file over 400 lines: the handshake follower, the record opener and the trace they write
+ * share the per-direction state (`Dir`) and the negotiated version and suite, and split apart
+ * they would pass all of it back and forth.
  */
 
 /** A capture's two byte streams: client to server, server to client (not a key direction, see `Direction`). */
 export type StreamDirection = 'c2s' | 's2c';
 
 export interface DecodeInput {
-  /** The two byte streams in arrival order (one chunk per direction is enough without timing). */
-  readonly chunks: readonly { readonly dir: StreamDirection; readonly bytes: Uint8Array }[];
+  /**
+   * The two byte streams in arrival order (one chunk per direction is enough without timing).
+   * Read once, in order: a generator that reads a capture piece by piece works.
+   */
+  readonly chunks: Iterable<{ readonly dir: StreamDirection; readonly bytes: Uint8Array }>;
   readonly keylog: KeyLog;
   readonly engine: AeadEngine;
+  /**
+   * Called with each trace event as it is made; when given, the events are not kept (the result's
+   * `events` is empty), so a caller that writes them out holds none of them.
+   */
+  readonly onEvent?: (event: TraceEvent) => void;
+  /** Keep the application data for the result's `data` (default true); the summary's hashes are made either way. */
+  readonly keepData?: boolean;
 }
 
 export interface DirectionSummary {
@@ -78,7 +98,7 @@ export interface DecodeResult {
   readonly header: TraceHeader;
   readonly events: TraceEvent[];
   readonly summary: DecodeSummary;
-  /** Application data per direction, in order. */
+  /** Application data per direction, in order (empty with `keepData: false`). */
   readonly data: { readonly c2s: Uint8Array; readonly s2c: Uint8Array };
 }
 
@@ -102,6 +122,9 @@ interface Dir {
   keyUpdates: number;
   alerts: string[];
   data: Uint8Array[];
+  /** Running SHA-256 and length of the application data (kept or not). */
+  dataHash: ReturnType<typeof sha256.create>;
+  dataBytes: number;
   stopped: string | null;
   bytes: number;
   /** The data plane (kTLS) would have frozen after a KeyUpdate: resume is traced at the next record. */
@@ -126,6 +149,8 @@ function newDir(name: StreamDirection): Dir {
     keyUpdates: 0,
     alerts: [],
     data: [],
+    dataHash: sha256.create(),
+    dataBytes: 0,
     stopped: null,
     bytes: 0,
     frozen: false,
@@ -145,8 +170,16 @@ export function decodeSession(input: DecodeInput): DecodeResult {
   let serverRandom: Uint8Array | null = null;
   let suite: CipherSuite | null = null;
   let version = 0;
+  /** A HelloRetryRequest was seen (RFC 8446 §4.1.4): a second ClientHello and ServerHello follow. */
+  let helloRetry = false;
 
-  const emit = (ep: string, draft: TraceDraft) => events.push({ t: t++, ep, ...draft });
+  const { onEvent } = input;
+  const keepData = input.keepData ?? true;
+  const emit = (ep: string, draft: TraceDraft) => {
+    const event: TraceEvent = { t: t++, ep, ...draft };
+    if (onEvent) onEvent(event);
+    else events.push(event);
+  };
   const secretOf = (label: KeyLogLabel): Uint8Array => {
     if (!clientRandom)
       throw new DecodeError(
@@ -179,22 +212,33 @@ export function decodeSession(input: DecodeInput): DecodeResult {
 
   const onHandshakeMessage = (d: Dir, type: number, body: Uint8Array) => {
     const name = HANDSHAKE_NAMES[type] ?? `handshake type ${type}`;
-    d.messages[name] = (d.messages[name] ?? 0) + 1;
+    const serverHello = type === HandshakeType.serverHello ? parseServerHello(body) : null;
+    const counted =
+      typeof serverHello === 'object' && serverHello?.helloRetryRequest
+        ? 'HelloRetryRequest'
+        : name;
+    d.messages[counted] = (d.messages[counted] ?? 0) + 1;
     if (type === HandshakeType.clientHello && !clientRandom) {
+      // After a HelloRetryRequest the second ClientHello keeps the first one's random (RFC 8446
+      // §4.1.2), which is the one the key log names; the secrets come from the key log, so the
+      // transcript (with its message_hash construct, §4.4.1) need not be rebuilt here.
       const ch = parseClientHello(body);
       if (typeof ch === 'string') throw new DecodeError(ch);
       clientRandom = ch.random;
-    } else if (type === HandshakeType.serverHello) {
-      const sh = parseServerHello(body);
+    } else if (serverHello !== null) {
+      const sh = serverHello;
       if (typeof sh === 'string') throw new DecodeError(sh);
-      if (sh.helloRetryRequest) return;
+      if (sh.helloRetryRequest) {
+        helloRetry = true;
+        return;
+      }
       serverRandom = sh.random;
       version = sh.version === TLS_1_3 ? TLS_1_3 : TLS_1_2;
       const found = findSuite(sh.cipherSuite);
       suite = found && found.version === version ? found : null;
       if (!suite) {
         throw new DecodeError(
-          `unsupported cipher suite 0x${sh.cipherSuite.toString(16).padStart(4, '0')} (${version === TLS_1_3 ? 'TLS 1.3' : 'TLS 1.2'}); supported: AES-128/256-GCM, AES-128-CCM, ChaCha20-Poly1305`,
+          unsupportedSuite(sh.cipherSuite, version === TLS_1_3 ? 'TLS 1.3' : 'TLS 1.2'),
         );
       }
       // From here the ciphertext limit of the negotiated version applies (RFC 8446 §5.2, RFC 5246
@@ -255,7 +299,15 @@ export function decodeSession(input: DecodeInput): DecodeResult {
       // waits in the stream (a capture given as two whole streams has all of c2s first).
       const head = peekHeader(d.parser);
       if (head === null) return;
-      if (version === 0 && head[0] !== ContentType.handshake) return;
+      // The exception is a plaintext ChangeCipherSpec: in TLS 1.3 middlebox compatibility mode
+      // (RFC 8446 §D.4) the server sends one right after a HelloRetryRequest and the client one
+      // before its second ClientHello, both before the version is known; they are skipped.
+      if (
+        version === 0 &&
+        head[0] !== ContentType.handshake &&
+        !(helloRetry && head[0] === ContentType.changeCipherSpec)
+      )
+        return;
       const taken = takeRecord(d.parser);
       if (taken.kind === 'need-more') return;
       if (taken.kind === 'error') {
@@ -339,7 +391,9 @@ export function decodeSession(input: DecodeInput): DecodeResult {
       header: toHex(wire.subarray(0, 5)),
     });
     if (type === ContentType.applicationData) {
-      d.data.push(content);
+      d.dataHash.update(content);
+      d.dataBytes += content.length;
+      if (keepData) d.data.push(content);
       emit(d.receiver, {
         lane: 'app-rx',
         kind: 'deliver-data',
@@ -414,7 +468,10 @@ export function decodeSession(input: DecodeInput): DecodeResult {
     }
   }
   for (const d of [dirs.c2s, dirs.s2c]) {
-    if (!d.stopped && d.parser.buffered > 0) {
+    // After a fatal problem the bytes left are undecoded, not truncated: one problem, not three.
+    if (fatal && !d.stopped && d.parser.buffered > 0) {
+      d.stopped = `not decoded past stream offset ${d.offset}: ${fatal}`;
+    } else if (!d.stopped && d.parser.buffered > 0) {
       d.stopped = `truncated: ${d.parser.buffered} bytes of an incomplete record at stream offset ${d.offset}`;
       problems.push(`${d.name}: ${d.stopped}`);
     }
@@ -423,14 +480,13 @@ export function decodeSession(input: DecodeInput): DecodeResult {
     problems.push('no ClientHello: the capture does not start at the beginning of the connection');
 
   const summarize = (d: Dir): DirectionSummary => {
-    const all = concat(d.data);
     return {
       records: d.records,
       handshakeMessages: d.messages,
       epochs: d.epoch,
       keyUpdates: d.keyUpdates,
-      applicationBytes: all.length,
-      applicationSha256: toHex(sha256(all)),
+      applicationBytes: d.dataBytes,
+      applicationSha256: toHex(d.dataHash.digest()),
       alerts: d.alerts,
       stopped: d.stopped,
       bytes: d.bytes,
