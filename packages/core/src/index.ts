@@ -160,10 +160,12 @@ export { err, ok, type Result } from './result.js';
 export {
   createRx,
   type RxConfig,
+  type RxDraft,
   type RxEffect,
   type RxInput,
   type RxPhase,
   type RxState,
+  rxApply,
   rxBlockedReason,
   rxStep,
 } from './rx.js';
@@ -207,10 +209,12 @@ export {
 export {
   createTx,
   type TxConfig,
+  type TxDraft,
   type TxEffect,
   type TxInput,
   type TxPhase,
   type TxState,
+  txApply,
   txCryptoState,
   txStep,
 } from './tx.js';

@@ -26,7 +26,8 @@ export interface SentRecord {
   /** First plaintext byte (the handshake type of a handshake record), or -1 when empty. */
   readonly firstByte: number;
   readonly keyFingerprint: string;
-  readonly nonce: string;
+  /** The nonce the sender sealed it with (empty for garbage). */
+  readonly nonce: Uint8Array;
   /** For application data: the plaintext's range in the sender's data stream. */
   readonly dataStart: number;
   readonly dataEnd: number;
@@ -40,6 +41,8 @@ interface Direction {
   readonly to: string;
   /** Everything the sender's app handed to TLS, in order. */
   sent: Uint8Array[];
+  /** Stream offset at which each of `sent` starts. */
+  sentStarts: number[];
   sentLength: number;
   records: SentRecord[];
   byOffset: Map<number, SentRecord>;
@@ -77,6 +80,7 @@ export class Monitor {
         from,
         to,
         sent: [],
+        sentStarts: [],
         sentLength: 0,
         records: [],
         byOffset: new Map(),
@@ -115,6 +119,7 @@ export class Monitor {
     const d = this.dir(from);
     if (data.length === 0) return;
     d.sent.push(data);
+    d.sentStarts.push(d.sentLength);
     d.sentLength += data.length;
   }
 
@@ -126,7 +131,7 @@ export class Monitor {
 
   /** A record was sealed: checks that the (key, nonce) pair is new (invariant 1). */
   sealed(from: string, keyFingerprint: string, nonce: Uint8Array, seq: bigint): void {
-    const id = `${keyFingerprint}:${toHex(nonce)}`;
+    const id = keyFingerprint + bytesKey(nonce);
     if (this.seals.has(id)) {
       this.fail(
         1,
@@ -146,11 +151,18 @@ export class Monitor {
     const d = this.dir(from);
     const isData = r.contentType === ContentType.applicationData && !r.garbage;
     const record: SentRecord = {
-      ...r,
       index: d.records.length,
       offset: d.writeOffset,
+      length: r.length,
+      seq: r.seq,
+      epoch: r.epoch,
+      contentType: r.contentType,
+      firstByte: r.firstByte,
+      keyFingerprint: r.keyFingerprint,
+      nonce: r.nonce,
       dataStart: d.sealedData,
       dataEnd: d.sealedData + (isData ? r.size : 0),
+      garbage: r.garbage,
       corrupted: false,
     };
     if (isData) d.sealedData += r.size;
@@ -203,10 +215,10 @@ export class Monitor {
       return;
     }
     if (d.mayFailAt.has(r.index) || r.garbage) return;
-    if (keyFingerprint !== r.keyFingerprint || toHex(nonce) !== r.nonce) {
+    if (keyFingerprint !== r.keyFingerprint || !sameBytes(nonce, r.nonce)) {
       this.fail(
         5,
-        `${receiver} opens record #${r.index} (sealed under key ${r.keyFingerprint}, epoch ${r.epoch}, seq ${r.seq}) with key ${keyFingerprint} and nonce ${toHex(nonce)} instead of ${r.nonce}`,
+        `${receiver} opens record #${r.index} (sealed under key ${r.keyFingerprint}, epoch ${r.epoch}, seq ${r.seq}) with key ${keyFingerprint} and nonce ${toHex(nonce)} instead of ${toHex(r.nonce)}`,
       );
     }
   }
@@ -254,11 +266,11 @@ export class Monitor {
       return;
     }
     if (isData) {
-      const want = this.sentSlice(d, r.dataStart, r.dataEnd);
-      if (data.length !== want.length || toHex(data) !== toHex(want)) {
+      const want = r.dataEnd - r.dataStart;
+      if (data.length !== want || !this.sentEquals(d, r.dataStart, data)) {
         this.fail(
           2,
-          `${receiver} receives ${data.length} bytes for record #${r.index} that differ from the ${want.length} bytes ${d.from} sent`,
+          `${receiver} receives ${data.length} bytes for record #${r.index} that differ from the ${want} bytes ${d.from} sent`,
         );
         return;
       }
@@ -336,7 +348,7 @@ export class Monitor {
       );
       return;
     }
-    if (want.length !== payload.length || toHex(want) !== toHex(payload)) {
+    if (!sameBytes(want, payload)) {
       this.fail(
         7,
         `${receiver} assembles message #${d.messagesReceived} of ${payload.length} bytes that differs from the ${want.length}-byte message ${d.from} sent`,
@@ -379,17 +391,27 @@ export class Monitor {
     }
   }
 
-  private sentSlice(d: Direction, start: number, end: number): Uint8Array {
-    const out = new Uint8Array(end - start);
-    let pos = 0;
-    for (const chunk of d.sent) {
-      const a = Math.max(start, pos);
-      const b = Math.min(end, pos + chunk.length);
-      if (a < b) out.set(chunk.subarray(a - pos, b - pos), a - start);
-      pos += chunk.length;
-      if (pos >= end) break;
+  /**
+   * Whether `data` is what the sender's app sent from stream offset `start` on: compared in place
+   * against the sent chunks (found by binary search on their start offsets), nothing copied.
+   */
+  private sentEquals(d: Direction, start: number, data: Uint8Array): boolean {
+    let lo = 0;
+    let hi = d.sentStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (d.sentStarts[mid]! <= start) lo = mid;
+      else hi = mid - 1;
     }
-    return out;
+    let k = 0;
+    for (let c = lo; c < d.sent.length && k < data.length; c++) {
+      const chunk = d.sent[c]!;
+      const from = c === lo ? start - d.sentStarts[c]! : 0;
+      for (let i = from; i < chunk.length && k < data.length; i++, k++) {
+        if (chunk[i] !== data[k]) return false;
+      }
+    }
+    return k === data.length;
   }
 
   /** A short description of each direction, for stuck reports. */
@@ -399,4 +421,17 @@ export class Monitor {
         `${d.from}→${d.to}: ${d.records.length} records written, ${d.nextIndex} consumed, ${d.received}/${d.sentLength} data bytes${d.ended ? `, ended by ${d.ended}` : ''}`,
     );
   }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** A Set key for a nonce: its bytes as one char each (cheaper than hex, same uniqueness). */
+function bytesKey(b: Uint8Array): string {
+  let s = ':';
+  for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]!);
+  return s;
 }

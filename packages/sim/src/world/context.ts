@@ -2,8 +2,6 @@ import {
   type AeadKey,
   type CipherSuite,
   type CryptoState,
-  cryptoStateFromKeyIv,
-  cryptoStateFromSecret,
   ModelAeadEngine,
   type OpenRequest,
   suiteByName,
@@ -12,6 +10,7 @@ import {
   type TraceEvent,
 } from '@ktls-lab/core';
 import { Monitor } from '../monitor.js';
+import { keyFor, nextSecretFor, stateFor } from './keyCache.js';
 import { createEndpoint, type Endpoint, type EndpointName } from './endpoint.js';
 import { createPipe, type Pipe } from './network.js';
 import type { WorldOptions } from './options.js';
@@ -51,16 +50,16 @@ export class WorldContext {
 
   /** The crypto state for a secret: TLS 1.3 derives it (RFC 8446 §7.3); TLS 1.2 uses fixed key/IV bytes. */
   state(secret: Uint8Array): CryptoState {
-    if (this.tls13) return cryptoStateFromSecret(this.suite, secret);
-    return cryptoStateFromKeyIv(
-      this.suite,
-      secret.subarray(0, this.suite.keyLength),
-      secret.subarray(0, 12),
-    );
+    return stateFor(this.suite, secret);
+  }
+
+  /** RFC 8446 §7.2: the next traffic secret after a KeyUpdate. */
+  nextSecret(secret: Uint8Array): Uint8Array {
+    return nextSecretFor(this.suite, secret);
   }
 
   importKey(state: CryptoState): AeadKey {
-    return this.engine.importKey(state.suite.aead, state.key);
+    return keyFor(this.engine, state);
   }
 
   ep(name: EndpointName): Endpoint {

@@ -6,11 +6,9 @@ import {
   type CryptoState,
   HandshakeType,
   KeyUpdateRequest,
-  nextTrafficSecret,
   openRecord,
   recordNonce,
   sealRecord,
-  toHex,
 } from '@ktls-lab/core';
 import { HEARTBEAT_REQUEST, keyUpdateMessage } from '../scenario/messages.js';
 import type { WorldContext } from './context.js';
@@ -96,7 +94,7 @@ function handleControl(
   body: Uint8Array,
 ): CryptoState | null {
   if (type === ContentType.handshake && body[0] === HandshakeType.keyUpdate && w.tls13) {
-    ep.rxSecret = nextTrafficSecret(w.suite, ep.rxSecret);
+    ep.rxSecret = w.nextSecret(ep.rxSecret);
     // RFC 8446 §4.6.3: update_requested → answer with our own KeyUpdate before more data.
     if (body[4] === KeyUpdateRequest.requested && !ep.txClosed) sendKeyUpdate(w, ep, false);
     return w.state(ep.rxSecret);
@@ -120,7 +118,7 @@ function installRxKey(w: WorldContext, ep: Endpoint, state: CryptoState): void {
 function handleHeld(w: WorldContext, ep: Endpoint, offset: number, record: Uint8Array): void {
   const exported = rxRun(w, ep, { type: 'export-state' }).state;
   if (!exported) return;
-  const result = openRecord(w.engine, exported, record);
+  const result = openRecord(w.engine, exported, record, w.importKey(exported));
   if (!result.ok) {
     w.monitor.rxFailed(ep.name, result.error);
     rxRun(w, ep, { type: 'close' });
@@ -143,7 +141,7 @@ function handleHeld(w: WorldContext, ep: Endpoint, offset: number, record: Uint8
 function handlePunted(w: WorldContext, ep: Endpoint, offset: number, record: Uint8Array): void {
   const state = ep.userspaceRx;
   if (!state || ep.rx.phase.tag !== 'fallback') return;
-  const result = openRecord(w.engine, state, record);
+  const result = openRecord(w.engine, state, record, w.importKey(state));
   if (!result.ok) {
     w.monitor.rxFailed(ep.name, result.error);
     rxRun(w, ep, { type: 'close' });
@@ -181,7 +179,7 @@ export function sendControlRecord(
   // take-state: get the TX state out, seal in userspace, write, put the advanced state back.
   const exported = txRun(w, ep, { type: 'export-state' }).state;
   if (!exported) return false;
-  const sealed = sealRecord(w.engine, exported, contentType, body);
+  const sealed = sealRecord(w.engine, exported, contentType, body, w.importKey(exported));
   if (!sealed.ok) return false;
   const { record, next } = sealed.value;
   writeUserspace(w, ep, exported, contentType, body, record);
@@ -197,7 +195,7 @@ export function sealInUserspace(
   body: Uint8Array,
 ): boolean {
   const state = ep.userspaceTx!;
-  const sealed = sealRecord(w.engine, state, contentType, body);
+  const sealed = sealRecord(w.engine, state, contentType, body, w.importKey(state));
   if (!sealed.ok) return false;
   writeUserspace(w, ep, state, contentType, body, sealed.value.record);
   ep.userspaceTx = sealed.value.next;
@@ -229,7 +227,7 @@ function writeUserspace(
     epoch: 0,
     contentType,
     fingerprint: key.fingerprint,
-    nonce: toHex(nonce),
+    nonce,
     firstByte: body.length > 0 ? body[0]! : -1,
     size: body.length,
   });
@@ -238,7 +236,7 @@ function writeUserspace(
 /** RFC 8446 §4.6.3: the KeyUpdate goes out under the old key, then TX switches to the next secret. */
 export function sendKeyUpdate(w: WorldContext, ep: Endpoint, requested: boolean): void {
   if (!sendControlRecord(w, ep, ContentType.handshake, keyUpdateMessage(requested))) return;
-  ep.txSecret = nextTrafficSecret(w.suite, ep.txSecret);
+  ep.txSecret = w.nextSecret(ep.txSecret);
   const next = w.state(ep.txSecret);
   if (ep.userspaceTx) {
     ep.userspaceTx = next;
@@ -263,7 +261,13 @@ function sendHeartbeat(w: WorldContext, ep: Endpoint): void {
   // take-state, in two control-plane steps: the state is out while the app keeps writing.
   const exported = txRun(w, ep, { type: 'export-state' }).state;
   if (!exported) return;
-  const sealed = sealRecord(w.engine, exported, ContentType.heartbeat, HEARTBEAT_REQUEST);
+  const sealed = sealRecord(
+    w.engine,
+    exported,
+    ContentType.heartbeat,
+    HEARTBEAT_REQUEST,
+    w.importKey(exported),
+  );
   if (!sealed.ok) return;
   writeUserspace(w, ep, exported, ContentType.heartbeat, HEARTBEAT_REQUEST, sealed.value.record);
   ep.inbox.push({ kind: 'heartbeat-import', state: sealed.value.next });

@@ -5,8 +5,8 @@ import {
   createRx,
   createTx,
   type OpenRequest,
-  type RxState,
-  type TxState,
+  type RxDraft,
+  type TxDraft,
 } from '@ktls-lab/core';
 import { Framer } from '../framing.js';
 import type { AppAction } from '../scenario/actions.js';
@@ -42,7 +42,8 @@ export type CpItem =
 /** What the sender knew of a record when TX sealed it, for the monitor's record of the wire. */
 export interface PendingSeal {
   readonly fingerprint: string;
-  readonly nonce: string;
+  /** The nonce the sender sealed with (the engine's request: never written after). */
+  readonly nonce: Uint8Array;
   readonly firstByte: number;
   readonly size: number;
 }
@@ -50,8 +51,9 @@ export interface PendingSeal {
 export interface Endpoint {
   readonly name: EndpointName;
   readonly peer: EndpointName;
-  rx: RxState;
-  tx: TxState;
+  /** The data plane's machines, owned by this endpoint alone and stepped in place. */
+  readonly rx: RxDraft;
+  readonly tx: TxDraft;
   /** RX decryptions in flight, completed in the order the chooser picks. */
   readonly crypto: { id: number; offset: number; request: OpenRequest }[];
   readonly seals: PendingSeal[];

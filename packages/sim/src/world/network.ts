@@ -25,7 +25,7 @@ export interface WrittenRecord {
   readonly epoch: number;
   readonly contentType: ContentTypeByte;
   readonly fingerprint: string;
-  readonly nonce: string;
+  readonly nonce: Uint8Array;
   readonly firstByte: number;
   readonly size: number;
 }
@@ -74,12 +74,14 @@ export function writeRaw(w: WorldContext, ep: Endpoint, bytes: Uint8Array): void
     contentType: bytes[0] ?? 0,
     firstByte: -1,
     keyFingerprint: '',
-    nonce: '',
+    nonce: NO_NONCE,
     garbage: true,
     size: 0,
   });
   append(w.pipeFrom(ep.name), bytes);
 }
+
+const NO_NONCE = new Uint8Array(0);
 
 function append(pipe: Pipe, bytes: Uint8Array): void {
   pipe.chunks.push(bytes);
@@ -109,7 +111,8 @@ export function takeSegment(w: WorldContext, pipe: Pipe): Uint8Array {
   }
   pipe.pending -= n;
   const data = parts.length === 1 ? parts[0]! : concatAll(parts);
-  w.emit(pipe.from, {
+  if (w.options.trace)
+    w.emit(pipe.from, {
     lane: 'wire',
     kind: 'segment',
     size: n,
