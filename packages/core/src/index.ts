@@ -88,7 +88,7 @@ export { ModelAeadEngine, type NonceReuse } from './engines/model.js';
 export { NodeCryptoAeadEngine, nodeCryptoAvailable } from './engines/nodeCrypto.js';
 export * from './control/index.js';
 export { assertNever } from './exhaustive.js';
-export type { Direction } from './machine.js';
+export type { Direction, Draft as MachineDraft } from './machine.js';
 export { isLinuxErrno, LINUX_ERRNOS, type LinuxErrno, type SyscallErrno } from './linuxErrno.js';
 export {
   ERROR_CATALOG,

@@ -1,10 +1,10 @@
 import {
-  type AeadEngine,
   type AeadKey,
   type CipherSuite,
   type CryptoState,
   cryptoStateFromKeyIv,
   cryptoStateFromSecret,
+  type ModelAeadEngine,
   nextTrafficSecret,
   TLS_1_3,
 } from '@ktls-lab/core';
@@ -21,7 +21,7 @@ const LIMIT = 4096;
 const states = new Map<string, CryptoState>();
 /** The same secret arrays come back (endpoints keep what `nextSecretFor` returned): by identity first. */
 const statesBySecret = new WeakMap<Uint8Array, CryptoState>();
-const nextBySecret = new WeakMap<Uint8Array, Uint8Array>();
+const nextBySecret = new WeakMap<Uint8Array, { suite: CipherSuite; next: Uint8Array }>();
 const nextSecrets = new Map<string, Uint8Array>();
 const keys = new WeakMap<CryptoState, AeadKey>();
 const keysByBytes = new Map<string, AeadKey>();
@@ -58,19 +58,21 @@ export function stateFor(suite: CipherSuite, secret: Uint8Array): CryptoState {
 /** RFC 8446 §7.2: the next application traffic secret. */
 export function nextSecretFor(suite: CipherSuite, secret: Uint8Array): Uint8Array {
   const known = nextBySecret.get(secret);
-  if (known !== undefined) return known;
+  if (known !== undefined && known.suite === suite) return known.next;
   const next = remember(nextSecrets, bytesKey(suite.name, secret), () =>
     nextTrafficSecret(suite, secret),
   );
-  nextBySecret.set(secret, next);
+  nextBySecret.set(secret, { suite, next });
   return next;
 }
 
 /**
- * The engine's handle for a state's key. The model engine's handles carry no per-engine state
- * (its nonce log is per engine, keyed by fingerprint), so one handle serves every world.
+ * The engine's handle for a state's key. A model engine's handle carries no per-engine state (its
+ * nonce log is per engine, keyed by algorithm and fingerprint; the key material sits in a
+ * module-level table), so one handle serves every world's engine. Another engine's handles may
+ * not, hence the type.
  */
-export function keyFor(engine: AeadEngine, state: CryptoState): AeadKey {
+export function keyFor(engine: ModelAeadEngine, state: CryptoState): AeadKey {
   let k = keys.get(state);
   if (k === undefined) {
     // A state exported from a machine is a new object holding a key already seen.
@@ -80,4 +82,11 @@ export function keyFor(engine: AeadEngine, state: CryptoState): AeadKey {
     keys.set(state, k);
   }
   return k;
+}
+
+/** Forgets everything (tests: a run must not depend on what earlier runs left here). */
+export function clearKeyCache(): void {
+  states.clear();
+  nextSecrets.clear();
+  keysByBytes.clear();
 }

@@ -113,11 +113,11 @@ export function takeSegment(w: WorldContext, pipe: Pipe): Uint8Array {
   const data = parts.length === 1 ? parts[0]! : concatAll(parts);
   if (w.options.trace)
     w.emit(pipe.from, {
-    lane: 'wire',
-    kind: 'segment',
-    size: n,
-    header: toHex(data.subarray(0, 8)),
-  });
+      lane: 'wire',
+      kind: 'segment',
+      size: n,
+      header: toHex(data.subarray(0, 8)),
+    });
   return data;
 }
 
