@@ -101,20 +101,26 @@ export function runApp(w: WorldContext, ep: Endpoint): void {
       return;
     case 'alert':
       if (!ep.txClosed && sendControlRecord(w, ep, ContentType.alert, alertMessage(action.alert))) {
-        // RFC 8446 §6.2: after a fatal alert the connection is closed, both ways.
-        ep.txClosed = true;
+        // RFC 8446 §6.2: after a fatal alert the connection is closed, both ways (a peer that
+        // keeps sending closes only its RX).
+        ep.txClosed = action.keepSending !== true;
         rxRun(w, ep, { type: 'close' });
         w.monitor.closedByReceiver(ep.name);
       }
       return;
     case 'close':
       if (ep.txClosed) return;
-      if (ep.userspaceTx || w.options.design.design.tx.controlRecords === 'take-state') {
+      if (
+        action.keepSending ||
+        ep.userspaceTx ||
+        w.options.design.design.tx.controlRecords === 'take-state'
+      ) {
+        // Sent as a record of its own, so the data plane stays open for what a broken peer sends next.
         sendControlRecord(w, ep, ContentType.alert, alertMessage('close_notify'));
       } else {
         txRun(w, ep, { type: 'close' });
       }
-      ep.txClosed = true;
+      ep.txClosed = action.keepSending !== true;
       return;
     case 'heartbeat':
       ep.inbox.push({ kind: 'heartbeat' });

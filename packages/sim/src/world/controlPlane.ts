@@ -7,6 +7,7 @@ import {
   HandshakeType,
   KeyUpdateRequest,
   openRecord,
+  parseAlert,
   recordNonce,
   sealRecord,
 } from '@ktls-lab/core';
@@ -114,7 +115,10 @@ function installRxKey(w: WorldContext, ep: Endpoint, state: CryptoState): void {
   }
 }
 
-/** rfc-2015: get the RX state out, read the held record in userspace, put the next state back. */
+/**
+ * rfc-2015: get the RX state out, read the held record in userspace, put the next state back;
+ * unless the record ends the stream, which the library then closes instead (`endsStream`).
+ */
 function handleHeld(w: WorldContext, ep: Endpoint, offset: number, record: Uint8Array): void {
   const exported = rxRun(w, ep, { type: 'export-state' }).state;
   if (!exported) return;
@@ -132,9 +136,24 @@ function handleHeld(w: WorldContext, ep: Endpoint, offset: number, record: Uint8
     opened.content,
   );
   const next = handleControl(w, ep, opened.contentType, opened.content) ?? opened.next;
+  if (endsStream(w, opened.contentType, opened.content)) {
+    rxRun(w, ep, { type: 'close' });
+    return;
+  }
   if (next !== opened.next) w.monitor.rekeyed(ep.name);
   rxRun(w, ep, { type: 'import-state', state: next, key: w.importKey(next) });
   upperResume(w, ep);
+}
+
+/**
+ * Whether a record the library read itself (held or punted) ends its RX: close_notify (RFC 8446
+ * §6.1: what follows MUST be ignored) or a fatal alert (§6.2; RFC 5246 §7.2 in TLS 1.2), as the
+ * data plane ends at one it hands over itself. A malformed alert is a decode_error, fatal too.
+ */
+function endsStream(w: WorldContext, type: ContentTypeByte, body: Uint8Array): boolean {
+  if (type !== ContentType.alert) return false;
+  const alert = parseAlert(body, w.suite.version);
+  return !alert.ok || alert.value.closure || alert.value.fatal;
 }
 
 /** Userspace record layer (punt): open the record with the userspace state. */
@@ -158,11 +177,7 @@ function handlePunted(w: WorldContext, ep: Endpoint, offset: number, record: Uin
   const next = handleControl(w, ep, opened.contentType, opened.content);
   ep.userspaceRx = next ?? opened.next;
   if (next) w.monitor.rekeyed(ep.name);
-  if (
-    opened.contentType === ContentType.alert &&
-    opened.content[1] !== AlertDescription.user_canceled
-  )
-    rxRun(w, ep, { type: 'close' });
+  if (endsStream(w, opened.contentType, opened.content)) rxRun(w, ep, { type: 'close' });
 }
 
 /** Sends a record of the library's own (alert, KeyUpdate, ticket, heartbeat) the way the design does. */

@@ -77,6 +77,22 @@ export interface Endpoint {
   notes: string[];
 }
 
+/**
+ * The demo traffic secret of one length and fill byte, made once per thread: never written (an
+ * endpoint replaces its secret at a KeyUpdate), and the same array each run lets the key cache
+ * find its crypto state by identity (`keyCache.ts`).
+ */
+const demoSecrets = new Map<number, Uint8Array>();
+function demoSecret(length: number, fill: number): Uint8Array {
+  const id = length * 256 + fill;
+  let s = demoSecrets.get(id);
+  if (s === undefined) {
+    s = new Uint8Array(length).fill(fill);
+    demoSecrets.set(id, s);
+  }
+  return s;
+}
+
 /** A fresh endpoint, just after the handshake; `fill` makes its (demo) TX traffic secret. */
 export function createEndpoint(
   options: WorldOptions,
@@ -110,8 +126,8 @@ export function createEndpoint(
     txClosed: false,
     inbox: [],
     // Traffic secrets as the handshake would leave them: one per direction (demo values).
-    txSecret: new Uint8Array(hashLength).fill(fill),
-    rxSecret: new Uint8Array(hashLength).fill(peerFill),
+    txSecret: demoSecret(hashLength, fill),
+    rxSecret: demoSecret(hashLength, peerFill),
     userspaceRx: null,
     userspaceTx: null,
     framer: scenario.framer ? new Framer(scenario.framer) : null,
