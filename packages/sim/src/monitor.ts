@@ -1,18 +1,31 @@
+// Longer than the repo's ~400-line guideline: the sender-side, receiver-side and end-of-run checks all
+// read and write one per-direction ground truth (`Direction`); split, each part would export it.
 import {
   AlertDescription,
   AlertLevel,
+  type CipherSuite,
   ContentType,
   contentTypeName,
   HandshakeType,
   type RecordError,
+  TLS_1_3,
   toHex,
 } from '@ktls-lab/core';
 import { type InvariantId, type Violation, violation } from './invariants.js';
+import {
+  aadMatches,
+  DirectionSchedule,
+  type Expected,
+  headerMatches,
+  sameBytes,
+} from './keySchedule.js';
 
 /**
  * Watches a run from outside both endpoints and checks the invariants against ground truth: what
- * each sender's app handed over, and which records each sender put on the wire (with the key and
- * nonce it sealed them under). It sees what the receivers do only through their effects.
+ * each sender's app handed over, which records each sender put on the wire, and what the key
+ * schedule says each record must be protected with (`keySchedule.ts`: recomputed from the
+ * handshake's traffic secrets and the KeyUpdates sent, not taken from the sender). It sees what the
+ * receivers do only through their effects.
  */
 
 /** A record as its sender wrote it into the byte stream. */
@@ -28,6 +41,10 @@ export interface SentRecord {
   readonly keyFingerprint: string;
   /** The nonce the sender sealed it with (empty for garbage). */
   readonly nonce: Uint8Array;
+  /** Plaintext length (content, without TLS 1.3's type byte). */
+  readonly size: number;
+  /** What the key schedule says it is protected with; null for garbage, or past a documented limit. */
+  readonly expected: Expected | null;
   /** For application data: the plaintext's range in the sender's data stream. */
   readonly dataStart: number;
   readonly dataEnd: number;
@@ -59,6 +76,8 @@ interface Direction {
   endIndex: number | null;
   /** Index of the first record after a KeyUpdate, allowed to fail under the `no-rekey` limitation. */
   mayFailAt: Set<number>;
+  /** The key-schedule oracle of this direction. */
+  readonly schedule: DirectionSchedule;
   messagesSent: Uint8Array[];
   messagesReceived: number;
   messageEnds: number[];
@@ -69,13 +88,20 @@ export class Monitor {
   step = 0;
   private readonly seals = new Set<string>();
   private readonly dirs: Map<string, Direction> = new Map();
+  private readonly tls13: boolean;
 
+  /**
+   * `secrets[i]`: the traffic secret the handshake left `endpoints[i]` sending with (TLS 1.2: the
+   * bytes its key and IV are cut from).
+   */
   constructor(
     endpoints: readonly [string, string],
     private readonly noRekey: boolean,
-    private readonly tls13: boolean,
+    suite: CipherSuite,
+    secrets: readonly [Uint8Array, Uint8Array],
   ) {
-    for (const [from, to] of [endpoints, [endpoints[1], endpoints[0]] as const]) {
+    this.tls13 = suite.version === TLS_1_3;
+    for (const [i, [from, to]] of [endpoints, [endpoints[1], endpoints[0]] as const].entries()) {
       this.dirs.set(from, {
         from,
         to,
@@ -92,6 +118,7 @@ export class Monitor {
         ended: null,
         endIndex: null,
         mayFailAt: new Set(),
+        schedule: new DirectionSchedule(suite, secrets[i]!),
         messagesSent: [],
         messagesReceived: 0,
         messageEnds: [],
@@ -141,15 +168,19 @@ export class Monitor {
     this.seals.add(id);
   }
 
-  /** A sealed record (or raw garbage) entered the byte stream. */
+  /**
+   * A sealed record (or raw garbage) entered the byte stream: `bytes` as written, `aad` the
+   * additional data it was sealed with. Checks it against the key schedule (invariant 9).
+   */
   wrote(
     from: string,
-    r: Omit<SentRecord, 'index' | 'offset' | 'dataStart' | 'dataEnd' | 'corrupted'> & {
-      size: number;
-    },
+    r: Omit<SentRecord, 'index' | 'offset' | 'dataStart' | 'dataEnd' | 'corrupted' | 'expected'>,
+    bytes: Uint8Array,
+    aad: Uint8Array,
   ): SentRecord {
     const d = this.dir(from);
     const isData = r.contentType === ContentType.applicationData && !r.garbage;
+    const expected = r.garbage ? null : this.schedule(d, r);
     const record: SentRecord = {
       index: d.records.length,
       offset: d.writeOffset,
@@ -160,6 +191,8 @@ export class Monitor {
       firstByte: r.firstByte,
       keyFingerprint: r.keyFingerprint,
       nonce: r.nonce,
+      size: r.size,
+      expected,
       dataStart: d.sealedData,
       dataEnd: d.sealedData + (isData ? r.size : 0),
       garbage: r.garbage,
@@ -180,7 +213,35 @@ export class Monitor {
       )
         d.mayFailAt.add(record.index);
     }
+    if (expected) this.checkSealed(d, record, expected, bytes, aad);
     return record;
+  }
+
+  /** The oracle's protection for the next record (null past a KeyUpdate under `no-rekey`). */
+  private schedule(d: Direction, r: { contentType: number; firstByte: number }): Expected | null {
+    const keyUpdate =
+      r.contentType === ContentType.handshake && r.firstByte === HandshakeType.keyUpdate;
+    const e = d.schedule.next(keyUpdate);
+    // Documented limit of kernels before 6.14: the TX key cannot follow a KeyUpdate.
+    return this.noRekey && e.generation > 0 ? null : e;
+  }
+
+  private checkSealed(
+    d: Direction,
+    r: SentRecord,
+    e: Expected,
+    bytes: Uint8Array,
+    aad: Uint8Array,
+  ): void {
+    const what = `${d.from} seals record #${r.index} (${contentTypeName(r.contentType)}, key generation ${e.generation}, seq ${e.seq})`;
+    if (r.keyFingerprint !== e.fingerprint)
+      this.fail(9, `${what} under key ${r.keyFingerprint}, not ${e.fingerprint}`);
+    else if (!sameBytes(r.nonce, e.nonce))
+      this.fail(9, `${what} with nonce ${toHex(r.nonce)}, not ${toHex(e.nonce)}`);
+    else if (!aadMatches(e, aad, r.contentType, r.size, bytes.length))
+      this.fail(9, `${what} with additional data ${toHex(aad)}, not the key schedule's`);
+    else if (!headerMatches(e, bytes, r.contentType))
+      this.fail(9, `${what} behind header ${toHex(bytes.subarray(0, 13))}, which says otherwise`);
   }
 
   // ---- receiver side --------------------------------------------------------------------------
@@ -202,8 +263,17 @@ export class Monitor {
     return { d, r };
   }
 
-  /** The receiver's data plane asked to decrypt the record at `offset` (invariants 3 and 5). */
-  opening(receiver: string, offset: number, keyFingerprint: string, nonce: Uint8Array): void {
+  /**
+   * The receiver (its data plane, or its library in userspace) asked to decrypt the record at
+   * `offset` (invariants 3 and 5).
+   */
+  opening(
+    receiver: string,
+    offset: number,
+    keyFingerprint: string,
+    nonce: Uint8Array,
+    aad: Uint8Array,
+  ): void {
     const at = this.recordAt(receiver, offset, 'opened a record');
     if (!at) return;
     const { d, r } = at;
@@ -214,11 +284,17 @@ export class Monitor {
       );
       return;
     }
-    if (d.mayFailAt.has(r.index) || r.garbage) return;
-    if (keyFingerprint !== r.keyFingerprint || !sameBytes(nonce, r.nonce)) {
+    const e = r.expected;
+    if (d.mayFailAt.has(r.index) || e === null) return;
+    if (keyFingerprint !== e.fingerprint || !sameBytes(nonce, e.nonce)) {
       this.fail(
         5,
-        `${receiver} opens record #${r.index} (sealed under key ${r.keyFingerprint}, epoch ${r.epoch}, seq ${r.seq}) with key ${keyFingerprint} and nonce ${toHex(nonce)} instead of ${toHex(r.nonce)}`,
+        `${receiver} opens record #${r.index} (key generation ${e.generation}, seq ${e.seq}: key ${e.fingerprint}, nonce ${toHex(e.nonce)}) with key ${keyFingerprint} and nonce ${toHex(nonce)}`,
+      );
+    } else if (!aadMatches(e, aad, r.contentType, r.size, r.length)) {
+      this.fail(
+        5,
+        `${receiver} opens record #${r.index} (key generation ${e.generation}, seq ${e.seq}) with additional data ${toHex(aad)}, not the key schedule's`,
       );
     }
   }
@@ -227,7 +303,13 @@ export class Monitor {
    * A record reached the receiver's app (`app`) or control plane (`cp`). Checks stream order,
    * exactly-once, channel, content, and that nothing comes after the end.
    */
-  consumed(receiver: string, offset: number, channel: 'app' | 'cp', data: Uint8Array): void {
+  consumed(
+    receiver: string,
+    offset: number,
+    channel: 'app' | 'cp',
+    data: Uint8Array,
+    reported?: { readonly seq: bigint; readonly epoch: number },
+  ): void {
     const at = this.recordAt(
       receiver,
       offset,
@@ -275,6 +357,15 @@ export class Monitor {
         return;
       }
       d.received += data.length;
+    }
+    const e = r.expected;
+    // The data plane counts epochs from 1 at TLS_RX; the key schedule's generations from 0.
+    if (reported && e && (reported.seq !== e.seq || reported.epoch !== e.generation + 1)) {
+      this.fail(
+        10,
+        `${receiver} reports record #${r.index} as seq ${reported.seq}, epoch ${reported.epoch}; it is seq ${e.seq} of epoch ${e.generation + 1}`,
+      );
+      return;
     }
     d.nextIndex = r.index + 1;
     // Without rekey support nothing freezes (documented): the limitation covers what follows.
@@ -421,12 +512,6 @@ export class Monitor {
         `${d.from}→${d.to}: ${d.records.length} records written, ${d.nextIndex} consumed, ${d.received}/${d.sentLength} data bytes${d.ended ? `, ended by ${d.ended}` : ''}`,
     );
   }
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** A Set key for a nonce: its bytes as one char each (cheaper than hex, same uniqueness). */

@@ -2,7 +2,6 @@ import {
   type AeadKey,
   type CipherSuite,
   type CryptoState,
-  ModelAeadEngine,
   type OpenRequest,
   suiteByName,
   TLS_1_3,
@@ -13,6 +12,7 @@ import { Monitor } from '../monitor.js';
 import { keyFor, nextSecretFor, stateFor } from './keyCache.js';
 import { createEndpoint, type Endpoint, type EndpointName } from './endpoint.js';
 import { createPipe, type Pipe } from './network.js';
+import { ObservedEngine } from './observedEngine.js';
 import type { WorldOptions } from './options.js';
 
 /**
@@ -24,7 +24,7 @@ export class WorldContext {
   readonly monitor: Monitor;
   readonly events: TraceEvent[] = [];
   step = 0;
-  readonly engine = new ModelAeadEngine();
+  readonly engine = new ObservedEngine();
   readonly endpoints: readonly [Endpoint, Endpoint];
   readonly pipes: readonly [Pipe, Pipe];
   readonly suite: CipherSuite;
@@ -36,15 +36,17 @@ export class WorldContext {
     const { scenario, design } = options;
     this.suite = suiteByName(scenario.suite);
     this.tls13 = this.suite.version === TLS_1_3;
-    this.monitor = new Monitor(
-      ['client', 'server'],
-      design.limitations.includes('no-rekey'),
-      this.tls13,
-    );
     this.endpoints = [
       createEndpoint(options, this.suite, 'client', 'server', scenario.client, 0x11),
       createEndpoint(options, this.suite, 'server', 'client', scenario.server, 0x22),
     ];
+    // The monitor's key-schedule oracle starts from the secrets the handshake left each sender.
+    this.monitor = new Monitor(
+      ['client', 'server'],
+      design.limitations.includes('no-rekey'),
+      this.suite,
+      [this.endpoints[0].txSecret, this.endpoints[1].txSecret],
+    );
     this.pipes = [createPipe('client'), createPipe('server')];
   }
 

@@ -6,9 +6,9 @@ import {
   type CryptoState,
   HandshakeType,
   KeyUpdateRequest,
+  type OpenRequest,
   openRecord,
   parseAlert,
-  recordNonce,
   sealRecord,
 } from '@ktls-lab/core';
 import { HEARTBEAT_REQUEST, keyUpdateMessage } from '../scenario/messages.js';
@@ -122,7 +122,7 @@ function installRxKey(w: WorldContext, ep: Endpoint, state: CryptoState): void {
 function handleHeld(w: WorldContext, ep: Endpoint, offset: number, record: Uint8Array): void {
   const exported = rxRun(w, ep, { type: 'export-state' }).state;
   if (!exported) return;
-  const result = openRecord(w.engine, exported, record, w.importKey(exported));
+  const result = openInUserspace(w, ep, exported, offset, record);
   if (!result.ok) {
     w.monitor.rxFailed(ep.name, result.error);
     rxRun(w, ep, { type: 'close' });
@@ -145,6 +145,22 @@ function handleHeld(w: WorldContext, ep: Endpoint, offset: number, record: Uint8
   upperResume(w, ep);
 }
 
+/** The library opens a record itself; the monitor sees the key, nonce and AAD it used (5). */
+function openInUserspace(
+  w: WorldContext,
+  ep: Endpoint,
+  state: CryptoState,
+  offset: number,
+  record: Uint8Array,
+): ReturnType<typeof openRecord> {
+  w.engine.lastOpen = null;
+  const result = openRecord(w.engine, state, record, w.importKey(state));
+  const request = w.engine.lastOpen as OpenRequest | null;
+  if (request)
+    w.monitor.opening(ep.name, offset, request.key.fingerprint, request.nonce, request.aad);
+  return result;
+}
+
 /**
  * Whether a record the library read itself (held or punted) ends its RX: close_notify (RFC 8446
  * §6.1: what follows MUST be ignored) or a fatal alert (§6.2; RFC 5246 §7.2 in TLS 1.2), as the
@@ -160,7 +176,7 @@ function endsStream(w: WorldContext, type: ContentTypeByte, body: Uint8Array): b
 function handlePunted(w: WorldContext, ep: Endpoint, offset: number, record: Uint8Array): void {
   const state = ep.userspaceRx;
   if (!state || ep.rx.phase.tag !== 'fallback') return;
-  const result = openRecord(w.engine, state, record, w.importKey(state));
+  const result = openInUserspace(w, ep, state, offset, record);
   if (!result.ok) {
     w.monitor.rxFailed(ep.name, result.error);
     rxRun(w, ep, { type: 'close' });
@@ -225,9 +241,8 @@ function writeUserspace(
   body: Uint8Array,
   record: Uint8Array,
 ): void {
-  const key = w.importKey(state);
-  // The nonce the record was sealed with, for invariant 1.
-  const nonce = recordNonce(state.suite, state.salt, state.iv, state.recSeq);
+  // What `sealRecord` really sealed it with (the engine saw the request), for invariants 1 and 9.
+  const { key, nonce, aad } = w.engine.lastSeal!;
   w.monitor.sealed(ep.name, key.fingerprint, nonce, state.recSeq);
   w.emit(ep.name, {
     lane: 'cp',
@@ -243,6 +258,7 @@ function writeUserspace(
     contentType,
     fingerprint: key.fingerprint,
     nonce,
+    aad,
     firstByte: body.length > 0 ? body[0]! : -1,
     size: body.length,
   });

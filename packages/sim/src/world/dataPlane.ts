@@ -63,6 +63,7 @@ function onTxEffect(
       ep.seals.push({
         fingerprint: request.key.fingerprint,
         nonce: request.nonce,
+        aad: request.aad,
         firstByte: request.plaintext.length > 0 ? request.plaintext[0]! : -1,
         size: request.plaintext.length,
       });
@@ -109,7 +110,13 @@ export function rxRun(w: WorldContext, ep: Endpoint, input: RxInput): MachineRes
 function onRxEffect(w: WorldContext, ep: Endpoint, e: RxEffect): void {
   switch (e.type) {
     case 'open':
-      w.monitor.opening(ep.name, e.offset, e.request.key.fingerprint, e.request.nonce);
+      w.monitor.opening(
+        ep.name,
+        e.offset,
+        e.request.key.fingerprint,
+        e.request.nonce,
+        e.request.aad,
+      );
       if (w.options.scenario.asyncDepth > 1) {
         ep.crypto.push({ id: e.id, offset: e.offset, request: e.request });
       } else {
@@ -118,11 +125,11 @@ function onRxEffect(w: WorldContext, ep: Endpoint, e: RxEffect): void {
       }
       return;
     case 'deliver':
-      w.monitor.consumed(ep.name, e.offset, 'app', e.data);
+      w.monitor.consumed(ep.name, e.offset, 'app', e.data, e);
       upperDeliver(w, ep, e.data);
       return;
     case 'control':
-      w.monitor.consumed(ep.name, e.offset, 'cp', e.body);
+      w.monitor.consumed(ep.name, e.offset, 'cp', e.body, e);
       upperAtControl(w, ep);
       ep.inbox.push({
         kind: 'control',

@@ -44,6 +44,7 @@ export interface PendingSeal {
   readonly fingerprint: string;
   /** The nonce the sender sealed with (the engine's request: never written after). */
   readonly nonce: Uint8Array;
+  readonly aad: Uint8Array;
   readonly firstByte: number;
   readonly size: number;
 }

@@ -4,6 +4,7 @@ import {
   type CryptoState,
   cryptoStateFromKeyIv,
   cryptoStateFromSecret,
+  keyFingerprint,
   type ModelAeadEngine,
   nextTrafficSecret,
   TLS_1_3,
@@ -89,4 +90,16 @@ export function clearKeyCache(): void {
   states.clear();
   nextSecrets.clear();
   keysByBytes.clear();
+}
+
+const fingerprints = new WeakMap<CryptoState, string>();
+
+/** `keyFingerprint(state.key)`, once per state object (the cache hands out the same ones). */
+export function fingerprintOf(state: CryptoState): string {
+  let f = fingerprints.get(state);
+  if (f === undefined) {
+    f = keyFingerprint(state.key);
+    fingerprints.set(state, f);
+  }
+  return f;
 }

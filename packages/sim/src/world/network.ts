@@ -26,6 +26,8 @@ export interface WrittenRecord {
   readonly contentType: ContentTypeByte;
   readonly fingerprint: string;
   readonly nonce: Uint8Array;
+  /** The additional data it was sealed with. */
+  readonly aad: Uint8Array;
   readonly firstByte: number;
   readonly size: number;
 }
@@ -38,17 +40,22 @@ export function writeRecord(
   r: WrittenRecord,
 ): void {
   let out = bytes;
-  const record = w.monitor.wrote(ep.name, {
-    length: bytes.length,
-    seq: r.seq,
-    epoch: r.epoch,
-    contentType: r.contentType,
-    firstByte: r.firstByte,
-    keyFingerprint: r.fingerprint,
-    nonce: r.nonce,
-    garbage: false,
-    size: r.size,
-  });
+  const record = w.monitor.wrote(
+    ep.name,
+    {
+      length: bytes.length,
+      seq: r.seq,
+      epoch: r.epoch,
+      contentType: r.contentType,
+      firstByte: r.firstByte,
+      keyFingerprint: r.fingerprint,
+      nonce: r.nonce,
+      garbage: false,
+      size: r.size,
+    },
+    bytes,
+    r.aad,
+  );
   if (ep.corruptNext) {
     // Like the selftest bad_auth: the last byte (in the tag) is changed.
     ep.corruptNext = false;
@@ -67,17 +74,22 @@ export function writeRecord(
 
 /** Raw bytes into the stream, bypassing TLS (`garbage`): not a record the sender sealed. */
 export function writeRaw(w: WorldContext, ep: Endpoint, bytes: Uint8Array): void {
-  w.monitor.wrote(ep.name, {
-    length: bytes.length,
-    seq: -1n,
-    epoch: 0,
-    contentType: bytes[0] ?? 0,
-    firstByte: -1,
-    keyFingerprint: '',
-    nonce: NO_NONCE,
-    garbage: true,
-    size: 0,
-  });
+  w.monitor.wrote(
+    ep.name,
+    {
+      length: bytes.length,
+      seq: -1n,
+      epoch: 0,
+      contentType: bytes[0] ?? 0,
+      firstByte: -1,
+      keyFingerprint: '',
+      nonce: NO_NONCE,
+      garbage: true,
+      size: 0,
+    },
+    bytes,
+    NO_NONCE,
+  );
   append(w.pipeFrom(ep.name), bytes);
 }
 
