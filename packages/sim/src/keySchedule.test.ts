@@ -25,10 +25,10 @@ describe('the key-schedule oracle', () => {
     it(`${name}: agrees with core's nonce and AAD, record by record, across KeyUpdates`, () => {
       const suite = suiteByName(name);
       const schedule = new DirectionSchedule(suite, secret(name));
-      let s = secret(name);
+      let s: Uint8Array = secret(name);
       let state = stateFor(suite, s);
       let seq = 0n;
-      let explicit = state.iv;
+      let explicit: Uint8Array = state.iv;
       for (let i = 0; i < 40; i++) {
         const keyUpdate = i % 13 === 12;
         const e = schedule.next(keyUpdate);

@@ -41,7 +41,7 @@ describe('correct designs hold', () => {
   it('exhaustive DFS with sleep sets finds nothing on the small scenarios', () => {
     for (const design of correct) {
       for (const scenario of SCENARIOS.filter((s) => s.small)) {
-        const r = exploreDfs(scenario, design, { maxRuns: 5000 });
+        const r = exploreDfs(scenario, design, { maxRuns: 10_000 });
         expect(r.exhaustive, `${design.name} × ${scenario.name}`).toBe(true);
         expect(r.failures).toHaveLength(0);
         expect(r.runs).toBeGreaterThan(10);

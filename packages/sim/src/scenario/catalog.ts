@@ -205,6 +205,28 @@ export const SCENARIOS: readonly Scenario[] = [
     server: [],
     small: true,
   },
+  // Small enough for exhaustive DFS, which cuts a segment inside a record header once per run.
+  {
+    ...base,
+    name: 'tls12-small-control-between-data',
+    summary:
+      'TLS 1.2, a HelloRequest between two data records: known as control from its header, handed over in stream order (small).',
+    suite: 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
+    client: [],
+    server: [send(200), { do: 'hello-request' }, send(200)],
+    small: true,
+  },
+  {
+    ...base,
+    name: 'async-small-control-behind-data',
+    summary:
+      'TLS 1.2 with 2 async decryptions in flight and a handshake record behind them: completions in any order, delivery in stream order (small).',
+    suite: 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
+    asyncDepth: 2,
+    client: [],
+    server: [send(100), send(100), { do: 'hello-request' }],
+    small: true,
+  },
 ];
 
 export function findScenario(name: string): Scenario | undefined {

@@ -24,6 +24,8 @@ export class WorldContext {
   readonly monitor: Monitor;
   readonly events: TraceEvent[] = [];
   step = 0;
+  /** Segments cut short so far (`edges` segmentation allows a bounded number). */
+  cutsMade = 0;
   readonly engine = new ObservedEngine();
   readonly endpoints: readonly [Endpoint, Endpoint];
   readonly pipes: readonly [Pipe, Pipe];

@@ -123,8 +123,8 @@ export function run(w: WorldContext): WorldResult {
 }
 
 /**
- * Nothing can run. If records still wait behind a frozen or held RX, the run is stuck: say who
- * waits for whom.
+ * Nothing can run. If records still wait behind a frozen or held RX, or sends behind a TX whose
+ * state is out, the run is stuck: say who waits for whom.
  */
 function stuckChain(w: WorldContext): string | null {
   for (const ep of w.endpoints) {
@@ -141,6 +141,14 @@ function stuckChain(w: WorldContext): string | null {
         ? `; the control plane's last word: "${ep.notes.at(-1)}"`
         : '; the control plane has nothing queued';
       return `stuck: ${ep.name} ${why}${cp}; ${queued} bytes from ${ep.peer} wait in the RX queue (${w.monitor.describe().join('; ')})`;
+    }
+  }
+  // TX stalls too: sends queued while userspace holds the TX state (rfc-2015 take-state), and
+  // nothing left to run would bring it back.
+  for (const ep of w.endpoints) {
+    const phase = ep.tx.phase.tag;
+    if ((phase === 'exported' || phase === 'exporting') && ep.tx.queued.length > 0) {
+      return `stuck: ${ep.name} TX holds ${ep.tx.queued.length} queued sends while its state is out (${phase}), waiting for its control plane to put the state back (${w.monitor.describe().join('; ')})`;
     }
   }
   return null;
