@@ -138,6 +138,8 @@ function handleHeld(w: WorldContext, ep: Endpoint, offset: number, record: Uint8
   const next = handleControl(w, ep, opened.contentType, opened.content) ?? opened.next;
   if (endsStream(w, opened.contentType, opened.content)) {
     rxRun(w, ep, { type: 'close' });
+    // Done with the record: the upper layer reads what came before it (nothing comes after).
+    upperResume(w, ep);
     return;
   }
   if (next !== opened.next) w.monitor.rekeyed(ep.name);
