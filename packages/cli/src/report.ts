@@ -23,7 +23,16 @@ export function verdictTable(results: Results, style: Style = PLAIN): string[] {
   const fullWidths = scenarios.map((s) => Math.max(s.length, 6) + 2);
   const full = fixed + fullWidths.reduce((a, b) => a + b, 0) <= style.width;
   const headers = full ? scenarios : scenarios.map((_, i) => `S${i + 1}`);
-  const widths = full ? fullWidths : headers.map((h) => Math.max(h.length, 6) + 1);
+  // Compact columns are as wide as their header or their widest cell (plain text), plus a space.
+  const widths = full
+    ? fullWidths
+    : headers.map(
+        (h, i) =>
+          Math.max(
+            h.length,
+            ...designs.map((d) => cellText(cell(d, scenarios[i]!), PLAIN).length),
+          ) + 1,
+      );
 
   const lines: string[] = [];
   if (!full) lines.push(...legend(scenarios, style.width));

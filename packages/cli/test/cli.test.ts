@@ -31,13 +31,13 @@ const cellSummary = (r: Results) =>
   }));
 
 describe('ktls-lab list', () => {
-  it('lists every scenario, design and the 8 invariants as JSON', () => {
+  it('lists every scenario, design and the 10 invariants as JSON', () => {
     const r = cli('list', '--json');
     expect(r.status).toBe(0);
     const c = JSON.parse(r.stdout);
     expect(c.scenarios.map((s: { name: string }) => s.name)).toEqual(SCENARIOS.map((s) => s.name));
     expect(c.designs.map((d: { name: string }) => d.name)).toEqual(SIM_DESIGNS.map((d) => d.name));
-    expect(c.invariants).toHaveLength(8);
+    expect(c.invariants).toHaveLength(10);
     expect(c.invariants.map((i: { id: number }) => i.id)).toEqual(INVARIANTS.map((i) => i.id));
     expect(c.strategies).toEqual(['random', 'pct', 'dfs']);
     const mutant = c.designs.find((d: { kind: string }) => d.kind === 'mutant');

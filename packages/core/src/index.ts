@@ -99,7 +99,7 @@ export { ModelAeadEngine, type NonceReuse } from './engines/model.js';
 export { NodeCryptoAeadEngine, nodeCryptoAvailable } from './engines/nodeCrypto.js';
 export * from './control/index.js';
 export { assertNever } from './exhaustive.js';
-export type { Direction } from './machine.js';
+export type { Direction, Draft as MachineDraft } from './machine.js';
 export { isLinuxErrno, LINUX_ERRNOS, type LinuxErrno, type SyscallErrno } from './linuxErrno.js';
 export {
   ERROR_CATALOG,
@@ -180,10 +180,12 @@ export { err, ok, type Result } from './result.js';
 export {
   createRx,
   type RxConfig,
+  type RxDraft,
   type RxEffect,
   type RxInput,
   type RxPhase,
   type RxState,
+  rxApply,
   rxBlockedReason,
   rxStep,
 } from './rx.js';
@@ -227,10 +229,12 @@ export {
 export {
   createTx,
   type TxConfig,
+  type TxDraft,
   type TxEffect,
   type TxInput,
   type TxPhase,
   type TxState,
+  txApply,
   txCryptoState,
   txStep,
 } from './tx.js';

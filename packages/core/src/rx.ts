@@ -169,6 +169,7 @@ export function createRx(config: RxConfig): RxState {
   };
 }
 
+/** An RX state open for `rxApply` to step in place (machine.ts: for a driver that owns it alone). */
 export type RxDraft = MachineDraft<RxState>;
 type Draft = RxDraft;
 
@@ -185,7 +186,7 @@ const ON_INPUT: { readonly [T in RxInput['type']]: Handler<Extract<RxInput, { ty
 type Handler<I> = (d: Draft, fx: RxEffect[], input: I) => void;
 
 /** The RX transition, in place on a draft (machine.ts: `rxStep` is this on a copy). */
-export function rxApply(d: Draft, input: RxInput, fx: RxEffect[]): void {
+export function rxApply(d: RxDraft, input: RxInput, fx: RxEffect[]): void {
   const handle = ON_INPUT[input.type] as Handler<RxInput> | undefined;
   if (handle === undefined) assertNever(input as never, 'RX input');
   handle(d, fx, input);

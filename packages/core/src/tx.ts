@@ -135,6 +135,7 @@ export function createTx(config: TxConfig): TxState {
   };
 }
 
+/** A TX state open for `txApply` to step in place (machine.ts: for a driver that owns it alone). */
 export type TxDraft = MachineDraft<TxState>;
 type Draft = TxDraft;
 
@@ -158,7 +159,7 @@ const ON_INPUT: { readonly [T in TxInput['type']]: Handler<Extract<TxInput, { ty
 type Handler<I> = (d: Draft, fx: TxEffect[], input: I) => void;
 
 /** The TX transition, in place on a draft (machine.ts: `txStep` is this on a copy). */
-export function txApply(d: Draft, input: TxInput, fx: TxEffect[]): void {
+export function txApply(d: TxDraft, input: TxInput, fx: TxEffect[]): void {
   const handle = ON_INPUT[input.type] as Handler<TxInput> | undefined;
   if (handle === undefined) assertNever(input as never, 'TX input');
   handle(d, fx, input);

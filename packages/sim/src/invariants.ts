@@ -23,7 +23,7 @@ export const INVARIANTS = [
   {
     id: 5,
     name: 'right-key',
-    text: 'No record is opened under a key of the wrong epoch (or with a nonce other than the one it was sealed with).',
+    text: 'No record is opened under a key, nonce or additional data other than what the key schedule gives its place in the stream (the oracle of invariant 9, not what the sender used).',
   },
   {
     id: 6,
@@ -39,6 +39,16 @@ export const INVARIANTS = [
     id: 8,
     name: 'liveness',
     text: 'With a quiet network and a responsive control plane a run completes within its bound; otherwise it is stuck, and the chain of who waits for whom is reported.',
+  },
+  {
+    id: 9,
+    name: 'sealed-per-key-schedule',
+    text: "Every record is sealed under the key, nonce and additional data the key schedule gives its place in the stream, recomputed from the handshake's traffic secrets and the KeyUpdates sent (RFC 8446 §5.2-§5.3, §7.2-§7.3; RFC 5246 §6.2.3.3, RFC 5288 §3; RFC 7905 §2), and its header says the same.",
+  },
+  {
+    id: 10,
+    name: 'reported-epoch',
+    text: "The sequence number and key epoch the data plane reports with a record it delivers (to the app or the control plane) are that record's own.",
   },
 ] as const;
 

@@ -1,18 +1,31 @@
+// Longer than the repo's ~400-line guideline: the sender-side, receiver-side and end-of-run checks all
+// read and write one per-direction ground truth (`Direction`); split, each part would export it.
 import {
   AlertDescription,
   AlertLevel,
+  type CipherSuite,
   ContentType,
   contentTypeName,
   HandshakeType,
   type RecordError,
+  TLS_1_3,
   toHex,
 } from '@ktls-lab/core';
 import { type InvariantId, type Violation, violation } from './invariants.js';
+import {
+  aadMatches,
+  DirectionSchedule,
+  type Expected,
+  headerMatches,
+  sameBytes,
+} from './keySchedule.js';
 
 /**
  * Watches a run from outside both endpoints and checks the invariants against ground truth: what
- * each sender's app handed over, and which records each sender put on the wire (with the key and
- * nonce it sealed them under). It sees what the receivers do only through their effects.
+ * each sender's app handed over, which records each sender put on the wire, and what the key
+ * schedule says each record must be protected with (`keySchedule.ts`: recomputed from the
+ * handshake's traffic secrets and the KeyUpdates sent, not taken from the sender). It sees what the
+ * receivers do only through their effects.
  */
 
 /** A record as its sender wrote it into the byte stream. */
@@ -26,7 +39,12 @@ export interface SentRecord {
   /** First plaintext byte (the handshake type of a handshake record), or -1 when empty. */
   readonly firstByte: number;
   readonly keyFingerprint: string;
-  readonly nonce: string;
+  /** The nonce the sender sealed it with (empty for garbage). */
+  readonly nonce: Uint8Array;
+  /** Plaintext length (content, without TLS 1.3's type byte). */
+  readonly size: number;
+  /** What the key schedule says it is protected with; null for garbage, or past a documented limit. */
+  readonly expected: Expected | null;
   /** For application data: the plaintext's range in the sender's data stream. */
   readonly dataStart: number;
   readonly dataEnd: number;
@@ -40,6 +58,8 @@ interface Direction {
   readonly to: string;
   /** Everything the sender's app handed to TLS, in order. */
   sent: Uint8Array[];
+  /** Stream offset at which each of `sent` starts. */
+  sentStarts: number[];
   sentLength: number;
   records: SentRecord[];
   byOffset: Map<number, SentRecord>;
@@ -56,6 +76,8 @@ interface Direction {
   endIndex: number | null;
   /** Index of the first record after a KeyUpdate, allowed to fail under the `no-rekey` limitation. */
   mayFailAt: Set<number>;
+  /** The key-schedule oracle of this direction. */
+  readonly schedule: DirectionSchedule;
   messagesSent: Uint8Array[];
   messagesReceived: number;
   messageEnds: number[];
@@ -66,17 +88,25 @@ export class Monitor {
   step = 0;
   private readonly seals = new Set<string>();
   private readonly dirs: Map<string, Direction> = new Map();
+  private readonly tls13: boolean;
 
+  /**
+   * `secrets[i]`: the traffic secret the handshake left `endpoints[i]` sending with (TLS 1.2: the
+   * bytes its key and IV are cut from).
+   */
   constructor(
     endpoints: readonly [string, string],
     private readonly noRekey: boolean,
-    private readonly tls13: boolean,
+    suite: CipherSuite,
+    secrets: readonly [Uint8Array, Uint8Array],
   ) {
-    for (const [from, to] of [endpoints, [endpoints[1], endpoints[0]] as const]) {
+    this.tls13 = suite.version === TLS_1_3;
+    for (const [i, [from, to]] of [endpoints, [endpoints[1], endpoints[0]] as const].entries()) {
       this.dirs.set(from, {
         from,
         to,
         sent: [],
+        sentStarts: [],
         sentLength: 0,
         records: [],
         byOffset: new Map(),
@@ -88,6 +118,7 @@ export class Monitor {
         ended: null,
         endIndex: null,
         mayFailAt: new Set(),
+        schedule: new DirectionSchedule(suite, secrets[i]!),
         messagesSent: [],
         messagesReceived: 0,
         messageEnds: [],
@@ -115,6 +146,7 @@ export class Monitor {
     const d = this.dir(from);
     if (data.length === 0) return;
     d.sent.push(data);
+    d.sentStarts.push(d.sentLength);
     d.sentLength += data.length;
   }
 
@@ -126,7 +158,7 @@ export class Monitor {
 
   /** A record was sealed: checks that the (key, nonce) pair is new (invariant 1). */
   sealed(from: string, keyFingerprint: string, nonce: Uint8Array, seq: bigint): void {
-    const id = `${keyFingerprint}:${toHex(nonce)}`;
+    const id = keyFingerprint + bytesKey(nonce);
     if (this.seals.has(id)) {
       this.fail(
         1,
@@ -136,21 +168,34 @@ export class Monitor {
     this.seals.add(id);
   }
 
-  /** A sealed record (or raw garbage) entered the byte stream. */
+  /**
+   * A sealed record (or raw garbage) entered the byte stream: `bytes` as written, `aad` the
+   * additional data it was sealed with. Checks it against the key schedule (invariant 9).
+   */
   wrote(
     from: string,
-    r: Omit<SentRecord, 'index' | 'offset' | 'dataStart' | 'dataEnd' | 'corrupted'> & {
-      size: number;
-    },
+    r: Omit<SentRecord, 'index' | 'offset' | 'dataStart' | 'dataEnd' | 'corrupted' | 'expected'>,
+    bytes: Uint8Array,
+    aad: Uint8Array,
   ): SentRecord {
     const d = this.dir(from);
     const isData = r.contentType === ContentType.applicationData && !r.garbage;
+    const expected = r.garbage ? null : this.schedule(d, r);
     const record: SentRecord = {
-      ...r,
       index: d.records.length,
       offset: d.writeOffset,
+      length: r.length,
+      seq: r.seq,
+      epoch: r.epoch,
+      contentType: r.contentType,
+      firstByte: r.firstByte,
+      keyFingerprint: r.keyFingerprint,
+      nonce: r.nonce,
+      size: r.size,
+      expected,
       dataStart: d.sealedData,
       dataEnd: d.sealedData + (isData ? r.size : 0),
+      garbage: r.garbage,
       corrupted: false,
     };
     if (isData) d.sealedData += r.size;
@@ -168,7 +213,35 @@ export class Monitor {
       )
         d.mayFailAt.add(record.index);
     }
+    if (expected) this.checkSealed(d, record, expected, bytes, aad);
     return record;
+  }
+
+  /** The oracle's protection for the next record (null past a KeyUpdate under `no-rekey`). */
+  private schedule(d: Direction, r: { contentType: number; firstByte: number }): Expected | null {
+    const keyUpdate =
+      r.contentType === ContentType.handshake && r.firstByte === HandshakeType.keyUpdate;
+    const e = d.schedule.next(keyUpdate);
+    // Documented limit of kernels before 6.14: the TX key cannot follow a KeyUpdate.
+    return this.noRekey && e.generation > 0 ? null : e;
+  }
+
+  private checkSealed(
+    d: Direction,
+    r: SentRecord,
+    e: Expected,
+    bytes: Uint8Array,
+    aad: Uint8Array,
+  ): void {
+    const what = `${d.from} seals record #${r.index} (${contentTypeName(r.contentType)}, key generation ${e.generation}, seq ${e.seq})`;
+    if (r.keyFingerprint !== e.fingerprint)
+      this.fail(9, `${what} under key ${r.keyFingerprint}, not ${e.fingerprint}`);
+    else if (!sameBytes(r.nonce, e.nonce))
+      this.fail(9, `${what} with nonce ${toHex(r.nonce)}, not ${toHex(e.nonce)}`);
+    else if (!aadMatches(e, aad, r.contentType, r.size, bytes.length))
+      this.fail(9, `${what} with additional data ${toHex(aad)}, not the key schedule's`);
+    else if (!headerMatches(e, bytes, r.contentType))
+      this.fail(9, `${what} behind header ${toHex(bytes.subarray(0, 13))}, which says otherwise`);
   }
 
   // ---- receiver side --------------------------------------------------------------------------
@@ -190,8 +263,17 @@ export class Monitor {
     return { d, r };
   }
 
-  /** The receiver's data plane asked to decrypt the record at `offset` (invariants 3 and 5). */
-  opening(receiver: string, offset: number, keyFingerprint: string, nonce: Uint8Array): void {
+  /**
+   * The receiver (its data plane, or its library in userspace) asked to decrypt the record at
+   * `offset` (invariants 3 and 5).
+   */
+  opening(
+    receiver: string,
+    offset: number,
+    keyFingerprint: string,
+    nonce: Uint8Array,
+    aad: Uint8Array,
+  ): void {
     const at = this.recordAt(receiver, offset, 'opened a record');
     if (!at) return;
     const { d, r } = at;
@@ -202,11 +284,17 @@ export class Monitor {
       );
       return;
     }
-    if (d.mayFailAt.has(r.index) || r.garbage) return;
-    if (keyFingerprint !== r.keyFingerprint || toHex(nonce) !== r.nonce) {
+    const e = r.expected;
+    if (d.mayFailAt.has(r.index) || e === null) return;
+    if (keyFingerprint !== e.fingerprint || !sameBytes(nonce, e.nonce)) {
       this.fail(
         5,
-        `${receiver} opens record #${r.index} (sealed under key ${r.keyFingerprint}, epoch ${r.epoch}, seq ${r.seq}) with key ${keyFingerprint} and nonce ${toHex(nonce)} instead of ${r.nonce}`,
+        `${receiver} opens record #${r.index} (key generation ${e.generation}, seq ${e.seq}: key ${e.fingerprint}, nonce ${toHex(e.nonce)}) with key ${keyFingerprint} and nonce ${toHex(nonce)}`,
+      );
+    } else if (!aadMatches(e, aad, r.contentType, r.size, r.length)) {
+      this.fail(
+        5,
+        `${receiver} opens record #${r.index} (key generation ${e.generation}, seq ${e.seq}) with additional data ${toHex(aad)}, not the key schedule's`,
       );
     }
   }
@@ -215,7 +303,13 @@ export class Monitor {
    * A record reached the receiver's app (`app`) or control plane (`cp`). Checks stream order,
    * exactly-once, channel, content, and that nothing comes after the end.
    */
-  consumed(receiver: string, offset: number, channel: 'app' | 'cp', data: Uint8Array): void {
+  consumed(
+    receiver: string,
+    offset: number,
+    channel: 'app' | 'cp',
+    data: Uint8Array,
+    reported?: { readonly seq: bigint; readonly epoch: number },
+  ): void {
     const at = this.recordAt(
       receiver,
       offset,
@@ -254,15 +348,24 @@ export class Monitor {
       return;
     }
     if (isData) {
-      const want = this.sentSlice(d, r.dataStart, r.dataEnd);
-      if (data.length !== want.length || toHex(data) !== toHex(want)) {
+      const want = r.dataEnd - r.dataStart;
+      if (data.length !== want || !this.sentEquals(d, r.dataStart, data)) {
         this.fail(
           2,
-          `${receiver} receives ${data.length} bytes for record #${r.index} that differ from the ${want.length} bytes ${d.from} sent`,
+          `${receiver} receives ${data.length} bytes for record #${r.index} that differ from the ${want} bytes ${d.from} sent`,
         );
         return;
       }
       d.received += data.length;
+    }
+    const e = r.expected;
+    // The data plane counts epochs from 1 at TLS_RX; the key schedule's generations from 0.
+    if (reported && e && (reported.seq !== e.seq || reported.epoch !== e.generation + 1)) {
+      this.fail(
+        10,
+        `${receiver} reports record #${r.index} as seq ${reported.seq}, epoch ${reported.epoch}; it is seq ${e.seq} of epoch ${e.generation + 1}`,
+      );
+      return;
     }
     d.nextIndex = r.index + 1;
     // Without rekey support nothing freezes (documented): the limitation covers what follows.
@@ -336,7 +439,7 @@ export class Monitor {
       );
       return;
     }
-    if (want.length !== payload.length || toHex(want) !== toHex(payload)) {
+    if (!sameBytes(want, payload)) {
       this.fail(
         7,
         `${receiver} assembles message #${d.messagesReceived} of ${payload.length} bytes that differs from the ${want.length}-byte message ${d.from} sent`,
@@ -379,17 +482,27 @@ export class Monitor {
     }
   }
 
-  private sentSlice(d: Direction, start: number, end: number): Uint8Array {
-    const out = new Uint8Array(end - start);
-    let pos = 0;
-    for (const chunk of d.sent) {
-      const a = Math.max(start, pos);
-      const b = Math.min(end, pos + chunk.length);
-      if (a < b) out.set(chunk.subarray(a - pos, b - pos), a - start);
-      pos += chunk.length;
-      if (pos >= end) break;
+  /**
+   * Whether `data` is what the sender's app sent from stream offset `start` on: compared in place
+   * against the sent chunks (found by binary search on their start offsets), nothing copied.
+   */
+  private sentEquals(d: Direction, start: number, data: Uint8Array): boolean {
+    let lo = 0;
+    let hi = d.sentStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (d.sentStarts[mid]! <= start) lo = mid;
+      else hi = mid - 1;
     }
-    return out;
+    let k = 0;
+    for (let c = lo; c < d.sent.length && k < data.length; c++) {
+      const chunk = d.sent[c]!;
+      const from = c === lo ? start - d.sentStarts[c]! : 0;
+      for (let i = from; i < chunk.length && k < data.length; i++, k++) {
+        if (chunk[i] !== data[k]) return false;
+      }
+    }
+    return k === data.length;
   }
 
   /** A short description of each direction, for stuck reports. */
@@ -399,4 +512,11 @@ export class Monitor {
         `${d.from}→${d.to}: ${d.records.length} records written, ${d.nextIndex} consumed, ${d.received}/${d.sentLength} data bytes${d.ended ? `, ended by ${d.ended}` : ''}`,
     );
   }
+}
+
+/** A Set key for a nonce: its bytes as one char each (cheaper than hex, same uniqueness). */
+function bytesKey(b: Uint8Array): string {
+  let s = ':';
+  for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]!);
+  return s;
 }

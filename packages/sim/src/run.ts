@@ -50,9 +50,12 @@ export class UntracedRunError extends Error {
 export const DEFAULT_MAX_STEPS = 20_000;
 const PCT_EXPECTED_STEPS = 300;
 
-/** Exhaustive DFS delivers whole segments (its tree must stay finite and small). */
-export function segmentationFor(strategy: StrategyName): 'any' | 'whole' {
-  return strategy === 'dfs' ? 'whole' : 'any';
+/**
+ * Exhaustive DFS cuts one segment per run, inside a record header (`edges`), so its tree stays
+ * finite and small and still reaches the parser's reassembly.
+ */
+export function segmentationFor(strategy: StrategyName): 'any' | 'edges' | 'whole' {
+  return strategy === 'dfs' ? 'edges' : 'any';
 }
 
 export function chooserFor(

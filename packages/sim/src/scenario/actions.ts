@@ -24,10 +24,16 @@ export type AppAction =
   | { readonly do: 'ticket' }
   /** A TLS 1.2 HelloRequest: a handshake record the peer may ignore (RFC 5246 §7.4.1.1). */
   | { readonly do: 'hello-request' }
-  /** A fatal alert; the library sends it and stops sending. */
-  | { readonly do: 'alert'; readonly alert: AlertName }
-  /** close_notify. */
-  | { readonly do: 'close' }
+  /**
+   * A fatal alert; the library sends it and stops sending, unless `keepSending` (a broken or
+   * hostile peer: whatever follows must not be delivered, RFC 8446 §6.2).
+   */
+  | { readonly do: 'alert'; readonly alert: AlertName; readonly keepSending?: boolean }
+  /**
+   * close_notify; the library sends nothing after it, unless `keepSending` (a broken or hostile
+   * peer: RFC 8446 §6.1 says the receiver MUST ignore what follows).
+   */
+  | { readonly do: 'close'; readonly keepSending?: boolean }
   /** Queue a heartbeat (RFC 6520) for the control plane, which sends it when it runs: asynchronously. */
   | { readonly do: 'heartbeat' }
   /** A zero-length application_data record. */
@@ -59,7 +65,6 @@ export const ACTION_KINDS = [
 export const BARE_ACTION_KINDS = [
   'ticket',
   'hello-request',
-  'close',
   'heartbeat',
   'empty-record',
   'corrupt-next',
@@ -102,7 +107,9 @@ export function describeAction(a: AppAction): string {
     case 'key-update':
       return `KeyUpdate(${a.requestUpdate ? 'update_requested' : 'update_not_requested'})`;
     case 'alert':
-      return `fatal alert ${a.alert}`;
+      return `fatal alert ${a.alert}${a.keepSending ? ' (and keeps sending)' : ''}`;
+    case 'close':
+      return a.keepSending ? 'close (and keeps sending)' : 'close';
     case 'garbage':
       return `${a.bytes.length} raw bytes into the stream`;
     default:

@@ -174,6 +174,59 @@ export const SCENARIOS: readonly Scenario[] = [
       send(120),
     ],
   },
+  // Regressions for the two bugs of issue 12 that the hand-written scenarios above never reached.
+  {
+    ...base,
+    name: 'close-notify-then-records',
+    summary:
+      'A broken peer sends data after its close_notify: the receiver must deliver none of it (RFC 8446 §6.1), whether its data plane or its library read the alert.',
+    suite: 'TLS_AES_128_GCM_SHA256',
+    client: [send(400), { do: 'close', keepSending: true }, send(400)],
+    server: [],
+    small: true,
+  },
+  {
+    ...base,
+    name: 'fatal-alert-then-records',
+    summary:
+      'TLS 1.2: a broken peer sends data after a fatal alert: the receiver must close on the alert and deliver nothing after it (RFC 5246 §7.2).',
+    suite: 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
+    client: [],
+    server: [send(300), { do: 'alert', alert: 'internal_error', keepSending: true }, send(300)],
+    small: true,
+  },
+  {
+    ...base,
+    name: 'msg-more-then-key-update',
+    summary:
+      'A KeyUpdate while a MSG_MORE record is open: the open bytes leave first, under the old key (rfc-2015 exports the TX state only with nothing pending).',
+    suite: 'TLS_AES_128_GCM_SHA256',
+    client: [send(300, true), { do: 'key-update', requestUpdate: false }, send(300)],
+    server: [],
+    small: true,
+  },
+  // Small enough for exhaustive DFS, which cuts a segment inside a record header once per run.
+  {
+    ...base,
+    name: 'tls12-small-control-between-data',
+    summary:
+      'TLS 1.2, a HelloRequest between two data records: known as control from its header, handed over in stream order (small).',
+    suite: 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
+    client: [],
+    server: [send(200), { do: 'hello-request' }, send(200)],
+    small: true,
+  },
+  {
+    ...base,
+    name: 'async-small-control-behind-data',
+    summary:
+      'TLS 1.2 with 2 async decryptions in flight and a handshake record behind them: completions in any order, delivery in stream order (small).',
+    suite: 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
+    asyncDepth: 2,
+    client: [],
+    server: [send(100), send(100), { do: 'hello-request' }],
+    small: true,
+  },
 ];
 
 export function findScenario(name: string): Scenario | undefined {

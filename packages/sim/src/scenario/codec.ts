@@ -60,7 +60,10 @@ function encodeAction(a: AppAction, out: number[]): void {
       out.push(a.requestUpdate ? 1 : 0);
       return;
     case 'alert':
-      out.push(ALERTS.indexOf(a.alert));
+      out.push(ALERTS.indexOf(a.alert), a.keepSending ? 1 : 0);
+      return;
+    case 'close':
+      out.push(a.keepSending ? 1 : 0);
       return;
     case 'garbage':
       out.push(a.bytes.length, ...a.bytes);
@@ -127,8 +130,14 @@ function decodeAction(r: Reader): AppAction {
     }
     case 'key-update':
       return { do: tag, requestUpdate: r.next('request_update', 1) === 1 };
-    case 'alert':
-      return { do: tag, alert: ALERTS[r.next('alert', ALERTS.length - 1)]! };
+    case 'alert': {
+      const alert = ALERTS[r.next('alert', ALERTS.length - 1)]!;
+      return r.next('keep-sending flag', 1) === 1
+        ? { do: tag, alert, keepSending: true }
+        : { do: tag, alert };
+    }
+    case 'close':
+      return r.next('keep-sending flag', 1) === 1 ? { do: tag, keepSending: true } : { do: tag };
     case 'garbage': {
       const n = r.next('garbage length', SCENARIO_LIMITS.garbage);
       return { do: tag, bytes: Array.from({ length: n }, () => r.next('garbage byte', 0xff)) };

@@ -65,8 +65,11 @@ function smallerAction(a: AppAction): AppAction[] {
       return a.upto === undefined
         ? lower(a.payload).map((payload) => ({ do: 'message', payload }) as const)
         : lower(a.upto).map((upto) => ({ ...a, upto }));
-    case 'key-update':
     case 'alert':
+    case 'close':
+      // A peer that keeps sending after its alert or close_notify is the larger case.
+      return a.keepSending ? [{ ...a, keepSending: false }] : [];
+    case 'key-update':
     case 'garbage':
       // Nothing smaller than itself: dropping it is the shrink (`scenarioCandidates`).
       return [];

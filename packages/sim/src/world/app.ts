@@ -14,9 +14,27 @@ import { writeRaw } from './network.js';
  * through the control plane, in the app's thread; heartbeats are queued for the control plane.
  */
 
-/** The app's data: a pattern of its position in the stream, different per endpoint. */
+/**
+ * The app's data: a pattern of its position in the stream, different per endpoint. The pattern
+ * repeats every 2^16 bytes, so data is a view into a precomputed table (never written: core seals
+ * from it and the monitor compares against it) instead of a fresh array per send.
+ */
+const PERIOD = 1 << 16;
+const patterns = new Map<number, Uint8Array>();
+function pattern(salt: number): Uint8Array {
+  let p = patterns.get(salt);
+  if (p === undefined) {
+    p = new Uint8Array(2 * PERIOD);
+    for (let x = 0; x < p.length; x++) p[x] = (x * 7 + salt + (x >>> 8)) & 0xff;
+    patterns.set(salt, p);
+  }
+  return p;
+}
+
 function appData(ep: Endpoint, n: number): Uint8Array {
   const salt = ep.name === 'client' ? 3 : 101;
+  const start = ep.dataOffset % PERIOD;
+  if (n <= PERIOD) return pattern(salt).subarray(start, start + n);
   const out = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     const x = ep.dataOffset + i;
@@ -45,7 +63,8 @@ function appSend(w: WorldContext, ep: Endpoint, data: Uint8Array, more: boolean)
 /** Runs the app's next action. */
 export function runApp(w: WorldContext, ep: Endpoint): void {
   const action = ep.script[ep.pc++]!;
-  w.emit(ep.name, { lane: 'app-tx', kind: 'note', note: `app: ${describeAction(action)}` });
+  if (w.options.trace)
+    w.emit(ep.name, { lane: 'app-tx', kind: 'note', note: `app: ${describeAction(action)}` });
   switch (action.do) {
     case 'send':
       appSend(w, ep, appData(ep, action.bytes), action.more === true);
@@ -82,20 +101,26 @@ export function runApp(w: WorldContext, ep: Endpoint): void {
       return;
     case 'alert':
       if (!ep.txClosed && sendControlRecord(w, ep, ContentType.alert, alertMessage(action.alert))) {
-        // RFC 8446 §6.2: after a fatal alert the connection is closed, both ways.
-        ep.txClosed = true;
+        // RFC 8446 §6.2: after a fatal alert the connection is closed, both ways (a peer that
+        // keeps sending closes only its RX).
+        ep.txClosed = action.keepSending !== true;
         rxRun(w, ep, { type: 'close' });
         w.monitor.closedByReceiver(ep.name);
       }
       return;
     case 'close':
       if (ep.txClosed) return;
-      if (ep.userspaceTx || w.options.design.design.tx.controlRecords === 'take-state') {
+      if (
+        action.keepSending ||
+        ep.userspaceTx ||
+        w.options.design.design.tx.controlRecords === 'take-state'
+      ) {
+        // Sent as a record of its own, so the data plane stays open for what a broken peer sends next.
         sendControlRecord(w, ep, ContentType.alert, alertMessage('close_notify'));
       } else {
         txRun(w, ep, { type: 'close' });
       }
-      ep.txClosed = true;
+      ep.txClosed = action.keepSending !== true;
       return;
     case 'heartbeat':
       ep.inbox.push({ kind: 'heartbeat' });

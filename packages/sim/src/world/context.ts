@@ -2,9 +2,6 @@ import {
   type AeadKey,
   type CipherSuite,
   type CryptoState,
-  cryptoStateFromKeyIv,
-  cryptoStateFromSecret,
-  ModelAeadEngine,
   type OpenRequest,
   suiteByName,
   TLS_1_3,
@@ -12,8 +9,10 @@ import {
   type TraceEvent,
 } from '@ktls-lab/core';
 import { Monitor } from '../monitor.js';
+import { keyFor, nextSecretFor, stateFor } from './keyCache.js';
 import { createEndpoint, type Endpoint, type EndpointName } from './endpoint.js';
 import { createPipe, type Pipe } from './network.js';
+import { ObservedEngine } from './observedEngine.js';
 import type { WorldOptions } from './options.js';
 
 /**
@@ -25,7 +24,9 @@ export class WorldContext {
   readonly monitor: Monitor;
   readonly events: TraceEvent[] = [];
   step = 0;
-  readonly engine = new ModelAeadEngine();
+  /** Segments cut short so far (`edges` segmentation allows a bounded number). */
+  cutsMade = 0;
+  readonly engine = new ObservedEngine();
   readonly endpoints: readonly [Endpoint, Endpoint];
   readonly pipes: readonly [Pipe, Pipe];
   readonly suite: CipherSuite;
@@ -37,30 +38,32 @@ export class WorldContext {
     const { scenario, design } = options;
     this.suite = suiteByName(scenario.suite);
     this.tls13 = this.suite.version === TLS_1_3;
-    this.monitor = new Monitor(
-      ['client', 'server'],
-      design.limitations.includes('no-rekey'),
-      this.tls13,
-    );
     this.endpoints = [
       createEndpoint(options, this.suite, 'client', 'server', scenario.client, 0x11),
       createEndpoint(options, this.suite, 'server', 'client', scenario.server, 0x22),
     ];
+    // The monitor's key-schedule oracle starts from the secrets the handshake left each sender.
+    this.monitor = new Monitor(
+      ['client', 'server'],
+      design.limitations.includes('no-rekey'),
+      this.suite,
+      [this.endpoints[0].txSecret, this.endpoints[1].txSecret],
+    );
     this.pipes = [createPipe('client'), createPipe('server')];
   }
 
   /** The crypto state for a secret: TLS 1.3 derives it (RFC 8446 §7.3); TLS 1.2 uses fixed key/IV bytes. */
   state(secret: Uint8Array): CryptoState {
-    if (this.tls13) return cryptoStateFromSecret(this.suite, secret);
-    return cryptoStateFromKeyIv(
-      this.suite,
-      secret.subarray(0, this.suite.keyLength),
-      secret.subarray(0, 12),
-    );
+    return stateFor(this.suite, secret);
+  }
+
+  /** RFC 8446 §7.2: the next traffic secret after a KeyUpdate. */
+  nextSecret(secret: Uint8Array): Uint8Array {
+    return nextSecretFor(this.suite, secret);
   }
 
   importKey(state: CryptoState): AeadKey {
-    return this.engine.importKey(state.suite.aead, state.key);
+    return keyFor(this.engine, state);
   }
 
   ep(name: EndpointName): Endpoint {

@@ -6,11 +6,10 @@ import {
   type CryptoState,
   HandshakeType,
   KeyUpdateRequest,
-  nextTrafficSecret,
+  type OpenRequest,
   openRecord,
-  recordNonce,
+  parseAlert,
   sealRecord,
-  toHex,
 } from '@ktls-lab/core';
 import { HEARTBEAT_REQUEST, keyUpdateMessage } from '../scenario/messages.js';
 import type { WorldContext } from './context.js';
@@ -96,7 +95,7 @@ function handleControl(
   body: Uint8Array,
 ): CryptoState | null {
   if (type === ContentType.handshake && body[0] === HandshakeType.keyUpdate && w.tls13) {
-    ep.rxSecret = nextTrafficSecret(w.suite, ep.rxSecret);
+    ep.rxSecret = w.nextSecret(ep.rxSecret);
     // RFC 8446 §4.6.3: update_requested → answer with our own KeyUpdate before more data.
     if (body[4] === KeyUpdateRequest.requested && !ep.txClosed) sendKeyUpdate(w, ep, false);
     return w.state(ep.rxSecret);
@@ -116,11 +115,14 @@ function installRxKey(w: WorldContext, ep: Endpoint, state: CryptoState): void {
   }
 }
 
-/** rfc-2015: get the RX state out, read the held record in userspace, put the next state back. */
+/**
+ * rfc-2015: get the RX state out, read the held record in userspace, put the next state back;
+ * unless the record ends the stream, which the library then closes instead (`endsStream`).
+ */
 function handleHeld(w: WorldContext, ep: Endpoint, offset: number, record: Uint8Array): void {
   const exported = rxRun(w, ep, { type: 'export-state' }).state;
   if (!exported) return;
-  const result = openRecord(w.engine, exported, record);
+  const result = openInUserspace(w, ep, exported, offset, record);
   if (!result.ok) {
     w.monitor.rxFailed(ep.name, result.error);
     rxRun(w, ep, { type: 'close' });
@@ -134,16 +136,49 @@ function handleHeld(w: WorldContext, ep: Endpoint, offset: number, record: Uint8
     opened.content,
   );
   const next = handleControl(w, ep, opened.contentType, opened.content) ?? opened.next;
+  if (endsStream(w, opened.contentType, opened.content)) {
+    rxRun(w, ep, { type: 'close' });
+    // Done with the record: the upper layer reads what came before it (nothing comes after).
+    upperResume(w, ep);
+    return;
+  }
   if (next !== opened.next) w.monitor.rekeyed(ep.name);
   rxRun(w, ep, { type: 'import-state', state: next, key: w.importKey(next) });
   upperResume(w, ep);
+}
+
+/** The library opens a record itself; the monitor sees the key, nonce and AAD it used (5). */
+function openInUserspace(
+  w: WorldContext,
+  ep: Endpoint,
+  state: CryptoState,
+  offset: number,
+  record: Uint8Array,
+): ReturnType<typeof openRecord> {
+  w.engine.lastOpen = null;
+  const result = openRecord(w.engine, state, record, w.importKey(state));
+  const request = w.engine.lastOpen as OpenRequest | null;
+  if (request)
+    w.monitor.opening(ep.name, offset, request.key.fingerprint, request.nonce, request.aad);
+  return result;
+}
+
+/**
+ * Whether a record the library read itself (held or punted) ends its RX: close_notify (RFC 8446
+ * §6.1: what follows MUST be ignored) or a fatal alert (§6.2; RFC 5246 §7.2 in TLS 1.2), as the
+ * data plane ends at one it hands over itself. A malformed alert is a decode_error, fatal too.
+ */
+function endsStream(w: WorldContext, type: ContentTypeByte, body: Uint8Array): boolean {
+  if (type !== ContentType.alert) return false;
+  const alert = parseAlert(body, w.suite.version);
+  return !alert.ok || alert.value.closure || alert.value.fatal;
 }
 
 /** Userspace record layer (punt): open the record with the userspace state. */
 function handlePunted(w: WorldContext, ep: Endpoint, offset: number, record: Uint8Array): void {
   const state = ep.userspaceRx;
   if (!state || ep.rx.phase.tag !== 'fallback') return;
-  const result = openRecord(w.engine, state, record);
+  const result = openInUserspace(w, ep, state, offset, record);
   if (!result.ok) {
     w.monitor.rxFailed(ep.name, result.error);
     rxRun(w, ep, { type: 'close' });
@@ -160,11 +195,7 @@ function handlePunted(w: WorldContext, ep: Endpoint, offset: number, record: Uin
   const next = handleControl(w, ep, opened.contentType, opened.content);
   ep.userspaceRx = next ?? opened.next;
   if (next) w.monitor.rekeyed(ep.name);
-  if (
-    opened.contentType === ContentType.alert &&
-    opened.content[1] !== AlertDescription.user_canceled
-  )
-    rxRun(w, ep, { type: 'close' });
+  if (endsStream(w, opened.contentType, opened.content)) rxRun(w, ep, { type: 'close' });
 }
 
 /** Sends a record of the library's own (alert, KeyUpdate, ticket, heartbeat) the way the design does. */
@@ -181,7 +212,7 @@ export function sendControlRecord(
   // take-state: get the TX state out, seal in userspace, write, put the advanced state back.
   const exported = txRun(w, ep, { type: 'export-state' }).state;
   if (!exported) return false;
-  const sealed = sealRecord(w.engine, exported, contentType, body);
+  const sealed = sealRecord(w.engine, exported, contentType, body, w.importKey(exported));
   if (!sealed.ok) return false;
   const { record, next } = sealed.value;
   writeUserspace(w, ep, exported, contentType, body, record);
@@ -197,7 +228,7 @@ export function sealInUserspace(
   body: Uint8Array,
 ): boolean {
   const state = ep.userspaceTx!;
-  const sealed = sealRecord(w.engine, state, contentType, body);
+  const sealed = sealRecord(w.engine, state, contentType, body, w.importKey(state));
   if (!sealed.ok) return false;
   writeUserspace(w, ep, state, contentType, body, sealed.value.record);
   ep.userspaceTx = sealed.value.next;
@@ -212,9 +243,8 @@ function writeUserspace(
   body: Uint8Array,
   record: Uint8Array,
 ): void {
-  const key = w.importKey(state);
-  // The nonce the record was sealed with, for invariant 1.
-  const nonce = recordNonce(state.suite, state.salt, state.iv, state.recSeq);
+  // What `sealRecord` really sealed it with (the engine saw the request), for invariants 1 and 9.
+  const { key, nonce, aad } = w.engine.lastSeal!;
   w.monitor.sealed(ep.name, key.fingerprint, nonce, state.recSeq);
   w.emit(ep.name, {
     lane: 'cp',
@@ -229,7 +259,8 @@ function writeUserspace(
     epoch: 0,
     contentType,
     fingerprint: key.fingerprint,
-    nonce: toHex(nonce),
+    nonce,
+    aad,
     firstByte: body.length > 0 ? body[0]! : -1,
     size: body.length,
   });
@@ -238,7 +269,7 @@ function writeUserspace(
 /** RFC 8446 §4.6.3: the KeyUpdate goes out under the old key, then TX switches to the next secret. */
 export function sendKeyUpdate(w: WorldContext, ep: Endpoint, requested: boolean): void {
   if (!sendControlRecord(w, ep, ContentType.handshake, keyUpdateMessage(requested))) return;
-  ep.txSecret = nextTrafficSecret(w.suite, ep.txSecret);
+  ep.txSecret = w.nextSecret(ep.txSecret);
   const next = w.state(ep.txSecret);
   if (ep.userspaceTx) {
     ep.userspaceTx = next;
@@ -263,7 +294,13 @@ function sendHeartbeat(w: WorldContext, ep: Endpoint): void {
   // take-state, in two control-plane steps: the state is out while the app keeps writing.
   const exported = txRun(w, ep, { type: 'export-state' }).state;
   if (!exported) return;
-  const sealed = sealRecord(w.engine, exported, ContentType.heartbeat, HEARTBEAT_REQUEST);
+  const sealed = sealRecord(
+    w.engine,
+    exported,
+    ContentType.heartbeat,
+    HEARTBEAT_REQUEST,
+    w.importKey(exported),
+  );
   if (!sealed.ok) return;
   writeUserspace(w, ep, exported, ContentType.heartbeat, HEARTBEAT_REQUEST, sealed.value.record);
   ep.inbox.push({ kind: 'heartbeat-import', state: sealed.value.next });

@@ -4,11 +4,10 @@ import {
   type RecordError,
   type RxEffect,
   type RxInput,
-  rxStep,
+  rxApply,
   type TxEffect,
   type TxInput,
-  toHex,
-  txStep,
+  txApply,
 } from '@ktls-lab/core';
 import type { WorldContext } from './context.js';
 import type { Endpoint } from './endpoint.js';
@@ -27,17 +26,24 @@ export interface MachineResult {
   readonly state: CryptoState | null;
 }
 
+const NO_ERRORS: readonly RecordError[] = Object.freeze([]);
+
+/**
+ * Steps TX in place (the endpoint owns its machine and hands no state out; `txApply` is `txStep`
+ * without the copy) until its work is done: a seal completes at once, as inside sendmsg.
+ */
 export function txRun(w: WorldContext, ep: Endpoint, input: TxInput): MachineResult {
-  const errors: RecordError[] = [];
+  let errors = NO_ERRORS as RecordError[];
   let state: CryptoState | null = null;
   const work: TxInput[] = [input];
-  while (work.length > 0) {
-    const [next, effects] = txStep(ep.tx, work.shift()!);
-    ep.tx = next;
-    for (const e of effects) {
-      const r = onTxEffect(w, ep, e, work);
-      if (r?.error) errors.push(r.error);
-      if (r?.state) state = r.state;
+  const fx: TxEffect[] = [];
+  for (let i = 0; i < work.length; i++) {
+    fx.length = 0;
+    txApply(ep.tx, work[i]!, fx);
+    for (const e of fx) {
+      if (e.type === 'error') errors = errors === NO_ERRORS ? [e.error] : [...errors, e.error];
+      else if (e.type === 'state') state = e.state;
+      else onTxEffect(w, ep, e, work);
     }
   }
   return { errors, state };
@@ -46,9 +52,9 @@ export function txRun(w: WorldContext, ep: Endpoint, input: TxInput): MachineRes
 function onTxEffect(
   w: WorldContext,
   ep: Endpoint,
-  e: TxEffect,
+  e: Exclude<TxEffect, { type: 'error' | 'state' }>,
   work: TxInput[],
-): { error?: RecordError; state?: CryptoState } | undefined {
+): void {
   switch (e.type) {
     case 'seal': {
       const { request } = e;
@@ -56,40 +62,39 @@ function onTxEffect(
       // The plaintext is the record's content; TLS 1.3's inner type byte travels as `trailer`.
       ep.seals.push({
         fingerprint: request.key.fingerprint,
-        nonce: toHex(request.nonce),
+        nonce: request.nonce,
+        aad: request.aad,
         firstByte: request.plaintext.length > 0 ? request.plaintext[0]! : -1,
         size: request.plaintext.length,
       });
       // The kernel encrypts inside sendmsg; TX completions are immediate here.
       work.push({ type: 'crypto-done', id: e.id, output: w.engine.seal(request) });
-      return undefined;
+      return;
     }
     case 'wire': {
       const s = ep.seals.shift()!;
       writeRecord(w, ep, e.bytes, { seq: e.seq, epoch: e.epoch, contentType: e.contentType, ...s });
-      return undefined;
+      return;
     }
-    case 'state':
-      return { state: e.state };
-    case 'error':
-      return { error: e.error };
     case 'trace':
       w.emit(ep.name, e.event);
-      return undefined;
+      return;
     default:
-      return assertNever(e, 'TX effect');
+      assertNever(e, 'TX effect');
   }
 }
 
+/** Steps RX in place until quiet; synchronous decryptions complete inside the same call. */
 export function rxRun(w: WorldContext, ep: Endpoint, input: RxInput): MachineResult {
-  const errors: RecordError[] = [];
+  let errors = NO_ERRORS as RecordError[];
   let state: CryptoState | null = null;
   let next: RxInput | undefined = input;
+  const fx: RxEffect[] = [];
   while (next) {
-    const [after, effects] = rxStep(ep.rx, next);
-    ep.rx = after;
-    for (const e of effects) {
-      if (e.type === 'error') errors.push(e.error);
+    fx.length = 0;
+    rxApply(ep.rx, next, fx);
+    for (const e of fx) {
+      if (e.type === 'error') errors = errors === NO_ERRORS ? [e.error] : [...errors, e.error];
       if (e.type === 'state') state = e.state;
       onRxEffect(w, ep, e);
     }
@@ -105,7 +110,13 @@ export function rxRun(w: WorldContext, ep: Endpoint, input: RxInput): MachineRes
 function onRxEffect(w: WorldContext, ep: Endpoint, e: RxEffect): void {
   switch (e.type) {
     case 'open':
-      w.monitor.opening(ep.name, e.offset, e.request.key.fingerprint, e.request.nonce);
+      w.monitor.opening(
+        ep.name,
+        e.offset,
+        e.request.key.fingerprint,
+        e.request.nonce,
+        e.request.aad,
+      );
       if (w.options.scenario.asyncDepth > 1) {
         ep.crypto.push({ id: e.id, offset: e.offset, request: e.request });
       } else {
@@ -114,11 +125,11 @@ function onRxEffect(w: WorldContext, ep: Endpoint, e: RxEffect): void {
       }
       return;
     case 'deliver':
-      w.monitor.consumed(ep.name, e.offset, 'app', e.data);
+      w.monitor.consumed(ep.name, e.offset, 'app', e.data, e);
       upperDeliver(w, ep, e.data);
       return;
     case 'control':
-      w.monitor.consumed(ep.name, e.offset, 'cp', e.body);
+      w.monitor.consumed(ep.name, e.offset, 'cp', e.body, e);
       upperAtControl(w, ep);
       ep.inbox.push({
         kind: 'control',

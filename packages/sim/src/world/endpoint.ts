@@ -5,8 +5,8 @@ import {
   createRx,
   createTx,
   type OpenRequest,
-  type RxState,
-  type TxState,
+  type RxDraft,
+  type TxDraft,
 } from '@ktls-lab/core';
 import { Framer } from '../framing.js';
 import type { AppAction } from '../scenario/actions.js';
@@ -42,7 +42,9 @@ export type CpItem =
 /** What the sender knew of a record when TX sealed it, for the monitor's record of the wire. */
 export interface PendingSeal {
   readonly fingerprint: string;
-  readonly nonce: string;
+  /** The nonce the sender sealed with (the engine's request: never written after). */
+  readonly nonce: Uint8Array;
+  readonly aad: Uint8Array;
   readonly firstByte: number;
   readonly size: number;
 }
@@ -50,8 +52,9 @@ export interface PendingSeal {
 export interface Endpoint {
   readonly name: EndpointName;
   readonly peer: EndpointName;
-  rx: RxState;
-  tx: TxState;
+  /** The data plane's machines, owned by this endpoint alone and stepped in place. */
+  readonly rx: RxDraft;
+  readonly tx: TxDraft;
   /** RX decryptions in flight, completed in the order the chooser picks. */
   readonly crypto: { id: number; offset: number; request: OpenRequest }[];
   readonly seals: PendingSeal[];
@@ -73,6 +76,22 @@ export interface Endpoint {
   readonly upperPending: Uint8Array[];
   corruptNext: boolean;
   notes: string[];
+}
+
+/**
+ * The demo traffic secret of one length and fill byte, made once per thread: never written (an
+ * endpoint replaces its secret at a KeyUpdate), and the same array each run lets the key cache
+ * find its crypto state by identity (`keyCache.ts`).
+ */
+const demoSecrets = new Map<number, Uint8Array>();
+function demoSecret(length: number, fill: number): Uint8Array {
+  const id = length * 256 + fill;
+  let s = demoSecrets.get(id);
+  if (s === undefined) {
+    s = new Uint8Array(length).fill(fill);
+    demoSecrets.set(id, s);
+  }
+  return s;
 }
 
 /** A fresh endpoint, just after the handshake; `fill` makes its (demo) TX traffic secret. */
@@ -108,8 +127,8 @@ export function createEndpoint(
     txClosed: false,
     inbox: [],
     // Traffic secrets as the handshake would leave them: one per direction (demo values).
-    txSecret: new Uint8Array(hashLength).fill(fill),
-    rxSecret: new Uint8Array(hashLength).fill(peerFill),
+    txSecret: demoSecret(hashLength, fill),
+    rxSecret: demoSecret(hashLength, peerFill),
     userspaceRx: null,
     userspaceTx: null,
     framer: scenario.framer ? new Framer(scenario.framer) : null,

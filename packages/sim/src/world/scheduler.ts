@@ -20,22 +20,44 @@ export interface WorldResult {
   readonly events: readonly TraceEvent[];
 }
 
-/** The enabled actions, in a fixed order, named by actor. */
-export function enabled(w: WorldContext): string[] {
-  const out: string[] = [];
-  for (const ep of w.endpoints) if (ep.pc < ep.script.length) out.push(`app:${ep.name}`);
-  for (const ep of w.endpoints) if (ep.inbox.length > 0) out.push(`cp:${ep.name}`);
-  for (const p of w.pipes) if (p.pending > 0) out.push(`net:${p.from}`);
-  for (const ep of w.endpoints) if (ep.crypto.length > 0) out.push(`crypto:${ep.name}`);
-  return out;
-}
-
 /** The kinds of actor, the part before the colon of an actor's name. */
 export type ActorKind = 'app' | 'cp' | 'net' | 'crypto';
 
+const NAMES: readonly EndpointName[] = ['client', 'server'];
+/** Every actor's name, made once: `[kind][endpoint index]`. */
+const ACTOR = {
+  app: NAMES.map((n) => `app:${n}`),
+  cp: NAMES.map((n) => `cp:${n}`),
+  net: NAMES.map((n) => `net:${n}`),
+  crypto: NAMES.map((n) => `crypto:${n}`),
+} as const satisfies Record<ActorKind, readonly string[]>;
+const PARSED = new Map<string, readonly [ActorKind, EndpointName]>(
+  (Object.keys(ACTOR) as ActorKind[]).flatMap((kind) =>
+    NAMES.map((n, i) => [ACTOR[kind][i]!, [kind, n] as const] as const),
+  ),
+);
+
+/** The enabled actions, in a fixed order, named by actor. */
+export function enabled(w: WorldContext): string[] {
+  const out: string[] = [];
+  const [c, s] = w.endpoints;
+  const [pc, ps] = w.pipes;
+  if (c.pc < c.script.length) out.push(ACTOR.app[0]!);
+  if (s.pc < s.script.length) out.push(ACTOR.app[1]!);
+  if (c.inbox.length > 0) out.push(ACTOR.cp[0]!);
+  if (s.inbox.length > 0) out.push(ACTOR.cp[1]!);
+  if (pc.pending > 0) out.push(ACTOR.net[0]!);
+  if (ps.pending > 0) out.push(ACTOR.net[1]!);
+  if (c.crypto.length > 0) out.push(ACTOR.crypto[0]!);
+  if (s.crypto.length > 0) out.push(ACTOR.crypto[1]!);
+  return out;
+}
+
 /** `app:client` → ['app', 'client']. */
-export function parseActor(actor: string): [ActorKind, EndpointName] {
-  return actor.split(':') as [ActorKind, EndpointName];
+export function parseActor(actor: string): readonly [ActorKind, EndpointName] {
+  const parsed = PARSED.get(actor);
+  if (parsed === undefined) throw new RangeError(`no actor "${actor}"`);
+  return parsed;
 }
 
 export function runAction(w: WorldContext, actor: string): void {
@@ -101,8 +123,8 @@ export function run(w: WorldContext): WorldResult {
 }
 
 /**
- * Nothing can run. If records still wait behind a frozen or held RX, the run is stuck: say who
- * waits for whom.
+ * Nothing can run. If records still wait behind a frozen or held RX, or sends behind a TX whose
+ * state is out, the run is stuck: say who waits for whom.
  */
 function stuckChain(w: WorldContext): string | null {
   for (const ep of w.endpoints) {
@@ -119,6 +141,14 @@ function stuckChain(w: WorldContext): string | null {
         ? `; the control plane's last word: "${ep.notes.at(-1)}"`
         : '; the control plane has nothing queued';
       return `stuck: ${ep.name} ${why}${cp}; ${queued} bytes from ${ep.peer} wait in the RX queue (${w.monitor.describe().join('; ')})`;
+    }
+  }
+  // TX stalls too: sends queued while userspace holds the TX state (rfc-2015 take-state), and
+  // nothing left to run would bring it back.
+  for (const ep of w.endpoints) {
+    const phase = ep.tx.phase.tag;
+    if ((phase === 'exported' || phase === 'exporting') && ep.tx.queued.length > 0) {
+      return `stuck: ${ep.name} TX holds ${ep.tx.queued.length} queued sends while its state is out (${phase}), waiting for its control plane to put the state back (${w.monitor.describe().join('; ')})`;
     }
   }
   return null;
