@@ -45,6 +45,17 @@ describe('correct designs on generated scenarios', () => {
   }
 });
 
+describe('what generated scenarios found, kept as regressions', () => {
+  it('rfc-2015: a record held for userspace is not read after the app shut RX down with a fatal alert', () => {
+    // gen-9 once broke invariant 6 (end-is-final): a heartbeat waited for the control plane, the
+    // server's app sent a fatal alert (closing its RX), then the control plane still read and
+    // delivered the held record. Shrunk to this scenario and schedule.
+    const o = replay('ktls1:scn-AayBAwABAAIHAAAAAQUEAA:rfc-2015:random:9.ahafg7:AgACAAICAAAAAA');
+    expect(o.violation).toBeNull();
+    expect(o.steps).toBeGreaterThan(5);
+  });
+});
+
 describe('mutants on generated scenarios', () => {
   it('every mutant is caught within the first 60 generated scenarios', () => {
     const needed = Object.fromEntries(mutants.map((m) => [m.name, firstCatch(m, 60)]));

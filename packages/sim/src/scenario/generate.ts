@@ -122,10 +122,14 @@ function controlEvent(d: Draw, c: ScriptContext): AppAction {
 /** An event after which the stream (one way or both) ends: alert, close_notify, a fault. */
 function endEvent(d: Draw, c: ScriptContext): AppAction {
   switch (d.int(0, c.punted ? 2 : 3)) {
-    case 0:
-      return { do: 'alert', alert: d.pick(ALERTS) };
+    // A quarter of the peers are broken: they keep sending records after their alert or
+    // close_notify, which the receiver must not deliver (RFC 8446 §6.1, §6.2; invariant 6).
+    case 0: {
+      const alert = d.pick(ALERTS);
+      return d.chance(25) ? { do: 'alert', alert, keepSending: true } : { do: 'alert', alert };
+    }
     case 1:
-      return { do: 'close' };
+      return d.chance(25) ? { do: 'close', keepSending: true } : { do: 'close' };
     case 2:
       return { do: 'corrupt-next' };
     default:

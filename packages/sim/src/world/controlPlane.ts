@@ -120,6 +120,9 @@ function installRxKey(w: WorldContext, ep: Endpoint, state: CryptoState): void {
  * unless the record ends the stream, which the library then closes instead (`endsStream`).
  */
 function handleHeld(w: WorldContext, ep: Endpoint, offset: number, record: Uint8Array): void {
+  // The app shut RX down (its fatal alert, RFC 8446 §6.2) while this record waited for the
+  // control plane: the connection is closed, so the library reads nothing more from it.
+  if (ep.rx.phase.tag === 'closed') return;
   const exported = rxRun(w, ep, { type: 'export-state' }).state;
   if (!exported) return;
   const result = openInUserspace(w, ep, exported, offset, record);
