@@ -21,21 +21,38 @@ export async function coalescingRelay(
     const pipe = (from: Socket, to: Socket, hold: number) => {
       let held: Buffer[] = [];
       let timer: NodeJS.Timeout | null = null;
+      // Writes scheduled but not made yet (the coalesced write and its held tail): the end is
+      // passed on only after the last of them, whatever the timers' lateness on a loaded machine.
+      let pending = 0;
+      let ended = false;
+      const settle = () => {
+        if (ended && pending === 0 && timer === null && !to.destroyed) to.end();
+      };
       from.on('data', (d: Buffer) => {
         held.push(d);
         if (timer) clearTimeout(timer);
         timer = setTimeout(() => {
+          timer = null;
           const all = Buffer.concat(held);
           held = [];
           writes.push(all.length);
           const cut = Math.max(0, all.length - hold);
           if (!to.destroyed) to.write(all.subarray(0, cut));
-          if (cut < all.length)
-            setTimeout(() => to.destroyed || to.write(all.subarray(cut)), quietMs);
+          if (cut < all.length) {
+            pending++;
+            setTimeout(() => {
+              pending--;
+              if (!to.destroyed) to.write(all.subarray(cut));
+              settle();
+            }, quietMs);
+          }
+          settle();
         }, quietMs);
       });
-      // After any held tail (written quietMs after its write, itself quietMs after the last bytes).
-      from.on('end', () => setTimeout(() => to.end(), quietMs * 4));
+      from.on('end', () => {
+        ended = true;
+        settle();
+      });
       from.on('error', () => to.destroy());
     };
     pipe(client, upstream, 0);
