@@ -1,8 +1,11 @@
 import {
   accessSync,
+  closeSync,
   constants,
   mkdirSync,
+  openSync,
   readFileSync,
+  readSync,
   realpathSync,
   renameSync,
   statSync,
@@ -49,6 +52,60 @@ export function readText(path: string): string {
 /** Reads a binary file; a failure is a usage (or environment) error naming the file. */
 export function readBytes(path: string): Uint8Array {
   return new Uint8Array(readRegular(path));
+}
+
+/** A file's size in bytes; a failure (missing, unreadable, not a file) is a usage error naming it. */
+export function fileSize(path: string): number {
+  try {
+    const st = statSync(path);
+    if (!st.isFile()) throw new UsageError(`${path}: not a regular file`);
+    return st.size;
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw fsError('read', path, e);
+  }
+}
+
+/** Pieces a whole file is read in by `readRanges` when no index says where its chunks are. */
+export const READ_PIECE = 1 << 20;
+
+/** `[offset, length]` ranges that cover `size` bytes in pieces of at most `piece`. */
+export function pieces(size: number, piece = READ_PIECE): [number, number][] {
+  const out: [number, number][] = [];
+  for (let at = 0; at < size; at += piece) out.push([at, Math.min(piece, size - at)]);
+  return out;
+}
+
+/**
+ * Reads the given ranges of a file lazily, one fresh buffer per range, as the consumer iterates:
+ * memory holds one range at a time, not the file (a capture may be larger than memory). The file
+ * is opened at the first read and closed when the iteration ends, however it ends.
+ */
+export function* readRanges(
+  path: string,
+  ranges: Iterable<readonly [offset: number, length: number]>,
+): Generator<Uint8Array> {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (e) {
+    throw fsError('read', path, e);
+  }
+  try {
+    for (const [offset, length] of ranges) {
+      const bytes = new Uint8Array(length);
+      let got = 0;
+      while (got < length) {
+        const n = readSync(fd, bytes, got, length - got, offset + got);
+        if (n === 0)
+          throw new UsageError(`${path}: ends at byte ${offset + got}, before ${offset + length}`);
+        got += n;
+      }
+      yield bytes;
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**

@@ -48,7 +48,10 @@ describe('kernel-path adapter, core side', () => {
         runScenarioOnCore(s, { design: LINUX_KTLS }),
         runScenarioOnCore(s, { design: LINUX_KTLS_PRE_REKEY }),
       );
-      if (s.name === 'key-update-one-way') expect(d.length).toBeGreaterThan(0);
+      // A kernel before 6.14 refuses the second TLS_TX/TLS_RX (EBUSY): every scenario with a
+      // KeyUpdate differs there, and only those.
+      const rekeys = [...s.client, ...s.server].some((a) => a.do === 'key-update');
+      if (rekeys) expect(d.length, s.name).toBeGreaterThan(0);
       else expect(d, s.name).toEqual([]);
     }
   });

@@ -13,7 +13,7 @@ import {
 } from '@ktls-lab/core';
 import { NodeCryptoAeadEngine } from '@ktls-lab/core/node';
 import { EXIT, InputError, UsageError } from '../errors.js';
-import { checkOutputFile, readBytes, readText } from '../files.js';
+import { checkOutputFile, fileSize, pieces, readRanges, readText } from '../files.js';
 import { CaptureIndexSchema } from '../inputSchemas.js';
 import { parseJsonInput, validateInput } from '../jsonInput.js';
 import { writeOut } from '../output.js';
@@ -35,22 +35,27 @@ export interface DecodeOptions {
   readonly strict?: boolean;
 }
 
-type Chunks = { dir: StreamDirection; bytes: Uint8Array }[];
+type Chunk = { readonly dir: StreamDirection; readonly bytes: Uint8Array };
+type Chunks = Iterable<Chunk>;
+
+/** One direction's file read whole, lazily, in pieces (no index says where its chunks are). */
+function* wholeFile(dir: StreamDirection, path: string, size: number): Generator<Chunk> {
+  for (const bytes of readRanges(path, pieces(size))) yield { dir, bytes };
+}
 
 /**
  * A capture folder's chunks in the order the relay saw them. index.json must be a capture index,
  * and agree with the .bin files: each direction's chunks follow one another from offset 0 and end
- * exactly at the file's size (a .bin cut short, or grown, is refused with the byte offset).
+ * exactly at the file's size (a .bin cut short, or grown, is refused with the byte offset). The
+ * bytes are read lazily, chunk by chunk, as decode consumes them: memory stays flat in the size
+ * of the capture.
  */
 function captureChunks(dir: string): Chunks {
   const files = { c2s: join(dir, 'c2s.bin'), s2c: join(dir, 's2c.bin') };
-  const bytes = { c2s: readBytes(files.c2s), s2c: readBytes(files.s2c) };
+  const sizes = { c2s: fileSize(files.c2s), s2c: fileSize(files.s2c) };
   const indexFile = join(dir, 'index.json');
   if (!existsSync(indexFile))
-    return [
-      { dir: 'c2s', bytes: bytes.c2s },
-      { dir: 's2c', bytes: bytes.s2c },
-    ];
+    return chain(wholeFile('c2s', files.c2s, sizes.c2s), wholeFile('s2c', files.s2c, sizes.s2c));
   const index = validateInput(
     indexFile,
     CaptureIndexSchema,
@@ -67,19 +72,56 @@ function captureChunks(dir: string): Chunks {
     next[c.dir] += c.length;
   });
   for (const d of ['c2s', 's2c'] as const) {
-    if (next[d] !== bytes[d].length)
+    if (next[d] !== sizes[d])
       throw new InputError(
         files[d],
-        `byte ${Math.min(next[d], bytes[d].length)}`,
-        next[d] > bytes[d].length
-          ? `cut off: index.json lists ${next[d]} bytes, the file has ${bytes[d].length}`
-          : `index.json lists ${next[d]} bytes, the file has ${bytes[d].length} (not this capture's index?)`,
+        `byte ${Math.min(next[d], sizes[d])}`,
+        next[d] > sizes[d]
+          ? `cut off: index.json lists ${next[d]} bytes, the file has ${sizes[d]}`
+          : `index.json lists ${next[d]} bytes, the file has ${sizes[d]} (not this capture's index?)`,
       );
   }
-  return index.chunks.map((c) => ({
-    dir: c.dir,
-    bytes: bytes[c.dir].subarray(c.offset, c.offset + c.length),
-  }));
+  return interleaved(files, index.chunks);
+}
+
+/** The chunks in the index's order, each read from its direction's file when it is reached. */
+function* interleaved(
+  files: { readonly c2s: string; readonly s2c: string },
+  chunks: readonly {
+    readonly dir: StreamDirection;
+    readonly offset: number;
+    readonly length: number;
+  }[],
+): Generator<Chunk> {
+  const readers = {
+    c2s: readRanges(files.c2s, rangesOf(chunks, 'c2s')),
+    s2c: readRanges(files.s2c, rangesOf(chunks, 's2c')),
+  };
+  try {
+    for (const c of chunks) {
+      const next = readers[c.dir].next();
+      if (next.done) return;
+      yield { dir: c.dir, bytes: next.value };
+    }
+  } finally {
+    readers.c2s.return(undefined);
+    readers.s2c.return(undefined);
+  }
+}
+
+function* rangesOf(
+  chunks: readonly {
+    readonly dir: StreamDirection;
+    readonly offset: number;
+    readonly length: number;
+  }[],
+  dir: StreamDirection,
+): Generator<[number, number]> {
+  for (const c of chunks) if (c.dir === dir) yield [c.offset, c.length];
+}
+
+function* chain<T>(...parts: Iterable<T>[]): Generator<T> {
+  for (const p of parts) yield* p;
 }
 
 export function loadChunks(o: DecodeOptions): Chunks {
@@ -110,10 +152,9 @@ export function loadChunks(o: DecodeOptions): Chunks {
   }
   if (o.c2s === undefined || o.s2c === undefined)
     throw new UsageError('--c2s and --s2c go together');
-  return [
-    { dir: 'c2s', bytes: readBytes(o.c2s) },
-    { dir: 's2c', bytes: readBytes(o.s2c) },
-  ];
+  // Sizes first: a missing or unreadable file is refused before any output.
+  const sizes = { c2s: fileSize(o.c2s), s2c: fileSize(o.s2c) };
+  return chain(wholeFile('c2s', o.c2s, sizes.c2s), wholeFile('s2c', o.s2c, sizes.s2c));
 }
 
 export function decodeFiles(
