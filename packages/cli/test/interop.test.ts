@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import * as tls from 'node:tls';
-import { parseTrace } from '@ktls-lab/core';
+import { type DecodeSummary, parseTrace } from '@ktls-lab/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cli, selfSignedCertificate, tempDir } from './helpers.js';
 
@@ -200,7 +200,7 @@ async function opensslSession(
 function decodeSession(
   session: OpensslSession,
   trace?: string,
-): { status: number | null; summary: Record<string, any> } {
+): { status: number | null; summary: DecodeSummary & { readonly status: string } } {
   const r = cli(
     'decode',
     '--keylog',
@@ -214,7 +214,7 @@ function decodeSession(
 }
 
 /** The application data of both directions decoded equals what each side sent. */
-function expectAllData(session: OpensslSession, s: Record<string, any>) {
+function expectAllData(session: OpensslSession, s: DecodeSummary) {
   expect(s.c2s.applicationSha256).toBe(sha256(session.sentC.join('')));
   expect(s.s2c.applicationSha256).toBe(sha256(session.sentS.join('')));
   expect(s.c2s.alerts).toContain('close_notify');
