@@ -6,7 +6,9 @@
         "native/addon.cc",
         "native/afalg.cc",
         "native/errors.cc",
+        "native/fdio.cc",
         "native/host.cc",
+        "native/jobs.cc",
         "native/kcm.cc",
         "native/ktls_socket.cc"
       ],

@@ -31,30 +31,40 @@ void SetTimeouts(int fd, int ms) {
 
 }  // namespace
 
-// tcpPair(timeoutMs) -> [client, server]: an IPv4 loopback connection, as the selftests'
-// ulp_sock_pair makes it (bind 127.0.0.1:0, listen, connect, accept). Only loopback is touched.
+// tcpPair(timeoutMs, family?) -> [client, server]: a loopback connection, as the selftests'
+// ulp_sock_pair makes it (bind the loopback address, port 0, listen, connect, accept); family 6
+// gives an IPv6 pair (selftest tls_v6ops). Only loopback is touched.
 Napi::Value TcpPair(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int timeoutMs =
       info.Length() > 0 && info[0].IsNumber() ? info[0].As<Napi::Number>().Int32Value() : 0;
-  int ls = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (ls < 0) throw SysError(env, "socket(AF_INET)", errno);
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof sa;
-  if (bind(ls, reinterpret_cast<sockaddr*>(&sa), sizeof sa) < 0 || listen(ls, 1) < 0 ||
-      getsockname(ls, reinterpret_cast<sockaddr*>(&sa), &len) < 0) {
+  bool v6 = info.Length() > 1 && info[1].IsNumber() && info[1].As<Napi::Number>().Int32Value() == 6;
+  int family = v6 ? AF_INET6 : AF_INET;
+  int ls = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (ls < 0) throw SysError(env, v6 ? "socket(AF_INET6)" : "socket(AF_INET)", errno);
+  sockaddr_storage ss{};
+  socklen_t len = v6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
+  if (v6) {
+    auto* sa6 = reinterpret_cast<sockaddr_in6*>(&ss);
+    sa6->sin6_family = AF_INET6;
+    sa6->sin6_addr = in6addr_loopback;
+  } else {
+    auto* sa = reinterpret_cast<sockaddr_in*>(&ss);
+    sa->sin_family = AF_INET;
+    sa->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  }
+  auto* addr = reinterpret_cast<sockaddr*>(&ss);
+  if (bind(ls, addr, len) < 0 || listen(ls, 1) < 0 || getsockname(ls, addr, &len) < 0) {
     int err = errno;
     close(ls);
-    throw SysError(env, "bind/listen(127.0.0.1)", err);
+    throw SysError(env, "bind/listen(loopback)", err);
   }
-  int c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (c < 0 || connect(c, reinterpret_cast<sockaddr*>(&sa), sizeof sa) < 0) {
+  int c = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (c < 0 || connect(c, addr, len) < 0) {
     int err = errno;
     if (c >= 0) close(c);
     close(ls);
-    throw SysError(env, "connect(127.0.0.1)", err);
+    throw SysError(env, "connect(loopback)", err);
   }
   int s = accept4(ls, nullptr, nullptr, SOCK_CLOEXEC);
   int err = errno;
