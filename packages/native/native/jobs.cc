@@ -43,6 +43,12 @@ struct Job {
   int64_t mismatched = 0;
   int revents = -1;
   std::thread thread;
+  // A job never joined (its test failed first) is joined here, at the latest when the process
+  // exits: a joinable std::thread's destructor would abort the whole run. The pair's SO_RCVTIMEO
+  // bounds the wait.
+  ~Job() {
+    if (thread.joinable()) thread.join();
+  }
 };
 
 std::mutex g_mu;

@@ -4,7 +4,12 @@
  * NativeSyscallError so `throwsErrno` reads them like a socket call's.
  */
 import { NativeSyscallError } from '../../src/index.js';
-import { type NativeBinding, type NativeJobResult, loadNative } from '../../src/binding.js';
+import {
+  loadNative,
+  type NativeBinding,
+  type NativeJobResult,
+  type NativeJobSpec,
+} from '../../src/binding.js';
 
 export function sys<T>(fn: (b: NativeBinding) => T): T {
   const l = loadNative();
@@ -39,9 +44,41 @@ export function sleepMs(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
+const pending = new Set<number>();
+
+/** Starts a native thread's loop (native/jobs.cc); `withJobs` joins it if the test does not. */
+export function startJob(spec: NativeJobSpec): number {
+  const id = sys((b) => b.jobStart(spec));
+  pending.add(id);
+  return id;
+}
+
+/** Joins a native job and returns its result, errors included. */
+export function joinJob(id: number): NativeJobResult {
+  pending.delete(id);
+  return sys((b) => b.jobJoin(id));
+}
+
 /** Joins a native job and checks it ended without an error. */
 export function joined(id: number, what: string): NativeJobResult {
-  const r = sys((b) => b.jobJoin(id));
+  const r = joinJob(id);
   if (r.errno !== '') throw new Error(`${what}: ${r.errno} after ${r.bytes} bytes`);
   return r;
+}
+
+/**
+ * Runs a test that starts jobs; a job the test did not join (it failed first) is joined before
+ * its sockets close, so no thread outlives its test and reads a later test's socket that got the
+ * same fd number. Such a join ends within the pair's SO_RCVTIMEO (5 s).
+ */
+export function withJobs<T>(fn: () => T): T {
+  try {
+    return fn();
+  } finally {
+    for (const id of [...pending]) {
+      try {
+        joinJob(id);
+      } catch {}
+    }
+  }
 }
