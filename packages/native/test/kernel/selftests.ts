@@ -2,9 +2,11 @@
  * The peer suite: ports of the kernel's own TLS selftests (tools/testing/selftests/net/tls.c,
  * docs/kernel-tls.md §10) that Node can express through the addon, over the same variants. Names
  * match the C tests (`FIXTURE.test[variant]`); keys are built like the selftests'
- * tls_crypto_info_init (the whole struct filled with the key generation byte, 0 or 1). Differences
- * from the C tests: one process (no fork), so tests that need a second process are not ported, and
- * large transfers interleave send and recv instead of relying on a concurrent reader.
+ * tls_crypto_info_init (the whole struct filled with the key generation byte, 0 or 1). This file
+ * has the fixtures, the helpers and the single-process cases; selftests-io.ts (sendfile, splice),
+ * selftests-threads.ts (the cases where C forks: a native thread stands in for the child) and
+ * selftests-misc.ts have the rest. Here large transfers interleave send and recv instead of
+ * relying on a concurrent reader.
  */
 import assert from 'node:assert/strict';
 import {
