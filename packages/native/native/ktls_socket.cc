@@ -206,6 +206,7 @@ Napi::Value Send(const Napi::CallbackInfo& info) {
 // (for data records too); without it a control record at the head gives EIO and stays queued
 // (tls_record_content_type, net/tls/tls_sw.c). `flags` is msg_flags: MSG_EOR when a record was
 // fully consumed, MSG_CTRUNC when the cmsg did not fit. A size of -1 passes a NULL iovec base.
+// recv(fd, sizes, flags, cmsg, fill) also returns `iovBytes`, every iovec's bytes.
 Napi::Value Recv(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int fd = IntArg(info, 0, "fd");
@@ -214,13 +215,17 @@ Napi::Value Recv(const Napi::CallbackInfo& info) {
   auto sizes = info[1].As<Napi::Array>();
   int flags = info.Length() > 2 && info[2].IsNumber() ? info[2].As<Napi::Number>().Int32Value() : 0;
   bool cmsg = info.Length() > 3 && info[3].ToBoolean();
+  // fill: the iovecs start as this byte, and the result carries all of them (`iovBytes`), so a
+  // caller sees what the kernel wrote past the bytes it reported (recvmsg_nopad_retry_iov).
+  bool withFill = info.Length() > 4 && info[4].IsNumber();
+  uint8_t fill = withFill ? static_cast<uint8_t>(info[4].As<Napi::Number>().Uint32Value()) : 0;
   size_t total = 0;
   std::vector<long> lens(sizes.Length());
   for (uint32_t i = 0; i < sizes.Length(); i++) {
     lens[i] = sizes.Get(i).As<Napi::Number>().Int64Value();
     if (lens[i] > 0) total += lens[i];
   }
-  std::vector<uint8_t> buf(total > 0 ? total : 1);
+  std::vector<uint8_t> buf(total > 0 ? total : 1, fill);
   std::vector<iovec> iov(lens.size());
   size_t off = 0;
   for (size_t i = 0; i < lens.size(); i++) {
@@ -251,6 +256,7 @@ Napi::Value Recv(const Napi::CallbackInfo& info) {
         type = *CMSG_DATA(c);
     }
   }
+  if (withFill) res.Set("iovBytes", Napi::Buffer<uint8_t>::Copy(env, buf.data(), total));
   res.Set("recordType", Napi::Number::New(env, type));
   res.Set("flags", Napi::Number::New(env, msg.msg_flags));
   return res;

@@ -5,6 +5,8 @@ export interface RawRecvResult {
   readonly data: Buffer;
   readonly recordType: number;
   readonly flags: number;
+  /** With a `fill` byte: every iovec's bytes, including what lies past the bytes read. */
+  readonly iovBytes?: Buffer;
 }
 
 /** One AF_ALG key: a bound transform socket and its op sockets (one unless asked for more). */
@@ -60,7 +62,13 @@ export interface NativeBinding {
     flags: number,
     recordType?: number,
   ): number;
-  recv(fd: number, sizes: readonly number[], flags: number, cmsg: boolean): RawRecvResult;
+  recv(
+    fd: number,
+    sizes: readonly number[],
+    flags: number,
+    cmsg: boolean,
+    fill?: number,
+  ): RawRecvResult;
   close(fd: number): void;
   shutdown(fd: number, how: number): void;
   setNonblock(fd: number, on: boolean): void;
