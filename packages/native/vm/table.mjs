@@ -52,9 +52,12 @@ const lines = [
     `(${kernels.map((k) => `${k.version}: suite ${(k.suite.wallMs / 1000).toFixed(1)} s, VM ${(k.vmMs / 1000).toFixed(1)} s`).join('; ')}). ` +
     'A cell counts the variants (12_aes_gcm, 13_aes_gcm, 12_chacha, 13_chacha, 12_aes_ccm, 13_aes_ccm, 12_aes_gcm_256, 13_aes_gcm_256, 13_nopad) where a test has them.',
   '',
-  'Against the case list of each kernel\'s own `tools/testing/selftests/net/tls.c` (`vm/tls-cases.json`, `node vm/tls-cases.mjs`; SM4 and ARIA variants left out, Debian builds neither):',
+  "Against the case list of each kernel's own `tools/testing/selftests/net/tls.c` (`vm/tls-cases.json`, `node vm/tls-cases.mjs`; SM4 and ARIA variants left out, Debian builds neither):",
   '',
-  ...portedCounts(report).map((c) => `- ${formatCount(c)}${c.missing.length > 0 ? `; not ported: ${c.missing.join(', ')}` : ''}`),
+  ...portedCounts(report).map(
+    (c) =>
+      `- ${formatCount(c)}${c.missing.length > 0 ? `; not ported: ${c.missing.join(', ')}` : ''}`,
+  ),
   '',
   header,
   `|---|${kernels.map(() => '---').join('|')}|`,
