@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { casesOf, portedCounts } from '../vm/tls-cases.mjs';
+import { casesOf, compareWithC, portedCounts, tapVerdicts } from '../vm/tls-cases.mjs';
 import { TESTS } from './kernel/framework.js';
 import './kernel/all.js';
 
@@ -64,5 +64,38 @@ describe('tls.c case lists', () => {
     };
     const [c] = portedCounts(report, { '7.2': ['keysizes', 'tls.recv_max[12_aes_gcm]', 'x'] });
     expect(c).toMatchObject({ cases: 3, ported: 2, pass: 1, na: 1, fail: 0, missing: ['x'] });
+  });
+
+  it("sets the C binary's TAP verdicts beside the port's", () => {
+    const tap = [
+      'ok 1 global.keysizes',
+      'ok 2 tls.12_aes_gcm.recv_max',
+      'not ok 3 tls.13_aes_gcm.rekey',
+      'ok 4 tls_basic.base_base',
+      'ok 5 tls.13_nopad.recv_max # SKIP no TLS support',
+    ].join('\n');
+    const v = tapVerdicts(tap, new Map([['tls', ['12_aes_gcm', '13_aes_gcm', '13_nopad']]]));
+    expect([...v]).toEqual([
+      ['keysizes', 'pass'],
+      ['tls.recv_max[12_aes_gcm]', 'pass'],
+      ['tls.rekey[13_aes_gcm]', 'fail'],
+      ['tls_basic.base_base', 'pass'],
+      ['tls.recv_max[13_nopad]', 'skip'],
+    ]);
+    const r = compareWithC([...v.keys(), 'zero_len.test[x]'], v, [
+      { name: 'keysizes', status: 'pass' },
+      { name: 'tls.recv_max[12_aes_gcm]', status: 'fail' },
+      { name: 'tls.rekey[13_aes_gcm]', status: 'na' },
+      { name: 'tls_basic.base_base', status: 'pass' },
+      { name: 'tls.recv_max[13_nopad]', status: 'pass' },
+    ]);
+    expect(r).toEqual({
+      agree: 3,
+      disagree: [
+        'tls.recv_max[12_aes_gcm]: C pass, port fail',
+        'tls.recv_max[13_nopad]: C skip, port pass',
+      ],
+      noC: ['zero_len.test[x]'],
+    });
   });
 });

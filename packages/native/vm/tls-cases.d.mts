@@ -11,3 +11,13 @@ export interface PortedCount {
 export function casesOf(source: string): string[];
 export function portedCounts(report: unknown, lists?: Record<string, string[]>): PortedCount[];
 export function formatCount(c: PortedCount): string;
+export type CVerdict = 'pass' | 'fail' | 'skip';
+export function tapVerdicts(
+  tap: string,
+  variantsByFixture: Map<string, string[]>,
+): Map<string, CVerdict>;
+export function compareWithC(
+  cases: readonly string[],
+  verdicts: Map<string, CVerdict>,
+  tests: readonly { name: string; status: string }[],
+): { agree: number; disagree: string[]; noC: string[] };

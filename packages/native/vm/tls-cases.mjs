@@ -10,6 +10,9 @@
 //   node vm/tls-cases.mjs                               per kernel of the last run
 //                                                       (.test-results/kernel.json): cases,
 //                                                       ported, pass / fail / n/a, what is missing
+//   node vm/tls-cases.mjs --tap <out> --kernel 7.2 --source <tls.c>
+//                                                       the C binary's TAP output beside the
+//                                                       last run, case by case
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -58,6 +61,41 @@ export function portedCounts(report, lists = JSON.parse(readFileSync(listPath, '
   return out;
 }
 
+/**
+ * The C binary's verdicts from its TAP output (`ok N fixture.variant.test`, `# SKIP`, `not ok`),
+ * under the port's names (`fixture.test[variant]`; `global.x` is the plain TEST `x`).
+ */
+export function tapVerdicts(tap, variantsByFixture) {
+  const out = new Map();
+  for (const m of tap.matchAll(/^(not ok|ok) \d+ (\S+)(.*)$/gm)) {
+    const parts = m[2].split('.');
+    let name;
+    if (parts[0] === 'global') name = parts.slice(1).join('.');
+    else if (parts.length === 3 && (variantsByFixture.get(parts[0]) ?? []).includes(parts[1]))
+      name = `${parts[0]}.${parts[2]}[${parts[1]}]`;
+    else name = parts.join('.');
+    out.set(name, m[1] === 'not ok' ? 'fail' : /#\s*SKIP/i.test(m[3]) ? 'skip' : 'pass');
+  }
+  return out;
+}
+
+/**
+ * Case by case, the C binary's verdict beside the port's: agreeing pairs are pass/pass, and a
+ * C failure or skip beside the port's n/a (the port says why); everything else is listed.
+ */
+export function compareWithC(cases, verdicts, tests) {
+  const byName = new Map(tests.map((t) => [t.name, t]));
+  const rows = { agree: 0, disagree: [], noC: [] };
+  for (const c of cases) {
+    const cv = verdicts.get(c);
+    const ours = byName.get(c)?.status ?? 'missing';
+    if (cv === undefined) rows.noC.push(c);
+    else if ((cv === 'pass' && ours === 'pass') || (cv !== 'pass' && ours === 'na')) rows.agree++;
+    else rows.disagree.push(`${c}: C ${cv}, port ${ours}`);
+  }
+  return rows;
+}
+
 export function formatCount(c) {
   const pct = ((100 * c.ported) / c.cases).toFixed(1);
   return (
@@ -78,6 +116,29 @@ function main() {
     return;
   }
   const report = JSON.parse(readFileSync(join(pkg, '.test-results', 'kernel.json'), 'utf8'));
+  const tapAt = args.indexOf('--tap');
+  if (tapAt >= 0) {
+    // node vm/tls-cases.mjs --tap <C binary output> --kernel 7.2 --source <its tls.c>
+    const key = args[args.indexOf('--kernel') + 1];
+    const source = readFileSync(args[args.indexOf('--source') + 1], 'utf8');
+    const variants = new Map();
+    for (const m of source.matchAll(/^FIXTURE_VARIANT_ADD\((\w+),\s*(\w+)\)/gm))
+      variants.set(m[1], [...(variants.get(m[1]) ?? []), m[2]]);
+    const lists = JSON.parse(readFileSync(listPath, 'utf8'));
+    const k = report.kernels.find((x) => x.suite && x.version.startsWith(`${key}.`));
+    const verdicts = tapVerdicts(readFileSync(args[tapAt + 1], 'utf8'), variants);
+    const r = compareWithC(lists[key], verdicts, k.suite.tests);
+    console.log(
+      `${k.version}: ${r.agree} of ${lists[key].length} cases agree with the C binary; ` +
+        `${r.disagree.length} disagree, ${r.noC.length} without a C verdict`,
+    );
+    for (const d of r.disagree) console.log(`  ${d}`);
+    if (r.noC.length > 0) {
+      const shown = r.noC.slice(0, 20).join(', ');
+      console.log(`  no C verdict: ${shown}${r.noC.length > 20 ? `, … (${r.noC.length})` : ''}`);
+    }
+    return;
+  }
   for (const c of portedCounts(report)) {
     console.log(formatCount(c));
     if (c.missing.length > 0) console.log(`  not ported: ${c.missing.join(', ')}`);
