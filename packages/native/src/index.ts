@@ -6,7 +6,13 @@
  * name, `NativeUnavailableError` when the addon is not there).
  */
 export { AF_ALG_NAMES, AfAlgAeadEngine, type BatchResult } from './afalg.js';
-export { type LoadResult, loadNative, type NativeBinding } from './binding.js';
+export {
+  type LoadResult,
+  loadNative,
+  type NativeBinding,
+  type NativeJobResult,
+  type NativeJobSpec,
+} from './binding.js';
 export { isErrno, NativeSyscallError, NativeUnavailableError } from './errors.js';
 export { KcmMux, type KcmParser, LENGTH_PREFIX_PARSER, RDS_PARSER } from './kcm.js';
 export {
