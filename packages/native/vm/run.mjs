@@ -17,7 +17,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compareWithC, tapVerdicts } from './tls-cases.mjs';
+import { compareWithC, tapVerdicts, variantsOf } from './tls-cases.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const pkg = join(here, '..');
@@ -301,10 +301,7 @@ function beside(r) {
   const key = r.channel === 'bookworm' ? '6.1' : '7.2';
   const lists = JSON.parse(readFileSync(join(here, 'tls-cases.json'), 'utf8'));
   const src = readFileSync(join(repo, '.cache', 'c-selftest', `tls-${key}.c`), 'utf8');
-  const variants = new Map();
-  for (const m of src.matchAll(/^FIXTURE_VARIANT_ADD\((\w+),\s*(\w+)\)/gm)) {
-    variants.set(m[1], [...(variants.get(m[1]) ?? []), m[2]]);
-  }
+  const variants = variantsOf(src);
   const verdicts = tapVerdicts(readFileSync(tapPath, 'utf8'), variants);
   const last = existsSync(lastPath) ? JSON.parse(readFileSync(lastPath, 'utf8')) : { kernels: [] };
   const tests = last.kernels.find((k) => k.version === r.version)?.suite?.tests ?? [];

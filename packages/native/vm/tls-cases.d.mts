@@ -8,6 +8,7 @@ export interface PortedCount {
   readonly na: number;
   readonly missing: readonly string[];
 }
+export function variantsOf(source: string): Map<string, string[]>;
 export function casesOf(source: string): string[];
 export function portedCounts(report: unknown, lists?: Record<string, string[]>): PortedCount[];
 export function formatCount(c: PortedCount): string;

@@ -21,11 +21,17 @@ const pkg = join(dirname(fileURLToPath(import.meta.url)), '..');
 const listPath = join(pkg, 'vm', 'tls-cases.json');
 const UNBUILT = /sm4|aria/;
 
-export function casesOf(source) {
+/** Each fixture's variants, in file order. */
+export function variantsOf(source) {
   const variants = new Map();
   for (const m of source.matchAll(/^FIXTURE_VARIANT_ADD\((\w+),\s*(\w+)\)/gm)) {
     variants.set(m[1], [...(variants.get(m[1]) ?? []), m[2]]);
   }
+  return variants;
+}
+
+export function casesOf(source) {
+  const variants = variantsOf(source);
   const cases = [];
   for (const m of source.matchAll(/^TEST_F\((\w+),\s*(\w+)\)|^TEST\((\w+)\)/gm)) {
     if (m[3] !== undefined) {
@@ -121,9 +127,7 @@ function main() {
     // node vm/tls-cases.mjs --tap <C binary output> --kernel 7.2 --source <its tls.c>
     const key = args[args.indexOf('--kernel') + 1];
     const source = readFileSync(args[args.indexOf('--source') + 1], 'utf8');
-    const variants = new Map();
-    for (const m of source.matchAll(/^FIXTURE_VARIANT_ADD\((\w+),\s*(\w+)\)/gm))
-      variants.set(m[1], [...(variants.get(m[1]) ?? []), m[2]]);
+    const variants = variantsOf(source);
     const lists = JSON.parse(readFileSync(listPath, 'utf8'));
     const k = report.kernels.find((x) => x.suite && x.version.startsWith(`${key}.`));
     const verdicts = tapVerdicts(readFileSync(args[tapAt + 1], 'utf8'), variants);
