@@ -7,7 +7,9 @@
         "native/afalg.cc",
         "native/errors.cc",
         "native/evp_aead.cc",
+        "native/fdio.cc",
         "native/host.cc",
+        "native/jobs.cc",
         "native/kcm.cc",
         "native/ktls_socket.cc"
       ],

@@ -7,6 +7,8 @@
 //  - ktls_socket.cc: TCP and kernel TLS sockets (net/tls/): ULP, setsockopt/getsockopt,
 //    sendmsg/recvmsg with the record-type cmsgs, poll and the plain socket calls.
 //  - kcm.cc: AF_KCM, its hand-assembled BPF length parser and SIOCKCMATTACH.
+//  - fdio.cc: pipes, splice, vmsplice, sendfile, memfd files, epoll and socket addresses.
+//  - jobs.cc: native threads blocked in recv/send/sendfile/poll (the selftests' child processes).
 //  - host.cc: uname.
 //  - errors.cc: the errors every export throws, argument checks, buffer wiping.
 //  - uapi.h: the kernel constants, spelled out.
@@ -23,7 +25,9 @@
 #include "afalg.h"
 #include "errors.h"
 #include "evp_aead.h"
+#include "fdio.h"
 #include "host.h"
+#include "jobs.h"
 #include "kcm.h"
 #include "ktls_socket.h"
 
@@ -56,6 +60,24 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("bpfLengthParser", Napi::Function::New(env, BpfLengthParser));
   exports.Set("kcmSocket", Napi::Function::New(env, KcmSocket));
   exports.Set("kcmAttach", Napi::Function::New(env, KcmAttach));
+  exports.Set("pipe", Napi::Function::New(env, Pipe));
+  exports.Set("setPipeSize", Napi::Function::New(env, SetPipeSize));
+  exports.Set("fdWrite", Napi::Function::New(env, FdWrite));
+  exports.Set("fdRead", Napi::Function::New(env, FdRead));
+  exports.Set("lseekSet", Napi::Function::New(env, LseekSet));
+  exports.Set("splice", Napi::Function::New(env, Splice));
+  exports.Set("vmsplice", Napi::Function::New(env, Vmsplice));
+  exports.Set("sendfile", Napi::Function::New(env, Sendfile));
+  exports.Set("memfdWith", Napi::Function::New(env, MemfdWith));
+  exports.Set("epollCreate", Napi::Function::New(env, EpollCreate));
+  exports.Set("epollAdd", Napi::Function::New(env, EpollAdd));
+  exports.Set("epollWait", Napi::Function::New(env, EpollWait));
+  exports.Set("getsockname", Napi::Function::New(env, GetSockName));
+  exports.Set("bindAny4", Napi::Function::New(env, BindAny4));
+  exports.Set("listenOn", Napi::Function::New(env, ListenOn));
+  exports.Set("connectAny4", Napi::Function::New(env, ConnectAny4));
+  exports.Set("jobStart", Napi::Function::New(env, JobStart));
+  exports.Set("jobJoin", Napi::Function::New(env, JobJoin));
   return exports;
 }
 

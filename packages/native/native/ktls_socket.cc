@@ -31,30 +31,40 @@ void SetTimeouts(int fd, int ms) {
 
 }  // namespace
 
-// tcpPair(timeoutMs) -> [client, server]: an IPv4 loopback connection, as the selftests'
-// ulp_sock_pair makes it (bind 127.0.0.1:0, listen, connect, accept). Only loopback is touched.
+// tcpPair(timeoutMs, family?) -> [client, server]: a loopback connection, as the selftests'
+// ulp_sock_pair makes it (bind the loopback address, port 0, listen, connect, accept); family 6
+// gives an IPv6 pair (selftest tls_v6ops). Only loopback is touched.
 Napi::Value TcpPair(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int timeoutMs =
       info.Length() > 0 && info[0].IsNumber() ? info[0].As<Napi::Number>().Int32Value() : 0;
-  int ls = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (ls < 0) throw SysError(env, "socket(AF_INET)", errno);
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof sa;
-  if (bind(ls, reinterpret_cast<sockaddr*>(&sa), sizeof sa) < 0 || listen(ls, 1) < 0 ||
-      getsockname(ls, reinterpret_cast<sockaddr*>(&sa), &len) < 0) {
+  bool v6 = info.Length() > 1 && info[1].IsNumber() && info[1].As<Napi::Number>().Int32Value() == 6;
+  int family = v6 ? AF_INET6 : AF_INET;
+  int ls = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (ls < 0) throw SysError(env, v6 ? "socket(AF_INET6)" : "socket(AF_INET)", errno);
+  sockaddr_storage ss{};
+  socklen_t len = v6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
+  if (v6) {
+    auto* sa6 = reinterpret_cast<sockaddr_in6*>(&ss);
+    sa6->sin6_family = AF_INET6;
+    sa6->sin6_addr = in6addr_loopback;
+  } else {
+    auto* sa = reinterpret_cast<sockaddr_in*>(&ss);
+    sa->sin_family = AF_INET;
+    sa->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  }
+  auto* addr = reinterpret_cast<sockaddr*>(&ss);
+  if (bind(ls, addr, len) < 0 || listen(ls, 1) < 0 || getsockname(ls, addr, &len) < 0) {
     int err = errno;
     close(ls);
-    throw SysError(env, "bind/listen(127.0.0.1)", err);
+    throw SysError(env, "bind/listen(loopback)", err);
   }
-  int c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (c < 0 || connect(c, reinterpret_cast<sockaddr*>(&sa), sizeof sa) < 0) {
+  int c = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (c < 0 || connect(c, addr, len) < 0) {
     int err = errno;
     if (c >= 0) close(c);
     close(ls);
-    throw SysError(env, "connect(127.0.0.1)", err);
+    throw SysError(env, "connect(loopback)", err);
   }
   int s = accept4(ls, nullptr, nullptr, SOCK_CLOEXEC);
   int err = errno;
@@ -196,6 +206,7 @@ Napi::Value Send(const Napi::CallbackInfo& info) {
 // (for data records too); without it a control record at the head gives EIO and stays queued
 // (tls_record_content_type, net/tls/tls_sw.c). `flags` is msg_flags: MSG_EOR when a record was
 // fully consumed, MSG_CTRUNC when the cmsg did not fit. A size of -1 passes a NULL iovec base.
+// recv(fd, sizes, flags, cmsg, fill) also returns `iovBytes`, every iovec's bytes.
 Napi::Value Recv(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int fd = IntArg(info, 0, "fd");
@@ -204,13 +215,17 @@ Napi::Value Recv(const Napi::CallbackInfo& info) {
   auto sizes = info[1].As<Napi::Array>();
   int flags = info.Length() > 2 && info[2].IsNumber() ? info[2].As<Napi::Number>().Int32Value() : 0;
   bool cmsg = info.Length() > 3 && info[3].ToBoolean();
+  // fill: the iovecs start as this byte, and the result carries all of them (`iovBytes`), so a
+  // caller sees what the kernel wrote past the bytes it reported (recvmsg_nopad_retry_iov).
+  bool withFill = info.Length() > 4 && info[4].IsNumber();
+  uint8_t fill = withFill ? static_cast<uint8_t>(info[4].As<Napi::Number>().Uint32Value()) : 0;
   size_t total = 0;
   std::vector<long> lens(sizes.Length());
   for (uint32_t i = 0; i < sizes.Length(); i++) {
     lens[i] = sizes.Get(i).As<Napi::Number>().Int64Value();
     if (lens[i] > 0) total += lens[i];
   }
-  std::vector<uint8_t> buf(total > 0 ? total : 1);
+  std::vector<uint8_t> buf(total > 0 ? total : 1, fill);
   std::vector<iovec> iov(lens.size());
   size_t off = 0;
   for (size_t i = 0; i < lens.size(); i++) {
@@ -241,6 +256,7 @@ Napi::Value Recv(const Napi::CallbackInfo& info) {
         type = *CMSG_DATA(c);
     }
   }
+  if (withFill) res.Set("iovBytes", Napi::Buffer<uint8_t>::Copy(env, buf.data(), total));
   res.Set("recordType", Napi::Number::New(env, type));
   res.Set("flags", Napi::Number::New(env, msg.msg_flags));
   return res;

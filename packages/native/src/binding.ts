@@ -5,6 +5,8 @@ export interface RawRecvResult {
   readonly data: Buffer;
   readonly recordType: number;
   readonly flags: number;
+  /** With a `fill` byte: every iovec's bytes, including what lies past the bytes read. */
+  readonly iovBytes?: Buffer;
 }
 
 /** One AF_ALG key: a bound transform socket and its op sockets (one unless asked for more). */
@@ -77,7 +79,8 @@ export interface NativeBinding {
   algBind(name: string): true;
   EvpAead: new (algorithm: string, key: Uint8Array) => NativeEvpAead;
   evpInfo(): { readonly version: string; readonly algorithms: readonly string[] };
-  tcpPair(timeoutMs?: number): [number, number];
+  /** A loopback TCP pair; family 6 for IPv6. */
+  tcpPair(timeoutMs?: number, family?: 4 | 6): [number, number];
   tcpSocket(listen: boolean): number;
   setUlp(fd: number): void;
   setsockopt(
@@ -94,7 +97,13 @@ export interface NativeBinding {
     flags: number,
     recordType?: number,
   ): number;
-  recv(fd: number, sizes: readonly number[], flags: number, cmsg: boolean): RawRecvResult;
+  recv(
+    fd: number,
+    sizes: readonly number[],
+    flags: number,
+    cmsg: boolean,
+    fill?: number,
+  ): RawRecvResult;
   close(fd: number): void;
   shutdown(fd: number, how: number): void;
   setNonblock(fd: number, on: boolean): void;
@@ -109,6 +118,54 @@ export interface NativeBinding {
   bpfLengthParser(lengthOffset: number, headerLength: number): number;
   kcmSocket(): number;
   kcmAttach(kcmFd: number, tcpFd: number, bpfFd: number): void;
+  // native/fdio.cc
+  pipe(nonblock: boolean): [number, number];
+  setPipeSize(fd: number, bytes: number): number;
+  fdWrite(fd: number, bytes: Uint8Array): number;
+  fdRead(fd: number, max: number): Buffer;
+  lseekSet(fd: number, offset: number): void;
+  splice(fdIn: number, fdOut: number, len: number, flags: number): number;
+  vmsplice(pipeWriteFd: number, bytes: Uint8Array, flags: number): number;
+  /** offset -1: NULL (the file position). Returns [bytes, offset after]. */
+  sendfile(out: number, fdIn: number, offset: number, count: number): [number, number];
+  memfdWith(bytes: Uint8Array): number;
+  epollCreate(): number;
+  epollAdd(ep: number, fd: number, events: number): void;
+  epollWait(ep: number, timeoutMs: number): number;
+  getsockname(fd: number): Buffer;
+  bindAny4(fd: number): void;
+  listenOn(fd: number, backlog: number): void;
+  connectAny4(fd: number): void;
+  // native/jobs.cc
+  jobStart(spec: NativeJobSpec): number;
+  jobJoin(id: number): NativeJobResult;
+}
+
+/** A native thread's loop on a socket (native/jobs.cc): what a selftest's child process does. */
+export interface NativeJobSpec {
+  readonly kind: 'recv' | 'send' | 'sendfile' | 'poll';
+  readonly fd: number;
+  readonly total?: number;
+  readonly chunk?: number;
+  readonly flags?: number;
+  /** recv: every byte must equal it; send: the byte sent. */
+  readonly fill?: number;
+  readonly retryEagain?: boolean;
+  readonly fileFd?: number;
+  readonly fileSize?: number;
+  readonly events?: number;
+  readonly timeoutMs?: number;
+}
+
+export interface NativeJobResult {
+  readonly bytes: number;
+  readonly calls: number;
+  /** '' when the loop ended without an error. */
+  readonly errno: string;
+  readonly eagain: boolean;
+  readonly mismatched: number;
+  /** poll: the revents (0 on timeout). */
+  readonly revents: number;
 }
 
 export type LoadResult =

@@ -23,7 +23,13 @@ export {
   evpAvailability,
 } from './evp.js';
 export { EvpRecordOpener, EvpRecordSealer, type RecordBatchCapacity } from './evpRecords.js';
-export { type LoadResult, loadNative, type NativeBinding } from './binding.js';
+export {
+  type LoadResult,
+  loadNative,
+  type NativeBinding,
+  type NativeJobResult,
+  type NativeJobSpec,
+} from './binding.js';
 export { isErrno, NativeSyscallError, NativeUnavailableError } from './errors.js';
 export { KcmMux, type KcmParser, LENGTH_PREFIX_PARSER, RDS_PARSER } from './kcm.js';
 export {

@@ -7,12 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { probe } from '../src/index.js';
 import { TESTS, unmetNeeds } from './kernel/framework.js';
-import './kernel/afalg.js';
-import './kernel/selftests.js';
-import './kernel/differential.js';
-import './kernel/eio.js';
-import './kernel/rfc2015.js';
-import './kernel/kcm.js';
+import './kernel/all.js';
 
 const host = probe();
 

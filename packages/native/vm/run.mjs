@@ -10,11 +10,14 @@
 //     share mounted at the same path; the exit status comes back on the second UART;
 //   - the ELF vmlinux is booted through PVH (no in-guest decompression).
 // Options: --bench (also run the benchmark in each VM), --only bookworm|sid, --serial (one VM at a
-// time), --timeout SECONDS (per VM, default 300), --keep (keep the per-run output folder).
+// time), --timeout SECONDS (per VM, default 300), --keep (keep the per-run output folder),
+// --c-selftest (run the kernel's own tls.c binary instead, built by vm/c-selftest.sh, and set its
+// verdicts beside the last suite run's, case by case: docs/vm-harness.md §10).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { compareWithC, tapVerdicts, variantsOf } from './tls-cases.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const pkg = join(here, '..');
@@ -29,7 +32,9 @@ const opt = (name) => {
 };
 const bench = argv.includes('--bench');
 const serial = argv.includes('--serial');
-const timeoutSec = Number(opt('--timeout') ?? 300);
+const cSelftest = argv.includes('--c-selftest');
+// The C binary takes 13–25 minutes per kernel under TCG (docs/vm-harness.md §10).
+const timeoutSec = Number(opt('--timeout') ?? (cSelftest ? 2400 : 300));
 const only = opt('--only');
 const channels = (only ? only.split(',') : ['bookworm', 'sid']).filter(Boolean);
 const filter = process.env.KTLS_TEST_FILTER;
@@ -145,7 +150,7 @@ function bootOne(channel) {
     const out = join(outRoot, `${channel}-${version}`);
     rmSync(out, { recursive: true, force: true });
     mkdirSync(out, { recursive: true });
-    const job = join(here, 'guest-job.sh');
+    const job = join(here, cSelftest ? 'guest-c-job.sh' : 'guest-job.sh');
     const append = [
       'console=ttyS0',
       'panic=-1',
@@ -260,6 +265,20 @@ function report(r) {
     failed++;
     log(`${head}: guest job exited ${r.exit}; last console lines:`);
     console.log(console_.split('\n').slice(-30).join('\n'));
+  } else if (cSelftest) {
+    const c = beside(r);
+    if (c === null) {
+      failed++;
+      log(`${head}: no c.tap from the guest`);
+    } else {
+      r.c = c;
+      log(
+        `${head}: C binary ${c.pass} ok, ${c.fail} not ok, ${c.skip} skipped; of the ` +
+          `${c.cases} tls.c cases ${c.agree} agree with the port, ${c.disagree.length} disagree, ` +
+          `${c.noC.length} without a C verdict`,
+      );
+      for (const d of c.disagree) console.log(`  ${d}`);
+    }
   } else if (!r.suite) {
     failed++;
     log(`${head}: no results.json from the guest`);
@@ -272,6 +291,23 @@ function report(r) {
   );
   if (r.suite?.bench) console.log(r.suite.bench.text);
   return { passed, failed };
+}
+
+/** The C binary's TAP beside the last suite run of the same kernel (.test-results/kernel.json). */
+function beside(r) {
+  const tapPath = join(r.out, 'c.tap');
+  const lastPath = join(pkg, '.test-results', 'kernel.json');
+  if (!existsSync(tapPath)) return null;
+  const key = r.channel === 'bookworm' ? '6.1' : '7.2';
+  const lists = JSON.parse(readFileSync(join(here, 'tls-cases.json'), 'utf8'));
+  const src = readFileSync(join(repo, '.cache', 'c-selftest', `tls-${key}.c`), 'utf8');
+  const variants = variantsOf(src);
+  const verdicts = tapVerdicts(readFileSync(tapPath, 'utf8'), variants);
+  const last = existsSync(lastPath) ? JSON.parse(readFileSync(lastPath, 'utf8')) : { kernels: [] };
+  const tests = last.kernels.find((k) => k.version === r.version)?.suite?.tests ?? [];
+  const counts = { pass: 0, fail: 0, skip: 0 };
+  for (const v of verdicts.values()) counts[v]++;
+  return { ...counts, cases: lists[key].length, ...compareWithC(lists[key], verdicts, tests) };
 }
 
 async function main() {
@@ -305,7 +341,19 @@ async function main() {
     })),
   };
   mkdirSync(join(pkg, '.test-results'), { recursive: true });
-  writeFileSync(join(pkg, '.test-results', 'kernel.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  if (cSelftest) {
+    // The suite's kernel.json stays; the comparison goes beside it.
+    const c = results.map((r) => ({ channel: r.channel, version: r.version, c: r.c ?? null }));
+    writeFileSync(
+      join(pkg, '.test-results', 'c-selftest.json'),
+      `${JSON.stringify({ when: summary.when, kernels: c }, null, 2)}\n`,
+    );
+  } else {
+    writeFileSync(
+      join(pkg, '.test-results', 'kernel.json'),
+      `${JSON.stringify(summary, null, 2)}\n`,
+    );
+  }
   log(`total wall ${secs(Date.now() - t0)} s`);
   console.log(`${passed} passed, ${failed} failed`);
   process.exit(failed > 0 || results.some((r) => !r.ok) ? 1 : 0);

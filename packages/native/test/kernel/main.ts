@@ -8,12 +8,7 @@ import { formatProbe, probe } from '../../src/index.js';
 import { runBenchmark } from './bench.js';
 import { NotApplicable, TESTS, unmetNeeds } from './framework.js';
 import { checkRequirements, harnessEnv } from './requirements.js';
-import './afalg.js';
-import './selftests.js';
-import './differential.js';
-import './eio.js';
-import './rfc2015.js';
-import './kcm.js';
+import './all.js';
 
 interface Outcome {
   readonly name: string;

@@ -2,9 +2,11 @@
  * The peer suite: ports of the kernel's own TLS selftests (tools/testing/selftests/net/tls.c,
  * docs/kernel-tls.md §10) that Node can express through the addon, over the same variants. Names
  * match the C tests (`FIXTURE.test[variant]`); keys are built like the selftests'
- * tls_crypto_info_init (the whole struct filled with the key generation byte, 0 or 1). Differences
- * from the C tests: one process (no fork), so tests that need a second process are not ported, and
- * large transfers interleave send and recv instead of relying on a concurrent reader.
+ * tls_crypto_info_init (the whole struct filled with the key generation byte, 0 or 1). This file
+ * has the fixtures, the helpers and the single-process cases; selftests-io.ts (sendfile, splice),
+ * selftests-threads.ts (the cases where C forks: a native thread stands in for the child) and
+ * selftests-misc.ts have the rest. Here large transfers interleave send and recv instead of
+ * relying on a concurrent reader.
  */
 import assert from 'node:assert/strict';
 import {
@@ -31,17 +33,19 @@ import {
 import { loadNative } from '../../src/binding.js';
 import { kernelTest, type Need, NotApplicable } from './framework.js';
 
-const TLS_1_2 = 0x0303;
-const TLS_1_3 = 0x0304;
-const REC_HANDSHAKE = 22;
-const CTRL = 100; // the selftests' arbitrary control record type
+export const TLS_1_2 = 0x0303;
+export const TLS_1_3 = 0x0304;
+export const REC_HANDSHAKE = 22;
+export const CTRL = 100; // the selftests' arbitrary control record type
 /** The selftests send sizeof(key_update_msg) = 6 bytes: the 5-byte KeyUpdate and a NUL. */
 const KEY_UPDATE_MSG = Uint8Array.of(0x18, 0, 0, 1, 0, 0);
 
-interface Variant {
+export interface Variant {
   readonly name: string;
   readonly version: number;
   readonly cipher: number;
+  /** 13_nopad: TLS_RX_EXPECT_NO_PAD set on the receiver after TLS_RX (tls.c FIXTURE_SETUP). */
+  readonly nopad?: boolean;
 }
 
 export const VARIANTS: readonly Variant[] = [
@@ -53,6 +57,7 @@ export const VARIANTS: readonly Variant[] = [
   { name: '13_aes_ccm', version: TLS_1_3, cipher: 53 },
   { name: '12_aes_gcm_256', version: TLS_1_2, cipher: 52 },
   { name: '13_aes_gcm_256', version: TLS_1_3, cipher: 52 },
+  { name: '13_nopad', version: TLS_1_3, cipher: 51, nopad: true },
 ];
 /** Variants of the C suite whose ciphers Debian does not build (docs/vm-harness.md §7). */
 const UNBUILT: readonly Variant[] = [
@@ -62,12 +67,12 @@ const UNBUILT: readonly Variant[] = [
   { name: '12_aria_gcm_256', version: TLS_1_2, cipher: 58 },
 ];
 
-const txNeed = (v: Variant): Need => `tx:${v.version}:${v.cipher}`;
+export const txNeed = (v: Variant): Need => `tx:${v.version}:${v.cipher}`;
 
 // ---------------------------------------------------------------------------------------------
 // helpers
 
-function bytes(n: number, seed = 1): Uint8Array {
+export function bytes(n: number, seed = 1): Uint8Array {
   const out = new Uint8Array(n);
   let x = seed >>> 0 || 1;
   for (let i = 0; i < n; i++) {
@@ -77,9 +82,9 @@ function bytes(n: number, seed = 1): Uint8Array {
   return out;
 }
 
-const text = (s: string) => new TextEncoder().encode(s);
+export const text = (s: string) => new TextEncoder().encode(s);
 
-function throwsErrno(fn: () => unknown, errno: string | readonly string[], what = ''): void {
+export function throwsErrno(fn: () => unknown, errno: string | readonly string[], what = ''): void {
   const want = typeof errno === 'string' ? [errno] : errno;
   try {
     fn();
@@ -91,13 +96,13 @@ function throwsErrno(fn: () => unknown, errno: string | readonly string[], what 
   assert.fail(`${what} expected ${want.join('|')}, but the call succeeded`);
 }
 
-function eqBytes(a: Uint8Array, b: Uint8Array, what = ''): void {
+export function eqBytes(a: Uint8Array, b: Uint8Array, what = ''): void {
   assert.equal(a.length, b.length, `${what} length`);
   assert.ok(Buffer.compare(Buffer.from(a), Buffer.from(b)) === 0, `${what} bytes differ`);
 }
 
 /** Sockets a test opened, closed at the end whatever happens. */
-function withSockets<T>(fn: (open: (s: KtlsSocket) => KtlsSocket) => T): T {
+export function withSockets<T>(fn: (open: (s: KtlsSocket) => KtlsSocket) => T): T {
   const all: KtlsSocket[] = [];
   try {
     return fn((s) => {
@@ -114,7 +119,7 @@ function withSockets<T>(fn: (open: (s: KtlsSocket) => KtlsSocket) => T): T {
 }
 
 /** FIXTURE(tls): `fd` has TLS_TX, `cfd` has TLS_RX, both gen 0. */
-function tlsFixture<T>(v: Variant, fn: (fd: KtlsSocket, cfd: KtlsSocket) => T): T {
+export function tlsFixture<T>(v: Variant, fn: (fd: KtlsSocket, cfd: KtlsSocket) => T): T {
   return withSockets((open) => {
     const [a, b] = KtlsSocket.pair(5000);
     const fd = open(a);
@@ -123,11 +128,12 @@ function tlsFixture<T>(v: Variant, fn: (fd: KtlsSocket, cfd: KtlsSocket) => T): 
     cfd.attachUlp();
     fd.setCryptoInfoRaw('tx', rawCryptoInfo(v.version, v.cipher, 0));
     cfd.setCryptoInfoRaw('rx', rawCryptoInfo(v.version, v.cipher, 0));
+    if (v.nopad === true) cfd.setsockopt(SOL_TLS, TLS_RX_EXPECT_NO_PAD, Uint8Array.of(1, 0, 0, 0));
     return fn(fd, cfd);
   });
 }
 
-function tlsTest(
+export function tlsTest(
   row: string,
   fn: (fd: KtlsSocket, cfd: KtlsSocket, v: Variant) => void,
   only?: 12 | 13,
@@ -141,7 +147,7 @@ function tlsTest(
   }
 }
 
-function recvCmsg(
+export function recvCmsg(
   s: KtlsSocket,
   type: number,
   expect: Uint8Array,
@@ -152,12 +158,12 @@ function recvCmsg(
   eqBytes(r.data, expect, 'control record');
 }
 
-function sendKeyUpdate(fd: KtlsSocket, v: Variant): void {
+export function sendKeyUpdate(fd: KtlsSocket, v: Variant): void {
   fd.sendRecord(REC_HANDSHAKE, KEY_UPDATE_MSG);
   fd.setCryptoInfoRaw('tx', rawCryptoInfo(v.version, v.cipher, 1));
 }
 
-function recvKeyUpdate(cfd: KtlsSocket, peek = false): void {
+export function recvKeyUpdate(cfd: KtlsSocket, peek = false): void {
   recvCmsg(cfd, REC_HANDSHAKE, KEY_UPDATE_MSG, { peek });
 }
 
@@ -527,9 +533,21 @@ for (const v of VARIANTS.filter((x) => x.version === TLS_1_2 && x.cipher !== 54)
 }
 
 // rekey family: TLS 1.3 only, kernels with rekey (6.14+).
-function rekeyTest(row: string, fn: (fd: KtlsSocket, cfd: KtlsSocket, v: Variant) => void) {
+export function rekeyTest(row: string, fn: (fd: KtlsSocket, cfd: KtlsSocket, v: Variant) => void) {
   for (const v of VARIANTS) {
-    if (v.version !== TLS_1_3) continue;
+    if (v.version !== TLS_1_3) {
+      // tls.c returns at once for TLS 1.2 (a pass on every kernel). The port's row checks the
+      // TLS 1.2 rule that makes that so: a second TLS_TX is refused with EBUSY (tls_main.c).
+      kernelTest('selftest', `tls.${row}`, v.name, [txNeed(v)], () =>
+        tlsFixture(v, (fd) =>
+          throwsErrno(
+            () => fd.setCryptoInfoRaw('tx', rawCryptoInfo(v.version, v.cipher, 1)),
+            'EBUSY',
+          ),
+        ),
+      );
+      continue;
+    }
     kernelTest('selftest', `tls.${row}`, v.name, [txNeed(v), 'rekey'], () =>
       tlsFixture(v, (fd, cfd) => fn(fd, cfd, v)),
     );
@@ -705,7 +723,7 @@ tlsTest('nonblocking', (fd, cfd) => {
 // ---------------------------------------------------------------------------------------------
 // FIXTURE(tls_basic): ULP on both sockets, keys set by the test.
 
-function basicPair<T>(fn: (fd: KtlsSocket, cfd: KtlsSocket) => T): T {
+export function basicPair<T>(fn: (fd: KtlsSocket, cfd: KtlsSocket) => T): T {
   return withSockets((open) => {
     const [a, b] = KtlsSocket.pair(5000);
     const fd = open(a);
@@ -843,7 +861,7 @@ for (const v of ZERO_LEN_VARIANTS) {
 const ERR_VARIANTS = VARIANTS.filter(
   (v) => v.cipher === 51 && (v.name === '12_aes_gcm' || v.name === '13_aes_gcm'),
 );
-function errFixture(
+export function errFixture(
   v: Variant,
   fn: (fd: KtlsSocket, cfd: KtlsSocket, fd2: KtlsSocket, cfd2: KtlsSocket) => void,
 ) {
@@ -861,8 +879,8 @@ function errFixture(
     fn(fd, cfd, fd2, cfd2);
   });
 }
-const overhead = (v: Variant) => (v.version === TLS_1_2 ? 29 : 22);
-function errTest(
+export const overhead = (v: Variant) => (v.version === TLS_1_2 ? 29 : 22);
+export function errTest(
   row: string,
   fn: (fd: KtlsSocket, cfd: KtlsSocket, fd2: KtlsSocket, cfd2: KtlsSocket, v: Variant) => void,
 ) {
@@ -872,7 +890,7 @@ function errTest(
     );
   }
 }
-function capture(cfd: KtlsSocket, n: number): Uint8Array {
+export function capture(cfd: KtlsSocket, n: number): Uint8Array {
   return cfd.recv({ maxBytes: n, waitall: true, cmsg: false }).data;
 }
 
