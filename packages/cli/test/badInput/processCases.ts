@@ -73,6 +73,17 @@ export function processCases(): void {
     });
   });
 
+  describe('inspect', () => {
+    it('a --port in use is an environment error (exit 5)', async () => {
+      const busy = createServer();
+      await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+      const port = (busy.address() as { port: number }).port;
+      const r = await inProcess('inspect', '--port', String(port));
+      busy.close();
+      expectClean('inspect busy port', r, { exits: ['environment'], mentions: ['EADDRINUSE'] });
+    });
+  });
+
   describe('signals and pipes (the real binary)', () => {
     it('SIGTERM during explore writes the failures found and exits 130', async () => {
       const out = join(caseDir(), 'run');
