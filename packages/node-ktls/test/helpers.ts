@@ -108,6 +108,7 @@ export async function nodeServer(
   pem: { key: Buffer; cert: Buffer },
   options: TlsOptions = {},
   onSecure: (s: TLSSocket) => void = () => {},
+  ktls: KtlsOptions = { probe: NO_KERNEL },
 ): Promise<{ server: TlsServer; ours: () => Promise<{ ours: KtlsStream; theirs: TLSSocket }> }> {
   const server = createTlsServer({ key: pem.key, cert: pem.cert, ...options }, onSecure);
   server.listen(0, '127.0.0.1');
@@ -119,7 +120,7 @@ export async function nodeServer(
       const theirs = once(server, 'secureConnection') as Promise<[TLSSocket]>;
       const ours = await connect(
         { host: '127.0.0.1', port, servername: 'localhost', ca: pem.cert },
-        { probe: NO_KERNEL },
+        ktls,
       );
       return { ours, theirs: (await theirs)[0] };
     },

@@ -3,10 +3,11 @@
  * and a JSON report (`--out`) that vm/run.mjs reads back over the rw 9p share. With `--bench=1`
  * it also runs the benchmark and puts its numbers in the report.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { formatProbe, probe } from '../../src/index.js';
 import { runBenchmark } from './bench.js';
-import { NotApplicable, TESTS, unmetNeeds } from './framework.js';
+import { kernelTest, type Need, NotApplicable, TESTS, unmetNeeds } from './framework.js';
 import { checkRequirements, harnessEnv } from './requirements.js';
 import './afalg.js';
 import './selftests.js';
@@ -25,7 +26,32 @@ interface Outcome {
   readonly ms: number;
 }
 
+/**
+ * packages/node-ktls's rows (group `node-ktls`), compiled by vm/run.mjs into that package's
+ * dist-vm: imported by path, not as a dependency (node-ktls depends on this package), and run in
+ * this same process (docs/vm-harness.md §5: one Node process per boot).
+ */
+const NODE_KTLS_SUITE = new URL(
+  '../../../../node-ktls/dist-vm/test/kernel/suite.js',
+  import.meta.url,
+);
+
+interface ExternalTest {
+  readonly row: string;
+  readonly variant: string;
+  readonly needs: readonly string[];
+  readonly run: () => unknown;
+}
+
+async function registerNodeKtls(): Promise<void> {
+  if (!existsSync(fileURLToPath(NODE_KTLS_SUITE))) return;
+  const m = (await import(NODE_KTLS_SUITE.href)) as { NODE_KTLS_TESTS: ExternalTest[] };
+  for (const t of m.NODE_KTLS_TESTS)
+    kernelTest('node-ktls', t.row, t.variant, t.needs as readonly Need[], t.run);
+}
+
 async function main(): Promise<void> {
+  await registerNodeKtls();
   const args = process.argv.slice(2);
   const outIdx = args.indexOf('--out');
   const out = outIdx >= 0 ? args[outIdx + 1] : undefined;
