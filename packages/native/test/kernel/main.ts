@@ -35,6 +35,10 @@ const NODE_KTLS_SUITE = new URL(
   '../../../../node-ktls/dist-vm/test/kernel/suite.js',
   import.meta.url,
 );
+const NODE_KTLS_BENCH = new URL(
+  '../../../../node-ktls/dist-vm/test/kernel/bench.js',
+  import.meta.url,
+);
 
 interface ExternalTest {
   readonly row: string;
@@ -48,6 +52,20 @@ async function registerNodeKtls(): Promise<void> {
   const m = (await import(NODE_KTLS_SUITE.href)) as { NODE_KTLS_TESTS: ExternalTest[] };
   for (const t of m.NODE_KTLS_TESTS)
     kernelTest('node-ktls', t.row, t.variant, t.needs as readonly Need[], t.run);
+}
+
+/** Adds node-ktls's benchmark (Node tls vs the offloaded stream vs sendFile) to ours. */
+async function withNodeKtls<B extends { text: string }>(ours: B): Promise<B> {
+  if (!existsSync(fileURLToPath(NODE_KTLS_BENCH))) return ours;
+  const m = (await import(NODE_KTLS_BENCH.href)) as {
+    runNodeKtlsBenchmark: () => Promise<{ text: string }>;
+  };
+  try {
+    const nodeKtls = await m.runNodeKtlsBenchmark();
+    return { ...ours, nodeKtls, text: `${ours.text}\n${nodeKtls.text}` };
+  } catch (error) {
+    return { ...ours, text: `${ours.text}\nnode-ktls benchmark failed: ${String(error)}` };
+  }
 }
 
 async function main(): Promise<void> {
@@ -112,7 +130,7 @@ async function main(): Promise<void> {
       `${tag} ${t.name} (${outcome.ms} ms)${outcome.message ? `: ${outcome.message}` : ''}`,
     );
   }
-  const benchResult = bench ? await runBenchmark() : undefined;
+  const benchResult = bench ? await withNodeKtls(await runBenchmark()) : undefined;
   if (benchResult) console.log(benchResult.text);
   const passed = results.filter((r) => r.status === 'pass').length;
   const failed = results.filter((r) => r.status === 'fail').length;
