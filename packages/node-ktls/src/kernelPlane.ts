@@ -16,6 +16,8 @@ import {
   KtlsSocket,
   POLLIN,
   POLLOUT,
+  SOL_TLS,
+  TLS_RX_EXPECT_NO_PAD,
 } from '@ktls-lab/native';
 import type { RxPlane, RxSink, TxPlane } from './dataPlane.js';
 import { NodeKtlsError } from './errors.js';
@@ -31,6 +33,7 @@ export interface KernelSocket {
   recv(options: KtlsRecvOptions): KtlsRecvResult;
   poll(events: number, timeoutMs: number): number;
   sendFile(inFd: number, offset: number, count: number): number;
+  setIntOption(level: number, name: number, value: number): void;
 }
 
 export type KernelSocketFactory = (raw: Socket) => KernelSocket;
@@ -58,6 +61,7 @@ export function kernelPlanes(
   txState: CryptoState,
   leftover: Uint8Array,
   factory: KernelSocketFactory = (s) => KtlsSocket.fromNetSocket(s),
+  options: { readonly expectNoPad?: boolean } = {},
 ): { decision: OffloadDecision; planes: { rx: RxPlane; tx: TxPlane }; leftover: Uint8Array } {
   let rest = leftover;
   const userspace = (reason: string): DirectionDecision => ({ plane: 'userspace', reason });
@@ -88,6 +92,8 @@ export function kernelPlanes(
     if (started.ok) {
       rx = started.rx;
       rest = new Uint8Array(0);
+      if (options.expectNoPad)
+        rxWhy = { ...rxWhy, reason: `${rxWhy.reason}; ${expectNoPad(sock)}` };
     } else {
       rxWhy = userspace(started.reason);
       rx = started.fallback;
@@ -99,6 +105,16 @@ export function kernelPlanes(
     planes: { rx: rx ?? new UserspaceRx(raw, rxState), tx: tx ?? new UserspaceTx(raw, txState) },
     leftover: rest,
   };
+}
+
+/** TLS_RX_EXPECT_NO_PAD on (TLS 1.3, after TLS_RX: docs/kernel-tls.md §3); what happened, for the reason. */
+function expectNoPad(sock: KernelSocket): string {
+  try {
+    sock.setIntOption(SOL_TLS, TLS_RX_EXPECT_NO_PAD, 1);
+    return 'TLS_RX_EXPECT_NO_PAD set';
+  } catch (error) {
+    return `TLS_RX_EXPECT_NO_PAD refused: ${(error as Error).message}`;
+  }
 }
 
 /** The part of net.Socket's libuv handle the hand-off uses to stop and restart reads. */

@@ -15,6 +15,8 @@ import {
   type KtlsRecvResult,
   NativeSyscallError,
   POLLOUT,
+  SOL_TLS,
+  TLS_RX_EXPECT_NO_PAD,
 } from '@ktls-lab/native';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -75,6 +77,9 @@ class FakeKernel implements KernelSocket {
     }
     this.calls.push(['sendRecord', type, [...body]]);
     return body.length;
+  }
+  setIntOption(level: number, name: number, value: number): void {
+    this.calls.push(['setIntOption', level, name, value]);
   }
   sendFile(inFd: number, offset: number, count: number): number {
     this.calls.push(['sendFile', inFd, offset, count]);
@@ -208,6 +213,18 @@ describe('kernel planes (fake KernelSocket)', () => {
       'data:from the kernel',
       `control:${ContentType.alert}:1,0`,
     ]);
+    built.planes.rx.destroy();
+  });
+
+  it('TLS_RX_EXPECT_NO_PAD when asked: set right after TLS_RX, and the reason says so', async () => {
+    const [raw] = await pair();
+    const k = new FakeKernel();
+    const built = kernelPlanes(raw, KERNEL, stateAt(0), stateAt(0), EMPTY, () => k, {
+      expectNoPad: true,
+    });
+    const rx = k.calls.findIndex((c) => c[0] === 'rx');
+    expect(k.calls[rx + 1]).toEqual(['setIntOption', SOL_TLS, TLS_RX_EXPECT_NO_PAD, 1]);
+    expect(built.decision.rx.reason).toMatch(/TLS_RX_EXPECT_NO_PAD set$/);
     built.planes.rx.destroy();
   });
 
