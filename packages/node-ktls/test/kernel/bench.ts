@@ -15,7 +15,7 @@ import tls from 'node:tls';
 import { accept, type KtlsStream } from '../../src/index.js';
 import { makeCert, payload } from '../helpers.js';
 
-const FILE_BYTES = 16 << 20;
+const FILE_BYTES = 8 << 20;
 const ROUNDS = 3;
 const TLS = {
   minVersion: 'TLSv1.2',

@@ -10,8 +10,8 @@ import { writeFileSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
 import { join } from 'node:path';
 import tls from 'node:tls';
-import { probe } from '@ktls-lab/native';
-import { connect, type KtlsStream, NodeKtlsError } from '../../src/index.js';
+import { type ProbeResult, probe } from '@ktls-lab/native';
+import { connect, type KtlsOptions, type KtlsStream, NodeKtlsError } from '../../src/index.js';
 import { acceptOne, makeCert, nodeServer, payload, readAll, sha256 } from '../helpers.js';
 import { keyUpdates, OpensslPeer, reader } from '../openssl.js';
 import { expectedPlanes, tlsStat } from './kernelFacts.js';
@@ -38,6 +38,13 @@ function add(row: string, variant: string, needs: readonly string[], run: () => 
 }
 
 let pem: ReturnType<typeof makeCert> | undefined;
+let probed: ProbeResult | undefined;
+/**
+ * The kernel's answer, asked once and given to every stream: `probe()` itself sets TLS_TX on
+ * sockets of its own (one per cipher), which moves the tls_stat counters the rows check.
+ */
+const kernel = (): ProbeResult => (probed ??= probe());
+const ktls = (extra: KtlsOptions = {}): KtlsOptions => ({ probe: kernel(), ...extra });
 const cert = () => (pem ??= makeCert());
 
 const TLS12 = 0x0303;
@@ -81,7 +88,7 @@ async function exchange(ours: KtlsStream, theirs: tls.TLSSocket): Promise<void> 
 
 /** The planes the policy must have chosen here, and the tls_stat counters they must move. */
 function checkPlanes(ours: KtlsStream, before: Map<string, number>): string {
-  const want = expectedPlanes(probe(), ours.getProtocol() === 'TLSv1.3');
+  const want = expectedPlanes(kernel(), ours.getProtocol() === 'TLSv1.3');
   assert.equal(ours.offload.tx.plane, want, `TX plane (${ours.offload.tx.reason})`);
   assert.equal(ours.offload.rx.plane, want, `RX plane (${ours.offload.rx.reason})`);
   const after = tlsStat();
@@ -96,12 +103,13 @@ for (const s of SUITES) {
   const v = s.version === 'TLSv1.3' ? '13' : '12';
   const needs = ['ktls', `tx:${s.version === 'TLSv1.3' ? TLS13 : TLS12}:${CIPHER[s.name]}`];
   add('node-ktls.data', `client-${v}-${s.name}`, needs, async () => {
+    kernel();
     const before = tlsStat();
     const { server, ours: dial } = await nodeServer(
       cert(),
       tlsOptions(s.version, s.openssl),
       () => {},
-      {},
+      ktls(),
     );
     try {
       const { ours, theirs } = await dial();
@@ -113,11 +121,12 @@ for (const s of SUITES) {
     }
   });
   add('node-ktls.data', `server-${v}-${s.name}`, needs, async () => {
+    kernel();
     const before = tlsStat();
     // Node's tls (OpenSSL) never pads unless the application asks (README "Offload policy").
     const listener = await acceptOne(
       { key: cert().key, cert: cert().cert },
-      { tls13ExpectNoPad: true },
+      ktls({ tls13ExpectNoPad: true }),
     );
     try {
       const theirs = tls.connect({
@@ -142,7 +151,12 @@ for (const s of SUITES) {
 }
 
 add('node-ktls.tickets', 'client-13', ['ktls'], async () => {
-  const { server, ours: dial } = await nodeServer(cert(), { maxVersion: 'TLSv1.3' }, () => {}, {});
+  const { server, ours: dial } = await nodeServer(
+    cert(),
+    { maxVersion: 'TLSv1.3' },
+    () => {},
+    ktls(),
+  );
   try {
     const { ours, theirs } = await dial();
     const session = once(ours, 'session') as Promise<[Buffer]>;
@@ -169,7 +183,7 @@ add('node-ktls.tickets', 'client-13', ['ktls'], async () => {
 });
 
 add('node-ktls.truncation', 'server-12', ['ktls'], async () => {
-  const listener = await acceptOne({ key: cert().key, cert: cert().cert }, {});
+  const listener = await acceptOne({ key: cert().key, cert: cert().cert }, ktls());
   try {
     const raw = netConnect({ host: '127.0.0.1', port: listener.port });
     const theirs = tls.connect({
@@ -207,15 +221,16 @@ for (const side of ['client', 'server'] as const) {
       peer = OpensslPeer.server(dir, ['-tls1_3']);
       ours = await connectTo(await peer.port());
     } else {
-      const listener = await acceptOne({ key: cert().key, cert: cert().cert }, {});
+      const listener = await acceptOne({ key: cert().key, cert: cert().cert }, ktls());
       close = listener.close;
       peer = OpensslPeer.client(listener.port, ['-tls1_3', '-CAfile', `${dir}/cert.pem`]);
       ours = await listener.stream();
     }
     try {
       // 6.1: the policy keeps TLS 1.3 in userspace (no rekey); 6.14+: the kernel re-keys.
-      const want = expectedPlanes(probe(), true);
+      const want = expectedPlanes(kernel(), true);
       assert.equal(ours.offload.rx.plane, want, ours.offload.rx.reason);
+      kernel();
       const before = tlsStat();
       await keyUpdates(peer, ours);
       if (want === 'kernel') {
@@ -234,9 +249,10 @@ for (const side of ['client', 'server'] as const) {
 
 add('node-ktls.openssl', 'server-12', ['ktls'], async () => {
   const { dir } = cert();
-  const listener = await acceptOne({ key: cert().key, cert: cert().cert }, {});
+  const listener = await acceptOne({ key: cert().key, cert: cert().cert }, ktls());
   const peer = OpensslPeer.client(listener.port, ['-tls1_2', '-CAfile', `${dir}/cert.pem`]);
   try {
+    kernel();
     const before = tlsStat();
     const ours = await listener.stream();
     const got = reader(ours);
@@ -257,6 +273,7 @@ add('node-ktls.openssl', 'server-12', ['ktls'], async () => {
 add('node-ktls.openssl', 'client-12', ['ktls'], async () => {
   const peer = OpensslPeer.server(cert().dir, ['-tls1_2']);
   try {
+    kernel();
     const before = tlsStat();
     const ours = await connectTo(await peer.port());
     const got = reader(ours);
@@ -282,8 +299,9 @@ for (const version of ['TLSv1.2', 'TLSv1.3'] as const) {
     const file = join(cert().dir, `sendfile-${v}.bin`);
     const body = payload(VM_TRANSFER_BYTES);
     writeFileSync(file, body);
+    kernel();
     const before = tlsStat();
-    const listener = await acceptOne({ key: cert().key, cert: cert().cert }, {});
+    const listener = await acceptOne({ key: cert().key, cert: cert().cert }, ktls());
     try {
       const theirs = tls.connect({
         host: '127.0.0.1',
@@ -303,7 +321,7 @@ for (const version of ['TLSv1.2', 'TLSv1.3'] as const) {
         sha256(bytes),
         sha256(Buffer.concat([Buffer.from('head:'), body.subarray(1000), Buffer.from(':tail')])),
       );
-      const want = expectedPlanes(probe(), version === 'TLSv1.3');
+      const want = expectedPlanes(kernel(), version === 'TLSv1.3');
       assert.equal(ours.offload.tx.plane, want, ours.offload.tx.reason);
       const rose = (tlsStat().get('TlsTxSw') ?? 0) - (before.get('TlsTxSw') ?? 0);
       assert.equal(rose, want === 'kernel' ? 1 : 0, 'TlsTxSw');
@@ -315,5 +333,5 @@ for (const version of ['TLSv1.2', 'TLSv1.3'] as const) {
 }
 
 function connectTo(port: number): Promise<KtlsStream> {
-  return connect({ host: '127.0.0.1', port, servername: 'localhost', ca: cert().cert });
+  return connect({ host: '127.0.0.1', port, servername: 'localhost', ca: cert().cert }, ktls());
 }
