@@ -1,4 +1,4 @@
-/** What the kernel says about itself, for the `node-ktls` VM rows (docs/kernel-tls.md §10). */
+/** What the kernel says about itself, for the `node-ktls` VM rows (docs/kernel-tls.md §4.1). */
 import { readFileSync } from 'node:fs';
 import type { ProbeResult } from '@ktls-lab/native';
 import type { PlaneKind } from '../../src/index.js';
