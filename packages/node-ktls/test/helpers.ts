@@ -126,3 +126,22 @@ export async function nodeServer(
     },
   };
 }
+
+/**
+ * Both ends send `bytes` random bytes and end; the SHA-256 of what each read and of what the other
+ * sent, for the caller to compare (close_notify must end both for the reads to finish).
+ */
+export async function exchange(
+  ours: KtlsStream,
+  theirs: TLSSocket,
+  bytes: number,
+): Promise<{ oursGot: string; theirsGot: string; up: string; down: string }> {
+  const up = payload(bytes);
+  const down = payload(bytes);
+  const oursRead = readAll(ours);
+  const theirsRead = readAll(theirs);
+  ours.end(up);
+  theirs.end(down);
+  const [a, b] = await Promise.all([oursRead, theirsRead]);
+  return { oursGot: sha256(a), theirsGot: sha256(b), up: sha256(up), down: sha256(down) };
+}

@@ -146,6 +146,15 @@ async function pair(): Promise<[Socket, Socket]> {
   return [c, accepted];
 }
 
+/** Logs each non-empty libuv write of `raw` into the fake's calls, to see the order of everything. */
+function logWrites(raw: Socket, k: FakeKernel): void {
+  const write = raw.write.bind(raw) as (chunk: Uint8Array, cb?: () => void) => boolean;
+  (raw as unknown as { write: typeof write }).write = (chunk, cb) => {
+    if (chunk.length > 0) k.calls.push(['write', Buffer.from(chunk).toString()]);
+    return write(chunk, cb);
+  };
+}
+
 /** Records sealed under `state` as the peer's record layer would send them. */
 function sealed(state: CryptoState, texts: string[]): Uint8Array {
   const peer = new TlsRecordLayer({ trace: false });
@@ -284,11 +293,7 @@ describe('kernel planes (fake KernelSocket)', () => {
     const [raw, peer] = await pair();
     const k = new FakeKernel();
     const { planes } = txOnly(raw, k);
-    const write = raw.write.bind(raw) as (chunk: Uint8Array, cb?: () => void) => boolean;
-    (raw as unknown as { write: typeof write }).write = (chunk, cb) => {
-      if (chunk.length > 0) k.calls.push(['write', Buffer.from(chunk).toString()]);
-      return write(chunk, cb);
-    };
+    logWrites(raw, k);
     planes.tx.write(Buffer.from('before'), () => {});
     planes.tx.rekey(buildKeyUpdate(false), stateAt(7));
     await new Promise<void>((r) => planes.tx.write(Buffer.from('after'), () => r()));
@@ -321,11 +326,7 @@ describe('kernel planes (fake KernelSocket)', () => {
     const [raw, peer] = await pair();
     const k = new FakeKernel();
     const { planes } = txOnly(raw, k);
-    const write = raw.write.bind(raw) as (chunk: Uint8Array, cb?: () => void) => boolean;
-    (raw as unknown as { write: typeof write }).write = (chunk, cb) => {
-      if (chunk.length > 0) k.calls.push(['write', Buffer.from(chunk).toString()]);
-      return write(chunk, cb);
-    };
+    logWrites(raw, k);
     planes.tx.write(Buffer.from('head'), () => {});
     const sent = planes.tx.sendFile?.(42, 10, 1000);
     await new Promise<void>((r) => planes.tx.write(Buffer.from('tail'), () => r()));
