@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import {
+  type ConnectionOptions,
   createServer as createTlsServer,
   type Server as TlsServer,
   type TlsOptions,
@@ -109,6 +110,7 @@ export async function nodeServer(
   options: TlsOptions = {},
   onSecure: (s: TLSSocket) => void = () => {},
   ktls: KtlsOptions = { probe: NO_KERNEL },
+  connectOptions: ConnectionOptions = {},
 ): Promise<{ server: TlsServer; ours: () => Promise<{ ours: KtlsStream; theirs: TLSSocket }> }> {
   const server = createTlsServer({ key: pem.key, cert: pem.cert, ...options }, onSecure);
   server.listen(0, '127.0.0.1');
@@ -119,7 +121,7 @@ export async function nodeServer(
     ours: async () => {
       const theirs = once(server, 'secureConnection') as Promise<[TLSSocket]>;
       const ours = await connect(
-        { host: '127.0.0.1', port, servername: 'localhost', ca: pem.cert },
+        { host: '127.0.0.1', port, servername: 'localhost', ca: pem.cert, ...connectOptions },
         ktls,
       );
       return { ours, theirs: (await theirs)[0] };

@@ -60,9 +60,11 @@ const SUITES: readonly {
   { name: 'aes128gcm', version: 'TLSv1.3', openssl: 'TLS_AES_128_GCM_SHA256' },
   { name: 'aes256gcm', version: 'TLSv1.3', openssl: 'TLS_AES_256_GCM_SHA384' },
   { name: 'chacha', version: 'TLSv1.3', openssl: 'TLS_CHACHA20_POLY1305_SHA256' },
+  { name: 'aes128ccm', version: 'TLSv1.3', openssl: 'TLS_AES_128_CCM_SHA256' },
   { name: 'aes128gcm', version: 'TLSv1.2', openssl: 'ECDHE-ECDSA-AES128-GCM-SHA256' },
   { name: 'aes256gcm', version: 'TLSv1.2', openssl: 'ECDHE-ECDSA-AES256-GCM-SHA384' },
   { name: 'chacha', version: 'TLSv1.2', openssl: 'ECDHE-ECDSA-CHACHA20-POLY1305' },
+  { name: 'aes128ccm', version: 'TLSv1.2', openssl: 'ECDHE-ECDSA-AES128-CCM' },
 ];
 
 /** Node's `ciphers` takes TLS 1.3 suite names as well (it passes them to SSL_set_ciphersuites). */
@@ -115,6 +117,7 @@ for (const s of SUITES) {
       tlsOptions(s.version, s.openssl),
       () => {},
       ktls(),
+      tlsOptions(s.version, s.openssl),
     );
     try {
       const { ours, theirs } = await dial();
