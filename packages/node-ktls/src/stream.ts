@@ -109,11 +109,20 @@ export class KtlsStream extends Duplex {
       const n = length ?? size - offset;
       if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(n) || n < 0)
         throw new NodeKtlsError('ERR_KTLS_SENDFILE', `bad offset ${offset} or length ${n}`);
+      // Refused before a byte is sent; a file that shrinks meanwhile is caught while sending.
+      if (offset + n > size)
+        throw new NodeKtlsError(
+          'ERR_KTLS_SENDFILE',
+          `offset ${offset} + length ${n} is past the end of the file (${size} bytes)`,
+        );
       if (n === 0) return 0;
       const tx = this.planes.tx;
       if (tx.sendFile) {
-        // Whatever was written before has reached the plane (which keeps it in order).
-        while (this.writableLength > 0) await new Promise((r) => setImmediate(r));
+        // An empty write's callback comes after every earlier write has reached the plane (which
+        // keeps its own order from there), without polling while the peer is slow to read.
+        await new Promise<void>((resolve, reject) =>
+          this.write(Buffer.alloc(0), (e) => (e ? reject(e) : resolve())),
+        );
         return await tx.sendFile(fd, offset, n);
       }
       return await copyFile(this, fd, offset, n);
