@@ -92,7 +92,11 @@ export async function acceptOne(
 ): Promise<{ port: number; stream: () => Promise<KtlsStream>; close: () => void }> {
   let accepted: Promise<KtlsStream> | undefined;
   const { server, port } = await listen((raw) => {
-    accepted ??= accept(raw, options, ktls);
+    if (accepted !== undefined) return;
+    accepted = accept(raw, options, ktls);
+    // Handled here so a failed handshake is not an unhandled rejection before `stream()` is
+    // awaited; `stream()` still rejects with it.
+    accepted.catch(() => {});
   });
   return {
     port,

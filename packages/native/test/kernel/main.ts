@@ -95,8 +95,15 @@ async function main(): Promise<void> {
       `${r.failure === null ? 'ok  ' : 'FAIL'} ${r.row}${r.failure ? `: ${r.failure}` : ''}`,
     );
   }
+  // An error no test awaited (a socket's 'error' without a listener, a rejection nobody handled)
+  // fails the test that was running instead of ending the process and every later row with it.
+  const stray: string[] = [];
+  const onStray = (e: unknown) => stray.push(e instanceof Error ? e.message : String(e));
+  process.on('uncaughtException', onStray);
+  process.on('unhandledRejection', onStray);
   for (const t of TESTS) {
     if (filter && !t.name.includes(filter)) continue;
+    stray.length = 0;
     const t0 = Date.now();
     const why = unmetNeeds(t, p);
     let outcome: Outcome;
@@ -124,6 +131,13 @@ async function main(): Promise<void> {
               };
       }
     }
+    if (stray.length > 0 && outcome.status !== 'fail')
+      outcome = {
+        ...pick(t),
+        status: 'fail',
+        message: `an error no test awaited: ${stray.join('; ')}`,
+        ms: outcome.ms,
+      };
     results.push(outcome);
     const tag = outcome.status === 'pass' ? 'ok  ' : outcome.status === 'na' ? 'n/a ' : 'FAIL';
     console.log(
