@@ -26,14 +26,18 @@ server.stdout.on('data', (d: Buffer) => {
 });
 afterAll(() => server.kill());
 
-async function port(): Promise<number> {
+/** Waits (up to 10 s) for the server's output to match `pattern`. */
+async function logged(pattern: RegExp): Promise<RegExpMatchArray> {
   for (let i = 0; i < 1000; i++) {
-    const m = output.match(/listening on https:\/\/localhost:(\d+)\//);
-    if (m) return Number(m[1]);
+    const m = output.match(pattern);
+    if (m) return m;
     await new Promise((r) => setTimeout(r, 10));
   }
-  throw new Error(`the example server did not start: ${output}`);
+  throw new Error(`the example server did not print ${pattern}: ${output}`);
 }
+
+const port = async (): Promise<number> =>
+  Number((await logged(/listening on https:\/\/localhost:(\d+)\//))[1]);
 
 describe('examples/file-server.mjs', () => {
   it('serves a file byte-exact to curl -k, saying which plane carries each direction', async () => {
@@ -43,8 +47,9 @@ describe('examples/file-server.mjs', () => {
       maxBuffer: 4 << 20,
     });
     expect(sha256(stdout)).toBe(sha256(body));
-    expect(output).toMatch(/TX userspace \(.+\); RX userspace \(.+\)/);
-    expect(output).toMatch(/GET \/one-mib\.bin: 1048576 bytes with read \+ write/);
+    // The server logs after curl has the bytes: wait for its lines.
+    await logged(/TX userspace \(.+\); RX userspace \(.+\)/);
+    await logged(/GET \/one-mib\.bin: 1048576 bytes with read \+ write/);
   });
 
   it('answers 404 for a missing file and for a path outside its root', async () => {
