@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/uio.h>
@@ -307,6 +308,20 @@ Napi::Value Poll(const Napi::CallbackInfo& info) {
   int rc = poll(&p, 1, IntArg(info, 2, "timeoutMs"));
   if (rc < 0) throw SysError(info.Env(), "poll", errno);
   return Napi::Number::New(info.Env(), rc == 0 ? 0 : p.revents);
+}
+
+// sendfile(outFd, inFd, offset, count) -> bytes sent (-1 for EAGAIN on a non-blocking socket).
+// On a socket with TLS_TX the kernel seals the file's pages into records (tls_sw_sendmsg with
+// MSG_SPLICE_PAGES; docs/kernel-tls.md §4).
+Napi::Value SendFile(const Napi::CallbackInfo& info) {
+  int out = IntArg(info, 0, "outFd");
+  int in = IntArg(info, 1, "inFd");
+  off_t offset = static_cast<off_t>(info[2].As<Napi::Number>().Int64Value());
+  size_t count = static_cast<size_t>(IntArg(info, 3, "count"));
+  ssize_t n = sendfile(out, in, &offset, count);
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return Napi::Number::New(info.Env(), -1);
+  if (n < 0) throw SysError(info.Env(), "sendfile", errno);
+  return Napi::Number::New(info.Env(), static_cast<double>(n));
 }
 
 // connectUnspec(fd): connect(AF_UNSPEC), a disconnect; a TLS socket refuses it with EOPNOTSUPP

@@ -33,6 +33,8 @@ Napi::Value SetNonblock(const Napi::CallbackInfo& info);
 Napi::Value SetIntOpt(const Napi::CallbackInfo& info);
 // poll(fd, events, timeoutMs) -> revents
 Napi::Value Poll(const Napi::CallbackInfo& info);
+// sendfile(outFd, inFd, offset, count) -> bytes sent, -1 for EAGAIN
+Napi::Value SendFile(const Napi::CallbackInfo& info);
 // connectUnspec(fd)
 Napi::Value ConnectUnspec(const Napi::CallbackInfo& info);
 // connectTo(fd, listenerFd)

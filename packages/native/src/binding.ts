@@ -109,6 +109,7 @@ export interface NativeBinding {
   setNonblock(fd: number, on: boolean): void;
   setIntOpt(fd: number, level: number, name: number, value: number): void;
   poll(fd: number, events: number, timeoutMs: number): number;
+  sendfile(outFd: number, inFd: number, offset: number, count: number): number;
   connectUnspec(fd: number): void;
   connectTo(fd: number, listener: number): void;
   accept(fd: number): number;

@@ -41,6 +41,7 @@ export {
   type KtlsRecvResult,
   MSG,
   POLLIN,
+  POLLOUT,
   type RecvOptions,
   type SendOptions,
   SO_RCVLOWAT,

@@ -22,6 +22,7 @@ export const SO_SNDBUF = 7;
 export const SO_RCVLOWAT = 18;
 export const SO_RCVTIMEO = 20;
 export const POLLIN = 1;
+export const POLLOUT = 4;
 
 /** `msg_flags` / send/recv flags (include/linux/socket.h). */
 export const MSG = {
@@ -231,6 +232,14 @@ export class KtlsSocket {
 
   poll(events: number, timeoutMs: number): number {
     return native((b) => b.poll(this.fd, events, timeoutMs));
+  }
+
+  /**
+   * sendfile(2) from `inFd` at `offset`, at most `count` bytes: the bytes sent, or -1 when the
+   * socket buffer is full (EAGAIN, non-blocking socket). With TLS_TX the kernel seals them.
+   */
+  sendFile(inFd: number, offset: number, count: number): number {
+    return native((b) => b.sendfile(this.fd, inFd, offset, count));
   }
 
   setNonblocking(on: boolean): void {

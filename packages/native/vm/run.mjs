@@ -97,13 +97,13 @@ function build() {
   const turbo = join(repo, 'node_modules', '.bin', 'turbo');
   const tsc = join(repo, 'node_modules', 'typescript', 'bin', 'tsc');
   if (existsSync(turbo)) {
-    sh(turbo, ['run', 'build', '--filter=@ktls-lab/native^...', '--output-logs=errors-only'], {
+    sh(turbo, ['run', 'build', '--filter=@ktls-lab/node-ktls^...', '--output-logs=errors-only'], {
       cwd: repo,
       stdio: 'inherit',
       env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' },
     });
   } else {
-    for (const dep of ['core', 'sim']) {
+    for (const dep of ['core', 'sim', 'native']) {
       sh(process.execPath, [tsc, '-p', join(repo, 'packages', dep, 'tsconfig.build.json')], {
         stdio: 'inherit',
       });
@@ -111,6 +111,10 @@ function build() {
   }
   sh(process.execPath, [join(pkg, 'scripts', 'build-addon.mjs')], { stdio: 'inherit' });
   sh(process.execPath, [tsc, '-p', join(pkg, 'tsconfig.vm.json')], { stdio: 'inherit' });
+  // packages/node-ktls's rows (group node-ktls), which test/kernel/main.ts imports by path.
+  sh(process.execPath, [tsc, '-p', join(repo, 'packages', 'node-ktls', 'tsconfig.vm.json')], {
+    stdio: 'inherit',
+  });
   log(`built core, sim, addon and dist-vm in ${secs(Date.now() - started)} s`);
 }
 

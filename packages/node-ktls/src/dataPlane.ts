@@ -43,6 +43,11 @@ export interface TxPlane {
    * write, then `next` for every later one (kernel: a second TLS_TX, Linux 6.14+; RFC 8446 §4.6.3).
    */
   rekey(body: Uint8Array, next: CryptoState): void;
+  /**
+   * `length` bytes of the file `fd` from `offset`, after every earlier write (kernel: sendfile(2),
+   * the kernel seals the pages). Absent on a userspace plane: the stream reads and writes instead.
+   */
+  sendFile?(fd: number, offset: number, length: number): Promise<number>;
   /** close_notify, then TCP FIN. */
   end(callback: (error?: Error | null) => void): void;
   destroy(): void;

@@ -14,7 +14,9 @@ export type NodeKtlsErrorCode =
   /** A control message after the hand-off that the stream cannot follow (renegotiation, a bad message). */
   | 'ERR_KTLS_PROTOCOL'
   /** A TLS 1.3 KeyUpdate on a direction whose data plane cannot re-key (the kernel before 6.14). */
-  | 'ERR_KTLS_REKEY_UNSUPPORTED';
+  | 'ERR_KTLS_REKEY_UNSUPPORTED'
+  /** `sendFile` could not send what it was asked (the file is shorter, a bad offset or length). */
+  | 'ERR_KTLS_SENDFILE';
 
 /**
  * An error of the stream, with the TLS alert it corresponds to and the errno the kernel path would

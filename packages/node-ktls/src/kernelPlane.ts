@@ -15,6 +15,9 @@ import {
   type KtlsRecvResult,
   KtlsSocket,
   POLLIN,
+  POLLOUT,
+  SOL_TLS,
+  TLS_RX_EXPECT_NO_PAD,
 } from '@ktls-lab/native';
 import type { RxPlane, RxSink, TxPlane } from './dataPlane.js';
 import { NodeKtlsError } from './errors.js';
@@ -29,6 +32,8 @@ export interface KernelSocket {
   sendRecord(type: number, body: Uint8Array): number;
   recv(options: KtlsRecvOptions): KtlsRecvResult;
   poll(events: number, timeoutMs: number): number;
+  sendFile(inFd: number, offset: number, count: number): number;
+  setIntOption(level: number, name: number, value: number): void;
 }
 
 export type KernelSocketFactory = (raw: Socket) => KernelSocket;
@@ -56,6 +61,7 @@ export function kernelPlanes(
   txState: CryptoState,
   leftover: Uint8Array,
   factory: KernelSocketFactory = (s) => KtlsSocket.fromNetSocket(s),
+  options: { readonly expectNoPad?: boolean } = {},
 ): { decision: OffloadDecision; planes: { rx: RxPlane; tx: TxPlane }; leftover: Uint8Array } {
   let rest = leftover;
   const userspace = (reason: string): DirectionDecision => ({ plane: 'userspace', reason });
@@ -86,6 +92,8 @@ export function kernelPlanes(
     if (started.ok) {
       rx = started.rx;
       rest = new Uint8Array(0);
+      if (options.expectNoPad)
+        rxWhy = { ...rxWhy, reason: `${rxWhy.reason}; ${expectNoPad(sock)}` };
     } else {
       rxWhy = userspace(started.reason);
       rx = started.fallback;
@@ -97,6 +105,16 @@ export function kernelPlanes(
     planes: { rx: rx ?? new UserspaceRx(raw, rxState), tx: tx ?? new UserspaceTx(raw, txState) },
     leftover: rest,
   };
+}
+
+/** TLS_RX_EXPECT_NO_PAD on (TLS 1.3, after TLS_RX: docs/kernel-tls.md §3); what happened, for the reason. */
+function expectNoPad(sock: KernelSocket): string {
+  try {
+    sock.setIntOption(SOL_TLS, TLS_RX_EXPECT_NO_PAD, 1);
+    return 'TLS_RX_EXPECT_NO_PAD set';
+  } catch (error) {
+    return `TLS_RX_EXPECT_NO_PAD refused: ${(error as Error).message}`;
+  }
 }
 
 /** The part of net.Socket's libuv handle the hand-off uses to stop and restart reads. */
@@ -280,11 +298,24 @@ export class KernelRx implements RxPlane {
   }
 }
 
-/** Sends through the kernel: data with libuv's write (the kernel seals), control with sendmsg + cmsg. */
+/** Resolves once the socket can take more bytes (POLLOUT), without blocking the event loop. */
+async function writable(sock: KernelSocket): Promise<void> {
+  while (sock.poll(POLLOUT, 0) === 0) await new Promise((r) => setTimeout(r, 1));
+}
+
+/**
+ * Sends through the kernel: data with libuv's write (the kernel seals), control records with
+ * sendmsg + TLS_SET_RECORD_TYPE, files with sendfile(2). A control record, a re-key or a file
+ * goes out only after every earlier write has reached the kernel, and writes issued meanwhile wait
+ * (`exclusive`), so a KeyUpdate and the switch to the next key sit exactly between the data before
+ * and after. libuv's fd is non-blocking: a full socket buffer is EAGAIN, waited out with POLLOUT.
+ */
 export class KernelTx implements TxPlane {
   readonly kind = 'kernel';
-  /** Writes held while a control record waits for earlier data to leave. */
+  /** Writes held while control records or files go out. */
   private held: [Uint8Array, (error?: Error | null) => void][] | null = null;
+  private pending = 0;
+  private tail: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly raw: Socket,
@@ -296,18 +327,37 @@ export class KernelTx implements TxPlane {
     else this.raw.write(data, callback);
   }
 
-  /** Runs `then` once every earlier write has reached the kernel, holding later writes until it returns. */
-  private afterFlush(then: () => void): void {
+  /** Runs `task` after every earlier write and task, holding later writes until it settles. */
+  private exclusive<T>(task: () => T | Promise<T>): Promise<T> {
+    this.held ??= [];
+    this.pending++;
+    const flushed = new Promise<void>((r) => this.raw.write(new Uint8Array(0), () => r()));
+    const run = this.tail.then(() => flushed).then(task);
+    this.tail = run.then(
+      () => this.release(),
+      () => this.release(),
+    );
+    return run;
+  }
+
+  private release(): void {
+    if (--this.pending > 0) return;
     const held = this.held ?? [];
-    this.held = held;
-    this.raw.write(new Uint8Array(0), () => {
+    this.held = null;
+    for (const [data, cb] of held) this.write(data, cb);
+  }
+
+  /** One control record, waiting out EAGAIN (a full socket buffer). */
+  private async sendControl(contentType: ContentTypeByte, body: Uint8Array): Promise<void> {
+    for (;;) {
       try {
-        then();
-      } finally {
-        this.held = null;
-        for (const [data, cb] of held) this.write(data, cb);
+        this.sock.sendRecord(contentType, body);
+        return;
+      } catch (error) {
+        if (!isErrno(error, 'EAGAIN')) throw error;
+        await writable(this.sock);
       }
-    });
+    }
   }
 
   writeControl(
@@ -315,23 +365,19 @@ export class KernelTx implements TxPlane {
     body: Uint8Array,
     callback: (error?: Error | null) => void,
   ): void {
-    this.afterFlush(() => {
-      try {
-        this.sock.sendRecord(contentType, body);
-        callback();
-      } catch (error) {
-        callback(error as Error);
-      }
-    });
+    this.exclusive(() => this.sendControl(contentType, body)).then(
+      () => callback(),
+      (error: Error) => callback(error),
+    );
   }
 
   rekey(body: Uint8Array, next: CryptoState): void {
     const key = cloneState(next);
-    this.afterFlush(() => {
-      try {
-        this.sock.sendRecord(ContentType.handshake, body);
-        this.sock.setCryptoState('tx', key);
-      } catch (error) {
+    this.exclusive(async () => {
+      await this.sendControl(ContentType.handshake, body);
+      this.sock.setCryptoState('tx', key);
+    })
+      .catch((error: unknown) => {
         const e = isErrno(error, 'EBUSY')
           ? new NodeKtlsError(
               'ERR_KTLS_REKEY_UNSUPPORTED',
@@ -340,9 +386,28 @@ export class KernelTx implements TxPlane {
             )
           : (error as Error);
         this.raw.destroy(e);
-      } finally {
-        key.key.fill(0);
+      })
+      .finally(() => key.key.fill(0));
+  }
+
+  /**
+   * sendfile(2) of `length` bytes of `fd` from `offset`: the kernel reads the pages and seals them
+   * into records (docs/kernel-tls.md §4); resolves with the bytes sent.
+   */
+  sendFile(fd: number, offset: number, length: number): Promise<number> {
+    return this.exclusive(async () => {
+      let sent = 0;
+      while (sent < length) {
+        const n = this.sock.sendFile(fd, offset + sent, Math.min(length - sent, 1 << 30));
+        if (n === -1) await writable(this.sock);
+        else if (n === 0)
+          throw new NodeKtlsError(
+            'ERR_KTLS_SENDFILE',
+            `the file ended ${length - sent} bytes before the length asked`,
+          );
+        else sent += n;
       }
+      return sent;
     });
   }
 

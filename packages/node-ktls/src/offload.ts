@@ -117,7 +117,9 @@ function offload(raw: Socket, h: Handoff, ktls: KtlsOptions): KtlsStream {
   try {
     decision = decideOffload(ktls.probe ?? defaultProbe(), h.version, h.suite, ktls);
     if (decision.rx.plane === 'kernel' || decision.tx.plane === 'kernel') {
-      const built = kernelPlanes(raw, decision, rxState, txState, h.leftover, ktls.kernelSocket);
+      const built = kernelPlanes(raw, decision, rxState, txState, h.leftover, ktls.kernelSocket, {
+        expectNoPad: h.version === TLS_1_3 && ktls.tls13ExpectNoPad === true,
+      });
       decision = built.decision;
       planes = built.planes;
       leftover = built.leftover;

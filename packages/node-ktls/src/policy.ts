@@ -25,6 +25,14 @@ export interface OffloadPolicy {
    * the stream with `ERR_KTLS_REKEY_UNSUPPORTED`. Default false: TX stays in userspace.
    */
   readonly tls13TxWithoutRekey?: boolean;
+  /**
+   * TLS 1.3 with RX on the kernel: set `TLS_RX_EXPECT_NO_PAD`, so the kernel decrypts straight
+   * into the reader's buffer. Off by default: a padded record (or a control record) is then
+   * decrypted twice (docs/kernel-tls.md §3), so it is a win only with a peer known not to pad.
+   * OpenSSL, and so Node's tls, pads only when an application asks it to (SSL_CTX_set_block_padding),
+   * which Node's tls API does not offer; other peers may pad.
+   */
+  readonly tls13ExpectNoPad?: boolean;
 }
 
 const both = (plane: PlaneKind, reason: string): OffloadDecision => ({

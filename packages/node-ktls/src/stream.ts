@@ -1,4 +1,7 @@
+import { fstatSync, read } from 'node:fs';
+import { open } from 'node:fs/promises';
 import type { Socket } from 'node:net';
+import { once } from 'node:events';
 import { Duplex } from 'node:stream';
 import type { DetailedPeerCertificate, PeerCertificate } from 'node:tls';
 import type { NewSessionTicketMessage } from '@ktls-lab/core';
@@ -91,6 +94,43 @@ export class KtlsStream extends Duplex {
     this.control.initiateKeyUpdate(requestPeer);
   }
 
+  /**
+   * Sends `length` bytes (default: to the end) of a file, given as a path or an open fd, from
+   * `offset`, after everything written before. With TX on the kernel this is sendfile(2): the
+   * file's pages go to the kernel, which seals them, and never pass through JS; with TX in
+   * userspace the file is read and written in chunks. Resolves with the bytes sent; a file shorter
+   * than asked is `ERR_KTLS_SENDFILE`.
+   */
+  async sendFile(file: number | string, offset = 0, length?: number): Promise<number> {
+    const handle = typeof file === 'string' ? await open(file, 'r') : null;
+    const fd = handle?.fd ?? (file as number);
+    try {
+      const size = fstatSync(fd).size;
+      const n = length ?? size - offset;
+      if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(n) || n < 0)
+        throw new NodeKtlsError('ERR_KTLS_SENDFILE', `bad offset ${offset} or length ${n}`);
+      // Refused before a byte is sent; a file that shrinks meanwhile is caught while sending.
+      if (offset + n > size)
+        throw new NodeKtlsError(
+          'ERR_KTLS_SENDFILE',
+          `offset ${offset} + length ${n} is past the end of the file (${size} bytes)`,
+        );
+      if (n === 0) return 0;
+      const tx = this.planes.tx;
+      if (tx.sendFile) {
+        // An empty write's callback comes after every earlier write has reached the plane (which
+        // keeps its own order from there), without polling while the peer is slow to read.
+        await new Promise<void>((resolve, reject) =>
+          this.write(Buffer.alloc(0), (e) => (e ? reject(e) : resolve())),
+        );
+        return await tx.sendFile(fd, offset, n);
+      }
+      return await copyFile(this, fd, offset, n);
+    } finally {
+      await handle?.close();
+    }
+  }
+
   /** @internal The control plane's effects on the stream. */
   peerClosed(): void {
     this.push(null);
@@ -161,4 +201,23 @@ export class KtlsStream extends Duplex {
     this.raw.destroy();
     callback(error);
   }
+}
+
+/** sendFile without a kernel TX: read in chunks, write through the stream, honour backpressure. */
+async function copyFile(to: Duplex, fd: number, offset: number, length: number): Promise<number> {
+  let sent = 0;
+  while (sent < length) {
+    const chunk = Buffer.allocUnsafe(Math.min(length - sent, 1 << 16));
+    const n = await new Promise<number>((resolve, reject) =>
+      read(fd, chunk, 0, chunk.length, offset + sent, (e, k) => (e ? reject(e) : resolve(k))),
+    );
+    if (n === 0)
+      throw new NodeKtlsError(
+        'ERR_KTLS_SENDFILE',
+        `the file ended ${length - sent} bytes before the length asked`,
+      );
+    sent += n;
+    if (!to.write(chunk.subarray(0, n))) await once(to, 'drain');
+  }
+  return sent;
 }

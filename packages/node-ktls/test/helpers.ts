@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import {
+  type ConnectionOptions,
   createServer as createTlsServer,
   type Server as TlsServer,
   type TlsOptions,
@@ -91,7 +92,11 @@ export async function acceptOne(
 ): Promise<{ port: number; stream: () => Promise<KtlsStream>; close: () => void }> {
   let accepted: Promise<KtlsStream> | undefined;
   const { server, port } = await listen((raw) => {
-    accepted ??= accept(raw, options, ktls);
+    if (accepted !== undefined) return;
+    accepted = accept(raw, options, ktls);
+    // Handled here so a failed handshake is not an unhandled rejection before `stream()` is
+    // awaited; `stream()` still rejects with it.
+    accepted.catch(() => {});
   });
   return {
     port,
@@ -108,6 +113,8 @@ export async function nodeServer(
   pem: { key: Buffer; cert: Buffer },
   options: TlsOptions = {},
   onSecure: (s: TLSSocket) => void = () => {},
+  ktls: KtlsOptions = { probe: NO_KERNEL },
+  connectOptions: ConnectionOptions = {},
 ): Promise<{ server: TlsServer; ours: () => Promise<{ ours: KtlsStream; theirs: TLSSocket }> }> {
   const server = createTlsServer({ key: pem.key, cert: pem.cert, ...options }, onSecure);
   server.listen(0, '127.0.0.1');
@@ -118,10 +125,29 @@ export async function nodeServer(
     ours: async () => {
       const theirs = once(server, 'secureConnection') as Promise<[TLSSocket]>;
       const ours = await connect(
-        { host: '127.0.0.1', port, servername: 'localhost', ca: pem.cert },
-        { probe: NO_KERNEL },
+        { host: '127.0.0.1', port, servername: 'localhost', ca: pem.cert, ...connectOptions },
+        ktls,
       );
       return { ours, theirs: (await theirs)[0] };
     },
   };
+}
+
+/**
+ * Both ends send `bytes` random bytes and end; the SHA-256 of what each read and of what the other
+ * sent, for the caller to compare (close_notify must end both for the reads to finish).
+ */
+export async function exchange(
+  ours: KtlsStream,
+  theirs: TLSSocket,
+  bytes: number,
+): Promise<{ oursGot: string; theirsGot: string; up: string; down: string }> {
+  const up = payload(bytes);
+  const down = payload(bytes);
+  const oursRead = readAll(ours);
+  const theirsRead = readAll(theirs);
+  ours.end(up);
+  theirs.end(down);
+  const [a, b] = await Promise.all([oursRead, theirsRead]);
+  return { oursGot: sha256(a), theirsGot: sha256(b), up: sha256(up), down: sha256(down) };
 }

@@ -10,7 +10,14 @@ import {
   suiteByName,
   TlsRecordLayer,
 } from '@ktls-lab/core';
-import { type KtlsRecvOptions, type KtlsRecvResult, NativeSyscallError } from '@ktls-lab/native';
+import {
+  type KtlsRecvOptions,
+  type KtlsRecvResult,
+  NativeSyscallError,
+  POLLOUT,
+  SOL_TLS,
+  TLS_RX_EXPECT_NO_PAD,
+} from '@ktls-lab/native';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   type KernelSocket,
@@ -19,6 +26,7 @@ import {
   type OffloadDecision,
   type RxSink,
 } from '../src/index.js';
+import { CLOSE_NOTIFY as CLOSE_NOTIFY_BODY } from '../src/userspacePlane.js';
 import { listen } from './helpers.js';
 
 /**
@@ -59,11 +67,26 @@ class FakeKernel implements KernelSocket {
     if (dir === 'tx') this.txSet = true;
     else this.rxSet = true;
   }
+  /** EAGAINs the next sendRecord calls give (a full socket buffer) before they succeed. */
+  fullBuffer = 0;
   sendRecord(type: number, body: Uint8Array): number {
+    if (this.fullBuffer > 0) {
+      this.fullBuffer--;
+      this.calls.push(['EAGAIN']);
+      throw errno('EAGAIN');
+    }
     this.calls.push(['sendRecord', type, [...body]]);
     return body.length;
   }
-  poll(): number {
+  setIntOption(level: number, name: number, value: number): void {
+    this.calls.push(['setIntOption', level, name, value]);
+  }
+  sendFile(inFd: number, offset: number, count: number): number {
+    this.calls.push(['sendFile', inFd, offset, count]);
+    return count;
+  }
+  poll(events: number): number {
+    if (events === POLLOUT) return POLLOUT;
     return this.wire.length > 0 || this.records.length > 0 ? 1 : 0;
   }
   recv(options: KtlsRecvOptions): KtlsRecvResult {
@@ -121,6 +144,15 @@ async function pair(): Promise<[Socket, Socket]> {
   server.close();
   sockets.push(c, accepted);
   return [c, accepted];
+}
+
+/** Logs each non-empty libuv write of `raw` into the fake's calls, to see the order of everything. */
+function logWrites(raw: Socket, k: FakeKernel): void {
+  const write = raw.write.bind(raw) as (chunk: Uint8Array, cb?: () => void) => boolean;
+  (raw as unknown as { write: typeof write }).write = (chunk, cb) => {
+    if (chunk.length > 0) k.calls.push(['write', Buffer.from(chunk).toString()]);
+    return write(chunk, cb);
+  };
 }
 
 /** Records sealed under `state` as the peer's record layer would send them. */
@@ -193,6 +225,18 @@ describe('kernel planes (fake KernelSocket)', () => {
     built.planes.rx.destroy();
   });
 
+  it('TLS_RX_EXPECT_NO_PAD when asked: set right after TLS_RX, and the reason says so', async () => {
+    const [raw] = await pair();
+    const k = new FakeKernel();
+    const built = kernelPlanes(raw, KERNEL, stateAt(0), stateAt(0), EMPTY, () => k, {
+      expectNoPad: true,
+    });
+    const rx = k.calls.findIndex((c) => c[0] === 'rx');
+    expect(k.calls[rx + 1]).toEqual(['setIntOption', SOL_TLS, TLS_RX_EXPECT_NO_PAD, 1]);
+    expect(built.decision.rx.reason).toMatch(/TLS_RX_EXPECT_NO_PAD set$/);
+    built.planes.rx.destroy();
+  });
+
   it('TCP_ULP refused: both directions stay in userspace, with the errno', async () => {
     const [raw] = await pair();
     const k = new FakeKernel();
@@ -249,11 +293,7 @@ describe('kernel planes (fake KernelSocket)', () => {
     const [raw, peer] = await pair();
     const k = new FakeKernel();
     const { planes } = txOnly(raw, k);
-    const write = raw.write.bind(raw) as (chunk: Uint8Array, cb?: () => void) => boolean;
-    (raw as unknown as { write: typeof write }).write = (chunk, cb) => {
-      if (chunk.length > 0) k.calls.push(['write', Buffer.from(chunk).toString()]);
-      return write(chunk, cb);
-    };
+    logWrites(raw, k);
     planes.tx.write(Buffer.from('before'), () => {});
     planes.tx.rekey(buildKeyUpdate(false), stateAt(7));
     await new Promise<void>((r) => planes.tx.write(Buffer.from('after'), () => r()));
@@ -262,6 +302,39 @@ describe('kernel planes (fake KernelSocket)', () => {
       ['sendRecord', ContentType.handshake, [...buildKeyUpdate(false)]],
       ['tx', 0n],
       ['write', 'after'],
+    ]);
+    void peer;
+  });
+
+  it('a control record on a full socket buffer (EAGAIN) waits for POLLOUT and goes out in order', async () => {
+    const [raw, peer] = await pair();
+    const k = new FakeKernel();
+    k.fullBuffer = 2;
+    const { planes } = txOnly(raw, k);
+    await new Promise<void>((r, j) =>
+      planes.tx.writeControl(ContentType.alert, CLOSE_NOTIFY_BODY, (e) => (e ? j(e) : r())),
+    );
+    expect(k.calls.slice(2)).toEqual([
+      ['EAGAIN'],
+      ['EAGAIN'],
+      ['sendRecord', ContentType.alert, [...CLOSE_NOTIFY_BODY]],
+    ]);
+    void peer;
+  });
+
+  it('sendFile: sendfile(2) after earlier writes, later writes after it', async () => {
+    const [raw, peer] = await pair();
+    const k = new FakeKernel();
+    const { planes } = txOnly(raw, k);
+    logWrites(raw, k);
+    planes.tx.write(Buffer.from('head'), () => {});
+    const sent = planes.tx.sendFile?.(42, 10, 1000);
+    await new Promise<void>((r) => planes.tx.write(Buffer.from('tail'), () => r()));
+    expect(await sent).toBe(1000);
+    expect(k.calls.slice(2)).toEqual([
+      ['write', 'head'],
+      ['sendFile', 42, 10, 1000],
+      ['write', 'tail'],
     ]);
     void peer;
   });

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import tls from 'node:tls';
 import { describe, expect, it } from 'vitest';
 import { accept, type KtlsStream } from '../src/index.js';
-import { listen, makeCert, NO_KERNEL, nodeServer, payload, readAll, sha256 } from './helpers.js';
+import { exchange, listen, makeCert, NO_KERNEL, nodeServer } from './helpers.js';
 
 /**
  * Node's own tls as the peer, both sides, both versions, the three AEADs the kernel offloads
@@ -23,21 +23,6 @@ const SUITES = {
     TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256: 'ECDHE-ECDSA-CHACHA20-POLY1305',
   },
 } as const;
-
-/** Both ends send `up`/`down` and end; each checks what it read. Returns the offloaded stream. */
-async function exchange(
-  ours: KtlsStream,
-  theirs: tls.TLSSocket,
-): Promise<{ oursGot: string; theirsGot: string; up: string; down: string }> {
-  const up = payload(MIB4);
-  const down = payload(MIB4);
-  const oursRead = readAll(ours);
-  const theirsRead = readAll(theirs);
-  ours.end(up);
-  theirs.end(down);
-  const [a, b] = await Promise.all([oursRead, theirsRead]);
-  return { oursGot: sha256(a), theirsGot: sha256(b), up: sha256(up), down: sha256(down) };
-}
 
 describe('client side: connect() against a Node tls.Server', () => {
   for (const [version, suites] of Object.entries(SUITES)) {
@@ -60,7 +45,7 @@ describe('client side: connect() against a Node tls.Server', () => {
         const first = version === 'TLSv1.3' ? 0n : 1n;
         expect(ours.handoff.rxSeq).toBe(first);
         expect(ours.handoff.txSeq).toBe(first);
-        const r = await exchange(ours, theirs);
+        const r = await exchange(ours, theirs, MIB4);
         expect(r.oursGot).toBe(r.down);
         expect(r.theirsGot).toBe(r.up);
         server.close();
@@ -100,7 +85,7 @@ describe('server side: accept() against Node tls.connect', () => {
           expect(ours.handoff.txSeq).toBe(1n);
           expect(ours.handoff.rxSeq).toBe(1n);
         }
-        const r = await exchange(ours, theirs);
+        const r = await exchange(ours, theirs, MIB4);
         expect(r.oursGot).toBe(r.down);
         expect(r.theirsGot).toBe(r.up);
         server.close();

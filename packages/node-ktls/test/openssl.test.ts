@@ -1,10 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Duplex } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect, type KtlsStream } from '../src/index.js';
 import { acceptOne, makeCert, NO_KERNEL } from './helpers.js';
-import { OpensslPeer } from './openssl.js';
+import {
+  keyUpdates,
+  OpensslPeer,
+  RECEIVED_KEY_UPDATE,
+  reader,
+  SENT_KEY_UPDATE,
+} from './openssl.js';
 
 /**
  * Debian's openssl as the peer: data both ways, and TLS 1.3 KeyUpdate of both kinds from its
@@ -17,53 +22,6 @@ const peers: OpensslPeer[] = [];
 afterEach(() => {
   for (const p of peers.splice(0)) p.kill();
 });
-
-/** Collects what the stream reads, to wait for a line in it. */
-function reader(s: Duplex): { text: () => string; until: (needle: string) => Promise<void> } {
-  let text = '';
-  s.on('data', (d: Buffer) => {
-    text += d.toString('latin1');
-  });
-  return {
-    text: () => text,
-    until: async (needle) => {
-      const end = Date.now() + 10_000;
-      while (!text.includes(needle)) {
-        if (Date.now() > end)
-          throw new Error(`no "${needle}" in ${JSON.stringify(text.slice(-500))}`);
-        await new Promise((r) => setTimeout(r, 10));
-      }
-    },
-  };
-}
-
-const SENT_KEY_UPDATE = />>> TLS 1\.3, Handshake \[length 0005\], KeyUpdate/;
-const RECEIVED_KEY_UPDATE = /<<< TLS 1\.3, Handshake \[length 0005\], KeyUpdate/;
-
-/** k, then K, from the openssl peer; data in both directions after each, under the new keys. */
-async function keyUpdates(peer: OpensslPeer, ours: KtlsStream): Promise<void> {
-  const got = reader(ours);
-  peer.type('before');
-  await got.until('before\n');
-
-  // k: update_not_requested, we follow (new RX key) and send none back. K: update_requested, our
-  // KeyUpdate (update_not_requested) reaches openssl, then our data under the new key.
-  for (const [command, answered] of [
-    ['k', false],
-    ['K', true],
-  ] as const) {
-    const before = peer.output.length;
-    peer.type(command);
-    // openssl reads a command line alone: the next line goes after its KeyUpdate has left.
-    await peer.waitFor(SENT_KEY_UPDATE, before);
-    peer.type(`after-${command}`);
-    await got.until(`after-${command}\n`);
-    ours.write(`ping-${command}\n`);
-    await peer.waitFor(new RegExp(`ping-${command}`), before);
-    expect(RECEIVED_KEY_UPDATE.test(peer.output.slice(before))).toBe(answered);
-  }
-  expect(peer.output).not.toMatch(/bad record mac|alert/i);
-}
 
 /** `openssl s_server` and our `connect()` to it. */
 async function sServer(args: string[]): Promise<{ peer: OpensslPeer; ours: KtlsStream }> {

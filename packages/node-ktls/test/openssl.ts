@@ -1,5 +1,7 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
 
 /** Debian's `openssl s_server` / `s_client` as a peer, driven through stdin, read from stdout. */
 export class OpensslPeer {
@@ -69,4 +71,58 @@ export class OpensslPeer {
   kill(): void {
     this.child.kill();
   }
+}
+
+/** Collects what the stream reads, to wait for a line in it. */
+export function reader(s: Duplex): {
+  text: () => string;
+  until: (needle: string) => Promise<void>;
+} {
+  let text = '';
+  s.on('data', (d: Buffer) => {
+    text += d.toString('latin1');
+  });
+  return {
+    text: () => text,
+    until: async (needle) => {
+      const end = Date.now() + 10_000;
+      while (!text.includes(needle)) {
+        if (Date.now() > end)
+          throw new Error(`no "${needle}" in ${JSON.stringify(text.slice(-500))}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    },
+  };
+}
+
+export const SENT_KEY_UPDATE = />>> TLS 1\.3, Handshake \[length 0005\], KeyUpdate/;
+export const RECEIVED_KEY_UPDATE = /<<< TLS 1\.3, Handshake \[length 0005\], KeyUpdate/;
+
+/** k, then K, from the openssl peer; data in both directions after each, under the new keys. */
+export async function keyUpdates(peer: OpensslPeer, ours: Duplex): Promise<void> {
+  const got = reader(ours);
+  peer.type('before');
+  await got.until('before\n');
+
+  // k: update_not_requested, we follow (new RX key) and send none back. K: update_requested, our
+  // KeyUpdate (update_not_requested) reaches openssl, then our data under the new key.
+  for (const [command, answered] of [
+    ['k', false],
+    ['K', true],
+  ] as const) {
+    const before = peer.output.length;
+    peer.type(command);
+    // openssl reads a command line alone: the next line goes after its KeyUpdate has left.
+    await peer.waitFor(SENT_KEY_UPDATE, before);
+    peer.type(`after-${command}`);
+    await got.until(`after-${command}\n`);
+    ours.write(`ping-${command}\n`);
+    await peer.waitFor(new RegExp(`ping-${command}`), before);
+    assert.equal(
+      RECEIVED_KEY_UPDATE.test(peer.output.slice(before)),
+      answered,
+      `our KeyUpdate after ${command}`,
+    );
+  }
+  assert.doesNotMatch(peer.output, /bad record mac|alert/i);
 }

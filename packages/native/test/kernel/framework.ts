@@ -22,7 +22,7 @@ export interface KernelTest {
   readonly row: string;
   /** Table column group: the variant, or '' for tests without variants. */
   readonly variant: string;
-  readonly group: 'afalg' | 'selftest' | 'differential' | 'rfc2015' | 'kcm';
+  readonly group: 'afalg' | 'selftest' | 'differential' | 'rfc2015' | 'kcm' | 'node-ktls';
   readonly needs: readonly Need[];
   /** The test; a string it returns is a note for the report (a measurement, the kernel's answer). */
   readonly run: () => unknown;

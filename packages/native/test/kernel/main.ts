@@ -3,10 +3,11 @@
  * and a JSON report (`--out`) that vm/run.mjs reads back over the rw 9p share. With `--bench=1`
  * it also runs the benchmark and puts its numbers in the report.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { formatProbe, probe } from '../../src/index.js';
 import { runBenchmark } from './bench.js';
-import { NotApplicable, TESTS, unmetNeeds } from './framework.js';
+import { kernelTest, type Need, NotApplicable, TESTS, unmetNeeds } from './framework.js';
 import { checkRequirements, harnessEnv } from './requirements.js';
 import './all.js';
 
@@ -20,7 +21,50 @@ interface Outcome {
   readonly ms: number;
 }
 
+/**
+ * packages/node-ktls's rows (group `node-ktls`), compiled by vm/run.mjs into that package's
+ * dist-vm: imported by path, not as a dependency (node-ktls depends on this package), and run in
+ * this same process (docs/vm-harness.md §5: one Node process per boot).
+ */
+const NODE_KTLS_SUITE = new URL(
+  '../../../../node-ktls/dist-vm/test/kernel/suite.js',
+  import.meta.url,
+);
+const NODE_KTLS_BENCH = new URL(
+  '../../../../node-ktls/dist-vm/test/kernel/bench.js',
+  import.meta.url,
+);
+
+interface ExternalTest {
+  readonly row: string;
+  readonly variant: string;
+  readonly needs: readonly string[];
+  readonly run: () => unknown;
+}
+
+async function registerNodeKtls(): Promise<void> {
+  if (!existsSync(fileURLToPath(NODE_KTLS_SUITE))) return;
+  const m = (await import(NODE_KTLS_SUITE.href)) as { NODE_KTLS_TESTS: ExternalTest[] };
+  for (const t of m.NODE_KTLS_TESTS)
+    kernelTest('node-ktls', t.row, t.variant, t.needs as readonly Need[], t.run);
+}
+
+/** Adds node-ktls's benchmark (Node tls vs the offloaded stream vs sendFile) to ours. */
+async function withNodeKtls<B extends { text: string }>(ours: B): Promise<B> {
+  if (!existsSync(fileURLToPath(NODE_KTLS_BENCH))) return ours;
+  const m = (await import(NODE_KTLS_BENCH.href)) as {
+    runNodeKtlsBenchmark: () => Promise<{ text: string }>;
+  };
+  try {
+    const nodeKtls = await m.runNodeKtlsBenchmark();
+    return { ...ours, nodeKtls, text: `${ours.text}\n${nodeKtls.text}` };
+  } catch (error) {
+    return { ...ours, text: `${ours.text}\nnode-ktls benchmark failed: ${String(error)}` };
+  }
+}
+
 async function main(): Promise<void> {
+  await registerNodeKtls();
   const args = process.argv.slice(2);
   const outIdx = args.indexOf('--out');
   const out = outIdx >= 0 ? args[outIdx + 1] : undefined;
@@ -46,8 +90,15 @@ async function main(): Promise<void> {
       `${r.failure === null ? 'ok  ' : 'FAIL'} ${r.row}${r.failure ? `: ${r.failure}` : ''}`,
     );
   }
+  // An error no test awaited (a socket's 'error' without a listener, a rejection nobody handled)
+  // fails the test that was running instead of ending the process and every later row with it.
+  const stray: string[] = [];
+  const onStray = (e: unknown) => stray.push(e instanceof Error ? e.message : String(e));
+  process.on('uncaughtException', onStray);
+  process.on('unhandledRejection', onStray);
   for (const t of TESTS) {
     if (filter && !t.name.includes(filter)) continue;
+    stray.length = 0;
     const t0 = Date.now();
     const why = unmetNeeds(t, p);
     let outcome: Outcome;
@@ -75,13 +126,20 @@ async function main(): Promise<void> {
               };
       }
     }
+    if (stray.length > 0 && outcome.status !== 'fail')
+      outcome = {
+        ...pick(t),
+        status: 'fail',
+        message: `an error no test awaited: ${stray.join('; ')}`,
+        ms: outcome.ms,
+      };
     results.push(outcome);
     const tag = outcome.status === 'pass' ? 'ok  ' : outcome.status === 'na' ? 'n/a ' : 'FAIL';
     console.log(
       `${tag} ${t.name} (${outcome.ms} ms)${outcome.message ? `: ${outcome.message}` : ''}`,
     );
   }
-  const benchResult = bench ? await runBenchmark() : undefined;
+  const benchResult = bench ? await withNodeKtls(await runBenchmark()) : undefined;
   if (benchResult) console.log(benchResult.text);
   const passed = results.filter((r) => r.status === 'pass').length;
   const failed = results.filter((r) => r.status === 'fail').length;
