@@ -52,7 +52,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setNonblock", Napi::Function::New(env, SetNonblock));
   exports.Set("setIntOpt", Napi::Function::New(env, SetIntOpt));
   exports.Set("poll", Napi::Function::New(env, Poll));
-  exports.Set("sendfile", Napi::Function::New(env, SendFile));
+  exports.Set("sendfileNonblocking", Napi::Function::New(env, SendFile));
   exports.Set("connectUnspec", Napi::Function::New(env, ConnectUnspec));
   exports.Set("connectTo", Napi::Function::New(env, ConnectTo));
   exports.Set("accept", Napi::Function::New(env, Accept));

@@ -109,7 +109,8 @@ export interface NativeBinding {
   setNonblock(fd: number, on: boolean): void;
   setIntOpt(fd: number, level: number, name: number, value: number): void;
   poll(fd: number, events: number, timeoutMs: number): number;
-  sendfile(outFd: number, inFd: number, offset: number, count: number): number;
+  /** sendfile(2) for a non-blocking socket: the bytes sent, or -1 on EAGAIN (KtlsSocket.sendFile). */
+  sendfileNonblocking(outFd: number, inFd: number, offset: number, count: number): number;
   connectUnspec(fd: number): void;
   connectTo(fd: number, listener: number): void;
   accept(fd: number): number;

@@ -239,7 +239,7 @@ export class KtlsSocket {
    * socket buffer is full (EAGAIN, non-blocking socket). With TLS_TX the kernel seals them.
    */
   sendFile(inFd: number, offset: number, count: number): number {
-    return native((b) => b.sendfile(this.fd, inFd, offset, count));
+    return native((b) => b.sendfileNonblocking(this.fd, inFd, offset, count));
   }
 
   setNonblocking(on: boolean): void {
