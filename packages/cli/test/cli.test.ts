@@ -7,6 +7,16 @@ import { exitCodeHelp } from '../src/exitCodes.js';
 import type { IndexEntry } from '../src/files.js';
 import { cli, tempDir } from './helpers.js';
 
+/** Five seeds of the one scenario with a ticket between data records, on one worker. */
+const TICKET_FIVE_SEEDS = [
+  '--scenario',
+  'ticket-between-data',
+  '--seeds',
+  '5',
+  '--workers',
+  '1',
+] as const;
+
 const SMALL = [
   '--scenario',
   'async-depth-8-control-behind-data',
@@ -117,17 +127,7 @@ describe('ktls-lab explore', () => {
   });
 
   it('exits 0 for a selection of correct designs only (no mutants: nothing to catch)', () => {
-    const r = cli(
-      'explore',
-      '--design',
-      'linux-ktls,rfc-2015',
-      '--scenario',
-      'ticket-between-data',
-      '--seeds',
-      '5',
-      '--workers',
-      '1',
-    );
+    const r = cli('explore', '--design', 'linux-ktls,rfc-2015', ...TICKET_FIVE_SEEDS);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain(
       'all correct designs held on every scenario; no mutants in the selection',
@@ -135,17 +135,7 @@ describe('ktls-lab explore', () => {
   });
 
   it('exits 1 when a mutant is run only where it cannot be caught', () => {
-    const r = cli(
-      'explore',
-      '--design',
-      'mutant-bytes-dropped-on-punt',
-      '--scenario',
-      'ticket-between-data',
-      '--seeds',
-      '5',
-      '--workers',
-      '1',
-    );
+    const r = cli('explore', '--design', 'mutant-bytes-dropped-on-punt', ...TICKET_FIVE_SEEDS);
     expect(r.status).toBe(1);
     expect(r.stdout).toContain(
       'NOT caught on the selected scenarios: mutant-bytes-dropped-on-punt',

@@ -437,19 +437,28 @@ const CODES = [
   'too-large',
 ];
 
+/** The text of a valid trace: a header and events drawn under `events`. */
+function arbTraceText(events: fc.ArrayConstraints): fc.Arbitrary<string> {
+  return fc.tuple(arbHeader, fc.array(arbEvent, events)).map(([h, evs]) => serializeTrace(h, evs));
+}
+
+/** Edits of `text`: each an offset into it followed by what `edit` draws (what to cut or insert). */
+function arbEditsIn<A, B>(
+  text: string,
+  edit: [fc.Arbitrary<A>, fc.Arbitrary<B>],
+  count: fc.ArrayConstraints,
+): fc.Arbitrary<[number, A, B][]> {
+  return fc.array(fc.tuple(fc.nat(text.length), ...edit), count);
+}
+
 /** A valid trace with a few characters deleted or inserted here and there. */
-const arbCorrupted = fc
-  .tuple(arbHeader, fc.array(arbEvent, { minLength: 1, maxLength: 4 }))
-  .map(([h, evs]) => serializeTrace(h, evs))
+const arbCorrupted = arbTraceText({ minLength: 1, maxLength: 4 })
   .chain((text) =>
     fc.tuple(
       fc.constant(text),
-      fc.array(
-        fc.tuple(
-          fc.nat(text.length),
-          fc.nat(8),
-          fc.oneof(arbText, fc.constantFrom('{', '}', ',', ':', '"', '\n', ' ', '\r\n')),
-        ),
+      arbEditsIn(
+        text,
+        [fc.nat(8), fc.oneof(arbText, fc.constantFrom('{', '}', ',', ':', '"', '\n', ' ', '\r\n'))],
         { minLength: 1, maxLength: 4 },
       ),
     ),
@@ -560,18 +569,16 @@ function verdictOf(r: ParsedTrace): Verdict {
 }
 
 /** Line-level damage: blank lines, split and joined lines, trailing white space, a cut end. */
-const arbLineEdited = fc
-  .tuple(arbHeader, fc.array(arbEvent, { maxLength: 5 }))
-  .map(([h, evs]) => serializeTrace(h, evs))
+const arbLineEdited = arbTraceText({ maxLength: 5 })
   .chain((text) =>
     fc.tuple(
       fc.constant(text),
-      fc.array(
-        fc.tuple(
-          fc.nat(text.length),
+      arbEditsIn(
+        text,
+        [
           fc.constantFrom('\n', '\n\n', ' \n', '\t\r\n', '', '\u00a0', '\ufeff', '},{', '}\n{'),
           fc.nat(2),
-        ),
+        ],
         { maxLength: 3 },
       ),
       fc.nat(12),
@@ -733,9 +740,7 @@ function eventsBefore(text: string, line: number): readonly TraceEvent[] {
 }
 
 const arbAnyTrace = fc.oneof(
-  fc
-    .tuple(arbHeader, fc.array(arbEvent, { maxLength: 10 }))
-    .map(([h, evs]) => serializeTrace(h, evs)),
+  arbTraceText({ maxLength: 10 }),
   arbCorrupted,
   arbLineEdited,
   arbLineMix,

@@ -199,14 +199,26 @@ class EvpAead : public Napi::ObjectWrap<EvpAead> {
     return open_.Open(nonce, aad.data, aad.len, in, len, copy, out);
   }
 
+  struct Record {
+    View nonce;
+    View aad;
+    View in;
+  };
+
+  // The arguments seal and open begin with (nonce, aad, input), once the key is known open. Views
+  // only: nothing is copied or allocated.
+  Record RecordArgs(const Napi::CallbackInfo& info, const char* input) const {
+    CheckOpen(info.Env());
+    View nonce = Bytes(info, 0, "nonce");
+    View aad = Bytes(info, 1, "aad");
+    return {nonce, aad, Bytes(info, 2, input)};
+  }
+
   // seal(nonce, aad, plaintext, trailer | null, out, outOffset): writes ciphertext || tag at
   // out[outOffset, +plaintext + trailer + 16). plaintext may be that very range (in place).
   Napi::Value Seal(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    CheckOpen(env);
-    View nonce = Bytes(info, 0, "nonce");
-    View aad = Bytes(info, 1, "aad");
-    View in = Bytes(info, 2, "plaintext");
+    auto [nonce, aad, in] = RecordArgs(info, "plaintext");
     View trailer{nullptr, 0};
     if (info.Length() > 3 && !info[3].IsNull() && !info[3].IsUndefined())
       trailer = Bytes(info, 3, "trailer");
@@ -223,10 +235,7 @@ class EvpAead : public Napi::ObjectWrap<EvpAead> {
   // verify (out's range is then wiped).
   Napi::Value Open(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    CheckOpen(env);
-    View nonce = Bytes(info, 0, "nonce");
-    View aad = Bytes(info, 1, "aad");
-    View in = Bytes(info, 2, "ciphertext");
+    auto [nonce, aad, in] = RecordArgs(info, "ciphertext");
     View out = Bytes(info, 3, "out");
     size_t off = OffsetArg(info, 4, "outOffset");
     if (nonce.len != kNonceLen) throw ArgError(env, "nonce must be 12 bytes");

@@ -1,13 +1,7 @@
-import {
-  ContentType,
-  LINUX_KTLS,
-  RecordLayerError,
-  TlsRecordLayer,
-  TraceWriter,
-} from '@ktls-lab/core';
+import { ContentType, LINUX_KTLS, RecordLayerError, TlsRecordLayer } from '@ktls-lab/core';
 import { NodeCryptoAeadEngine } from '@ktls-lab/core/node';
 import type { Scenario } from '@ktls-lab/sim';
-import type { Recorder } from './recorder.js';
+import { type Recorder, runResult } from './recorder.js';
 import { RecordRelay, relayWire, wireEvent } from './relay.js';
 import { runScript } from './script.js';
 import type { Endpoint, KernelRunOptions, KernelRunResult } from './types.js';
@@ -91,23 +85,13 @@ export function runScenarioOnCore(s: Scenario, options: KernelRunOptions = {}): 
     wire,
     rec,
   );
-  const w = new TraceWriter({
-    format: 'ktls-lab-trace',
-    version: 1,
-    world: 'core',
-    design: design.name,
-    scenario: s.name,
-    engine: engine.name,
-    endpoints: ['client', 'server'],
-    suite: s.suite,
-  });
-  for (const e of rec.events) w.push(e);
-  return {
-    scenario: s.name,
-    world: 'core',
-    where: design.name,
-    ...o,
-    wire: wire.records(),
-    trace: w.toString(),
-  };
+  return runResult(
+    s,
+    'core',
+    design.name,
+    { design: design.name, engine: engine.name },
+    rec,
+    o,
+    wire,
+  );
 }

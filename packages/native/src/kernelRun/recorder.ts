@@ -47,7 +47,49 @@ export function errorEvent(
   ev(r, ep, { lane, kind: 'error', error: recordError(code, `${what}: ${errno}`) });
 }
 
-/** A real-socket world's result: the observations, the wire's records, the NDJSON trace. */
+/** The trace header fields that vary between runs of one scenario. */
+type RunHeader = Pick<TraceHeader, 'design' | 'engine'> & {
+  readonly seed?: string;
+  readonly kernel?: string;
+};
+
+/**
+ * A world's result: the observations, the wire's records, the NDJSON trace. `where` is the kernel
+ * release or the core design name.
+ */
+export function runResult(
+  s: Scenario,
+  world: KernelRunResult['world'],
+  where: string,
+  header: RunHeader,
+  rec: Recorder,
+  observed: { client: EndpointObservation; server: EndpointObservation },
+  wire: Wire,
+): KernelRunResult {
+  const w = new TraceWriter({
+    format: 'ktls-lab-trace',
+    version: 1,
+    world,
+    design: header.design,
+    scenario: s.name,
+    ...(header.seed !== undefined ? { seed: header.seed } : {}),
+    engine: header.engine,
+    ...(header.kernel !== undefined ? { kernel: header.kernel } : {}),
+    endpoints: ['client', 'server'],
+    suite: s.suite,
+  });
+  for (const e of rec.events) w.push(e);
+  return {
+    scenario: s.name,
+    world,
+    where,
+    ...observed,
+    wire: wire.records(),
+    trace: w.toString(),
+  };
+}
+
+/** A real-socket world's result: the trace header names the kernel release. */
 export function kernelRunResult(
   s: Scenario,
   kernel: string,
@@ -56,25 +98,5 @@ export function kernelRunResult(
   observed: { client: EndpointObservation; server: EndpointObservation },
   wire: Wire,
 ): KernelRunResult {
-  const w = new TraceWriter({
-    format: 'ktls-lab-trace',
-    version: 1,
-    world: 'kernel',
-    design: header.design,
-    scenario: s.name,
-    ...(header.seed !== undefined ? { seed: header.seed } : {}),
-    engine: header.engine,
-    kernel,
-    endpoints: ['client', 'server'],
-    suite: s.suite,
-  });
-  for (const e of rec.events) w.push(e);
-  return {
-    scenario: s.name,
-    world: 'kernel',
-    where: kernel,
-    ...observed,
-    wire: wire.records(),
-    trace: w.toString(),
-  };
+  return runResult(s, 'kernel', kernel, { ...header, kernel }, rec, observed, wire);
 }

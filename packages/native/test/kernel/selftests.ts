@@ -771,27 +771,21 @@ kernelTest('selftest', 'tls_basic.recseq_wrap', '', ['tx:771:51'], () =>
   }),
 );
 
-kernelTest('selftest', 'tls_basic.rekey_rx', '', ['rekey'], () =>
-  basicPair((fd, cfd) => {
-    fd.setCryptoInfoRaw('tx', rawCryptoInfo(TLS_1_3, 51, 1));
-    cfd.setCryptoInfoRaw('rx', rawCryptoInfo(TLS_1_3, 51, 0));
-    cfd.setCryptoInfoRaw('rx', rawCryptoInfo(TLS_1_3, 51, 1));
-    const msg = text('test_read');
-    fd.send(msg);
-    eqBytes(cfd.recv({ maxBytes: msg.length }).data, msg);
-  }),
-);
-
-kernelTest('selftest', 'tls_basic.rekey_tx', '', ['rekey'], () =>
-  basicPair((fd, cfd) => {
-    fd.setCryptoInfoRaw('tx', rawCryptoInfo(TLS_1_3, 51, 0));
-    fd.setCryptoInfoRaw('tx', rawCryptoInfo(TLS_1_3, 51, 1));
-    cfd.setCryptoInfoRaw('rx', rawCryptoInfo(TLS_1_3, 51, 1));
-    const msg = text('test_read');
-    fd.send(msg);
-    eqBytes(cfd.recv({ maxBytes: msg.length }).data, msg);
-  }),
-);
+// tls_basic.rekey_rx and rekey_tx: the named direction installs keys at sequence 0, then rekeys
+// before any data; the other installs the rekeyed keys only (the same setsockopt order as tls.c).
+for (const dir of ['rx', 'tx'] as const) {
+  kernelTest('selftest', `tls_basic.rekey_${dir}`, '', ['rekey'], () =>
+    basicPair((fd, cfd) => {
+      if (dir === 'tx') fd.setCryptoInfoRaw('tx', rawCryptoInfo(TLS_1_3, 51, 0));
+      fd.setCryptoInfoRaw('tx', rawCryptoInfo(TLS_1_3, 51, 1));
+      if (dir === 'rx') cfd.setCryptoInfoRaw('rx', rawCryptoInfo(TLS_1_3, 51, 0));
+      cfd.setCryptoInfoRaw('rx', rawCryptoInfo(TLS_1_3, 51, 1));
+      const msg = text('test_read');
+      fd.send(msg);
+      eqBytes(cfd.recv({ maxBytes: msg.length }).data, msg);
+    }),
+  );
+}
 
 kernelTest('selftest', 'tls_basic.disconnect', '', ['tx:772:51'], () =>
   basicPair((fd, cfd) => {

@@ -173,7 +173,7 @@ export function decodeScenario(name: string): Scenario {
     suite: suite.name,
     profile,
     asyncDepth,
-    ...(framer ? { framer } : {}),
+    framer,
     client,
     server,
   });
@@ -183,13 +183,21 @@ export function decodeScenario(name: string): Scenario {
 export function scenarioOf(
   name: string,
   about: string,
-  content: Omit<Scenario, 'name' | 'summary' | 'small'>,
+  content: Omit<Scenario, 'name' | 'summary' | 'small' | 'framer'> & {
+    readonly framer: FramerKind | undefined;
+  },
 ): Scenario {
-  const { client, server } = content;
+  const { suite, profile, asyncDepth, framer, client, server } = content;
+  // Fields in the catalog's order; an unframed scenario has no `framer` key (never `undefined`).
   return {
     name,
     summary: `${about}: ${client.length} client and ${server.length} server actions.`,
-    ...content,
+    suite,
+    profile,
+    asyncDepth,
+    ...(framer ? { framer } : {}),
+    client,
+    server,
     small: false,
   };
 }

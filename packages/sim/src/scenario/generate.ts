@@ -191,7 +191,7 @@ export function generateScenario(seed: number): Scenario {
     suite: suite.name,
     profile,
     asyncDepth,
-    ...(framer ? { framer } : {}),
+    framer,
     client,
     server,
   });
