@@ -1,3 +1,6 @@
+// Longer than the repo's ~400-line guideline: `decodeSession` is one pass over the interleaved
+// chunks of both directions, and its steps (framing, handshake messages, key changes, opening
+// records, the summary) read and write both directions' state (`Dir`) as they go.
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { AeadEngine } from '../aead.js';
 import { concat, toHex } from '../bytes.js';
