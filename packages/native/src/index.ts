@@ -68,7 +68,11 @@ export {
   userspaceEngine,
 } from './probe.js';
 export {
+  type AppSequences,
+  type AppStep,
+  appSequencesOfRun,
   compareRuns,
+  compareWithSim,
   countOutOfOrder,
   designForKernel,
   type EndpointObservation,
@@ -84,6 +88,10 @@ export {
   runScenarioOnCore,
   runScenarioOnKernel,
   runScenarioOnRfc2015,
+  runScenarioOnSim,
+  SIM_DIVERGENCES,
+  type SimDivergence,
+  type SimRunResult,
 } from './kernelRun/index.js';
 
 // The one side effect of importing this package (README "The default engine").

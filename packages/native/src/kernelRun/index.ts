@@ -20,4 +20,16 @@ export {
   type Rfc2015RunResult,
   runScenarioOnRfc2015,
 } from './rfc2015World.js';
+export {
+  type AppSequences,
+  type AppStep,
+  appSequence,
+  appSequencesOfRun,
+  appSequencesOfTrace,
+  compareWithSim,
+  runScenarioOnSim,
+  SIM_DIVERGENCES,
+  type SimDivergence,
+  type SimRunResult,
+} from './simWorld.js';
 export type { EndpointObservation, KernelRunOptions, KernelRunResult } from './types.js';

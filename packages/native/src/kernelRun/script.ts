@@ -186,7 +186,9 @@ export function runScript(
         note: 'EKEYEXPIRED until TLS_RX is set again',
       });
     } else if (before.kind === 'data') {
+      // No freeze (before 6.14): the data the app read is traced as any other read.
       obs[side].data.push(before.data);
+      ev(rec, side, { lane: 'app-rx', kind: 'deliver-data', size: before.data.length });
     } else if (before.kind === 'error') {
       ends[side] = before.errno;
     }

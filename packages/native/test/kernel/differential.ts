@@ -3,7 +3,8 @@
  * kernel (runScenarioOnKernel) and on core's TlsRecordLayer in the design that kernel implements
  * (`linux-ktls` with TLS 1.3 rekey, `linux-ktls-pre-rekey` before 6.14); what the apps and control
  * planes observed must be the same. Every known difference is a documented divergence, asserted
- * here exactly (DIVERGENCES), so a new one fails.
+ * here exactly (DIVERGENCES), so a new one fails. The rows `differential.sim.<scenario>` set the
+ * simulator's World beside the kernel the same way (src/kernelRun/simWorld.ts).
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -11,12 +12,15 @@ import { join } from 'node:path';
 import { LINUX_KTLS, parseTrace } from '@ktls-lab/core';
 import { SCENARIOS } from '@ktls-lab/sim';
 import {
+  appSequencesOfRun,
   compareRuns,
+  compareWithSim,
   designForKernel,
   kernelCapability,
   probe,
   runScenarioOnCore,
   runScenarioOnKernel,
+  runScenarioOnSim,
 } from '../../src/index.js';
 import { kernelTest } from './framework.js';
 
@@ -56,6 +60,32 @@ for (const s of SCENARIOS) {
     } else {
       assert.deepEqual(k.wire, c.wire, 'records on the wire (outer type / length)');
     }
+  });
+}
+
+// The simulator's World against the real kernel (issue 15): the same scenario on the sim, in the
+// design this kernel implements and the quiet schedule (src/kernelRun/simWorld.ts), gives the app
+// and control plane the same sequence (bytes read, record boundaries, control records, errnos,
+// end), or exactly a documented divergence (SIM_DIVERGENCES). The host test
+// test/simWorld.test.ts holds the World to core's driver in ordinary CI.
+for (const s of SCENARIOS) {
+  if (!kernelCapability(s).ok) continue;
+  kernelTest('differential', `differential.sim.${s.name}`, '', ['ktls'], () => {
+    const design = designForKernel(probe().rekey.available);
+    const k = runScenarioOnKernel(s, { seed: 'differential' });
+    const sim = runScenarioOnSim(s, design);
+    if (traceDir) {
+      mkdirSync(traceDir, { recursive: true });
+      writeFileSync(join(traceDir, `${s.name}.sim.${design.name}.ndjson`), sim.trace);
+    }
+    const seq = appSequencesOfRun(k);
+    assert.deepEqual(compareWithSim(sim, seq), [], `kernel ${k.where} vs sim ${design.name}`);
+    // The kernel's app read every byte the sequence counts, so the comparison is not vacuous.
+    const read = (xs: readonly string[]) =>
+      xs.reduce((n, x) => n + (x.startsWith('data ') ? Number(x.slice(5)) : 0), 0);
+    assert.equal(read(seq.client), k.client.dataLength);
+    assert.equal(read(seq.server), k.server.dataLength);
+    assert.ok(seq.client.length + seq.server.length > 0);
   });
 }
 
