@@ -17,7 +17,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compareWithC, tapVerdicts, variantsOf } from './tls-cases.mjs';
+import { compareWithC, portedCounts, tapVerdicts, variantsOf } from './tls-cases.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const pkg = join(here, '..');
@@ -293,8 +293,34 @@ function report(r) {
       `(fetch ${secs(r.fetchMs)} s, VM ${secs(r.vmMs)} s, guest ready at ${bootLine?.[1] ?? '?'} s uptime` +
       `${r.suite ? `, suite ${secs(r.suite.wallMs)} s` : ''})`,
   );
+  if (r.suite && !cSelftest) for (const line of headline(r)) log(`${head}:   ${line}`);
   if (r.suite?.bench) console.log(r.suite.bench.text);
   return { passed, failed };
+}
+
+/**
+ * What the job is there to show, per kernel (docs/vm-harness.md §10): the port's count against
+ * that kernel's tls.c case list, the rfc-2015 rows, the kernel's answer to AF_KCM on kernel TLS,
+ * and the simulator's World beside the real kernel.
+ */
+function headline(r) {
+  const tests = r.suite.tests;
+  const group = (g, prefix = '') => tests.filter((t) => t.group === g && t.name.startsWith(prefix));
+  const tally = (rows) =>
+    `${rows.filter((t) => t.status === 'pass').length} of ${rows.length} pass` +
+    `${rows.some((t) => t.status === 'fail') ? `, ${rows.filter((t) => t.status === 'fail').length} fail` : ''}`;
+  const lines = [];
+  const [ported] = portedCounts({ kernels: [{ version: r.version, suite: r.suite }] });
+  if (ported)
+    lines.push(
+      `tls.c: ${ported.ported} of ${ported.cases} cases ported; ${ported.pass} pass, ` +
+        `${ported.na} n/a, ${ported.fail} fail`,
+    );
+  lines.push(`rfc-2015 on AF_ALG: ${tally(group('rfc2015'))}`);
+  for (const t of group('kcm')) lines.push(`${t.name}: ${t.status}: ${t.message ?? ''}`);
+  const sim = group('differential', 'differential.sim.');
+  lines.push(`sim World vs kernel: ${tally(sim)} (a failure is a disagreement)`);
+  return lines;
 }
 
 /** The C binary's TAP beside the last suite run of the same kernel (.test-results/kernel.json). */
