@@ -7,6 +7,7 @@
         "native/afalg.cc",
         "native/errors.cc",
         "native/evp_aead.cc",
+        "native/fd_watcher.cc",
         "native/fdio.cc",
         "native/host.cc",
         "native/jobs.cc",

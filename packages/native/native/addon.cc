@@ -7,6 +7,8 @@
 //  - ktls_socket.cc: TCP and kernel TLS sockets (net/tls/): ULP, setsockopt/getsockopt,
 //    sendmsg/recvmsg with the record-type cmsgs, poll and the plain socket calls.
 //  - kcm.cc: AF_KCM, its hand-assembled BPF length parser and SIOCKCMATTACH.
+//  - fd_watcher.cc: the FdWatcher class, readiness of a socket on Node's libuv loop (uv_poll_t on
+//    a dup of the fd), so kernel TLS reads wait for the kernel instead of polling on timers.
 //  - fdio.cc: pipes, splice, vmsplice, sendfile, memfd files, epoll and socket addresses.
 //  - jobs.cc: native threads blocked in recv/send/sendfile/poll (the selftests' child processes).
 //  - host.cc: uname.
@@ -25,6 +27,7 @@
 #include "afalg.h"
 #include "errors.h"
 #include "evp_aead.h"
+#include "fd_watcher.h"
 #include "fdio.h"
 #include "host.h"
 #include "jobs.h"
@@ -77,6 +80,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("bindAny4", Napi::Function::New(env, BindAny4));
   exports.Set("listenOn", Napi::Function::New(env, ListenOn));
   exports.Set("connectAny4", Napi::Function::New(env, ConnectAny4));
+  exports.Set("FdWatcher", FdWatcherClass(env));
   exports.Set("jobStart", Napi::Function::New(env, JobStart));
   exports.Set("jobJoin", Napi::Function::New(env, JobJoin));
   return exports;

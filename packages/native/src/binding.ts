@@ -67,6 +67,24 @@ export interface NativeEvpAead {
   readonly closed: boolean;
 }
 
+/**
+ * A readiness watcher on Node's libuv loop (native/fd_watcher.cc): a uv_poll_t on a dup of the fd.
+ * The callback gets the libuv events (UV_READABLE 1, UV_WRITABLE 2, UV_DISCONNECT 4) or an
+ * `ERR_NATIVE_SYSCALL` error (libuv then has stopped the watcher).
+ */
+export interface NativeFdWatcher {
+  startReading(): void;
+  stopReading(): void;
+  startWriting(): void;
+  stopWriting(): void;
+  ref(): void;
+  unref(): void;
+  close(): void;
+  readonly closed: boolean;
+  /** The dup'd fd the watcher polls (-1 once closed). */
+  readonly fd: number;
+}
+
 /** The addon's exports (native/addon.cc). Calls throw `ERR_NATIVE_SYSCALL` errors. */
 export interface NativeBinding {
   AeadKey: new (
@@ -138,6 +156,11 @@ export interface NativeBinding {
   bindAny4(fd: number): void;
   listenOn(fd: number, backlog: number): void;
   connectAny4(fd: number): void;
+  // native/fd_watcher.cc
+  FdWatcher: new (
+    fd: number,
+    callback: (error: Error | null, events: number) => void,
+  ) => NativeFdWatcher;
   // native/jobs.cc
   jobStart(spec: NativeJobSpec): number;
   jobJoin(id: number): NativeJobResult;

@@ -27,9 +27,16 @@ export {
   type LoadResult,
   loadNative,
   type NativeBinding,
+  type NativeFdWatcher,
   type NativeJobResult,
   type NativeJobSpec,
 } from './binding.js';
+export {
+  FdWatcher,
+  Readiness,
+  type ReadinessCallback,
+  type ReadinessWatcher,
+} from './fdWatcher.js';
 export { isErrno, NativeSyscallError, NativeUnavailableError } from './errors.js';
 export { KcmMux, type KcmParser, LENGTH_PREFIX_PARSER, RDS_PARSER } from './kcm.js';
 export {

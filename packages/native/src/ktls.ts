@@ -8,6 +8,7 @@ import {
 } from '@ktls-lab/core';
 import type { RawRecvResult } from './binding.js';
 import { NativeSyscallError, native } from './errors.js';
+import { FdWatcher, type ReadinessCallback } from './fdWatcher.js';
 
 /** UAPI values (include/uapi/linux/tls.h, docs/kernel-tls.md §2). */
 export const SOL_TLS = 282;
@@ -232,6 +233,14 @@ export class KtlsSocket {
 
   poll(events: number, timeoutMs: number): number {
     return native((b) => b.poll(this.fd, events, timeoutMs));
+  }
+
+  /**
+   * A readiness watcher for this socket on Node's event loop (`FdWatcher`, on a dup of the fd):
+   * how a kernel TLS reader waits for a record without polling. It starts with no interest.
+   */
+  watch(callback: ReadinessCallback): FdWatcher {
+    return new FdWatcher(this.fd, callback);
   }
 
   /**
