@@ -15,6 +15,8 @@ export type NodeKtlsErrorCode =
   | 'ERR_KTLS_PROTOCOL'
   /** A TLS 1.3 KeyUpdate on a direction whose data plane cannot re-key (the kernel before 6.14). */
   | 'ERR_KTLS_REKEY_UNSUPPORTED'
+  /** The stream was destroyed while a control record or a file waited for room in the socket. */
+  | 'ERR_KTLS_DESTROYED'
   /** `sendFile` could not send what it was asked (the file is shorter, a bad offset or length). */
   | 'ERR_KTLS_SENDFILE';
 

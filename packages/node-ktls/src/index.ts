@@ -12,10 +12,10 @@ export type { HandshakeInfo, Side } from './handshakeInfo.js';
 export {
   type KernelSocket,
   type KernelSocketFactory,
-  KernelRx,
   KernelTx,
   kernelPlanes,
 } from './kernelPlane.js';
+export { KernelRx } from './kernelRx.js';
 export { type AcceptOptions, accept, connect, type KtlsOptions } from './offload.js';
 export {
   type DirectionDecision,

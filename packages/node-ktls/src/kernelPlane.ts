@@ -15,13 +15,15 @@ import {
   type KtlsRecvResult,
   KtlsSocket,
   POLLIN,
-  POLLOUT,
+  type ReadinessCallback,
+  type ReadinessWatcher,
   SOL_TLS,
   TLS_RX_EXPECT_NO_PAD,
 } from '@ktls-lab/native';
-import type { RxPlane, RxSink, TxPlane } from './dataPlane.js';
+import type { RxPlane, TxPlane } from './dataPlane.js';
 import { NodeKtlsError } from './errors.js';
 import { cloneState } from './handshakeInfo.js';
+import { KernelRx } from './kernelRx.js';
 import type { DirectionDecision, OffloadDecision } from './policy.js';
 import { CLOSE_NOTIFY, UserspaceRx, UserspaceTx } from './userspacePlane.js';
 
@@ -32,6 +34,8 @@ export interface KernelSocket {
   sendRecord(type: number, body: Uint8Array): number;
   recv(options: KtlsRecvOptions): KtlsRecvResult;
   poll(events: number, timeoutMs: number): number;
+  /** A readiness watcher on the event loop (`KtlsSocket.watch`: libuv on a dup of the fd). */
+  watch(callback: ReadinessCallback): ReadinessWatcher;
   sendFile(inFd: number, offset: number, count: number): number;
   setIntOption(level: number, name: number, value: number): void;
 }
@@ -204,103 +208,19 @@ function startKernelRx(
 }
 
 /**
- * Receives with recvmsg + TLS_GET_RECORD_TYPE, polled (libuv has no watcher for this fd): data
- * records merge, a control record comes alone with its type, EOF is a read of 0
- * (docs/kernel-tls.md §5.2); a TLS 1.3 KeyUpdate stops RX until the next TLS_RX (§7).
+ * Resolves once the socket can take more bytes (the watcher's UV_WRITABLE, EPOLLOUT), without
+ * blocking the event loop; rejects with the watcher's error (EPOLLERR).
  */
-export class KernelRx implements RxPlane {
-  readonly kind = 'kernel';
-  private sink: RxSink | null = null;
-  private paused = false;
-  private stopped = false;
-  private delay = 0;
-  private timer: NodeJS.Timeout | null = null;
-  private immediate: NodeJS.Immediate | null = null;
-
-  constructor(
-    private readonly sock: KernelSocket,
-    private readonly opened: { contentType: ContentTypeByte; data: Uint8Array }[],
-  ) {}
-
-  start(sink: RxSink): void {
-    this.sink = sink;
-    for (const r of this.opened.splice(0)) {
-      if (r.contentType === ContentType.applicationData) sink.data(r.data);
-      else sink.control(r.contentType, r.data);
-    }
-    this.tick();
-  }
-
-  installKey(state: CryptoState): void {
-    try {
-      this.sock.setCryptoState('rx', state);
-    } catch (error) {
-      if (!isErrno(error, 'EBUSY')) throw error;
-      // A second TLS_RX is EBUSY on kernels before 6.14 (docs/kernel-tls.md §3, §7).
-      throw new NodeKtlsError(
-        'ERR_KTLS_REKEY_UNSUPPORTED',
-        'the kernel cannot re-key TLS_RX (before Linux 6.14)',
-        { errno: 'EBUSY', cause: error },
-      );
-    }
-  }
-
-  private readonly tick = (): void => {
-    this.timer = null;
-    this.immediate = null;
-    const sink = this.sink;
-    if (sink === null || this.stopped || this.paused) return;
-    let got = false;
-    for (let i = 0; i < 64; i++) {
-      let r: KtlsRecvResult;
-      try {
-        r = this.sock.recv({ cmsg: true, dontwait: true, maxBytes: 1 << 16 });
-      } catch (error) {
-        if (isErrno(error, 'EAGAIN') || isErrno(error, 'EKEYEXPIRED')) break;
-        this.stopped = true;
-        sink.error(error as Error);
-        return;
-      }
-      got = true;
-      if (r.data.length === 0 && r.contentType === null) {
-        this.stopped = true;
-        sink.eof();
-        return;
-      }
-      if (r.contentType === null || r.contentType === ContentType.applicationData) {
-        if (!sink.data(r.data)) {
-          this.paused = true;
-          return;
-        }
-      } else sink.control(r.contentType, r.data);
-      if (this.stopped) return;
-    }
-    // Back off while idle (1, 2, 4 ... 16 ms), at once while data flows.
-    this.delay = got ? 0 : Math.min(Math.max(1, this.delay * 2), 16);
-    if (got) this.immediate = setImmediate(this.tick);
-    else this.timer = setTimeout(this.tick, this.delay);
-  };
-
-  pause(): void {
-    this.paused = true;
-  }
-
-  resume(): void {
-    if (!this.paused) return;
-    this.paused = false;
-    this.tick();
-  }
-
-  destroy(): void {
-    this.stopped = true;
-    if (this.timer !== null) clearTimeout(this.timer);
-    if (this.immediate !== null) clearImmediate(this.immediate);
-  }
+function writable(watcher: ReadinessWatcher, waiters: Waiter[]): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    waiters.push({ resolve, reject });
+    watcher.startWriting();
+  });
 }
 
-/** Resolves once the socket can take more bytes (POLLOUT), without blocking the event loop. */
-async function writable(sock: KernelSocket): Promise<void> {
-  while (sock.poll(POLLOUT, 0) === 0) await new Promise((r) => setTimeout(r, 1));
+interface Waiter {
+  resolve(): void;
+  reject(error: Error): void;
 }
 
 /**
@@ -316,11 +236,26 @@ export class KernelTx implements TxPlane {
   private held: [Uint8Array, (error?: Error | null) => void][] | null = null;
   private pending = 0;
   private tail: Promise<void> = Promise.resolve();
+  /** Made at the first EAGAIN (a full socket buffer), for writable interest only. */
+  private watcher: ReadinessWatcher | null = null;
+  private readonly waiters: Waiter[] = [];
 
   constructor(
     private readonly raw: Socket,
     private readonly sock: KernelSocket,
   ) {}
+
+  /** Waits for EPOLLOUT on the fd: libuv's watcher, started for this wait, stopped when it fires. */
+  private writable(): Promise<void> {
+    this.watcher ??= this.sock.watch((error) => {
+      this.watcher?.stopWriting();
+      for (const w of this.waiters.splice(0)) {
+        if (error === null) w.resolve();
+        else w.reject(error);
+      }
+    });
+    return writable(this.watcher, this.waiters);
+  }
 
   write(data: Uint8Array, callback: (error?: Error | null) => void): void {
     if (this.held !== null) this.held.push([data, callback]);
@@ -355,7 +290,7 @@ export class KernelTx implements TxPlane {
         return;
       } catch (error) {
         if (!isErrno(error, 'EAGAIN')) throw error;
-        await writable(this.sock);
+        await this.writable();
       }
     }
   }
@@ -399,7 +334,7 @@ export class KernelTx implements TxPlane {
       let sent = 0;
       while (sent < length) {
         const n = this.sock.sendFile(fd, offset + sent, Math.min(length - sent, 1 << 30));
-        if (n === -1) await writable(this.sock);
+        if (n === -1) await this.writable();
         else if (n === 0)
           throw new NodeKtlsError(
             'ERR_KTLS_SENDFILE',
@@ -418,5 +353,10 @@ export class KernelTx implements TxPlane {
     });
   }
 
-  destroy(): void {}
+  /** Closes the watcher; a control record or file still waiting for room fails. */
+  destroy(): void {
+    this.watcher?.close();
+    const gone = new NodeKtlsError('ERR_KTLS_DESTROYED', 'the stream was destroyed');
+    for (const w of this.waiters.splice(0)) w.reject(gone);
+  }
 }

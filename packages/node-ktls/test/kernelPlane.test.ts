@@ -15,6 +15,9 @@ import {
   type KtlsRecvResult,
   NativeSyscallError,
   POLLOUT,
+  Readiness,
+  type ReadinessCallback,
+  type ReadinessWatcher,
   SOL_TLS,
   TLS_RX_EXPECT_NO_PAD,
 } from '@ktls-lab/native';
@@ -46,6 +49,58 @@ const KERNEL: OffloadDecision = {
 const errno = (name: string) => new NativeSyscallError('setsockopt', name, 16);
 
 type Call = [string, ...unknown[]];
+
+/**
+ * libuv's watcher as the planes see it: level-triggered, so it fires on a later loop turn, and
+ * again on every turn while interest is on and the fake says ready; `fires` counts the calls.
+ */
+class FakeWatcher implements ReadinessWatcher {
+  reading = false;
+  writing = false;
+  closed = false;
+  fires = 0;
+  private pending: NodeJS.Immediate | null = null;
+  constructor(
+    private readonly k: FakeKernel,
+    private readonly callback: ReadinessCallback,
+  ) {}
+  startReading(): void {
+    if (this.closed) throw new Error('FdWatcher is closed');
+    this.reading = true;
+    this.schedule();
+  }
+  stopReading(): void {
+    this.reading = false;
+  }
+  startWriting(): void {
+    if (this.closed) throw new Error('FdWatcher is closed');
+    this.writing = true;
+    this.schedule();
+  }
+  stopWriting(): void {
+    this.writing = false;
+  }
+  ref(): void {}
+  unref(): void {}
+  close(): void {
+    this.closed = true;
+    this.reading = this.writing = false;
+  }
+  schedule(): void {
+    if (this.pending !== null || this.closed) return;
+    this.pending = setImmediate(() => {
+      this.pending = null;
+      const events =
+        (this.reading && this.k.readable() ? Readiness.readable : 0) |
+        (this.writing && this.k.room ? Readiness.writable : 0);
+      if (events === 0) return;
+      this.fires++;
+      this.callback(null, events);
+      this.schedule();
+    });
+  }
+}
+
 class FakeKernel implements KernelSocket {
   readonly calls: Call[] = [];
   /** Plain TCP bytes still in the socket before TLS_RX (the rest of a partial record). */
@@ -53,8 +108,29 @@ class FakeKernel implements KernelSocket {
   /** What recvmsg returns once TLS_RX is set. */
   records: KtlsRecvResult[] = [];
   refuse: Partial<Record<'ulp' | 'tx' | 'rx' | 'rekey', string>> = {};
+  readonly watchers: FakeWatcher[] = [];
+  /** Whether the send buffer has room (the watcher's writable). */
+  room = true;
+  /** A KeyUpdate was read: recv is EKEYEXPIRED until the next TLS_RX (docs/kernel-tls.md §7). */
+  keyExpired = false;
+  /** The start of a record is queued: readable by 6.1's poll, yet recv is EAGAIN. */
+  partial = false;
   private txSet = false;
   private rxSet = false;
+  /** What the watcher reports as readable: the worst case, a poll that is not TLS-aware. */
+  readable(): boolean {
+    return this.records.length > 0 || this.partial;
+  }
+  /** Records arriving from the peer: the watchers notice them on a later turn. */
+  arrive(...records: KtlsRecvResult[]): void {
+    this.records.push(...records);
+    for (const w of this.watchers) w.schedule();
+  }
+  watch(callback: ReadinessCallback): FakeWatcher {
+    const w = new FakeWatcher(this, callback);
+    this.watchers.push(w);
+    return w;
+  }
   attachUlp(): void {
     this.calls.push(['ulp']);
     if (this.refuse.ulp) throw errno(this.refuse.ulp);
@@ -65,7 +141,10 @@ class FakeKernel implements KernelSocket {
     if (again && this.refuse.rekey) throw errno(this.refuse.rekey);
     if (this.refuse[dir]) throw errno(this.refuse[dir]!);
     if (dir === 'tx') this.txSet = true;
-    else this.rxSet = true;
+    else {
+      this.rxSet = true;
+      this.keyExpired = false;
+    }
   }
   /** EAGAINs the next sendRecord calls give (a full socket buffer) before they succeed. */
   fullBuffer = 0;
@@ -103,8 +182,13 @@ class FakeKernel implements KernelSocket {
         ctrunc: false,
       };
     }
+    if (this.keyExpired) {
+      this.calls.push(['EKEYEXPIRED']);
+      throw errno('EKEYEXPIRED');
+    }
     const r = this.records.shift();
     if (r === undefined) throw errno('EAGAIN');
+    if (r.contentType === ContentType.handshake && r.data[0] === 24) this.keyExpired = true;
     return r;
   }
 }
@@ -365,5 +449,129 @@ describe('kernel planes (fake KernelSocket)', () => {
       ContentType.alert,
       [AlertLevel.warning, AlertDescription.close_notify],
     ]);
+  });
+
+  describe('RX waits on the watcher (no timers)', () => {
+    const turn = (ms = 0) => new Promise((r) => setTimeout(r, ms));
+    async function until(done: () => boolean): Promise<void> {
+      for (let i = 0; i < 1000 && !done(); i++) await turn(2);
+      expect(done()).toBe(true);
+    }
+    async function kernelRx(k: FakeKernel) {
+      const [raw] = await pair();
+      const { planes } = kernelPlanes(raw, KERNEL, stateAt(1), stateAt(2), EMPTY, () => k);
+      return planes;
+    }
+
+    it('idle: readable interest on and no callbacks; records are read when they arrive; EOF closes the watcher', async () => {
+      const k = new FakeKernel();
+      const planes = await kernelRx(k);
+      const out = sink();
+      planes.rx.start(out.s, EMPTY);
+      const [w] = k.watchers;
+      await turn(20);
+      expect(w?.reading).toBe(true);
+      expect(w?.fires).toBe(0);
+      k.arrive(rec(ContentType.applicationData, 'late'));
+      await until(() => out.got.length === 1);
+      expect(out.got).toEqual(['data:late']);
+      k.arrive(rec(null, ''));
+      await until(() => out.eof() === 1);
+      expect(w?.closed).toBe(true);
+      planes.rx.destroy();
+    });
+
+    it('a KeyUpdate stops readable interest until installKey: no busy loop on EKEYEXPIRED, the records behind it follow', async () => {
+      const k = new FakeKernel();
+      const planes = await kernelRx(k);
+      const out = sink();
+      planes.rx.start(out.s, EMPTY);
+      const [w] = k.watchers;
+      k.arrive(
+        rec(ContentType.applicationData, 'before'),
+        rec(ContentType.handshake, buildKeyUpdate(false)),
+        rec(ContentType.applicationData, 'after'),
+      );
+      await until(() => k.keyExpired);
+      await turn(30);
+      // Readable (the record is there) but recv fails: interest is off, so at most the one read.
+      expect(w?.reading).toBe(false);
+      expect(k.calls.filter((c) => c[0] === 'EKEYEXPIRED').length).toBe(1);
+      expect(out.got).toEqual([
+        'data:before',
+        `control:${ContentType.handshake}:${[...buildKeyUpdate(false)].join(',')}`,
+      ]);
+      planes.rx.installKey(stateAt(9));
+      await until(() => out.got.length === 3);
+      expect(out.got[2]).toBe('data:after');
+      expect(k.calls.filter((c) => c[0] === 'rx').map((c) => c[1])).toEqual([0n, 0n]);
+      expect(w?.reading).toBe(true);
+      planes.rx.destroy();
+      expect(w?.closed).toBe(true);
+    });
+
+    it('a sink that asks to stop turns readable interest off; resume turns it on and reading goes on', async () => {
+      const k = new FakeKernel();
+      const planes = await kernelRx(k);
+      const got: string[] = [];
+      let open = false;
+      const out = sink();
+      planes.rx.start(
+        {
+          ...out.s,
+          data: (b) => {
+            got.push(Buffer.from(b).toString());
+            return open;
+          },
+        },
+        EMPTY,
+      );
+      const [w] = k.watchers;
+      k.arrive(rec(ContentType.applicationData, 'one'), rec(ContentType.applicationData, 'two'));
+      await until(() => got.length === 1);
+      await turn(20);
+      expect(got).toEqual(['one']);
+      expect(w?.reading).toBe(false);
+      open = true;
+      planes.rx.resume();
+      await until(() => got.length === 2);
+      expect(got).toEqual(['one', 'two']);
+      planes.rx.destroy();
+    });
+
+    it('readable yet EAGAIN (the start of a record, 6.1 poll) waits a millisecond instead of spinning', async () => {
+      const k = new FakeKernel();
+      const planes = await kernelRx(k);
+      const out = sink();
+      planes.rx.start(out.s, EMPTY);
+      const [w] = k.watchers;
+      k.partial = true;
+      w?.schedule();
+      await turn(50);
+      // Level-triggered, every turn would be thousands of callbacks in 50 ms; 1 ms apart, tens.
+      expect(w?.fires).toBeGreaterThan(0);
+      expect(w?.fires).toBeLessThan(60);
+      k.partial = false;
+      k.arrive(rec(ContentType.applicationData, 'whole'));
+      await until(() => out.got.length === 1);
+      planes.rx.destroy();
+    });
+
+    it('TX on a full buffer waits for the watcher; destroyed while waiting, the write fails with ERR_KTLS_DESTROYED', async () => {
+      const [raw] = await pair();
+      const k = new FakeKernel();
+      k.fullBuffer = 1;
+      k.room = false;
+      const { planes } = txOnly(raw, k);
+      const result = new Promise<Error | undefined>((r) =>
+        planes.tx.writeControl(ContentType.alert, CLOSE_NOTIFY_BODY, (e) => r(e ?? undefined)),
+      );
+      await until(() => k.watchers[0]?.writing === true);
+      await turn(20);
+      expect(k.calls.filter((c) => c[0] === 'sendRecord')).toEqual([]);
+      planes.tx.destroy();
+      expect(((await result) as NodeKtlsError | undefined)?.code).toBe('ERR_KTLS_DESTROYED');
+      expect(k.watchers[0]?.closed).toBe(true);
+    });
   });
 });
