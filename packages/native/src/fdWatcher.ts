@@ -19,15 +19,20 @@ export type ReadinessCallback = (error: NativeSyscallError | null, events: numbe
 
 /** What a readiness watcher offers: interest in reads and in writes, and its handle's life. */
 export interface ReadinessWatcher {
+  /** Readable interest on (readable and disconnect events); throws once closed. */
   startReading(): void;
+  /** Readable interest off; a no-op once closed. */
   stopReading(): void;
+  /** Writable interest on; throws once closed. */
   startWriting(): void;
+  /** Writable interest off; a no-op once closed. */
   stopWriting(): void;
   /** Whether an active watcher keeps the process alive (on by default, as a reading socket). */
   ref(): void;
   unref(): void;
   /** Stops the watcher and closes its fd; idempotent, safe inside the callback. */
   close(): void;
+  /** True once `close()` was called. */
   readonly closed: boolean;
 }
 

@@ -29,7 +29,7 @@ const target = (fd: number): string | null => {
 };
 const openFds = () => readdirSync('/proc/self/fd').length;
 
-let cleanup: (() => void)[] = [];
+const cleanup: (() => void)[] = [];
 afterEach(() => {
   for (const c of cleanup.splice(0)) c();
 });

@@ -80,32 +80,42 @@ export class KernelRx implements RxPlane {
    */
   private drain(status: Error | null, woken: boolean): void {
     const sink = this.sink;
-    if (sink === null || this.stopped || this.paused || this.keyExpired) return this.arm();
-    let got = 0;
+    if (sink !== null && !this.stopped && !this.paused && !this.keyExpired) {
+      const ended = this.read(sink, status, woken);
+      if (ended) return;
+    }
+    this.arm();
+  }
+
+  /** The reads of one turn; true when nothing more is to be armed (ended, failed, or retrying). */
+  private read(sink: RxSink, status: Error | null, woken: boolean): boolean {
     for (let i = 0; i < READS_PER_TURN; i++) {
       let r: KtlsRecvResult;
       try {
         r = this.sock.recv({ cmsg: true, dontwait: true, maxBytes: 1 << 16 });
       } catch (error) {
-        if (isErrno(error, 'EKEYEXPIRED')) this.keyExpired = true;
-        else if (!isErrno(error, 'EAGAIN')) return this.fail(sink, error as Error);
-        else if (status !== null) return this.fail(sink, status);
-        else if (got === 0 && woken) return this.partialRecord();
-        break;
+        if (isErrno(error, 'EKEYEXPIRED')) {
+          this.keyExpired = true;
+          return false;
+        }
+        if (!isErrno(error, 'EAGAIN')) this.fail(sink, error as Error);
+        else if (status !== null) this.fail(sink, status);
+        else if (i === 0 && woken) this.partialRecord();
+        else return false;
+        return true;
       }
-      got++;
       if (r.data.length === 0 && r.contentType === null) {
         this.stop();
         sink.eof();
-        return;
+        return true;
       }
       if (r.contentType === null || r.contentType === ContentType.applicationData) {
         if (!sink.data(r.data)) this.paused = true;
       } else sink.control(r.contentType, r.data);
-      if (this.stopped) return;
-      if (this.paused || this.keyExpired) break;
+      if (this.stopped) return true;
+      if (this.paused || this.keyExpired) return false;
     }
-    this.arm();
+    return false;
   }
 
   /** Readable interest exactly while a read could make progress. */

@@ -14,6 +14,7 @@ import { pipeline } from 'node:stream/promises';
 import tls from 'node:tls';
 import { accept, type KtlsStream } from '../../src/index.js';
 import { makeCert, payload } from '../helpers.js';
+import { type PingPongBench, runPingPongBenchmark } from './pingPong.js';
 
 const FILE_BYTES = 8 << 20;
 const ROUNDS = 3;
@@ -30,6 +31,7 @@ export interface NodeKtlsBench {
   readonly mbps: Record<Variant, number>;
   readonly ratio: Record<Variant, number>;
   readonly planes: string;
+  readonly pingPong: PingPongBench;
   readonly text: string;
 }
 
@@ -97,11 +99,13 @@ export async function runNodeKtlsBenchmark(): Promise<NodeKtlsBench> {
     'ktls-sendfile': mbps['ktls-sendfile'] / mbps['node-tls'],
   };
   const plane = [...new Set(planes)].join(', ');
+  const pingPong = await runPingPongBenchmark(pem);
   const text = [
     `node-ktls: serving a ${FILE_BYTES >> 20} MiB file over TLS 1.2 AES-128-GCM to a Node tls client, median of ${ROUNDS} (${plane}); ratios against Node's tls:`,
     ...variants.map(
       (v) => `  ${v.padEnd(14)} ${ratio[v].toFixed(2)}x  (${mbps[v].toFixed(1)} MB/s under TCG)`,
     ),
+    pingPong.text,
   ].join('\n');
-  return { fileBytes: FILE_BYTES, mbps, ratio, planes: plane, text };
+  return { fileBytes: FILE_BYTES, mbps, ratio, planes: plane, pingPong, text };
 }

@@ -1,0 +1,239 @@
+/**
+ * Benchmark (not a test), part of `bench:kernel` (test/kernel/bench.ts): round-trip latency of
+ * small messages over an offloaded server stream with kernel RX, and what an idle connection costs
+ * the event loop. Three servers echo a Node tls client's 32-byte requests, one at a time:
+ *
+ *  - `node-tls`: Node's tls (the baseline);
+ *  - `ktls-poll`: kernel RX waiting as it did before FdWatcher, with poll(2) on timers 1, 2, 4 … 16
+ *    ms apart while idle (`PollingWatcher` below: the same back-off src/kernelRx.ts used);
+ *  - `ktls-watch`: kernel RX waiting on the addon's FdWatcher (epoll through libuv).
+ *
+ * Under qemu TCG absolute times are distorted (docs/vm-harness.md); the ratios in one run count.
+ * Idle cost: the event loop thread's voluntary context switches (each a sleep and a wake-up) and
+ * the process's CPU time over an idle second with the connection open.
+ */
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
+import tls from 'node:tls';
+import {
+  KtlsSocket,
+  POLLIN,
+  POLLOUT,
+  Readiness,
+  type ReadinessCallback,
+  type ReadinessWatcher,
+} from '@ktls-lab/native';
+import { accept, type KernelSocketFactory } from '../../src/index.js';
+
+const ROUND_TRIPS = 300;
+const ROUNDS = 3;
+const IDLE_MS = 1000;
+const TLS = {
+  minVersion: 'TLSv1.2',
+  maxVersion: 'TLSv1.2',
+  ciphers: 'ECDHE-ECDSA-AES128-GCM-SHA256',
+} as const;
+
+type Variant = 'node-tls' | 'ktls-poll' | 'ktls-watch';
+const VARIANTS: readonly Variant[] = ['node-tls', 'ktls-poll', 'ktls-watch'];
+
+/** The old wait, as a watcher: poll(2) with no timeout on a timer back-off while idle. */
+class PollingWatcher implements ReadinessWatcher {
+  private reading = false;
+  private writing = false;
+  private delay = 0;
+  private timer: NodeJS.Timeout | NodeJS.Immediate | null = null;
+  closed = false;
+  constructor(
+    private readonly sock: KtlsSocket,
+    private readonly callback: ReadinessCallback,
+  ) {}
+  startReading(): void {
+    this.reading = true;
+    this.schedule();
+  }
+  stopReading(): void {
+    this.reading = false;
+  }
+  startWriting(): void {
+    this.writing = true;
+    this.schedule();
+  }
+  stopWriting(): void {
+    this.writing = false;
+  }
+  ref(): void {}
+  unref(): void {}
+  close(): void {
+    this.closed = true;
+    this.cancel();
+  }
+  private cancel(): void {
+    if (this.timer === null) return;
+    if (this.delay === 0) clearImmediate(this.timer as NodeJS.Immediate);
+    else clearTimeout(this.timer as NodeJS.Timeout);
+    this.timer = null;
+  }
+  private schedule(): void {
+    if (this.timer !== null || this.closed || !(this.reading || this.writing)) return;
+    this.timer = this.delay === 0 ? setImmediate(this.tick) : setTimeout(this.tick, this.delay);
+  }
+  private readonly tick = (): void => {
+    this.timer = null;
+    if (this.closed || !(this.reading || this.writing)) return;
+    const revents = this.sock.poll((this.reading ? POLLIN : 0) | (this.writing ? POLLOUT : 0), 0);
+    const events =
+      (revents & POLLIN ? Readiness.readable : 0) | (revents & POLLOUT ? Readiness.writable : 0);
+    // At once after a hit, as the old loop did while data flowed; 1, 2, 4 … 16 ms while idle.
+    this.delay = events !== 0 ? 0 : Math.min(Math.max(1, this.delay * 2), 16);
+    if (events !== 0) this.callback(null, events);
+    this.schedule();
+  };
+}
+
+/** The connection's KtlsSocket, with the old wait in place of FdWatcher. */
+const pollingSocket: KernelSocketFactory = (raw) => {
+  const sock = KtlsSocket.fromNetSocket(raw);
+  return {
+    attachUlp: () => sock.attachUlp(),
+    setCryptoState: (dir, state) => sock.setCryptoState(dir, state),
+    sendRecord: (type, body) => sock.sendRecord(type, body),
+    recv: (options) => sock.recv(options),
+    poll: (events, timeoutMs) => sock.poll(events, timeoutMs),
+    sendFile: (inFd, offset, count) => sock.sendFile(inFd, offset, count),
+    setIntOption: (level, name, value) => sock.setIntOption(level, name, value),
+    watch: (callback) => new PollingWatcher(sock, callback),
+  };
+};
+
+/** The event loop thread's voluntary context switches so far (each one a sleep). */
+function loopSleeps(): number {
+  const m = /voluntary_ctxt_switches:\s+(\d+)/.exec(
+    readFileSync('/proc/thread-self/status', 'utf8'),
+  );
+  return Number(m?.[1] ?? Number.NaN);
+}
+
+interface Run {
+  readonly usPerRoundTrip: number;
+  readonly idleSleeps: number;
+  readonly idleCpuUs: number;
+  readonly rxPlane: string;
+}
+
+async function echoServer(
+  pem: { key: Buffer; cert: Buffer },
+  variant: Variant,
+  planes: string[],
+): Promise<Server> {
+  const echo = (s: NodeJS.ReadWriteStream) =>
+    s.on('data', (d: Buffer) => s.write(d)).on('error', () => {});
+  const server =
+    variant === 'node-tls'
+      ? tls.createServer({ ...pem, ...TLS }, echo)
+      : createServer(async (raw: Socket) => {
+          const s = await accept(
+            raw,
+            { ...pem, ...TLS },
+            variant === 'ktls-poll' ? { kernelSocket: pollingSocket } : {},
+          );
+          planes.push(s.offload.rx.plane);
+          echo(s);
+        });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return server;
+}
+
+async function run(pem: { key: Buffer; cert: Buffer }, variant: Variant): Promise<Run> {
+  const planes: string[] = [];
+  const server = await echoServer(pem, variant, planes);
+  const client = tls.connect({
+    host: '127.0.0.1',
+    port: (server.address() as AddressInfo).port,
+    servername: 'localhost',
+    ca: pem.cert,
+  });
+  await once(client, 'secureConnect');
+  const request = Buffer.alloc(32, 0x61);
+  let got = 0;
+  let wake: (() => void) | null = null;
+  client.on('data', (d: Buffer) => {
+    got += d.length;
+    if (got >= request.length) wake?.();
+  });
+  const roundTrip = () =>
+    new Promise<void>((resolve) => {
+      got = 0;
+      wake = resolve;
+      client.write(request);
+    });
+  await roundTrip(); // the server's plane is up after the first one
+  const t0 = performance.now();
+  for (let i = 0; i < ROUND_TRIPS; i++) await roundTrip();
+  const usPerRoundTrip = ((performance.now() - t0) * 1000) / ROUND_TRIPS;
+  const sleeps0 = loopSleeps();
+  const cpu0 = process.cpuUsage();
+  await new Promise((r) => setTimeout(r, IDLE_MS));
+  const cpu = process.cpuUsage(cpu0);
+  const idleSleeps = loopSleeps() - sleeps0;
+  client.end();
+  await once(client, 'close');
+  server.close();
+  return {
+    usPerRoundTrip,
+    idleSleeps,
+    idleCpuUs: cpu.user + cpu.system,
+    rxPlane: variant === 'node-tls' ? 'node' : (planes[0] ?? '?'),
+  };
+}
+
+export interface PingPongBench {
+  readonly usPerRoundTrip: Record<Variant, number>;
+  /** Round-trip time against Node's tls (lower is better). */
+  readonly ratio: Record<Variant, number>;
+  /** ktls-poll's round-trip time over ktls-watch's: how much faster the watcher is. */
+  readonly watchSpeedup: number;
+  readonly idleSleepsPerSecond: Record<Variant, number>;
+  readonly idleCpuUsPerSecond: Record<Variant, number>;
+  readonly text: string;
+}
+
+export async function runPingPongBenchmark(pem: {
+  key: Buffer;
+  cert: Buffer;
+}): Promise<PingPongBench> {
+  const runs = Object.fromEntries(VARIANTS.map((v) => [v, [] as Run[]])) as Record<Variant, Run[]>;
+  // Alternating rounds, so drift on the shared host hits every variant alike; a warm-up first.
+  for (const v of VARIANTS) await run(pem, v);
+  for (let i = 0; i < ROUNDS; i++) for (const v of VARIANTS) runs[v].push(await run(pem, v));
+  const med = (x: number[]) => [...x].sort((a, b) => a - b)[Math.floor(x.length / 2)] ?? 0;
+  const per = (f: (r: Run) => number) =>
+    Object.fromEntries(VARIANTS.map((v) => [v, med(runs[v].map(f))])) as Record<Variant, number>;
+  const us = per((r) => r.usPerRoundTrip);
+  const sleeps = per((r) => (r.idleSleeps * 1000) / IDLE_MS);
+  const cpu = per((r) => (r.idleCpuUs * 1000) / IDLE_MS);
+  const ratio = Object.fromEntries(VARIANTS.map((v) => [v, us[v] / us['node-tls']])) as Record<
+    Variant,
+    number
+  >;
+  const watchSpeedup = us['ktls-poll'] / us['ktls-watch'];
+  const rx = [...new Set(VARIANTS.flatMap((v) => runs[v].map((r) => `${v}: rx ${r.rxPlane}`)))];
+  const text = [
+    `node-ktls ping-pong: ${ROUND_TRIPS} round trips of 32 bytes, TLS 1.2 AES-128-GCM, echo server vs a Node tls client, median of ${ROUNDS} (${rx.join(', ')}); round-trip time against Node's tls (lower is better), then an idle second with the connection open:`,
+    ...VARIANTS.map(
+      (v) =>
+        `  ${v.padEnd(11)} ${ratio[v].toFixed(2)}x  (${us[v].toFixed(0)} µs per round trip under TCG; idle: ${sleeps[v].toFixed(0)} loop wake-ups/s, ${cpu[v].toFixed(0)} µs CPU/s)`,
+    ),
+    `  ktls-watch vs ktls-poll: round trips ${watchSpeedup.toFixed(2)}x faster`,
+  ].join('\n');
+  return {
+    usPerRoundTrip: us,
+    ratio,
+    watchSpeedup,
+    idleSleepsPerSecond: sleeps,
+    idleCpuUsPerSecond: cpu,
+    text,
+  };
+}
