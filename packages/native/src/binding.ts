@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import type { ReadinessWatcher } from './fdWatcher.js';
 
 /** What `recv` returns: the bytes, the `TLS_GET_RECORD_TYPE` cmsg (-1 if none) and `msg_flags`. */
 export interface RawRecvResult {
@@ -72,15 +73,7 @@ export interface NativeEvpAead {
  * The callback gets the libuv events (UV_READABLE 1, UV_WRITABLE 2, UV_DISCONNECT 4) or an
  * `ERR_NATIVE_SYSCALL` error (libuv then has stopped the watcher).
  */
-export interface NativeFdWatcher {
-  startReading(): void;
-  stopReading(): void;
-  startWriting(): void;
-  stopWriting(): void;
-  ref(): void;
-  unref(): void;
-  close(): void;
-  readonly closed: boolean;
+export interface NativeFdWatcher extends ReadinessWatcher {
   /** The dup'd fd the watcher polls (-1 once closed). */
   readonly fd: number;
 }

@@ -8,8 +8,8 @@ import type { KernelSocket } from './kernelPlane.js';
 const READS_PER_TURN = 64;
 /**
  * How long to wait before asking again after a readable fd gave EAGAIN: a partial record on a
- * kernel whose poll is plain TCP's (6.1, docs/kernel-tls.md §5.1), which level-triggered epoll
- * would otherwise report on every loop turn until the rest of the record arrives.
+ * kernel whose poll is plain TCP's (6.1, docs/kernel-tls.md §5.1, §5.7), which level-triggered
+ * epoll would otherwise report on every loop turn until the rest of the record arrives.
  */
 const PARTIAL_RECORD_RETRY_MS = 1;
 
@@ -17,9 +17,10 @@ const PARTIAL_RECORD_RETRY_MS = 1;
  * Receives with recvmsg + TLS_GET_RECORD_TYPE: data records merge, a control record comes alone
  * with its type, EOF is a read of 0 (docs/kernel-tls.md §5.2). Reads until EAGAIN, then waits for
  * the kernel to say a record is readable: a libuv watcher on the fd (`KernelSocket.watch`, the
- * addon's FdWatcher), no timers. Readable interest is on exactly while reads can make progress:
- * off while paused, and after a TLS 1.3 KeyUpdate until `installKey` (reads are EKEYEXPIRED until
- * the next TLS_RX, §7); EOF and errors close the watcher.
+ * addon's FdWatcher), no timers. The watcher is level-triggered, so readable interest is on
+ * exactly while reads can make progress: off while paused, and after a TLS 1.3 KeyUpdate until
+ * `installKey` (reads are EKEYEXPIRED until the next TLS_RX, §7); turning it on reports records
+ * already queued at once (docs/kernel-tls.md §5.7). EOF and errors close the watcher.
  */
 export class KernelRx implements RxPlane {
   readonly kind = 'kernel';

@@ -17,7 +17,6 @@ import {
   POLLOUT,
   Readiness,
   type ReadinessCallback,
-  type ReadinessWatcher,
   SOL_TLS,
   TLS_RX_EXPECT_NO_PAD,
 } from '@ktls-lab/native';
@@ -31,6 +30,7 @@ import {
 } from '../src/index.js';
 import { CLOSE_NOTIFY as CLOSE_NOTIFY_BODY } from '../src/userspacePlane.js';
 import { listen } from './helpers.js';
+import { ScheduledWatcher } from './scheduledWatcher.js';
 
 /**
  * The kernel data plane against a fake `KernelSocket` (this host has no kernel TLS; the VM suite
@@ -54,37 +54,14 @@ type Call = [string, ...unknown[]];
  * libuv's watcher as the planes see it: level-triggered, so it fires on a later loop turn, and
  * again on every turn while interest is on and the fake says ready; `fires` counts the calls.
  */
-class FakeWatcher implements ReadinessWatcher {
-  reading = false;
-  writing = false;
-  closed = false;
+class FakeWatcher extends ScheduledWatcher {
   fires = 0;
   private pending: NodeJS.Immediate | null = null;
   constructor(
     private readonly k: FakeKernel,
     private readonly callback: ReadinessCallback,
-  ) {}
-  startReading(): void {
-    if (this.closed) throw new Error('FdWatcher is closed');
-    this.reading = true;
-    this.schedule();
-  }
-  stopReading(): void {
-    this.reading = false;
-  }
-  startWriting(): void {
-    if (this.closed) throw new Error('FdWatcher is closed');
-    this.writing = true;
-    this.schedule();
-  }
-  stopWriting(): void {
-    this.writing = false;
-  }
-  ref(): void {}
-  unref(): void {}
-  close(): void {
-    this.closed = true;
-    this.reading = this.writing = false;
+  ) {
+    super();
   }
   schedule(): void {
     if (this.pending !== null || this.closed) return;
@@ -462,13 +439,17 @@ describe('kernel planes (fake KernelSocket)', () => {
       const { planes } = kernelPlanes(raw, KERNEL, stateAt(1), stateAt(2), EMPTY, () => k);
       return planes;
     }
-
-    it('idle: readable interest on and no callbacks; records are read when they arrive; EOF closes the watcher', async () => {
+    /** Kernel RX started on a fake kernel: the planes, the sink, and the watcher RX made. */
+    async function started() {
       const k = new FakeKernel();
       const planes = await kernelRx(k);
       const out = sink();
       planes.rx.start(out.s, EMPTY);
-      const [w] = k.watchers;
+      return { k, planes, out, w: k.watchers[0] };
+    }
+
+    it('idle: readable interest on and no callbacks; records are read when they arrive; EOF closes the watcher', async () => {
+      const { k, planes, out, w } = await started();
       await turn(20);
       expect(w?.reading).toBe(true);
       expect(w?.fires).toBe(0);
@@ -482,11 +463,7 @@ describe('kernel planes (fake KernelSocket)', () => {
     });
 
     it('a KeyUpdate stops readable interest until installKey: no busy loop on EKEYEXPIRED, the records behind it follow', async () => {
-      const k = new FakeKernel();
-      const planes = await kernelRx(k);
-      const out = sink();
-      planes.rx.start(out.s, EMPTY);
-      const [w] = k.watchers;
+      const { k, planes, out, w } = await started();
       k.arrive(
         rec(ContentType.applicationData, 'before'),
         rec(ContentType.handshake, buildKeyUpdate(false)),
@@ -540,11 +517,7 @@ describe('kernel planes (fake KernelSocket)', () => {
     });
 
     it('readable yet EAGAIN (the start of a record, 6.1 poll) waits a millisecond instead of spinning', async () => {
-      const k = new FakeKernel();
-      const planes = await kernelRx(k);
-      const out = sink();
-      planes.rx.start(out.s, EMPTY);
-      const [w] = k.watchers;
+      const { k, planes, out, w } = await started();
       k.partial = true;
       w?.schedule();
       await turn(50);

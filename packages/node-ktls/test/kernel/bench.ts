@@ -14,15 +14,10 @@ import { pipeline } from 'node:stream/promises';
 import tls from 'node:tls';
 import { accept, type KtlsStream } from '../../src/index.js';
 import { makeCert, payload } from '../helpers.js';
-import { type PingPongBench, runPingPongBenchmark } from './pingPong.js';
+import { BENCH_TLS, type PingPongBench, runPingPongBenchmark } from './pingPong.js';
 
 const FILE_BYTES = 8 << 20;
 const ROUNDS = 3;
-const TLS = {
-  minVersion: 'TLSv1.2',
-  maxVersion: 'TLSv1.2',
-  ciphers: 'ECDHE-ECDSA-AES128-GCM-SHA256',
-} as const;
 
 type Variant = 'node-tls' | 'ktls-write' | 'ktls-sendfile';
 
@@ -44,11 +39,11 @@ async function download(
 ): Promise<number> {
   const server =
     variant === 'node-tls'
-      ? tls.createServer({ ...pem, ...TLS }, (s) => {
+      ? tls.createServer({ ...pem, ...BENCH_TLS }, (s) => {
           void pipeline(createReadStream(file), s).catch(() => {});
         })
       : createServer(async (raw) => {
-          const s: KtlsStream = await accept(raw, { ...pem, ...TLS });
+          const s: KtlsStream = await accept(raw, { ...pem, ...BENCH_TLS });
           planes.push(`tx ${s.offload.tx.plane}`);
           if (variant === 'ktls-sendfile') {
             await s.sendFile(file);

@@ -16,20 +16,15 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
 import tls from 'node:tls';
-import {
-  KtlsSocket,
-  POLLIN,
-  POLLOUT,
-  Readiness,
-  type ReadinessCallback,
-  type ReadinessWatcher,
-} from '@ktls-lab/native';
+import { KtlsSocket, POLLIN, POLLOUT, Readiness, type ReadinessCallback } from '@ktls-lab/native';
 import { accept, type KernelSocketFactory } from '../../src/index.js';
+import { ScheduledWatcher } from '../scheduledWatcher.js';
 
 const ROUND_TRIPS = 300;
 const ROUNDS = 3;
 const IDLE_MS = 1000;
-const TLS = {
+/** TLS 1.2 AES-128-GCM: kernel TX and RX on both kernels (the benchmarks' one configuration). */
+export const BENCH_TLS = {
   minVersion: 'TLSv1.2',
   maxVersion: 'TLSv1.2',
   ciphers: 'ECDHE-ECDSA-AES128-GCM-SHA256',
@@ -39,34 +34,17 @@ type Variant = 'node-tls' | 'ktls-poll' | 'ktls-watch';
 const VARIANTS: readonly Variant[] = ['node-tls', 'ktls-poll', 'ktls-watch'];
 
 /** The old wait, as a watcher: poll(2) with no timeout on a timer back-off while idle. */
-class PollingWatcher implements ReadinessWatcher {
-  private reading = false;
-  private writing = false;
+class PollingWatcher extends ScheduledWatcher {
   private delay = 0;
   private timer: NodeJS.Timeout | NodeJS.Immediate | null = null;
-  closed = false;
   constructor(
     private readonly sock: KtlsSocket,
     private readonly callback: ReadinessCallback,
-  ) {}
-  startReading(): void {
-    this.reading = true;
-    this.schedule();
+  ) {
+    super();
   }
-  stopReading(): void {
-    this.reading = false;
-  }
-  startWriting(): void {
-    this.writing = true;
-    this.schedule();
-  }
-  stopWriting(): void {
-    this.writing = false;
-  }
-  ref(): void {}
-  unref(): void {}
-  close(): void {
-    this.closed = true;
+  override close(): void {
+    super.close();
     this.cancel();
   }
   private cancel(): void {
@@ -75,7 +53,7 @@ class PollingWatcher implements ReadinessWatcher {
     else clearTimeout(this.timer as NodeJS.Timeout);
     this.timer = null;
   }
-  private schedule(): void {
+  schedule(): void {
     if (this.timer !== null || this.closed || !(this.reading || this.writing)) return;
     this.timer = this.delay === 0 ? setImmediate(this.tick) : setTimeout(this.tick, this.delay);
   }
@@ -131,11 +109,11 @@ async function echoServer(
     s.on('data', (d: Buffer) => s.write(d)).on('error', () => {});
   const server =
     variant === 'node-tls'
-      ? tls.createServer({ ...pem, ...TLS }, echo)
+      ? tls.createServer({ ...pem, ...BENCH_TLS }, echo)
       : createServer(async (raw: Socket) => {
           const s = await accept(
             raw,
-            { ...pem, ...TLS },
+            { ...pem, ...BENCH_TLS },
             variant === 'ktls-poll' ? { kernelSocket: pollingSocket } : {},
           );
           planes.push(s.offload.rx.plane);
