@@ -21,8 +21,11 @@ import { accept, type KernelSocketFactory } from '../../src/index.js';
 import { ScheduledWatcher } from '../scheduledWatcher.js';
 
 const ROUND_TRIPS = 300;
-const ROUNDS = 3;
+const ROUNDS = 5;
 const IDLE_MS = 1000;
+/** Requests that each come after a pause (idle → data: where a poll back-off has grown to 16 ms). */
+const AFTER_PAUSE = 20;
+const PAUSE_MS = 40;
 /** TLS 1.2 AES-128-GCM: kernel TX and RX on both kernels (the benchmarks' one configuration). */
 export const BENCH_TLS = {
   minVersion: 'TLSv1.2',
@@ -70,20 +73,56 @@ class PollingWatcher extends ScheduledWatcher {
   };
 }
 
-/** The connection's KtlsSocket, with the old wait in place of FdWatcher. */
-const pollingSocket: KernelSocketFactory = (raw) => {
-  const sock = KtlsSocket.fromNetSocket(raw);
-  return {
-    attachUlp: () => sock.attachUlp(),
-    setCryptoState: (dir, state) => sock.setCryptoState(dir, state),
-    sendRecord: (type, body) => sock.sendRecord(type, body),
-    recv: (options) => sock.recv(options),
-    poll: (events, timeoutMs) => sock.poll(events, timeoutMs),
-    sendFile: (inFd, offset, count) => sock.sendFile(inFd, offset, count),
-    setIntOption: (level, name, value) => sock.setIntOption(level, name, value),
-    watch: (callback) => new PollingWatcher(sock, callback),
+/** What the server's kernel RX did, counted by wrapping its KernelSocket. */
+interface RxStats {
+  callbacks: number;
+  reads: number;
+  eagains: number;
+  /** Microseconds from the client's write to the server's read of it, one per round trip. */
+  readonly delays: number[];
+  sentAt: number;
+}
+
+/**
+ * The connection's KtlsSocket, counting the watcher's callbacks and the reads, and waiting either
+ * on FdWatcher or on the old poll back-off.
+ */
+function countingSocket(stats: RxStats, polling: boolean): KernelSocketFactory {
+  return (raw) => {
+    const sock = KtlsSocket.fromNetSocket(raw);
+    return {
+      attachUlp: () => sock.attachUlp(),
+      setCryptoState: (dir, state) => sock.setCryptoState(dir, state),
+      sendRecord: (type, body) => sock.sendRecord(type, body),
+      recv: (options) => {
+        stats.reads++;
+        try {
+          const r = sock.recv(options);
+          if (r.data.length > 0 && stats.sentAt > 0) {
+            stats.delays.push((performance.now() - stats.sentAt) * 1000);
+            stats.sentAt = 0;
+          }
+          return r;
+        } catch (error) {
+          stats.eagains++;
+          throw error;
+        }
+      },
+      poll: (events, timeoutMs) => sock.poll(events, timeoutMs),
+      sendFile: (inFd, offset, count) => sock.sendFile(inFd, offset, count),
+      setIntOption: (level, name, value) => sock.setIntOption(level, name, value),
+      watch: (callback) => {
+        const counted: ReadinessCallback = (error, events) => {
+          stats.callbacks++;
+          callback(error, events);
+        };
+        return polling ? new PollingWatcher(sock, counted) : sock.watch(counted);
+      },
+    };
   };
-};
+}
+
+const med = (x: number[]) => [...x].sort((a, b) => a - b)[Math.floor(x.length / 2)] ?? 0;
 
 /** The event loop thread's voluntary context switches so far (each one a sleep). */
 function loopSleeps(): number {
@@ -98,12 +137,18 @@ interface Run {
   readonly idleSleeps: number;
   readonly idleCpuUs: number;
   readonly rxPlane: string;
+  readonly stats: RxStats;
+  /** Median round trip of a request sent after PAUSE_MS of silence. */
+  readonly usAfterPause: number;
+  /** Median of the server's request written → read for those (ktls only). */
+  readonly usReadAfterPause: number;
 }
 
 async function echoServer(
   pem: { key: Buffer; cert: Buffer },
   variant: Variant,
   planes: string[],
+  stats: RxStats,
 ): Promise<Server> {
   const echo = (s: NodeJS.ReadWriteStream) =>
     s.on('data', (d: Buffer) => s.write(d)).on('error', () => {});
@@ -114,7 +159,7 @@ async function echoServer(
           const s = await accept(
             raw,
             { ...pem, ...BENCH_TLS },
-            variant === 'ktls-poll' ? { kernelSocket: pollingSocket } : {},
+            { kernelSocket: countingSocket(stats, variant === 'ktls-poll') },
           );
           planes.push(s.offload.rx.plane);
           echo(s);
@@ -126,7 +171,8 @@ async function echoServer(
 
 async function run(pem: { key: Buffer; cert: Buffer }, variant: Variant): Promise<Run> {
   const planes: string[] = [];
-  const server = await echoServer(pem, variant, planes);
+  const stats: RxStats = { callbacks: 0, reads: 0, eagains: 0, delays: [], sentAt: 0 };
+  const server = await echoServer(pem, variant, planes, stats);
   const client = tls.connect({
     host: '127.0.0.1',
     port: (server.address() as AddressInfo).port,
@@ -145,17 +191,29 @@ async function run(pem: { key: Buffer; cert: Buffer }, variant: Variant): Promis
     new Promise<void>((resolve) => {
       got = 0;
       wake = resolve;
+      stats.sentAt = performance.now();
       client.write(request);
     });
   await roundTrip(); // the server's plane is up after the first one
+  Object.assign(stats, { callbacks: 0, reads: 0, eagains: 0 });
+  stats.delays.length = 0;
   const t0 = performance.now();
   for (let i = 0; i < ROUND_TRIPS; i++) await roundTrip();
   const usPerRoundTrip = ((performance.now() - t0) * 1000) / ROUND_TRIPS;
+  const counted = { ...stats, delays: [...stats.delays] };
   const sleeps0 = loopSleeps();
   const cpu0 = process.cpuUsage();
   await new Promise((r) => setTimeout(r, IDLE_MS));
   const cpu = process.cpuUsage(cpu0);
   const idleSleeps = loopSleeps() - sleeps0;
+  stats.delays.length = 0;
+  const afterPause: number[] = [];
+  for (let i = 0; i < AFTER_PAUSE; i++) {
+    await new Promise((r) => setTimeout(r, PAUSE_MS));
+    const t = performance.now();
+    await roundTrip();
+    afterPause.push((performance.now() - t) * 1000);
+  }
   client.end();
   await once(client, 'close');
   server.close();
@@ -164,6 +222,9 @@ async function run(pem: { key: Buffer; cert: Buffer }, variant: Variant): Promis
     idleSleeps,
     idleCpuUs: cpu.user + cpu.system,
     rxPlane: variant === 'node-tls' ? 'node' : (planes[0] ?? '?'),
+    stats: counted,
+    usAfterPause: med(afterPause),
+    usReadAfterPause: med(stats.delays),
   };
 }
 
@@ -173,6 +234,9 @@ export interface PingPongBench {
   readonly ratio: Record<Variant, number>;
   /** ktls-poll's round-trip time over ktls-watch's: how much faster the watcher is. */
   readonly watchSpeedup: number;
+  /** The same for requests after a pause (idle → data). */
+  readonly pausedSpeedup: number;
+  readonly usAfterPause: Record<Variant, number>;
   readonly idleSleepsPerSecond: Record<Variant, number>;
   readonly idleCpuUsPerSecond: Record<Variant, number>;
   readonly text: string;
@@ -186,7 +250,6 @@ export async function runPingPongBenchmark(pem: {
   // Alternating rounds, so drift on the shared host hits every variant alike; a warm-up first.
   for (const v of VARIANTS) await run(pem, v);
   for (let i = 0; i < ROUNDS; i++) for (const v of VARIANTS) runs[v].push(await run(pem, v));
-  const med = (x: number[]) => [...x].sort((a, b) => a - b)[Math.floor(x.length / 2)] ?? 0;
   const per = (f: (r: Run) => number) =>
     Object.fromEntries(VARIANTS.map((v) => [v, med(runs[v].map(f))])) as Record<Variant, number>;
   const us = per((r) => r.usPerRoundTrip);
@@ -197,19 +260,36 @@ export async function runPingPongBenchmark(pem: {
     number
   >;
   const watchSpeedup = us['ktls-poll'] / us['ktls-watch'];
+  const perTrip = per((r) => r.stats.callbacks / ROUND_TRIPS);
+  const eagain = per((r) => r.stats.eagains / ROUND_TRIPS);
+  const delay = per((r) => med(r.stats.delays));
+  const paused = per((r) => r.usAfterPause);
+  const pausedRead = per((r) => r.usReadAfterPause);
+  const pausedSpeedup = paused['ktls-poll'] / paused['ktls-watch'];
+  const pauseLine = (v: Variant) =>
+    `  ${v.padEnd(11)} ${(paused[v] / paused['node-tls']).toFixed(2)}x  (${paused[v].toFixed(0)} µs${v === 'node-tls' ? '' : `; request written → server read ${pausedRead[v].toFixed(0)} µs`})`;
+  const rxLine = (v: Variant) =>
+    v === 'node-tls'
+      ? ''
+      : `; server RX per round trip: ${perTrip[v].toFixed(2)} callbacks, ${eagain[v].toFixed(2)} EAGAIN, request written → read ${delay[v].toFixed(0)} µs (median)`;
   const rx = [...new Set(VARIANTS.flatMap((v) => runs[v].map((r) => `${v}: rx ${r.rxPlane}`)))];
   const text = [
     `node-ktls ping-pong: ${ROUND_TRIPS} round trips of 32 bytes, TLS 1.2 AES-128-GCM, echo server vs a Node tls client, median of ${ROUNDS} (${rx.join(', ')}); round-trip time against Node's tls (lower is better), then an idle second with the connection open:`,
     ...VARIANTS.map(
       (v) =>
-        `  ${v.padEnd(11)} ${ratio[v].toFixed(2)}x  (${us[v].toFixed(0)} µs per round trip under TCG; idle: ${sleeps[v].toFixed(0)} loop wake-ups/s, ${cpu[v].toFixed(0)} µs CPU/s)`,
+        `  ${v.padEnd(11)} ${ratio[v].toFixed(2)}x  (${us[v].toFixed(0)} µs per round trip under TCG; idle: ${sleeps[v].toFixed(0)} loop wake-ups/s, ${cpu[v].toFixed(0)} µs CPU/s${rxLine(v)})`,
     ),
     `  ktls-watch vs ktls-poll: round trips ${watchSpeedup.toFixed(2)}x faster`,
+    `then ${AFTER_PAUSE} requests each after ${PAUSE_MS} ms of silence (idle → data), median round trip against Node's tls:`,
+    ...VARIANTS.map(pauseLine),
+    `  ktls-watch vs ktls-poll after a pause: round trips ${pausedSpeedup.toFixed(2)}x faster`,
   ].join('\n');
   return {
     usPerRoundTrip: us,
     ratio,
     watchSpeedup,
+    pausedSpeedup,
+    usAfterPause: paused,
     idleSleepsPerSecond: sleeps,
     idleCpuUsPerSecond: cpu,
     text,
