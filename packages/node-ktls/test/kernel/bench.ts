@@ -4,7 +4,9 @@
  * tls (the baseline), the offloaded stream (writes sealed by the kernel), and the offloaded stream
  * with sendFile (sendfile(2): the pages never enter JS). Under qemu TCG every absolute number is
  * distorted (docs/vm-harness.md), so only the ratios against the baseline in the same run count;
- * the client decrypts in userspace in every variant, which narrows the ratios.
+ * the client decrypts in userspace in every variant, which narrows the ratios. Then the ping-pong
+ * of test/kernel/pingPong.ts: round trips and idle cost with kernel RX waiting on timers or on
+ * FdWatcher.
  */
 import { once } from 'node:events';
 import { createReadStream, writeFileSync } from 'node:fs';
