@@ -38,9 +38,9 @@ const timeoutSec = Number(opt('--timeout') ?? (cSelftest ? 2400 : 900));
 const only = opt('--only');
 const channels = (only ? only.split(',') : ['bookworm', 'sid']).filter(Boolean);
 const filter = process.env.KTLS_TEST_FILTER;
-if (filter !== undefined && !/^[\w.:[\]-]+$/.test(filter)) {
+if (filter !== undefined && !/^[\w.:[\],-]+$/.test(filter)) {
   console.error(
-    `KTLS_TEST_FILTER must be letters, digits and ._:[]- (it travels on the kernel command line)`,
+    `KTLS_TEST_FILTER must be letters, digits and ._:[],- (it travels on the kernel command line)`,
   );
   process.exit(2);
 }

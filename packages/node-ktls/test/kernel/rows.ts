@@ -105,6 +105,9 @@ export function checkPlanes(ours: KtlsStream, before: Map<string, number>): stri
   return `tx ${ours.offload.tx.plane}, rx ${ours.offload.rx.plane}`;
 }
 
-export function connectTo(port: number): Promise<KtlsStream> {
-  return connect({ host: '127.0.0.1', port, servername: 'localhost', ca: cert().cert }, ktls());
+export function connectTo(port: number, extra: KtlsOptions = {}): Promise<KtlsStream> {
+  return connect(
+    { host: '127.0.0.1', port, servername: 'localhost', ca: cert().cert },
+    ktls(extra),
+  );
 }

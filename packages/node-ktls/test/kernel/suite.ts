@@ -7,5 +7,6 @@
  */
 import './nodeRows.js';
 import './bulkRows.js';
+import './edgeRows.js';
 
 export { NODE_KTLS_TESTS, type NodeKtlsKernelTest, VM_TRANSFER_BYTES } from './rows.js';
