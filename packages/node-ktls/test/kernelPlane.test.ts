@@ -367,3 +367,56 @@ describe('kernel planes (fake KernelSocket)', () => {
     ]);
   });
 });
+
+describe('a stream on the (fake) kernel planes', () => {
+  it('a reset under a kernel TX write ends the stream with ECONNRESET/EPIPE, not an uncaught socket error', async () => {
+    const { makeCert, nodeServer } = await import('./helpers.js');
+    const pem = makeCert();
+    const probe = {
+      addon: { available: true, explanation: 'test' },
+      tlsUlp: { available: true, explanation: 'test' },
+      tlsTx: [
+        {
+          version: 'TLS 1.2' as const,
+          cipher: 'AES_GCM_128',
+          cipherType: 51,
+          available: true,
+          explanation: 'test',
+        },
+      ],
+      rekey: { available: false, explanation: 'test' },
+    };
+    const k = new FakeKernel();
+    let peerRaw: Socket | undefined;
+    const { server, ours: dial } = await nodeServer(
+      pem,
+      { maxVersion: 'TLSv1.2', ciphers: 'ECDHE-ECDSA-AES128-GCM-SHA256' },
+      (s) => {
+        peerRaw = (s as unknown as { _parent?: Socket })._parent ?? undefined;
+      },
+      { probe, kernelSocket: () => k },
+    );
+    try {
+      const { ours, theirs } = await dial();
+      expect(ours.offload.tx.plane).toBe('kernel');
+      const ended = new Promise<Error | null>((r) => {
+        ours.once('error', r);
+        ours.once('end', () => r(null));
+      });
+      // The peer reads nothing, so the writes queue in libuv; the reset then fails one of them
+      // asynchronously, which is when net.Socket emits 'error'.
+      const chunk = Buffer.alloc(256 << 10);
+      const writing = (async () => {
+        for (let i = 0; i < 64 && !ours.destroyed; i++)
+          if (!ours.write(chunk)) await once(ours, 'drain').catch(() => {});
+      })();
+      await new Promise((r) => setTimeout(r, 50));
+      (peerRaw ?? (theirs as unknown as Socket)).resetAndDestroy();
+      const error = (await ended) as (Error & { code?: string }) | null;
+      await writing;
+      expect(error?.code).toMatch(/ECONNRESET|EPIPE/);
+    } finally {
+      server.close();
+    }
+  });
+});

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { connect as netConnect } from 'node:net';
 import tls from 'node:tls';
 import { ContentType, HandshakeType } from '@ktls-lab/core';
 import { isErrno, KtlsSocket, SO_SNDBUF, SOL_SOCKET } from '@ktls-lab/native';
@@ -303,3 +304,48 @@ add('node-ktls.truncation', 'client-13', ['ktls'], async () => {
     server.close();
   }
 });
+
+/**
+ * The peer resets the connection (RST) while we write through the kernel: the stream ends with
+ * the socket's error (ECONNRESET or EPIPE, as Node's tls reports it), never an uncaught exception
+ * from the TCP socket under it and never a hang.
+ */
+for (const [v, version] of [
+  ['12', 'TLSv1.2'],
+  ['13', 'TLSv1.3'],
+] as const) {
+  add('node-ktls.reset', `peer-resets-${v}`, ['ktls'], async () => {
+    const listener = await acceptOne(
+      { key: cert().key, cert: cert().cert },
+      ktls({ tls13TxWithoutRekey: true }),
+    );
+    try {
+      const raw = netConnect({ host: '127.0.0.1', port: listener.port });
+      const theirs = tls.connect({
+        socket: raw,
+        servername: 'localhost',
+        ca: cert().cert,
+        minVersion: version,
+        maxVersion: version,
+      });
+      theirs.on('error', () => {});
+      const [ours] = await Promise.all([listener.stream(), once(theirs, 'secureConnect')]);
+      assert.equal(ours.offload.tx.plane, 'kernel', ours.offload.tx.reason);
+      const ended = outcome(ours);
+      const chunk = payload(256 << 10);
+      const writing = (async () => {
+        for (let i = 0; i < 64 && !ours.destroyed; i++)
+          if (!ours.write(chunk)) await once(ours, 'drain').catch(() => {}); // rejects on 'error'
+      })();
+      await sleep(50);
+      raw.resetAndDestroy();
+      const error = (await ended) as (Error & { code?: string }) | null;
+      await writing;
+      assert.ok(error !== null, 'a reset is an error, not a clean end');
+      assert.match(String(error.code), /ECONNRESET|EPIPE|ERR_KTLS_TRUNCATED/, String(error));
+      return `${error.code}: ${error.message}`;
+    } finally {
+      listener.close();
+    }
+  });
+}
