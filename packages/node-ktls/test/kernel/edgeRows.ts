@@ -423,3 +423,37 @@ for (const [v, version] of [
     }
   });
 }
+
+/**
+ * A peer that half-closes right after the handshake (its request, close_notify and FIN before our
+ * hand-off): the socket is CLOSE_WAIT, TCP_ULP refuses it with ENOTCONN (docs/kernel-tls.md §3),
+ * and the connection stays on core's userspace planes, says why, and still delivers the request.
+ * The hand-off is held (a blocking poll for POLLRDHUP in the socket factory) until the FIN is in,
+ * so the race is decided the same way every run; the peer is openssl s_client, another process.
+ */
+add('node-ktls.handoff', 'peer-half-closed-12', ['ktls'], async () => {
+  const POLLRDHUP = 0x2000; // <poll.h>: the peer shut down writing (its FIN arrived)
+  let sawFin = false;
+  const factory: KernelSocketFactory = (raw) => {
+    const sock = KtlsSocket.fromNetSocket(raw);
+    sawFin = (sock.poll(POLLRDHUP, 10_000) & POLLRDHUP) !== 0;
+    return sock;
+  };
+  const listener = await acceptOne(
+    { key: cert().key, cert: cert().cert },
+    ktls({ kernelSocket: factory }),
+  );
+  const peer = OpensslPeer.client(listener.port, ['-tls1_2', '-CAfile', `${cert().dir}/cert.pem`]);
+  try {
+    peer.child.stdin.end('x-request\n'); // s_client sends it, then close_notify and FIN at EOF
+    const ours = await listener.stream();
+    assert.ok(sawFin, "the peer's FIN arrived before the hand-off");
+    assert.equal(ours.offload.tx.plane, 'userspace');
+    assert.match(ours.offload.tx.reason, /ENOTCONN/);
+    assert.equal((await readAll(ours)).toString(), 'x-request\n');
+    return `${ours.offload.tx.plane}: ${ours.offload.tx.reason}`;
+  } finally {
+    peer.kill();
+    listener.close();
+  }
+});
