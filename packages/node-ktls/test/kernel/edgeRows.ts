@@ -176,6 +176,7 @@ function instrumented(): {
         poll: (e, t) => sock.poll(e, t),
         sendFile: (fd, off, n) => sock.sendFile(fd, off, n),
         setIntOption: (l, n, v) => sock.setIntOption(l, n, v),
+        watch: (callback) => sock.watch(callback),
         sendRecord: (type, body) => {
           try {
             return sock.sendRecord(type, body);
