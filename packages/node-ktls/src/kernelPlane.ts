@@ -228,7 +228,8 @@ interface Waiter {
  * sendmsg + TLS_SET_RECORD_TYPE, files with sendfile(2). A control record, a re-key or a file
  * goes out only after every earlier write has reached the kernel, and writes issued meanwhile wait
  * (`exclusive`), so a KeyUpdate and the switch to the next key sit exactly between the data before
- * and after. libuv's fd is non-blocking: a full socket buffer is EAGAIN, waited out with POLLOUT.
+ * and after. libuv's fd is non-blocking: a full socket buffer is EAGAIN, waited out for EPOLLOUT
+ * on an FdWatcher (docs/kernel-tls.md §5.7).
  */
 export class KernelTx implements TxPlane {
   readonly kind = 'kernel';
