@@ -107,7 +107,7 @@ async function main(): Promise<void> {
       outcome = { ...pick(t), status: 'na', message: why, ms: 0 };
     } else {
       try {
-        const note = await t.run();
+        const note = await withinRowTimeout(t.run());
         outcome = {
           ...pick(t),
           status: 'pass',
@@ -154,7 +154,25 @@ async function main(): Promise<void> {
   };
   if (out) writeFileSync(out, `${JSON.stringify(report, null, 1)}\n`);
   console.log(`${passed} passed, ${failed} failed, ${na} not applicable`);
-  process.exitCode = failed > 0 ? 1 : 0;
+  // Exit now: a row that left a socket or timer behind must not keep the guest up until the VM's
+  // own timeout, which would lose every result (docs/vm-harness.md §3).
+  process.exit(failed > 0 ? 1 : 0);
+}
+
+/**
+ * A row that hangs fails after ROW_TIMEOUT_MS instead of stalling the whole kernel's suite. The
+ * slowest rows (64 MiB under TCG on a loaded host) take about 80 s; four times that is a hang.
+ */
+const ROW_TIMEOUT_MS = 320_000;
+function withinRowTimeout<T>(run: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`the row did not finish in ${ROW_TIMEOUT_MS / 1000} s (a hang)`)),
+      ROW_TIMEOUT_MS,
+    );
+  });
+  return Promise.race([run, expired]).finally(() => clearTimeout(timer));
 }
 
 function pick(t: { name: string; row: string; variant: string; group: string }) {

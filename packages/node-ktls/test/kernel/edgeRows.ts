@@ -155,16 +155,27 @@ add('node-ktls.policy', 'tls13-tx-without-rekey', ['ktls'], async () => {
 
 /**
  * The connection's real KtlsSocket, kept for the test, with its send buffer small so it fills
- * fast, and a count of the EAGAINs the stream's own control records met.
+ * fast, and a count of the EAGAINs the stream's own control records met. Armed (`fillBeforeControl`),
+ * the first control record the stream sends is preceded, in the same synchronous call, by data
+ * records until the kernel says EAGAIN: nothing can drain the socket in between (the peer runs in
+ * this process), so that control record meets a full buffer every run.
  */
 function instrumented(): {
   factory: KernelSocketFactory;
   socket: () => KtlsSocket;
   eagain: () => number;
+  fillBeforeControl: () => void;
+  filled: () => Buffer;
 } {
   let real: KtlsSocket | undefined;
   let eagain = 0;
+  let armed = false;
+  let filled: Buffer = Buffer.alloc(0);
   return {
+    fillBeforeControl: () => {
+      armed = true;
+    },
+    filled: () => filled,
     factory: (raw): KernelSocket => {
       const sock = KtlsSocket.fromNetSocket(raw);
       real = sock;
@@ -178,6 +189,10 @@ function instrumented(): {
         setIntOption: (l, n, v) => sock.setIntOption(l, n, v),
         watch: (callback) => sock.watch(callback),
         sendRecord: (type, body) => {
+          if (armed && type !== ContentType.applicationData) {
+            armed = false;
+            filled = fillUntilEagain(sock);
+          }
           try {
             return sock.sendRecord(type, body);
           } catch (error) {
@@ -215,7 +230,7 @@ function fillUntilEagain(sock: KtlsSocket): Buffer {
 
 /**
  * A control record on a full socket: the kernel refuses it with EAGAIN (it is not split or
- * dropped: docs/kernel-tls.md §4), the TX plane waits for POLLOUT without blocking the loop, and
+ * dropped: docs/kernel-tls.md §4), the TX plane waits for EPOLLOUT without blocking the loop, and
  * the record reaches the peer after all the data before it: close_notify (TLS 1.2, every kernel),
  * and a KeyUpdate with the switch of TLS_TX and a write held behind it (TLS 1.3, 6.14+).
  */
@@ -234,7 +249,7 @@ for (const [v, version, needs] of [
       const theirs = nodeClient(listener.port, { minVersion: version, maxVersion: version });
       const [ours] = await Promise.all([listener.stream(), once(theirs, 'secureConnect')]);
       assert.equal(ours.offload.tx.plane, 'kernel', ours.offload.tx.reason);
-      const data = fillUntilEagain(probe.socket());
+      probe.fillBeforeControl();
       let tail = Buffer.alloc(0);
       if (version === 'TLSv1.3') {
         ours.keyUpdate(false);
@@ -245,6 +260,7 @@ for (const [v, version, needs] of [
       for (let i = 0; i < 500 && probe.eagain() === 0; i++) await sleep(10);
       assert.ok(probe.eagain() >= 1, 'the control record met EAGAIN');
       const bytes = await readAll(theirs); // now the peer reads; it ends at our close_notify
+      const data = probe.filled();
       assert.equal(sha256(bytes), sha256(Buffer.concat([data, tail])), 'data, then the rest');
       theirs.destroy();
       return `${(data.length / 1024).toFixed(0)} KiB filled the socket; ${probe.eagain()} EAGAIN on the control record, then sent in order`;
