@@ -97,14 +97,32 @@ export function checkPlanes(ours: KtlsStream, before: Map<string, number>): stri
   const want = expectedPlanes(kernel(), ours.getProtocol() === 'TLSv1.3');
   assert.equal(ours.offload.tx.plane, want, `TX plane (${ours.offload.tx.reason})`);
   assert.equal(ours.offload.rx.plane, want, `RX plane (${ours.offload.rx.reason})`);
-  const after = tlsStat();
-  const rose = (k: string) => (after.get(k) ?? 0) - (before.get(k) ?? 0);
+  const rose = statRise(before);
   const n = want === 'kernel' ? 1 : 0;
   assert.equal(rose('TlsTxSw'), n, 'TlsTxSw: sockets given TLS_TX');
   assert.equal(rose('TlsRxSw'), n, 'TlsRxSw: sockets given TLS_RX');
   return `tx ${ours.offload.tx.plane}, rx ${ours.offload.rx.plane}`;
 }
 
-export function connectTo(port: number): Promise<KtlsStream> {
-  return connect({ host: '127.0.0.1', port, servername: 'localhost', ca: cert().cert }, ktls());
+export function connectTo(port: number, options: tls.ConnectionOptions = {}): Promise<KtlsStream> {
+  return connect(
+    { host: '127.0.0.1', port, servername: 'localhost', ca: cert().cert, ...options },
+    ktls(),
+  );
+}
+
+/** How much each tls_stat counter rose since `before`. */
+export function statRise(before: Map<string, number>): (name: string) => number {
+  const after = tlsStat();
+  return (name) => (after.get(name) ?? 0) - (before.get(name) ?? 0);
+}
+
+/** The `needs` of a row for `suite`: kernel TLS, and TLS_TX accepting its version and cipher. */
+export function suiteNeeds(s: (typeof SUITES)[number]): string[] {
+  return ['ktls', `tx:${s.version === 'TLSv1.3' ? TLS13 : TLS12}:${CIPHER[s.name]}`];
+}
+
+/** A suite's variant name: `<side>-12-aes128gcm`. */
+export function suiteVariant(side: 'client' | 'server', s: (typeof SUITES)[number]): string {
+  return `${side}-${s.version === 'TLSv1.3' ? '13' : '12'}-${s.name}`;
 }

@@ -6,5 +6,8 @@
  * Rows live in files by peer or topic; importing them registers them in `NODE_KTLS_TESTS`.
  */
 import './nodeRows.js';
+import './opensslRows.js';
+import './gnutlsRows.js';
+import './curlRows.js';
 
 export { NODE_KTLS_TESTS, type NodeKtlsKernelTest, VM_TRANSFER_BYTES } from './rows.js';
