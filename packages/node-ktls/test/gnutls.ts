@@ -26,7 +26,7 @@ export function priority(s: GnutlsSuite): string {
  *   It has no command that starts a KeyUpdate (its `**REHANDSHAKE**` is TLS 1.2 renegotiation),
  *   but it answers a KeyUpdate(update_requested) with its own (RFC 8446 §4.6.3).
  * - `gnutls-cli` writes what it reads to stdout byte for byte and sends its stdin as is; its
- *   messages go to stderr (`--logfile /dev/stderr`). At the end of stdin it sends close_notify
+ *   messages go to stderr (`--logfile /proc/self/fd/2`: the VM's /dev has no /dev/stderr). At the end of stdin it sends close_notify
  *   (`gnutls_bye(GNUTLS_SHUT_WR)`) and reads on until the server closes, then logs
  *   `- Peer has closed the GnuTLS connection`. With `--inline-commands`, a line `^rekey1^` sends
  *   KeyUpdate(update_not_requested) and `^rekey^` KeyUpdate(update_requested) (gnutls src/cli.c
@@ -68,7 +68,7 @@ export class GnutlsPeer extends PeerProcess {
         `--priority=${priority(suite)}`,
         `--x509cafile=${join(dir, 'cert.pem')}`,
         `--port=${port}`,
-        '--logfile=/dev/stderr',
+        '--logfile=/proc/self/fd/2',
         ...extra,
         // The name the certificate is for; connected over IPv4 (gnutls-cli tries each address).
         'localhost',

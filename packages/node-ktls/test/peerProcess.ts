@@ -6,11 +6,13 @@ import { createServer } from 'node:net';
  * A command-line TLS tool run as the peer (openssl s_server/s_client, gnutls-serv/gnutls-cli):
  * spawned with pipes, driven through stdin, its output captured to wait for what it printed.
  * `output` is stdout and stderr as they came (latin1), for the tool's messages; `stdout()` is
- * stdout alone as bytes, for the application data a tool prints there.
+ * stdout alone as bytes, for the application data a tool prints there, and `stderr` the rest.
  */
 export class PeerProcess {
   readonly child: ChildProcessWithoutNullStreams;
   output = '';
+  /** stderr alone: the messages of a tool that prints application data on stdout. */
+  stderr = '';
   private readonly stdoutParts: Buffer[] = [];
   /** The exit code (null when killed by a signal), once the process has gone. */
   readonly exited: Promise<number | null>;
@@ -26,6 +28,7 @@ export class PeerProcess {
     });
     this.child.stderr.on('data', (d: Buffer) => {
       this.output += d.toString('latin1');
+      this.stderr += d.toString('latin1');
     });
   }
 

@@ -55,6 +55,7 @@ for (const s of SUITES) {
       { key, cert: pem, ...tlsOptions(s.version, s.openssl) },
       ktls(),
     );
+    let ours: KtlsStream | undefined;
     try {
       const url = `https://localhost:${listener.port}/body.bin`;
       const fetched = run('curl', [
@@ -75,7 +76,7 @@ for (const s of SUITES) {
         '%{ssl_verify_result} %{http_version} %{http_code} %{size_download}',
         url,
       ]);
-      const ours = await listener.stream();
+      ours = await listener.stream();
       assert.equal(ours.getProtocol(), s.version);
       assert.equal(ours.getCipher().name, s.openssl);
       const sent = await serveFile(ours, file, body.length);
@@ -88,6 +89,7 @@ for (const s of SUITES) {
       assert.equal(statRise(before)('TlsTxSw'), want === 'kernel' ? 1 : 0, 'TlsTxSw');
       return `tx ${ours.offload.tx.plane}: ${want === 'kernel' ? 'sendfile(2)' : 'read + write'}`;
     } finally {
+      ours?.destroy();
       listener.close();
     }
   });

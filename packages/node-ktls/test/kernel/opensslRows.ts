@@ -67,15 +67,16 @@ for (const s of SUITES) {
     tls13 ? '-ciphersuites' : '-cipher',
     s.openssl,
     '-msgfile',
-    '/dev/stderr',
+    '/proc/self/fd/2',
   ];
 
   add('node-ktls.openssl-data', suiteVariant('client', s), suiteNeeds(s), async () => {
     kernel();
     const before = tlsStat();
     const peer = OpensslPeer.server(cert().dir, flags);
+    let ours: KtlsStream | undefined;
     try {
-      const ours = await connectTo(await peer.port(), tlsOptions(s.version, s.openssl));
+      ours = await connectTo(await peer.port(), tlsOptions(s.version, s.openssl));
       assert.equal(ours.getCipher().name, s.openssl);
       await peer.waitFor(new RegExp(`CIPHER is ${s.openssl}\\b`));
       await hexBothWays(peer, ours);
@@ -86,6 +87,7 @@ for (const s of SUITES) {
       await ended;
       return checkPlanes(ours, before);
     } finally {
+      ours?.destroy();
       peer.kill();
     }
   });
@@ -99,8 +101,9 @@ for (const s of SUITES) {
       ktls(),
     );
     const peer = OpensslPeer.client(listener.port, [...flags, '-CAfile', `${dir}/cert.pem`]);
+    let ours: KtlsStream | undefined;
     try {
-      const ours = await listener.stream();
+      ours = await listener.stream();
       assert.equal(ours.getCipher().name, s.openssl);
       await peer.waitFor(new RegExp(`Cipher is ${s.openssl}\\b`));
       await hexBothWays(peer, ours);
@@ -111,6 +114,7 @@ for (const s of SUITES) {
       await peer.waitFor(/>>> TLS 1\.[23], Alert \[length 0002\], warning close_notify/, mark);
       return checkPlanes(ours, before);
     } finally {
+      ours?.destroy();
       peer.kill();
       listener.close();
     }
