@@ -5,34 +5,33 @@ import { PeerProcess } from './peerProcess.js';
 
 /** Debian's `openssl s_server` / `s_client` as a peer, driven through stdin, read from stdout. */
 export class OpensslPeer extends PeerProcess {
-  constructor(args: string[]) {
-    super('openssl', args);
+  /** With `log`, `-msg` goes to that file (`-msgfile`) and stdout keeps only what openssl read. */
+  constructor(args: string[], log?: string) {
+    super('openssl', log === undefined ? args : [...args, '-msgfile', log], log);
   }
 
-  static server(dir: string, extra: string[]): OpensslPeer {
-    return new OpensslPeer([
-      's_server',
-      '-accept',
-      '127.0.0.1:0',
-      '-cert',
-      join(dir, 'cert.pem'),
-      '-key',
-      join(dir, 'key.pem'),
-      '-msg',
-      ...extra,
-    ]);
+  static server(dir: string, extra: string[], log?: string): OpensslPeer {
+    return new OpensslPeer(
+      [
+        's_server',
+        '-accept',
+        '127.0.0.1:0',
+        '-cert',
+        join(dir, 'cert.pem'),
+        '-key',
+        join(dir, 'key.pem'),
+        '-msg',
+        ...extra,
+      ],
+      log,
+    );
   }
 
-  static client(port: number, extra: string[]): OpensslPeer {
-    return new OpensslPeer([
-      's_client',
-      '-connect',
-      `127.0.0.1:${port}`,
-      '-servername',
-      'localhost',
-      '-msg',
-      ...extra,
-    ]);
+  static client(port: number, extra: string[], log?: string): OpensslPeer {
+    return new OpensslPeer(
+      ['s_client', '-connect', `127.0.0.1:${port}`, '-servername', 'localhost', '-msg', ...extra],
+      log,
+    );
   }
 
   async port(): Promise<number> {

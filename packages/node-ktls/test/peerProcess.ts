@@ -1,35 +1,85 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+let logs = 0;
+/**
+ * A fresh path for a tool's message log (openssl `-msgfile`, gnutls-cli `--logfile`). Not
+ * /dev/stderr: Node gives a child its stdio as socketpairs, which open(2) on /proc/self/fd/2
+ * refuses (ENXIO), so the tools could not open it; a file they can.
+ */
+export function messageLog(): string {
+  return join(tmpdir(), `node-ktls-peer-${process.pid}-${logs++}.log`);
+}
 
 /**
  * A command-line TLS tool run as the peer (openssl s_server/s_client, gnutls-serv/gnutls-cli):
  * spawned with pipes, driven through stdin, its output captured to wait for what it printed.
- * `output` is stdout and stderr as they came (latin1), for the tool's messages; `stdout()` is
- * stdout alone as bytes, for the application data a tool prints there, and `stderr` the rest.
+ * `output` is everything it printed (stdout, stderr, its message log `log`) in the order read,
+ * latin1; `stdout()` is stdout alone as bytes, for the application data a tool prints there, and
+ * `messages` the rest: stderr and the message log.
  */
 export class PeerProcess {
   readonly child: ChildProcessWithoutNullStreams;
-  output = '';
-  /** stderr alone: the messages of a tool that prints application data on stdout. */
-  stderr = '';
+  private text = '';
+  private messageText = '';
+  private logRead = 0;
   private readonly stdoutParts: Buffer[] = [];
   /** The exit code (null when killed by a signal), once the process has gone. */
   readonly exited: Promise<number | null>;
 
-  constructor(command: string, args: string[]) {
+  constructor(
+    command: string,
+    args: string[],
+    private readonly log?: string,
+  ) {
     this.child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     this.exited = once(this.child, 'exit').then(([code]) => code as number | null);
     // A tool that exits before reading all of stdin (killed on purpose) must not crash the runner.
     this.child.stdin.on('error', () => {});
     this.child.stdout.on('data', (d: Buffer) => {
       this.stdoutParts.push(d);
-      this.output += d.toString('latin1');
+      this.text += d.toString('latin1');
     });
-    this.child.stderr.on('data', (d: Buffer) => {
-      this.output += d.toString('latin1');
-      this.stderr += d.toString('latin1');
-    });
+    this.child.stderr.on('data', (d: Buffer) => this.addMessages(d));
+  }
+
+  get output(): string {
+    this.readLog();
+    return this.text;
+  }
+
+  get messages(): string {
+    this.readLog();
+    return this.messageText;
+  }
+
+  private addMessages(d: Buffer): void {
+    this.text += d.toString('latin1');
+    this.messageText += d.toString('latin1');
+  }
+
+  /** What the tool appended to its message log since the last look (none before it opens it). */
+  private readLog(): void {
+    if (this.log === undefined) return;
+    let fd: number;
+    try {
+      fd = openSync(this.log, 'r');
+    } catch {
+      return;
+    }
+    try {
+      const size = fstatSync(fd).size;
+      if (size <= this.logRead) return;
+      const fresh = Buffer.alloc(size - this.logRead);
+      this.logRead += readSync(fd, fresh, 0, fresh.length, this.logRead);
+      this.addMessages(fresh);
+    } finally {
+      closeSync(fd);
+    }
   }
 
   stdout(): Buffer {

@@ -7,28 +7,22 @@
  * build and logs to stdout.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { KtlsStream } from '../../src/index.js';
-import { acceptOne, payload, sha256 } from '../helpers.js';
+import { payload, sha256 } from '../helpers.js';
 import { reader } from '../openssl.js';
-import { expectedPlanes, tlsStat } from './kernelFacts.js';
+import { PeerProcess } from '../peerProcess.js';
 import {
   add,
   cert,
-  kernel,
-  ktls,
   SUITES,
-  statRise,
   suiteNeeds,
   suiteVariant,
-  tlsOptions,
   VM_TRANSFER_BYTES,
+  withOurServer,
+  within,
 } from './rows.js';
-
-const run = promisify(execFile);
 
 /** Reads the request head and answers it with the file, as examples/serve.mjs does. */
 async function serveFile(ours: KtlsStream, path: string, size: number): Promise<number> {
@@ -43,54 +37,46 @@ async function serveFile(ours: KtlsStream, path: string, size: number): Promise<
 
 for (const s of SUITES) {
   const tls13 = s.version === 'TLSv1.3';
-  add('node-ktls.curl', suiteVariant('server', s), suiteNeeds(s), async () => {
-    const { dir, key, cert: pem } = cert();
-    const file = join(dir, 'body.bin');
-    const out = join(dir, `curl-${suiteVariant('server', s)}.bin`);
+  const { dir } = cert();
+  const file = join(dir, 'body.bin');
+  const out = join(dir, `curl-${suiteVariant('server', s)}.bin`);
+  add('node-ktls.curl', suiteVariant('server', s), suiteNeeds(s), () => {
     const body = payload(VM_TRANSFER_BYTES);
     writeFileSync(file, body);
-    kernel();
-    const before = tlsStat();
-    const listener = await acceptOne(
-      { key, cert: pem, ...tlsOptions(s.version, s.openssl) },
-      ktls(),
+    return withOurServer(
+      s,
+      (port) =>
+        new PeerProcess('curl', [
+          '--silent',
+          '--show-error',
+          '--fail',
+          '--http1.1',
+          ...(tls13
+            ? ['--tlsv1.3', '--tls-max', '1.3', '--tls13-ciphers', s.openssl]
+            : ['--tlsv1.2', '--tls-max', '1.2', '--ciphers', s.openssl]),
+          '--cacert',
+          join(dir, 'cert.pem'),
+          '--resolve',
+          `localhost:${port}:127.0.0.1`,
+          '--output',
+          out,
+          '--write-out',
+          '%{ssl_verify_result} %{http_version} %{http_code} %{size_download}',
+          `https://localhost:${port}/body.bin`,
+        ]),
+      async (ours, curl) => {
+        assert.equal(ours.getProtocol(), s.version);
+        assert.equal(ours.getCipher().name, s.openssl);
+        assert.equal(await serveFile(ours, file, body.length), body.length, 'sendFile sent');
+        assert.equal(await within(curl.exited, 'curl exit'), 0, `curl: ${curl.messages}`);
+        const written = curl.stdout().toString();
+        assert.equal(
+          written,
+          `0 1.1 200 ${body.length}`,
+          'curl: verify result, HTTP, status, size',
+        );
+        assert.equal(sha256(readFileSync(out)), sha256(body), 'what curl saved');
+      },
     );
-    let ours: KtlsStream | undefined;
-    try {
-      const url = `https://localhost:${listener.port}/body.bin`;
-      const fetched = run('curl', [
-        '--silent',
-        '--show-error',
-        '--fail',
-        '--http1.1',
-        ...(tls13
-          ? ['--tlsv1.3', '--tls-max', '1.3', '--tls13-ciphers', s.openssl]
-          : ['--tlsv1.2', '--tls-max', '1.2', '--ciphers', s.openssl]),
-        '--cacert',
-        join(dir, 'cert.pem'),
-        '--resolve',
-        `localhost:${listener.port}:127.0.0.1`,
-        '--output',
-        out,
-        '--write-out',
-        '%{ssl_verify_result} %{http_version} %{http_code} %{size_download}',
-        url,
-      ]);
-      ours = await listener.stream();
-      assert.equal(ours.getProtocol(), s.version);
-      assert.equal(ours.getCipher().name, s.openssl);
-      const sent = await serveFile(ours, file, body.length);
-      assert.equal(sent, body.length);
-      const { stdout } = await fetched;
-      assert.equal(stdout, `0 1.1 200 ${body.length}`, 'curl: verify result, HTTP version, status, size');
-      assert.equal(sha256(readFileSync(out)), sha256(body), 'what curl saved');
-      const want = expectedPlanes(kernel(), tls13);
-      assert.equal(ours.offload.tx.plane, want, ours.offload.tx.reason);
-      assert.equal(statRise(before)('TlsTxSw'), want === 'kernel' ? 1 : 0, 'TlsTxSw');
-      return `tx ${ours.offload.tx.plane}: ${want === 'kernel' ? 'sendfile(2)' : 'read + write'}`;
-    } finally {
-      ours?.destroy();
-      listener.close();
-    }
   });
 }

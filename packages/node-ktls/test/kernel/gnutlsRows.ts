@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { type KtlsStream, NodeKtlsError } from '../../src/index.js';
-import { type GnutlsSuite, GnutlsPeer } from '../gnutls.js';
+import { type GnutlsSuite, GnutlsPeer, gnutlsKeyUpdates, noGnutlsError } from '../gnutls.js';
 import { acceptOne, payload, readAll, sha256 } from '../helpers.js';
 import { reader } from '../openssl.js';
 import { fromHexLines, hexLines } from '../peerProcess.js';
@@ -18,7 +18,6 @@ import { PEER_TRANSFER_BYTES } from './opensslRows.js';
 import {
   add,
   cert,
-  checkPlanes,
   connectTo,
   kernel,
   ktls,
@@ -26,7 +25,9 @@ import {
   statRise,
   suiteNeeds,
   suiteVariant,
-  tlsOptions,
+  withOurClient,
+  withOurServer,
+  within,
 } from './rows.js';
 
 /** GnuTLS's names for the ciphers of `SUITES` (`gnutls-cli -l`). */
@@ -44,75 +45,56 @@ async function checkDescription(peer: GnutlsPeer, g: GnutlsSuite): Promise<void>
   assert.ok(d.startsWith(`(${version}`) && d.endsWith(`(${g.cipher})`), `gnutls negotiated ${d}`);
 }
 
-/** The gnutls-cli output has no error: no fatal error, no alert received. */
-function noGnutlsError(peer: GnutlsPeer): void {
-  const error = peer.stderr.match(/\*\*\* (Fatal error|Received alert).*|Error in.*/);
-  assert.equal(error, null, `gnutls: ${error?.[0]}`);
-}
-
 for (const s of SUITES) {
   const g: GnutlsSuite = { version: s.version, cipher: GNUTLS_CIPHER[s.name] };
 
   // gnutls-serv echoes our hex lines: it opened our records and sealed them back to us.
-  add('node-ktls.gnutls-data', suiteVariant('client', s), suiteNeeds(s), async () => {
-    kernel();
-    const before = tlsStat();
-    const peer = await GnutlsPeer.echoServer(cert().dir, g);
-    let ours: KtlsStream | undefined;
-    try {
-      ours = await connectTo(peer.port, tlsOptions(s.version, s.openssl));
-      await checkDescription(peer, g);
-      const up = payload(PEER_TRANSFER_BYTES);
-      const got = reader(ours);
-      ours.write(hexLines(up, 'up'));
-      await got.until('END-up\n');
-      assert.equal(sha256(fromHexLines(got.text(), 'up')), sha256(up), 'the echo');
-      const ended = once(ours, 'end');
-      ours.end(); // gnutls-serv answers our close_notify with its own
-      await ended;
-      return checkPlanes(ours, before);
-    } finally {
-      ours?.destroy();
-      peer.kill();
-    }
-  });
+  add('node-ktls.gnutls-data', suiteVariant('client', s), suiteNeeds(s), () =>
+    withOurClient(
+      s,
+      async () => {
+        const peer = await GnutlsPeer.echoServer(cert().dir, g);
+        return { peer, port: peer.port };
+      },
+      async (ours, peer) => {
+        await checkDescription(peer, g);
+        const up = payload(PEER_TRANSFER_BYTES);
+        const got = reader(ours);
+        ours.write(hexLines(up, 'up'));
+        await got.until('END-up\n');
+        assert.equal(sha256(fromHexLines(got.text(), 'up')), sha256(up), 'the echo');
+        const ended = once(ours, 'end');
+        ours.end(); // gnutls-serv answers our close_notify with its own
+        await within(ended, "'end' after close_notify");
+      },
+    ),
+  );
 
   // gnutls-cli sends its stdin byte for byte and prints what it reads: binary both ways.
-  add('node-ktls.gnutls-data', suiteVariant('server', s), suiteNeeds(s), async () => {
-    kernel();
-    const before = tlsStat();
-    const { dir, key, cert: pem } = cert();
-    const listener = await acceptOne(
-      { key, cert: pem, ...tlsOptions(s.version, s.openssl) },
-      ktls(),
-    );
-    const peer = GnutlsPeer.client(dir, listener.port, g);
-    let ours: KtlsStream | undefined;
-    try {
-      ours = await listener.stream();
-      const up = payload(PEER_TRANSFER_BYTES);
-      const down = payload(PEER_TRANSFER_BYTES);
-      const oursRead = readAll(ours);
-      ours.write(down);
-      peer.child.stdin.end(up); // then its close_notify (gnutls_bye SHUT_WR); it reads on
-      const got = await oursRead; // ends only with close_notify (a bare FIN is a truncation)
-      if (!ours.writableEnded) ours.end();
-      assert.equal(await peer.exited, 0, 'gnutls-cli exit code');
-      assert.ok(
-        peer.stderr.includes('- Peer has closed the GnuTLS connection'),
-        `gnutls-cli saw no close_notify: ${peer.stderr.slice(-500)}`,
-      );
-      noGnutlsError(peer);
-      await checkDescription(peer, g);
-      assert.equal(sha256(got), sha256(up), 'we read');
-      assert.equal(sha256(peer.stdout()), sha256(down), 'gnutls-cli read');
-      return checkPlanes(ours, before);
-    } finally {
-      ours?.destroy();
-      peer.kill();
-      listener.close();
-    }
-  });
+  add('node-ktls.gnutls-data', suiteVariant('server', s), suiteNeeds(s), () =>
+    withOurServer(
+      s,
+      (port) => GnutlsPeer.client(cert().dir, port, g),
+      async (ours, peer) => {
+        const up = payload(PEER_TRANSFER_BYTES);
+        const down = payload(PEER_TRANSFER_BYTES);
+        const oursRead = readAll(ours);
+        ours.write(down);
+        peer.child.stdin.end(up); // then its close_notify (gnutls_bye SHUT_WR); it reads on
+        const got = await within(oursRead, "gnutls-cli's data and close_notify"); // ends only with close_notify (a bare FIN is a truncation)
+        if (!ours.writableEnded) ours.end();
+        assert.equal(await within(peer.exited, 'gnutls-cli exit'), 0, 'gnutls-cli exit code');
+        assert.ok(
+          peer.messages.includes('- Peer has closed the GnuTLS connection'),
+          `gnutls-cli saw no close_notify: ${peer.messages.slice(-500)}`,
+        );
+        noGnutlsError(peer);
+        await checkDescription(peer, g);
+        assert.equal(sha256(got), sha256(up), 'we read');
+        assert.equal(sha256(peer.stdout()), sha256(down), 'gnutls-cli read');
+      },
+    ),
+  );
 }
 
 const TLS13_GCM: GnutlsSuite = { version: 'TLSv1.3', cipher: 'AES-128-GCM' };
@@ -130,37 +112,18 @@ function checkRekeys(ours: KtlsStream, before: Map<string, number>, rx: number, 
   return `rx ${ours.offload.rx.plane}: ${ours.offload.rx.reason}`;
 }
 
-// gnutls-cli's ^rekey1^ (update_not_requested) and ^rekey^ (update_requested) to our server; its
-// debug log (-d 4) shows our KeyUpdate(update_not_requested) arriving after ^rekey^ only.
+// gnutls-cli's ^rekey1^ (update_not_requested) and ^rekey^ (update_requested) to our server
+// (`gnutlsKeyUpdates`); on a kernel that re-keys, two next RX keys and one next TX key (our answer).
 add('node-ktls.keyupdate', 'server-gnutls', ['ktls'], async () => {
   const { dir, key, cert: pem } = cert();
   const listener = await acceptOne({ key, cert: pem }, ktls());
   const peer = GnutlsPeer.client(dir, listener.port, TLS13_GCM, ['--inline-commands', '-d', '4']);
   let ours: KtlsStream | undefined;
   try {
-    ours = await listener.stream();
+    ours = await within(listener.stream(), 'connection from gnutls-cli');
     kernel();
     const before = tlsStat();
-    const got = reader(ours);
-    peer.type('before');
-    await got.until('before\n');
-    const received = /received TLS 1\.3 key update \((\d)\)/g;
-    for (const [command, tag, answered] of [
-      ['^rekey1^', 'not-requested', false],
-      ['^rekey^', 'requested', true],
-    ] as const) {
-      const mark = peer.output.length;
-      peer.type(command);
-      await peer.waitFor(/- Rekey was completed/, mark);
-      peer.type(`after-${tag}`); // under gnutls's next key: we followed
-      await got.until(`after-${tag}\n`);
-      const stdoutMark = peer.stdout().length;
-      ours.write(`ping-${tag}\n`); // under our next key after update_requested: gnutls followed
-      await peer.waitForStdout(`ping-${tag}\n`, stdoutMark);
-      const ours13 = [...peer.output.slice(mark).matchAll(received)].map((m) => m[1]);
-      assert.deepEqual(ours13, answered ? ['0'] : [], `our KeyUpdate after ${command}`);
-    }
-    noGnutlsError(peer);
+    await gnutlsKeyUpdates(peer, ours);
     return checkRekeys(ours, before, 2, 1);
   } finally {
     ours?.destroy();
@@ -172,7 +135,7 @@ add('node-ktls.keyupdate', 'server-gnutls', ['ktls'], async () => {
 // Ours of both kinds to gnutls-serv: it follows each, and answers update_requested with its own
 // KeyUpdate (update_not_requested), which our RX follows; the echo proves each key in use.
 add('node-ktls.keyupdate', 'client-gnutls', ['ktls'], async () => {
-  const peer = await GnutlsPeer.echoServer(cert().dir, TLS13_GCM);
+  const peer = await GnutlsPeer.echoServer(cert().dir, TLS13_GCM, ['-d', '4']);
   let ours: KtlsStream | undefined;
   try {
     ours = await connectTo(peer.port, { maxVersion: 'TLSv1.3', minVersion: 'TLSv1.3' });
@@ -184,6 +147,15 @@ add('node-ktls.keyupdate', 'client-gnutls', ['ktls'], async () => {
       ours.write(`after-ours-${requestPeer}\n`);
       await got.until(`after-ours-${requestPeer}\n`);
     }
+    // gnutls's debug log: ours of each kind arrived, and it answered update_requested only.
+    const seen = [
+      ...peer.messages.matchAll(/(received|sending) (?:TLS 1\.3 )?key update \((\d)\)/g),
+    ];
+    assert.deepEqual(
+      seen.map((m) => `${m[1]} ${m[2]}`),
+      ['received 0', 'received 1', 'sending 0'],
+    );
+    noGnutlsError(peer);
     return checkRekeys(ours, before, 1, 2);
   } finally {
     ours?.destroy();
@@ -208,7 +180,7 @@ async function truncated(ours: KtlsStream, peer: GnutlsPeer, sent: Buffer): Prom
   const parts = await readN(ours, sent.length);
   const failed = once(ours, 'error') as Promise<[NodeKtlsError]>;
   peer.kill('SIGKILL'); // the kernel closes its socket: FIN, no close_notify
-  const [error] = await failed;
+  const [error] = await within(failed, 'ERR_KTLS_TRUNCATED');
   assert.ok(error instanceof NodeKtlsError, String(error));
   assert.equal(error.code, 'ERR_KTLS_TRUNCATED');
   assert.equal(sha256(Buffer.concat(parts)), sha256(sent), 'every byte before the FIN');
@@ -221,7 +193,7 @@ add('node-ktls.gnutls-truncation', 'server-12', ['ktls'], async () => {
   const peer = GnutlsPeer.client(dir, listener.port, { version: 'TLSv1.2', cipher: 'AES-128-GCM' });
   let ours: KtlsStream | undefined;
   try {
-    ours = await listener.stream();
+    ours = await within(listener.stream(), 'connection from gnutls-cli');
     assert.equal(ours.offload.rx.plane, 'kernel', ours.offload.rx.reason);
     const sent = payload(100_000);
     peer.child.stdin.write(sent);

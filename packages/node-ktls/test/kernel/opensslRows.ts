@@ -2,27 +2,24 @@
  * Rows with Debian's `openssl s_server` / `s_client` as the peer, every suite of `SUITES`, our client
  * and our server: data both ways checked by SHA-256, then close_notify. The data travels as
  * `hexLines` (both tools act on command letters at the start of what they read from stdin, and
- * print what they read to stdout among their own messages); `-msg` goes to stderr (`-msgfile`), so
+ * print what they read to stdout among their own messages); `-msg` goes to a file (`-msgfile`), so
  * stdout holds the data and the messages prove what openssl received.
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import type { KtlsStream } from '../../src/index.js';
-import { acceptOne, payload, sha256 } from '../helpers.js';
+import { payload, sha256 } from '../helpers.js';
 import { OpensslPeer, reader } from '../openssl.js';
-import { fromHexLines, hexLines } from '../peerProcess.js';
-import { tlsStat } from './kernelFacts.js';
+import { fromHexLines, hexLines, messageLog } from '../peerProcess.js';
 import {
   add,
   cert,
-  checkPlanes,
-  connectTo,
-  kernel,
-  ktls,
   SUITES,
   suiteNeeds,
   suiteVariant,
-  tlsOptions,
+  withOurClient,
+  withOurServer,
+  within,
 } from './rows.js';
 
 /**
@@ -53,7 +50,11 @@ async function hexBothWays(peer: OpensslPeer, ours: KtlsStream): Promise<void> {
   peer.child.stdin.write(hexLines(down, 'down'));
   await peer.waitFor(/END-up\n/, mark, 60_000);
   await got.until('END-down\n');
-  assert.equal(sha256(fromHexLines(peer.stdout().toString('latin1'), 'up')), sha256(up), 'openssl read');
+  assert.equal(
+    sha256(fromHexLines(peer.stdout().toString('latin1'), 'up')),
+    sha256(up),
+    'openssl read',
+  );
   assert.equal(sha256(fromHexLines(got.text(), 'down')), sha256(down), 'we read');
   // 512 KiB of hex is at least 32 full records.
   const records = receivedAppRecords(peer.output.slice(mark), ours.getProtocol() === 'TLSv1.3');
@@ -62,61 +63,43 @@ async function hexBothWays(peer: OpensslPeer, ours: KtlsStream): Promise<void> {
 
 for (const s of SUITES) {
   const tls13 = s.version === 'TLSv1.3';
-  const flags = [
-    tls13 ? '-tls1_3' : '-tls1_2',
-    tls13 ? '-ciphersuites' : '-cipher',
-    s.openssl,
-    '-msgfile',
-    '/proc/self/fd/2',
-  ];
+  const flags = [tls13 ? '-tls1_3' : '-tls1_2', tls13 ? '-ciphersuites' : '-cipher', s.openssl];
 
-  add('node-ktls.openssl-data', suiteVariant('client', s), suiteNeeds(s), async () => {
-    kernel();
-    const before = tlsStat();
-    const peer = OpensslPeer.server(cert().dir, flags);
-    let ours: KtlsStream | undefined;
-    try {
-      ours = await connectTo(await peer.port(), tlsOptions(s.version, s.openssl));
-      assert.equal(ours.getCipher().name, s.openssl);
-      await peer.waitFor(new RegExp(`CIPHER is ${s.openssl}\\b`));
-      await hexBothWays(peer, ours);
-      const ended = once(ours, 'end');
-      const mark = peer.output.length;
-      ours.end(); // our close_notify; s_server reads it ("DONE") and answers with its own
-      await peer.waitFor(/<<< TLS 1\.[23], Alert \[length 0002\], warning close_notify/, mark);
-      await ended;
-      return checkPlanes(ours, before);
-    } finally {
-      ours?.destroy();
-      peer.kill();
-    }
-  });
+  add('node-ktls.openssl-data', suiteVariant('client', s), suiteNeeds(s), () =>
+    withOurClient(
+      s,
+      async () => {
+        const peer = OpensslPeer.server(cert().dir, flags, messageLog());
+        return { peer, port: await peer.port() };
+      },
+      async (ours, peer) => {
+        assert.equal(ours.getCipher().name, s.openssl);
+        await peer.waitFor(new RegExp(`CIPHER is ${s.openssl}\\b`));
+        await hexBothWays(peer, ours);
+        const ended = once(ours, 'end');
+        const mark = peer.output.length;
+        ours.end(); // our close_notify; s_server reads it ("DONE") and answers with its own
+        await peer.waitFor(/<<< TLS 1\.[23], Alert \[length 0002\], warning close_notify/, mark);
+        await within(ended, "'end' after close_notify");
+      },
+    ),
+  );
 
-  add('node-ktls.openssl-data', suiteVariant('server', s), suiteNeeds(s), async () => {
-    kernel();
-    const before = tlsStat();
-    const { dir, key, cert: pem } = cert();
-    const listener = await acceptOne(
-      { key, cert: pem, ...tlsOptions(s.version, s.openssl) },
-      ktls(),
-    );
-    const peer = OpensslPeer.client(listener.port, [...flags, '-CAfile', `${dir}/cert.pem`]);
-    let ours: KtlsStream | undefined;
-    try {
-      ours = await listener.stream();
-      assert.equal(ours.getCipher().name, s.openssl);
-      await peer.waitFor(new RegExp(`Cipher is ${s.openssl}\\b`));
-      await hexBothWays(peer, ours);
-      const ended = once(ours, 'end');
-      const mark = peer.output.length;
-      peer.child.stdin.end(); // s_client at the end of its stdin sends close_notify
-      await ended;
-      await peer.waitFor(/>>> TLS 1\.[23], Alert \[length 0002\], warning close_notify/, mark);
-      return checkPlanes(ours, before);
-    } finally {
-      ours?.destroy();
-      peer.kill();
-      listener.close();
-    }
-  });
+  add('node-ktls.openssl-data', suiteVariant('server', s), suiteNeeds(s), () =>
+    withOurServer(
+      s,
+      (port) =>
+        OpensslPeer.client(port, [...flags, '-CAfile', `${cert().dir}/cert.pem`], messageLog()),
+      async (ours, peer) => {
+        assert.equal(ours.getCipher().name, s.openssl);
+        await peer.waitFor(new RegExp(`Cipher is ${s.openssl}\\b`));
+        await hexBothWays(peer, ours);
+        const ended = once(ours, 'end');
+        const mark = peer.output.length;
+        peer.child.stdin.end(); // s_client at the end of its stdin sends close_notify
+        await within(ended, "'end' after close_notify");
+        await peer.waitFor(/>>> TLS 1\.[23], Alert \[length 0002\], warning close_notify/, mark);
+      },
+    ),
+  );
 }
