@@ -67,7 +67,7 @@ export class GnutlsPeer extends PeerProcess {
       ],
       port,
     );
-    await peer.waitFor(/listening on IPv4 .* port \d+\.\.\.done/);
+    await peer.waitFor(/listening on IPv4 .* port \d+\.\.\.done/, 0, 30_000);
     return peer;
   }
 

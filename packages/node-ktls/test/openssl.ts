@@ -34,8 +34,9 @@ export class OpensslPeer extends PeerProcess {
     );
   }
 
+  /** The port s_server listens on (30 s: it starts slowly in a loaded VM under TCG). */
   async port(): Promise<number> {
-    const m = await this.waitFor(/ACCEPT 127\.0\.0\.1:(\d+)/);
+    const m = await this.waitFor(/ACCEPT 127\.0\.0\.1:(\d+)/, 0, 30_000);
     return Number(m[1]);
   }
 }
