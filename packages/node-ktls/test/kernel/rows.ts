@@ -135,7 +135,7 @@ export function suiteVariant(side: 'client' | 'server', s: Suite): string {
  * `promise`, or an error naming `what` after `ms`: a row waits on a peer process or the stream
  * for an event that a broken peer never brings, and one hung row would stall the whole VM run.
  */
-export async function within<T>(promise: Promise<T>, what: string, ms = 20_000): Promise<T> {
+export async function within<T>(promise: Promise<T>, what: string, ms = 60_000): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no ${what} after ${ms} ms`)), ms);
