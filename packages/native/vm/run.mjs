@@ -10,7 +10,7 @@
 //     share mounted at the same path; the exit status comes back on the second UART;
 //   - the ELF vmlinux is booted through PVH (no in-guest decompression).
 // Options: --bench (also run the benchmark in each VM), --only bookworm|sid, --serial (one VM at a
-// time), --timeout SECONDS (per VM, default 300), --keep (keep the per-run output folder),
+// time), --timeout SECONDS (per VM, default 900), --keep (keep the per-run output folder),
 // --c-selftest (run the kernel's own tls.c binary instead, built by vm/c-selftest.sh, and set its
 // verdicts beside the last suite run's, case by case: docs/vm-harness.md §10).
 import { spawn, spawnSync } from 'node:child_process';
@@ -34,13 +34,13 @@ const bench = argv.includes('--bench');
 const serial = argv.includes('--serial');
 const cSelftest = argv.includes('--c-selftest');
 // The C binary takes 13–25 minutes per kernel under TCG (docs/vm-harness.md §10).
-const timeoutSec = Number(opt('--timeout') ?? (cSelftest ? 2400 : 300));
+const timeoutSec = Number(opt('--timeout') ?? (cSelftest ? 2400 : 900));
 const only = opt('--only');
 const channels = (only ? only.split(',') : ['bookworm', 'sid']).filter(Boolean);
 const filter = process.env.KTLS_TEST_FILTER;
-if (filter !== undefined && !/^[\w.:[\]-]+$/.test(filter)) {
+if (filter !== undefined && !/^[\w.:[\],-]+$/.test(filter)) {
   console.error(
-    `KTLS_TEST_FILTER must be letters, digits and ._:[]- (it travels on the kernel command line)`,
+    `KTLS_TEST_FILTER must be letters, digits and ._:[],- (it travels on the kernel command line)`,
   );
   process.exit(2);
 }

@@ -24,5 +24,6 @@ export {
   type OffloadPolicy,
   type OffloadProbe,
 } from './policy.js';
+export { createServer, KtlsServer } from './server.js';
 export { KtlsStream } from './stream.js';
 export { UserspaceRx, UserspaceTx } from './userspacePlane.js';

@@ -57,6 +57,11 @@ export class KtlsStream extends Duplex {
     raw.on('close', () => {
       if (!this.destroyed) this.destroy();
     });
+    // The TCP socket's own errors (a reset while the kernel plane writes through libuv: ECONNRESET,
+    // EPIPE) end the stream with that error, as Node's tls does; unheard, they would be uncaught.
+    raw.on('error', (error) => {
+      if (!this.destroyed) this.destroy(error);
+    });
   }
 
   /** @internal Starts reading: the leftover bytes of the hand-off first. */

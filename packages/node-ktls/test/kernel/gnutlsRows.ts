@@ -3,8 +3,7 @@
  * `gnutls-serv --echo` (our client) and `gnutls-cli` (our server), KeyUpdate of both kinds from
  * gnutls-cli and gnutls-serv's answer to ours, and truncation (the gnutls process killed: FIN
  * without close_notify). A fatal alert from gnutls has no row: neither tool sends one on command
- * after the handshake (the fatal-alert path is covered on synthetic records in
- * src/controlPlane.test.ts).
+ * after the handshake (a real peer's fatal alert is node-ktls.alert in edgeRows.ts, from Node's tls).
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
@@ -146,7 +145,7 @@ add('node-ktls.keyupdate', 'client-gnutls', ['ktls'], async () => {
   const peer = await GnutlsPeer.echoServer(cert().dir, TLS13_GCM, ['-d', '4']);
   let ours: KtlsStream | undefined;
   try {
-    ours = await connectTo(peer.port, { maxVersion: 'TLSv1.3', minVersion: 'TLSv1.3' });
+    ours = await connectTo(peer.port, {}, { maxVersion: 'TLSv1.3', minVersion: 'TLSv1.3' });
     kernel();
     const before = tlsStat();
     const got = reader(ours);

@@ -6,6 +6,8 @@
  * Rows live in files by peer or topic; importing them registers them in `NODE_KTLS_TESTS`.
  */
 import './nodeRows.js';
+import './bulkRows.js';
+import './edgeRows.js';
 import './opensslRows.js';
 import './gnutlsRows.js';
 import './curlRows.js';
