@@ -40,8 +40,13 @@ function receivedAppRecords(msg: string, tls13: boolean): number {
   return msg.match(pattern)?.length ?? 0;
 }
 
-/** `PEER_TRANSFER_BYTES` each way as hex lines; each side must read exactly what the other sent. */
-async function hexBothWays(peer: OpensslPeer, ours: KtlsStream): Promise<void> {
+/**
+ * Both ends on `suite` (openssl says so: s_server `CIPHER is`, s_client `Cipher is`), then
+ * `PEER_TRANSFER_BYTES` each way as hex lines; each side must read exactly what the other sent.
+ */
+async function hexBothWays(peer: OpensslPeer, ours: KtlsStream, suite: string): Promise<void> {
+  assert.equal(ours.getCipher().name, suite);
+  await peer.waitFor(new RegExp(`(CIPHER|Cipher) is ${suite}\\b`));
   const up = payload(PEER_TRANSFER_BYTES);
   const down = payload(PEER_TRANSFER_BYTES);
   const got = reader(ours);
@@ -73,9 +78,7 @@ for (const s of SUITES) {
         return { peer, port: await peer.port() };
       },
       async (ours, peer) => {
-        assert.equal(ours.getCipher().name, s.openssl);
-        await peer.waitFor(new RegExp(`CIPHER is ${s.openssl}\\b`));
-        await hexBothWays(peer, ours);
+        await hexBothWays(peer, ours, s.openssl);
         const ended = once(ours, 'end');
         const mark = peer.output.length;
         ours.end(); // our close_notify; s_server reads it ("DONE") and answers with its own
@@ -91,9 +94,7 @@ for (const s of SUITES) {
       (port) =>
         OpensslPeer.client(port, [...flags, '-CAfile', `${cert().dir}/cert.pem`], messageLog()),
       async (ours, peer) => {
-        assert.equal(ours.getCipher().name, s.openssl);
-        await peer.waitFor(new RegExp(`Cipher is ${s.openssl}\\b`));
-        await hexBothWays(peer, ours);
+        await hexBothWays(peer, ours, s.openssl);
         const ended = once(ours, 'end');
         const mark = peer.output.length;
         peer.child.stdin.end(); // s_client at the end of its stdin sends close_notify
