@@ -1,6 +1,6 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,7 +37,12 @@ export class PeerProcess {
     private readonly log?: string,
   ) {
     this.child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.exited = once(this.child, 'exit').then(([code]) => code as number | null);
+    this.exited = once(this.child, 'exit').then(([code]) => {
+      // Its last words are in the log once it has gone; keep them, then remove the file.
+      this.readLog();
+      if (log !== undefined) rmSync(log, { force: true });
+      return code as number | null;
+    });
     // A tool that exits before reading all of stdin (killed on purpose) must not crash the runner.
     this.child.stdin.on('error', () => {});
     this.child.stdout.on('data', (d: Buffer) => {
