@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import tls from 'node:tls';
 import { type ProbeResult, probe } from '@ktls-lab/native';
 import { connect, type KtlsOptions, type KtlsStream } from '../../src/index.js';
-import { exchange, makeCert } from '../helpers.js';
+import { acceptOne, exchange, makeCert } from '../helpers.js';
+import type { PeerProcess } from '../peerProcess.js';
 import { expectedPlanes, tlsStat } from './kernelFacts.js';
 
 /**
@@ -51,11 +52,14 @@ export const TLS13 = 0x0304;
 /** TLS_CIPHER_* of include/uapi/linux/tls.h (docs/kernel-tls.md §3). */
 export const CIPHER = { aes128gcm: 51, aes256gcm: 52, aes128ccm: 53, chacha: 54 } as const;
 
-export const SUITES: readonly {
-  name: keyof typeof CIPHER;
-  version: 'TLSv1.2' | 'TLSv1.3';
-  openssl: string;
-}[] = [
+export interface Suite {
+  readonly name: keyof typeof CIPHER;
+  readonly version: 'TLSv1.2' | 'TLSv1.3';
+  /** OpenSSL's name, as Node's `ciphers`, `-cipher`/`-ciphersuites` and curl take it. */
+  readonly openssl: string;
+}
+
+export const SUITES: readonly Suite[] = [
   { name: 'aes128gcm', version: 'TLSv1.3', openssl: 'TLS_AES_128_GCM_SHA256' },
   { name: 'aes256gcm', version: 'TLSv1.3', openssl: 'TLS_AES_256_GCM_SHA384' },
   { name: 'chacha', version: 'TLSv1.3', openssl: 'TLS_CHACHA20_POLY1305_SHA256' },
@@ -97,17 +101,109 @@ export function checkPlanes(ours: KtlsStream, before: Map<string, number>): stri
   const want = expectedPlanes(kernel(), ours.getProtocol() === 'TLSv1.3');
   assert.equal(ours.offload.tx.plane, want, `TX plane (${ours.offload.tx.reason})`);
   assert.equal(ours.offload.rx.plane, want, `RX plane (${ours.offload.rx.reason})`);
-  const after = tlsStat();
-  const rose = (k: string) => (after.get(k) ?? 0) - (before.get(k) ?? 0);
+  const rose = statRise(before);
   const n = want === 'kernel' ? 1 : 0;
   assert.equal(rose('TlsTxSw'), n, 'TlsTxSw: sockets given TLS_TX');
   assert.equal(rose('TlsRxSw'), n, 'TlsRxSw: sockets given TLS_RX');
   return `tx ${ours.offload.tx.plane}, rx ${ours.offload.rx.plane}`;
 }
 
-export function connectTo(port: number, extra: KtlsOptions = {}): Promise<KtlsStream> {
+/** Our `connect()` to `port` (TLS options such as the version and suite in `options`). */
+export function connectTo(
+  port: number,
+  extra: KtlsOptions = {},
+  options: tls.ConnectionOptions = {},
+): Promise<KtlsStream> {
   return connect(
-    { host: '127.0.0.1', port, servername: 'localhost', ca: cert().cert },
+    { host: '127.0.0.1', port, servername: 'localhost', ca: cert().cert, ...options },
     ktls(extra),
   );
+}
+
+/** How much each tls_stat counter rose since `before`. */
+export function statRise(before: Map<string, number>): (name: string) => number {
+  const after = tlsStat();
+  return (name) => (after.get(name) ?? 0) - (before.get(name) ?? 0);
+}
+
+/** The `needs` of a row for `suite`: kernel TLS, and TLS_TX accepting its version and cipher. */
+export function suiteNeeds(s: Suite): string[] {
+  return ['ktls', `tx:${s.version === 'TLSv1.3' ? TLS13 : TLS12}:${CIPHER[s.name]}`];
+}
+
+/** A suite's variant name: `<side>-12-aes128gcm`. */
+export function suiteVariant(side: 'client' | 'server', s: Suite): string {
+  return `${side}-${s.version === 'TLSv1.3' ? '13' : '12'}-${s.name}`;
+}
+
+/**
+ * `promise`, or an error naming `what` after `ms`: a row waits on a peer process or the stream
+ * for an event that a broken peer never brings, and one hung row would stall the whole VM run.
+ */
+export async function within<T>(promise: Promise<T>, what: string, ms = 60_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no ${what} after ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Resolves with our accepted stream, or rejects if the peer dialing it exits first. */
+function acceptedBefore(stream: Promise<KtlsStream>, peer: PeerProcess): Promise<KtlsStream> {
+  const gone = peer.exited.then((code) => {
+    throw new Error(`the peer exited (${code}) before connecting: ${peer.messages.slice(-500)}`);
+  });
+  gone.catch(() => {});
+  return within(Promise.race([stream, gone]), 'connection from the peer');
+}
+
+/**
+ * A row of our server for suite `s` (`accept` offering only it) with a peer process dialing it:
+ * `body` drives both, then the planes and tls_stat are checked; the stream, the peer and the
+ * listener go whatever happens (a stream left open would fail a later row when its peer dies).
+ */
+export async function withOurServer<P extends PeerProcess>(
+  s: Suite,
+  start: (port: number) => P,
+  body: (ours: KtlsStream, peer: P) => Promise<void>,
+): Promise<string> {
+  kernel();
+  const before = tlsStat();
+  const { key, cert: pem } = cert();
+  const listener = await acceptOne({ key, cert: pem, ...tlsOptions(s.version, s.openssl) }, ktls());
+  const peer = start(listener.port);
+  let ours: KtlsStream | undefined;
+  try {
+    ours = await acceptedBefore(listener.stream(), peer);
+    await body(ours, peer);
+    return checkPlanes(ours, before);
+  } finally {
+    ours?.destroy();
+    peer.kill();
+    listener.close();
+  }
+}
+
+/** A row of our client for suite `s` against a peer server `start` runs and says the port of. */
+export async function withOurClient<P extends PeerProcess>(
+  s: Suite,
+  start: () => Promise<{ peer: P; port: number }>,
+  body: (ours: KtlsStream, peer: P) => Promise<void>,
+): Promise<string> {
+  kernel();
+  const before = tlsStat();
+  const { peer, port } = await start();
+  let ours: KtlsStream | undefined;
+  try {
+    ours = await connectTo(port, {}, tlsOptions(s.version, s.openssl));
+    await body(ours, peer);
+    return checkPlanes(ours, before);
+  } finally {
+    ours?.destroy();
+    peer.kill();
+  }
 }

@@ -8,5 +8,8 @@
 import './nodeRows.js';
 import './bulkRows.js';
 import './edgeRows.js';
+import './opensslRows.js';
+import './gnutlsRows.js';
+import './curlRows.js';
 
 export { NODE_KTLS_TESTS, type NodeKtlsKernelTest, VM_TRANSFER_BYTES } from './rows.js';
