@@ -107,7 +107,7 @@ async function main(): Promise<void> {
       outcome = { ...pick(t), status: 'na', message: why, ms: 0 };
     } else {
       try {
-        const note = await withinRowTimeout(t.run());
+        const note = await withinRowTimeout(Promise.resolve(t.run()));
         outcome = {
           ...pick(t),
           status: 'pass',
