@@ -3,13 +3,25 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 
-/** Debian's `openssl s_server` / `s_client` as a peer, driven through stdin, read from stdout. */
+/**
+ * `openssl s_server` / `s_client` as a peer, driven through stdin, read from stdout: Debian's by
+ * default, or another build at `bin` (the kTLS one of packages/native/vm/build-peers.sh). Any other
+ * line-driven TLS tool (`gnutls-serv`, `gnutls-cli`) works through the same class with its own
+ * `bin` and arguments; `env` is added to the parent's environment.
+ */
 export class OpensslPeer {
   readonly child: ChildProcessWithoutNullStreams;
   output = '';
 
-  constructor(args: string[]) {
-    this.child = spawn('openssl', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  constructor(
+    args: string[],
+    readonly bin = 'openssl',
+    env: Readonly<Record<string, string>> = {},
+  ) {
+    this.child = spawn(bin, args, {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    });
     this.child.stdout.on('data', (d: Buffer) => {
       this.output += d.toString('latin1');
     });
@@ -18,30 +30,28 @@ export class OpensslPeer {
     });
   }
 
-  static server(dir: string, extra: string[]): OpensslPeer {
-    return new OpensslPeer([
-      's_server',
-      '-accept',
-      '127.0.0.1:0',
-      '-cert',
-      join(dir, 'cert.pem'),
-      '-key',
-      join(dir, 'key.pem'),
-      '-msg',
-      ...extra,
-    ]);
+  static server(dir: string, extra: string[], bin?: string): OpensslPeer {
+    return new OpensslPeer(
+      [
+        's_server',
+        '-accept',
+        '127.0.0.1:0',
+        '-cert',
+        join(dir, 'cert.pem'),
+        '-key',
+        join(dir, 'key.pem'),
+        '-msg',
+        ...extra,
+      ],
+      bin,
+    );
   }
 
-  static client(port: number, extra: string[]): OpensslPeer {
-    return new OpensslPeer([
-      's_client',
-      '-connect',
-      `127.0.0.1:${port}`,
-      '-servername',
-      'localhost',
-      '-msg',
-      ...extra,
-    ]);
+  static client(port: number, extra: string[], bin?: string): OpensslPeer {
+    return new OpensslPeer(
+      ['s_client', '-connect', `127.0.0.1:${port}`, '-servername', 'localhost', '-msg', ...extra],
+      bin,
+    );
   }
 
   /** Resolves once the output (from `from` on) matches, or rejects after `ms`. */
@@ -52,7 +62,7 @@ export class OpensslPeer {
       if (m) return m;
       if (Date.now() > until)
         throw new Error(
-          `openssl output has no ${pattern} after ${ms} ms:\n${this.output.slice(-2000)}`,
+          `${this.bin} output has no ${pattern} after ${ms} ms:\n${this.output.slice(-2000)}`,
         );
       await new Promise((r) => setTimeout(r, 10));
     }

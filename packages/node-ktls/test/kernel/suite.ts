@@ -6,5 +6,6 @@
  * Rows live in files by peer or topic; importing them registers them in `NODE_KTLS_TESTS`.
  */
 import './nodeRows.js';
+import './ktlsPeerRows.js';
 
 export { NODE_KTLS_TESTS, type NodeKtlsKernelTest, VM_TRANSFER_BYTES } from './rows.js';

@@ -1,0 +1,186 @@
+/**
+ * node-ktls against peers that are in the kernel too: OpenSSL and GnuTLS built with kTLS
+ * (packages/native/vm/build-peers.sh, docs/vm-harness.md §11). Each row moves PEER_BYTES each way
+ * (SHA-256 checked on both ends), closes with close_notify, and reads from /proc/net/tls_stat that
+ * both ends put their directions in the kernel: the counters rise by ours plus the peer's.
+ */
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { connect, type KtlsStream } from '../../src/index.js';
+import { acceptOne, sha256 } from '../helpers.js';
+import type { OpensslPeer } from '../openssl.js';
+import { tlsStat } from './kernelFacts.js';
+import {
+  gnutlsClient,
+  gnutlsServer,
+  lastLine,
+  lines,
+  linesIn,
+  opensslClient,
+  opensslServer,
+  type PeerLib,
+  type Version,
+} from './ktlsPeers.js';
+import { add, CIPHER, cert, kernel, ktls, SUITES, TLS12, TLS13, tlsOptions } from './rows.js';
+
+/** Bytes each way per row: 4096 lines, 16 full records per direction (TCG is slow, see rows.ts). */
+const PEER_BYTES = 256 << 10;
+
+interface Planes {
+  readonly tx: boolean;
+  readonly rx: boolean;
+}
+
+/**
+ * What each library hands the kernel with kTLS on, per version, as measured in the VM on 6.1 and
+ * 7.2 (docs/vm-harness.md §11): `true` is a TLS_TX / TLS_RX on its socket.
+ */
+export const PEER_OFFLOAD: Record<PeerLib, Record<Version, Planes>> = {
+  openssl: { 'TLSv1.2': { tx: true, rx: true }, 'TLSv1.3': { tx: true, rx: false } },
+  gnutls: { 'TLSv1.2': { tx: true, rx: true }, 'TLSv1.3': { tx: true, rx: true } },
+};
+
+/**
+ * Our policy: TLS 1.3 keeps RX in userspace where the kernel cannot re-key (6.1), and with
+ * `tls13TxWithoutRekey` puts TX in the kernel anyway (README "Offload policy"), so there too one
+ * direction of ours is in the kernel beside the peer's.
+ */
+const ourKtls = () => ktls({ tls13TxWithoutRekey: true });
+const ourPlanes = (version: Version): Planes => ({
+  tx: true,
+  rx: version === 'TLSv1.2' || kernel().rekey.available,
+});
+
+const describe = (d: Planes) =>
+  d.tx && d.rx ? 'kernel both' : d.tx ? 'TX kernel, RX userspace' : 'userspace both';
+
+/** tls_stat must have risen by our sockets plus the peer's; returns the row's note. */
+function checkBoth(lib: PeerLib, version: Version, ours: KtlsStream, before: Map<string, number>) {
+  const us = ourPlanes(version);
+  const peer = PEER_OFFLOAD[lib][version];
+  assert.equal(ours.offload.tx.plane, us.tx ? 'kernel' : 'userspace', ours.offload.tx.reason);
+  assert.equal(ours.offload.rx.plane, us.rx ? 'kernel' : 'userspace', ours.offload.rx.reason);
+  const after = tlsStat();
+  const rose = (k: string) => (after.get(k) ?? 0) - (before.get(k) ?? 0);
+  const n = (b: boolean) => (b ? 1 : 0);
+  assert.equal(rose('TlsTxSw'), n(us.tx) + n(peer.tx), `TlsTxSw: ours ${us.tx}, ${lib} ${peer.tx}`);
+  assert.equal(rose('TlsRxSw'), n(us.rx) + n(peer.rx), `TlsRxSw: ours ${us.rx}, ${lib} ${peer.rx}`);
+  return `ours ${describe(us)}, ${lib} ${describe(peer)} (TlsTxSw +${rose('TlsTxSw')}, TlsRxSw +${rose('TlsRxSw')})`;
+}
+
+/** Resolves once `ok()`, polling; rejects after `ms`. */
+async function until(what: string, ok: () => boolean, ms = 60_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** A running peer tool; `echoes`: it sends back what it reads (gnutls-serv --echo). */
+interface Peer {
+  readonly tool: OpensslPeer;
+  readonly echoes: boolean;
+}
+
+/**
+ * `up` from us to the peer and back the other way (the peer's stdin, or `up` itself from an echo),
+ * both checked by SHA-256: what we read, and what the peer printed.
+ */
+async function exchangeLines(peer: Peer, ours: KtlsStream): Promise<void> {
+  const up = lines(PEER_BYTES);
+  const down = peer.echoes ? up : lines(PEER_BYTES);
+  const parts: Buffer[] = [];
+  ours.on('data', (d: Buffer) => parts.push(d));
+  const got = () => Buffer.concat(parts);
+  ours.write(up);
+  if (!peer.echoes) {
+    peer.tool.child.stdin.write(down);
+    await peer.tool.waitFor(new RegExp(lastLine(up)), 0, 60_000);
+    assert.equal(sha256(linesIn(peer.tool.output)), sha256(up), `what ${peer.tool.bin} read`);
+  }
+  await until('the peer data', () => got().length >= down.length);
+  assert.equal(sha256(got()), sha256(down), 'what we read');
+}
+
+/** A failed handshake's error with the tool's last output, which says why. */
+const withOutput = (tool: OpensslPeer) => (e: unknown) => {
+  throw new Error(`${String(e)}\n${tool.bin}: ${tool.output.slice(-1500)}`);
+};
+
+/** We dial the peer's server; we close first (our close_notify), the peer answers with its own. */
+async function asClient(lib: PeerLib, version: Version, suite: string): Promise<string> {
+  const { dir } = cert();
+  let tool: OpensslPeer;
+  let port: number;
+  if (lib === 'openssl') {
+    tool = opensslServer(dir, version);
+    port = await tool.port();
+  } else {
+    const s = await gnutlsServer(dir);
+    tool = s;
+    port = s.listening;
+  }
+  try {
+    kernel();
+    const before = tlsStat();
+    const ours = await connect(
+      {
+        host: '127.0.0.1',
+        port,
+        servername: 'localhost',
+        ca: cert().cert,
+        ...tlsOptions(version, suite),
+      },
+      ourKtls(),
+    ).catch(withOutput(tool));
+    assert.equal(ours.getProtocol(), version);
+    await exchangeLines({ tool, echoes: lib === 'gnutls' }, ours);
+    const ended = once(ours, 'end');
+    ours.end();
+    await ended;
+    return checkBoth(lib, version, ours, before);
+  } finally {
+    tool.kill();
+  }
+}
+
+/** The peer dials our listener; it closes first (its stdin ends: close_notify), we see the end. */
+async function asServer(lib: PeerLib, version: Version, suite: string): Promise<string> {
+  const { dir } = cert();
+  kernel();
+  const before = tlsStat();
+  const listener = await acceptOne(
+    { key: cert().key, cert: cert().cert, ...tlsOptions(version, suite) },
+    ourKtls(),
+  );
+  const tool =
+    lib === 'openssl'
+      ? opensslClient(dir, listener.port, version)
+      : gnutlsClient(dir, listener.port);
+  try {
+    const ours = await listener.stream().catch(withOutput(tool));
+    assert.equal(ours.getProtocol(), version);
+    await exchangeLines({ tool, echoes: false }, ours);
+    const ended = once(ours, 'end');
+    tool.child.stdin.end();
+    await ended;
+    return checkBoth(lib, version, ours, before);
+  } finally {
+    tool.kill();
+    listener.close();
+  }
+}
+
+for (const lib of ['openssl', 'gnutls'] as const) {
+  for (const s of SUITES.filter((x) => x.name !== 'aes128ccm')) {
+    const v = s.version === 'TLSv1.3' ? '13' : '12';
+    const needs = ['ktls', `tx:${s.version === 'TLSv1.3' ? TLS13 : TLS12}:${CIPHER[s.name]}`];
+    add(`node-ktls.peer-${lib}`, `client-${v}-${s.name}`, needs, () =>
+      asClient(lib, s.version, s.openssl),
+    );
+    add(`node-ktls.peer-${lib}`, `server-${v}-${s.name}`, needs, () =>
+      asServer(lib, s.version, s.openssl),
+    );
+  }
+}
