@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# build-peers.sh [--refresh]
+# build-peers.sh [--refresh] [openssl] [gnutls]   (no name: both)
 # Builds the kTLS peers the VM rows test against (docs/vm-harness.md §11): Debian bookworm's own
 # OpenSSL and GnuTLS source packages, configured with kernel TLS switched on (Debian builds both
 # without it), statically linked against their own library so the binaries run without
@@ -18,7 +18,11 @@ repo=$(cd "$here/../../.." && pwd)
 cache=${KTLS_LAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ktls-lab}/peers
 hash=$(sha256sum "$here/build-peers.sh" | cut -c1-12)
 refresh=0
-[ "${1:-}" = --refresh ] && refresh=1
+if [ "${1:-}" = --refresh ]; then
+  refresh=1
+  shift
+fi
+want=" ${*:-openssl gnutls} "
 links=$repo/.cache/ktls-peers
 log() { echo "[build-peers] $*" >&2; }
 mkdir -p "$cache" "$links"
@@ -63,8 +67,9 @@ ensure_deps() {
   done
   ((${#need[@]})) || return 0
   log "apt-get install ${need[*]}"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >&2 ||
-    { apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >&2; }
+  local install=(apt-get install -y -qq --no-install-recommends -o Dpkg::Use-Pty=0)
+  DEBIAN_FRONTEND=noninteractive "${install[@]}" "${need[@]}" >/dev/null ||
+    { apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive "${install[@]}" "${need[@]}" >/dev/null; }
 }
 
 build_openssl() { # $1 source dir, $2 prefix
@@ -80,10 +85,19 @@ build_openssl() { # $1 source dir, $2 prefix
   fi
   nice -n 10 make -j2 build_sw
   make install_sw
+  # OpenSSL 3.0's s_server/s_client have no -ktls switch: SSL_OP_ENABLE_KTLS comes from the
+  # system_default section of the build's own openssl.cnf (its OPENSSLDIR is $2/ssl).
+  mkdir -p "$2/ssl"
+  printf '%s\n' 'openssl_conf = openssl_init' '[openssl_init]' 'ssl_conf = ssl_module' \
+    '[ssl_module]' 'system_default = ktls' '[ktls]' 'Options = KTLS' >"$2/ssl/openssl.cnf"
 }
 
 build_gnutls() { # $1 source dir, $2 prefix
   cd "$1"
+  # Debian's patches change configure.ac and gl/Makefile.am (a gnulib module the x509 fixes use),
+  # so the build system is regenerated the way debian/rules does it (no gtk-doc).
+  rm -f $(grep -rl gettext-0.20 m4/)
+  GTKDOCIZE=true nice -n 10 autoreconf -fi
   # --disable-shared: gnutls-cli/-serv link libgnutls statically; nettle, gmp, tasn1, unistring,
   # idn2 and zlib stay the system's shared libraries, which the -dev packages match.
   nice -n 10 ./configure --prefix="$2" --enable-ktls --disable-shared --enable-static \
@@ -93,12 +107,13 @@ build_gnutls() { # $1 source dir, $2 prefix
     --without-included-unistring --with-system-priority-file="$2/etc/gnutls/config" \
     --disable-valgrind-tests --disable-dependency-tracking
   grep -q '^#define ENABLE_KTLS 1' config.h || { log "gnutls configure did not enable kTLS"; return 1; }
+  # Only what the two tools need: gnulib, the library, the tools' own gnulib and option parsers.
   nice -n 10 make -j2 -C gl
   nice -n 10 make -j2 -C lib
-  nice -n 10 make -j2 -C src
-  make -C lib install
-  make -C src install
-  mkdir -p "$2/etc/gnutls"
+  nice -n 10 make -j2 -C src/gl
+  nice -n 10 make -j2 -C src gnutls-cli gnutls-serv
+  mkdir -p "$2/bin" "$2/etc/gnutls"
+  install -m 755 src/gnutls-cli src/gnutls-serv "$2/bin/"
   # GnuTLS 3.7 reads kTLS's switch from the system priority file's [global] section; the rows also
   # set GNUTLS_SYSTEM_PRIORITY_FILE to it.
   printf '[global]\nktls = true\n' >"$2/etc/gnutls/config"
@@ -164,7 +179,10 @@ peer() {
   log "$link: $src $ver built in $(($(date +%s) - t0)) s"
 }
 
-peer openssl openssl perl make gcc dpkg-dev
-peer gnutls28 gnutls nettle-dev libgmp-dev libtasn1-6-dev libunistring-dev pkg-config \
-  make gcc dpkg-dev
+case $want in *" openssl "*) peer openssl openssl perl make gcc dpkg-dev ;; esac
+case $want in *" gnutls "*)
+  peer gnutls28 gnutls nettle-dev libgmp-dev libtasn1-6-dev libunistring-dev pkg-config make gcc \
+    dpkg-dev autoconf automake libtool autopoint
+  ;;
+esac
 echo "$links"

@@ -6,9 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { join } from 'node:path';
 import { connect, type KtlsStream } from '../../src/index.js';
 import { acceptOne, sha256 } from '../helpers.js';
-import type { OpensslPeer } from '../openssl.js';
+import { OpensslPeer, reader, SENT_KEY_UPDATE } from '../openssl.js';
 import { tlsStat } from './kernelFacts.js';
 import {
   gnutlsClient,
@@ -19,6 +20,7 @@ import {
   opensslClient,
   opensslServer,
   type PeerLib,
+  peerPrefix,
   type Version,
 } from './ktlsPeers.js';
 import { add, CIPHER, cert, kernel, ktls, SUITES, TLS12, TLS13, tlsOptions } from './rows.js';
@@ -51,6 +53,8 @@ const ourPlanes = (version: Version): Planes => ({
   rx: version === 'TLSv1.2' || kernel().rekey.available,
 });
 
+const n = (b: boolean) => (b ? 1 : 0);
+
 const describe = (d: Planes) =>
   d.tx && d.rx ? 'kernel both' : d.tx ? 'TX kernel, RX userspace' : 'userspace both';
 
@@ -62,7 +66,6 @@ function checkBoth(lib: PeerLib, version: Version, ours: KtlsStream, before: Map
   assert.equal(ours.offload.rx.plane, us.rx ? 'kernel' : 'userspace', ours.offload.rx.reason);
   const after = tlsStat();
   const rose = (k: string) => (after.get(k) ?? 0) - (before.get(k) ?? 0);
-  const n = (b: boolean) => (b ? 1 : 0);
   assert.equal(rose('TlsTxSw'), n(us.tx) + n(peer.tx), `TlsTxSw: ours ${us.tx}, ${lib} ${peer.tx}`);
   assert.equal(rose('TlsRxSw'), n(us.rx) + n(peer.rx), `TlsRxSw: ours ${us.rx}, ${lib} ${peer.rx}`);
   return `ours ${describe(us)}, ${lib} ${describe(peer)} (TlsTxSw +${rose('TlsTxSw')}, TlsRxSw +${rose('TlsRxSw')})`;
@@ -183,4 +186,81 @@ for (const lib of ['openssl', 'gnutls'] as const) {
       asServer(lib, s.version, s.openssl),
     );
   }
+}
+
+/**
+ * Our side of the KeyUpdate rows stays in userspace: the finding is the peer's, and a stream of
+ * ours on a kernel plane that ends in a record error keeps the VM's Node process from exiting
+ * (docs/vm-harness.md §11).
+ */
+const userspace = () => ktls({ dataPlane: 'userspace' });
+
+/**
+ * Data both ways, then the peer's KeyUpdate (`command`) and a line after it: the peer keeps its
+ * kernel TLS_TX key (neither OpenSSL 3.0's tls13_update_key nor GnuTLS 3.7's key update touches
+ * kTLS), so that line is sealed under the old key and our record layer, already on the new one,
+ * rejects it as bad_record_mac (RFC 8446 §5.2) before a byte of it is read.
+ */
+async function peerKeyUpdate(
+  lib: PeerLib,
+  tool: OpensslPeer,
+  ours: KtlsStream,
+  command: string,
+  sent: RegExp,
+  before: Map<string, number>,
+): Promise<string> {
+  const got = reader(ours);
+  tool.type('before');
+  await got.until('before\n');
+  ours.write('from node-ktls\n');
+  await tool.waitFor(/from node-ktls/);
+  const failed = once(ours, 'error') as Promise<[Error & { errno?: unknown; alert?: unknown }]>;
+  const mark = tool.output.length;
+  tool.type(command);
+  await tool.waitFor(sent, mark);
+  tool.type('after-keyupdate');
+  const [error] = await failed;
+  assert.equal(error.errno, 'EBADMSG', error.message);
+  assert.equal(error.alert, 'bad_record_mac', error.message);
+  assert.ok(!got.text().includes('after-keyupdate'), 'nothing of the line under the old key');
+  const after = tlsStat();
+  const rose = (k: string) => (after.get(k) ?? 0) - (before.get(k) ?? 0);
+  assert.equal(rose('TlsTxSw'), 1, `TlsTxSw: ${lib}'s TLS_TX (ours is in userspace)`);
+  assert.equal(rose('TlsRxSw'), n(PEER_OFFLOAD[lib]['TLSv1.3'].rx), `TlsRxSw: ${lib}'s TLS_RX`);
+  return `${lib} TX kernel; after its KeyUpdate its next record is under the old key: ${error.message}`;
+}
+
+
+/** OpenSSL's `k` (update_not_requested), each side; s_server and s_client both take it. */
+for (const side of ['client', 'server'] as const) {
+  add('node-ktls.peer-keyupdate', `${side}-openssl`, ['ktls'], async () => {
+    const { dir } = cert();
+    const bin = join(peerPrefix('openssl'), 'bin', 'openssl');
+    kernel();
+    const before = tlsStat();
+    let tool: OpensslPeer;
+    let ours: KtlsStream;
+    let close = () => {};
+    if (side === 'client') {
+      tool = OpensslPeer.server(dir, ['-tls1_3', '-naccept', '1'], bin);
+      const port = await tool.port();
+      ours = await connect(
+        { host: '127.0.0.1', port, servername: 'localhost', ca: cert().cert },
+        userspace(),
+      );
+    } else {
+      const listener = await acceptOne({ key: cert().key, cert: cert().cert }, userspace());
+      close = listener.close;
+      tool = OpensslPeer.client(listener.port, ['-tls1_3', '-CAfile', join(dir, 'cert.pem')], bin);
+      ours = await listener.stream();
+    }
+    try {
+      await tool.waitFor(/Using Kernel TLS for sending/);
+      return await peerKeyUpdate('openssl', tool, ours, 'k', SENT_KEY_UPDATE, before);
+    } finally {
+      ours.destroy();
+      tool.kill();
+      close();
+    }
+  });
 }
