@@ -26,6 +26,9 @@ want=" ${*:-openssl gnutls} "
 links=$repo/.cache/ktls-peers
 log() { echo "[build-peers] $*" >&2; }
 mkdir -p "$cache" "$links"
+# The guest mounts a scratch /tmp over the host's (docs/vm-harness.md §1): peers cached there are
+# invisible to the rows unless the project itself lives under /tmp.
+case $cache in /tmp/*) case $repo in /tmp/*) ;; *) log "warning: $cache is under /tmp, which the VM does not see" ;; esac ;; esac
 work=
 trap 'if [ -n "$work" ]; then rm -rf "$work"; fi' EXIT
 

@@ -43,6 +43,15 @@ export const PEER_OFFLOAD: Record<PeerLib, Record<Version, Planes>> = {
 };
 
 /**
+ * The ciphers each library has a kernel key path for (measured; OpenSSL 3.0 ssl/ktls.c
+ * `ktls_check_supported_cipher`, GnuTLS 3.7.9 lib/system/ktls.c `_gnutls_ktls_set_keys`).
+ */
+const PEER_CIPHERS: Record<PeerLib, readonly string[]> = {
+  openssl: ['aes128gcm', 'aes256gcm', 'chacha'],
+  gnutls: ['aes128gcm', 'aes256gcm'],
+};
+
+/**
  * Our policy: TLS 1.3 keeps RX in userspace where the kernel cannot re-key (6.1), and with
  * `tls13TxWithoutRekey` puts TX in the kernel anyway (README "Offload policy"), so there too one
  * direction of ours is in the kernel beside the peer's.
@@ -72,10 +81,10 @@ function checkBoth(lib: PeerLib, version: Version, ours: KtlsStream, before: Map
 }
 
 /** Resolves once `ok()`, polling; rejects after `ms`. */
-async function until(what: string, ok: () => boolean, ms = 60_000): Promise<void> {
+async function until(what: () => string, ok: () => boolean, ms = 60_000): Promise<void> {
   const end = Date.now() + ms;
   while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what()}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }
@@ -95,14 +104,26 @@ async function exchangeLines(peer: Peer, ours: KtlsStream): Promise<void> {
   const down = peer.echoes ? up : lines(PEER_BYTES);
   const parts: Buffer[] = [];
   ours.on('data', (d: Buffer) => parts.push(d));
-  const got = () => Buffer.concat(parts);
+  let failed: Error | null = null;
+  ours.on('error', (e: Error) => {
+    failed = e;
+  });
+  const got = () => {
+    if (failed)
+      throw new Error(`our stream failed: ${failed.message}\n${peer.tool.output.slice(-1500)}`);
+    return Buffer.concat(parts);
+  };
   ours.write(up);
   if (!peer.echoes) {
     peer.tool.child.stdin.write(down);
     await peer.tool.waitFor(new RegExp(lastLine(up)), 0, 60_000);
     assert.equal(sha256(linesIn(peer.tool.output)), sha256(up), `what ${peer.tool.bin} read`);
   }
-  await until('the peer data', () => got().length >= down.length);
+  await until(
+    () =>
+      `${down.length} bytes from the peer (${got().length} came)\n${peer.tool.output.slice(-1500)}`,
+    () => got().length >= down.length,
+  );
   assert.equal(sha256(got()), sha256(down), 'what we read');
 }
 
@@ -111,8 +132,48 @@ const withOutput = (tool: OpensslPeer) => (e: unknown) => {
   throw new Error(`${String(e)}\n${tool.bin}: ${tool.output.slice(-1500)}`);
 };
 
+/**
+ * A cipher the library has no kernel key for. GnuTLS 3.7.9 attaches the ULP before the handshake
+ * and, when `_gnutls_ktls_set_keys` refuses the cipher (AES-GCM only), neither falls back nor
+ * stops: the session keeps reading and writing through its kTLS path on a socket with no
+ * TLS_TX/TLS_RX. Its first read after our data fails ("Error in the pull function") and the
+ * connection ends; tls_stat rises by our directions only.
+ */
+async function unkeyed(
+  lib: PeerLib,
+  version: Version,
+  tool: OpensslPeer,
+  ours: KtlsStream,
+  before: Map<string, number>,
+): Promise<string> {
+  const ended = new Promise<string>((resolve) => {
+    ours.once('error', (e: Error) => resolve(e.message));
+    ours.once('end', () => resolve('end'));
+    ours.once('close', () => resolve('close'));
+  });
+  ours.on('data', () => {});
+  ours.write(lines(PEER_BYTES));
+  const how = await Promise.race([
+    ended,
+    new Promise<string>((r) => setTimeout(() => r('still open after 30 s'), 30_000)),
+  ]);
+  await tool.waitFor(/Error in the pull function/, 0, 5_000);
+  const us = ourPlanes(version);
+  const after = tlsStat();
+  const rose = (k: string) => (after.get(k) ?? 0) - (before.get(k) ?? 0);
+  assert.equal(rose('TlsTxSw'), n(us.tx), `TlsTxSw: ours only (${lib} has no key)`);
+  assert.equal(rose('TlsRxSw'), n(us.rx), `TlsRxSw: ours only (${lib} has no key)`);
+  ours.destroy();
+  return `${lib} sets no kernel key for this cipher yet reads through kTLS: "Error in the pull function"; ours: ${how}`;
+}
+
 /** We dial the peer's server; we close first (our close_notify), the peer answers with its own. */
-async function asClient(lib: PeerLib, version: Version, suite: string): Promise<string> {
+async function asClient(
+  lib: PeerLib,
+  version: Version,
+  suite: string,
+  keyed: boolean,
+): Promise<string> {
   const { dir } = cert();
   let tool: OpensslPeer;
   let port: number;
@@ -138,6 +199,7 @@ async function asClient(lib: PeerLib, version: Version, suite: string): Promise<
       ourKtls(),
     ).catch(withOutput(tool));
     assert.equal(ours.getProtocol(), version);
+    if (!keyed) return await unkeyed(lib, version, tool, ours, before);
     await exchangeLines({ tool, echoes: lib === 'gnutls' }, ours);
     const ended = once(ours, 'end');
     ours.end();
@@ -149,7 +211,12 @@ async function asClient(lib: PeerLib, version: Version, suite: string): Promise<
 }
 
 /** The peer dials our listener; it closes first (its stdin ends: close_notify), we see the end. */
-async function asServer(lib: PeerLib, version: Version, suite: string): Promise<string> {
+async function asServer(
+  lib: PeerLib,
+  version: Version,
+  suite: string,
+  keyed: boolean,
+): Promise<string> {
   const { dir } = cert();
   kernel();
   const before = tlsStat();
@@ -164,6 +231,7 @@ async function asServer(lib: PeerLib, version: Version, suite: string): Promise<
   try {
     const ours = await listener.stream().catch(withOutput(tool));
     assert.equal(ours.getProtocol(), version);
+    if (!keyed) return await unkeyed(lib, version, tool, ours, before);
     await exchangeLines({ tool, echoes: false }, ours);
     const ended = once(ours, 'end');
     tool.child.stdin.end();
@@ -180,10 +248,10 @@ for (const lib of ['openssl', 'gnutls'] as const) {
     const v = s.version === 'TLSv1.3' ? '13' : '12';
     const needs = ['ktls', `tx:${s.version === 'TLSv1.3' ? TLS13 : TLS12}:${CIPHER[s.name]}`];
     add(`node-ktls.peer-${lib}`, `client-${v}-${s.name}`, needs, () =>
-      asClient(lib, s.version, s.openssl),
+      asClient(lib, s.version, s.openssl, PEER_CIPHERS[lib].includes(s.name)),
     );
     add(`node-ktls.peer-${lib}`, `server-${v}-${s.name}`, needs, () =>
-      asServer(lib, s.version, s.openssl),
+      asServer(lib, s.version, s.openssl, PEER_CIPHERS[lib].includes(s.name)),
     );
   }
 }
@@ -230,7 +298,6 @@ async function peerKeyUpdate(
   return `${lib} TX kernel; after its KeyUpdate its next record is under the old key: ${error.message}`;
 }
 
-
 /** OpenSSL's `k` (update_not_requested), each side; s_server and s_client both take it. */
 for (const side of ['client', 'server'] as const) {
   add('node-ktls.peer-keyupdate', `${side}-openssl`, ['ktls'], async () => {
@@ -264,3 +331,26 @@ for (const side of ['client', 'server'] as const) {
     }
   });
 }
+
+/** gnutls-cli's `^rekey^` (update_not_requested, `--inline-commands`); gnutls-serv has no commands. */
+add('node-ktls.peer-keyupdate', 'server-gnutls', ['ktls'], async () => {
+  const { dir } = cert();
+  kernel();
+  const before = tlsStat();
+  const listener = await acceptOne(
+    { key: cert().key, cert: cert().cert, ...tlsOptions('TLSv1.3', 'TLS_AES_128_GCM_SHA256') },
+    userspace(),
+  );
+  const tool = gnutlsClient(dir, listener.port, ['--inline-commands']);
+  try {
+    const ours = await listener.stream().catch(withOutput(tool));
+    try {
+      return await peerKeyUpdate('gnutls', tool, ours, '^rekey^', /Rekey was completed/, before);
+    } finally {
+      ours.destroy();
+    }
+  } finally {
+    tool.kill();
+    listener.close();
+  }
+});
