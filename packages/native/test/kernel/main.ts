@@ -3,8 +3,6 @@
  * and a JSON report (`--out`) that vm/run.mjs reads back over the rw 9p share. With `--bench=1`
  * it also runs the benchmark and puts its numbers in the report.
  */
-import { createRequire } from 'node:module';
-const require = createRequire(import.meta.url);
 import { existsSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { formatProbe, probe } from '../../src/index.js';
@@ -163,14 +161,6 @@ async function main(): Promise<void> {
   if (out) writeFileSync(out, `${JSON.stringify(report, null, 1)}\n`);
   console.log(`${passed} passed, ${failed} failed, ${na} not applicable`);
   process.exitCode = failed > 0 ? 1 : 0;
-  setTimeout(() => {
-    console.log('DEBUG end', process.getActiveResourcesInfo().join(' '));
-    const fs = require('node:fs');
-    for (const fd of fs.readdirSync('/proc/self/fd')) { try { console.log('DEBUG fd', fd, fs.readlinkSync(`/proc/self/fd/${fd}`)); } catch {} }
-    for (const pid of fs.readdirSync('/proc').filter((x: string) => /^\d+$/.test(x))) { try { console.log('DEBUG proc', pid, fs.readFileSync(`/proc/${pid}/cmdline`, 'latin1').replace(/\0/g, ' ').slice(0, 120), fs.readFileSync(`/proc/${pid}/stat`, 'latin1').split(' ')[2], fs.readFileSync(`/proc/${pid}/wchan`, 'latin1')); } catch {} }
-    console.log(fs.readFileSync('/proc/net/tcp', 'latin1'));
-    process.exit();
-  }, 3000);
 }
 
 function pick(t: { name: string; row: string; variant: string; group: string }) {
