@@ -3,6 +3,12 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 
+/** Which openssl binary (default: Debian's on PATH), and whether to pass `-msg` (default yes). */
+export interface ToolOptions {
+  readonly bin?: string;
+  readonly msg?: boolean;
+}
+
 /**
  * `openssl s_server` / `s_client` as a peer, driven through stdin, read from stdout: Debian's by
  * default, or another build at `bin` (the kTLS one of packages/native/vm/build-peers.sh). Any other
@@ -30,7 +36,11 @@ export class OpensslPeer {
     });
   }
 
-  static server(dir: string, extra: string[], bin?: string): OpensslPeer {
+  /**
+   * `s_server` on a free port of 127.0.0.1 with the test certificate. `msg: false` leaves out
+   * `-msg`, whose lines would otherwise land inside the data the tool prints.
+   */
+  static server(dir: string, extra: string[], options: ToolOptions = {}): OpensslPeer {
     return new OpensslPeer(
       [
         's_server',
@@ -40,17 +50,25 @@ export class OpensslPeer {
         join(dir, 'cert.pem'),
         '-key',
         join(dir, 'key.pem'),
-        '-msg',
+        ...(options.msg === false ? [] : ['-msg']),
         ...extra,
       ],
-      bin,
+      options.bin,
     );
   }
 
-  static client(port: number, extra: string[], bin?: string): OpensslPeer {
+  static client(port: number, extra: string[], options: ToolOptions = {}): OpensslPeer {
     return new OpensslPeer(
-      ['s_client', '-connect', `127.0.0.1:${port}`, '-servername', 'localhost', '-msg', ...extra],
-      bin,
+      [
+        's_client',
+        '-connect',
+        `127.0.0.1:${port}`,
+        '-servername',
+        'localhost',
+        ...(options.msg === false ? [] : ['-msg']),
+        ...extra,
+      ],
+      options.bin,
     );
   }
 

@@ -122,15 +122,14 @@ async function main(): Promise<void> {
         };
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        outcome =
-          isNotApplicable(error)
-            ? { ...pick(t), status: 'na', message, ms: Date.now() - t0 }
-            : {
-                ...pick(t),
-                status: 'fail',
-                message: `${message}${error instanceof Error && error.stack ? `\n${error.stack.split('\n').slice(1, 4).join('\n')}` : ''}`,
-                ms: Date.now() - t0,
-              };
+        outcome = isNotApplicable(error)
+          ? { ...pick(t), status: 'na', message, ms: Date.now() - t0 }
+          : {
+              ...pick(t),
+              status: 'fail',
+              message: `${message}${error instanceof Error && error.stack ? `\n${error.stack.split('\n').slice(1, 4).join('\n')}` : ''}`,
+              ms: Date.now() - t0,
+            };
       }
     }
     if (stray.length > 0 && outcome.status !== 'fail')

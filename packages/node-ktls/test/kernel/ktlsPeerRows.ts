@@ -132,6 +132,14 @@ const withOutput = (tool: OpensslPeer) => (e: unknown) => {
   throw new Error(`${String(e)}\n${tool.bin}: ${tool.output.slice(-1500)}`);
 };
 
+/** One data row: the library, the version, Node's name of the suite, and whether `lib` keys it. */
+interface RowCase {
+  readonly lib: PeerLib;
+  readonly version: Version;
+  readonly suite: string;
+  readonly keyed: boolean;
+}
+
 /**
  * A cipher the library has no kernel key for. GnuTLS 3.7.9 attaches the ULP before the handshake
  * and, when `_gnutls_ktls_set_keys` refuses the cipher (AES-GCM only), neither falls back nor
@@ -176,12 +184,7 @@ async function unkeyed(
 }
 
 /** We dial the peer's server; we close first (our close_notify), the peer answers with its own. */
-async function asClient(
-  lib: PeerLib,
-  version: Version,
-  suite: string,
-  keyed: boolean,
-): Promise<string> {
+async function asClient({ lib, version, suite, keyed }: RowCase): Promise<string> {
   const { dir } = cert();
   let tool: OpensslPeer;
   let port: number;
@@ -219,12 +222,7 @@ async function asClient(
 }
 
 /** The peer dials our listener; it closes first (its stdin ends: close_notify), we see the end. */
-async function asServer(
-  lib: PeerLib,
-  version: Version,
-  suite: string,
-  keyed: boolean,
-): Promise<string> {
+async function asServer({ lib, version, suite, keyed }: RowCase): Promise<string> {
   const { dir } = cert();
   kernel();
   const before = tlsStat();
@@ -255,12 +253,14 @@ for (const lib of ['openssl', 'gnutls'] as const) {
   for (const s of SUITES.filter((x) => x.name !== 'aes128ccm')) {
     const v = s.version === 'TLSv1.3' ? '13' : '12';
     const needs = ['ktls', `tx:${s.version === 'TLSv1.3' ? TLS13 : TLS12}:${CIPHER[s.name]}`];
-    add(`node-ktls.peer-${lib}`, `client-${v}-${s.name}`, needs, () =>
-      asClient(lib, s.version, s.openssl, PEER_CIPHERS[lib].includes(s.name)),
-    );
-    add(`node-ktls.peer-${lib}`, `server-${v}-${s.name}`, needs, () =>
-      asServer(lib, s.version, s.openssl, PEER_CIPHERS[lib].includes(s.name)),
-    );
+    const c: RowCase = {
+      lib,
+      version: s.version,
+      suite: s.openssl,
+      keyed: PEER_CIPHERS[lib].includes(s.name),
+    };
+    add(`node-ktls.peer-${lib}`, `client-${v}-${s.name}`, needs, () => asClient(c));
+    add(`node-ktls.peer-${lib}`, `server-${v}-${s.name}`, needs, () => asServer(c));
   }
 }
 
@@ -330,7 +330,7 @@ for (const side of ['client', 'server'] as const) {
     let ours: KtlsStream;
     let close = () => {};
     if (side === 'client') {
-      tool = OpensslPeer.server(dir, ['-tls1_3', '-naccept', '1'], bin);
+      tool = OpensslPeer.server(dir, ['-tls1_3', '-naccept', '1'], { bin });
       const port = await tool.port();
       ours = await connect(
         { host: '127.0.0.1', port, servername: 'localhost', ca: cert().cert },
@@ -339,7 +339,9 @@ for (const side of ['client', 'server'] as const) {
     } else {
       const listener = await acceptOne({ key: cert().key, cert: cert().cert }, userspace());
       close = listener.close;
-      tool = OpensslPeer.client(listener.port, ['-tls1_3', '-CAfile', join(dir, 'cert.pem')], bin);
+      tool = OpensslPeer.client(listener.port, ['-tls1_3', '-CAfile', join(dir, 'cert.pem')], {
+        bin,
+      });
       ours = await listener.stream();
     }
     try {

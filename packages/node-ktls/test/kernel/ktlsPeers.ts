@@ -61,47 +61,16 @@ const versionFlag = (v: Version) => (v === 'TLSv1.3' ? '-tls1_3' : '-tls1_2');
  * build's own openssl.cnf (`Options = KTLS` in its system_default section), which build-peers.sh
  * writes into the prefix's OPENSSLDIR.
  */
-export function opensslServer(dir: string, version: Version, extra: string[] = []): OpensslPeer {
-  return new OpensslPeer(
-    [
-      's_server',
-      '-accept',
-      '127.0.0.1:0',
-      '-cert',
-      join(dir, 'cert.pem'),
-      '-key',
-      join(dir, 'key.pem'),
-      '-naccept',
-      '1',
-      versionFlag(version),
-      ...extra,
-    ],
-    join(peerPrefix('openssl'), 'bin', 'openssl'),
-  );
+export function opensslServer(dir: string, version: Version): OpensslPeer {
+  return OpensslPeer.server(dir, ['-naccept', '1', versionFlag(version)], opensslTool());
 }
 
-export function opensslClient(
-  dir: string,
-  port: number,
-  version: Version,
-  extra: string[] = [],
-): OpensslPeer {
-  return new OpensslPeer(
-    [
-      's_client',
-      '-connect',
-      `127.0.0.1:${port}`,
-      '-servername',
-      'localhost',
-      '-CAfile',
-      join(dir, 'cert.pem'),
-      '-verify_return_error',
-      versionFlag(version),
-      ...extra,
-    ],
-    join(peerPrefix('openssl'), 'bin', 'openssl'),
-  );
+export function opensslClient(dir: string, port: number, version: Version): OpensslPeer {
+  const verify = ['-CAfile', join(dir, 'cert.pem'), '-verify_return_error'];
+  return OpensslPeer.client(port, [...verify, versionFlag(version)], opensslTool());
 }
+
+const opensslTool = () => ({ bin: join(peerPrefix('openssl'), 'bin', 'openssl'), msg: false });
 
 /** GnuTLS 3.7 turns kTLS on from the system priority file's `[global] ktls = true`. */
 export const gnutlsEnv = (prefix: string) => ({
