@@ -41,7 +41,7 @@ mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 hout "/host$hout"
 echo "HARNESS_READY uptime=$(up) kernel=$(uname -r)" >/dev/ttyS1
 chroot /host /usr/bin/env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/run TMPDIR=/run \
   HARNESS_OUT="$hout" KTLS_KERNEL_CHANNEL="$hchan" KTLS_BENCH="$hbench" KTLS_IN_VM=1 \
-  KTLS_TEST_FILTER="${hfilter:-}" KTLS_INSMOD_FAILED="$insmod_failed" KTLS_MODULES_WANTED="$(wc -l </modules/order)" \
+  KTLS_TEST_FILTER="${hfilter:-}" CI="${hci:-}" KTLS_INSMOD_FAILED="$insmod_failed" KTLS_MODULES_WANTED="$(wc -l </modules/order)" \
   /bin/sh -c "cd '$hwd' && exec sh '$hjob'" >/dev/ttyS0 2>&1
 rc=$?
 echo "HARNESS_DONE uptime=$(up)" >/dev/ttyS1

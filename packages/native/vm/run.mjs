@@ -168,6 +168,9 @@ function bootOne(channel) {
       bench ? 'hbench=1' : 'hbench=0',
       // A subset of the suite (docs/vm-harness.md §2); the kernel command line cannot carry spaces.
       ...(filter ? [`hfilter=${filter}`] : []),
+      // CI=true inside too: rows whose prerequisites CI provides fail there instead of being n/a
+      // (the kTLS peers of vm/build-peers.sh, docs/vm-harness.md §11).
+      ...(process.env.CI === 'true' ? ['hci=true'] : []),
     ].join(' ');
     const qboot = '/usr/share/qemu/qboot.rom';
     const args = [

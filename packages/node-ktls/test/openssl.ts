@@ -3,35 +3,34 @@ import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { PeerProcess } from './peerProcess.js';
 
-/** Debian's `openssl s_server` / `s_client` as a peer, driven through stdin, read from stdout. */
+/** Which openssl binary, whether to pass `-msg`, and where its message log goes. */
+export interface ToolOptions {
+  /** Default: Debian's on PATH; the kTLS build of packages/native/vm/build-peers.sh elsewhere. */
+  readonly bin?: string;
+  /** `-msg` (default yes); without it no message lines land inside the data the tool prints. */
+  readonly msg?: boolean;
+  /** With a log, `-msg` goes to that file (`-msgfile`) and stdout keeps only what openssl read. */
+  readonly log?: string;
+  /** Added to the parent's environment (the kTLS build's OPENSSL_CONF). */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** `openssl s_server` / `s_client` as a peer, driven through stdin, read from stdout. */
 export class OpensslPeer extends PeerProcess {
-  /** With `log`, `-msg` goes to that file (`-msgfile`) and stdout keeps only what openssl read. */
-  constructor(args: string[], log?: string) {
-    super('openssl', log === undefined ? args : [...args, '-msgfile', log], log);
+  constructor(args: string[], options: ToolOptions = {}) {
+    const msg = options.msg === false ? [] : ['-msg'];
+    const log = options.log === undefined ? [] : ['-msgfile', options.log];
+    super(options.bin ?? 'openssl', [...args, ...msg, ...log], options.log, options.env);
   }
 
-  static server(dir: string, extra: string[], log?: string): OpensslPeer {
-    return new OpensslPeer(
-      [
-        's_server',
-        '-accept',
-        '127.0.0.1:0',
-        '-cert',
-        join(dir, 'cert.pem'),
-        '-key',
-        join(dir, 'key.pem'),
-        '-msg',
-        ...extra,
-      ],
-      log,
-    );
+  static server(dir: string, extra: string[], options: ToolOptions = {}): OpensslPeer {
+    const files = ['-cert', join(dir, 'cert.pem'), '-key', join(dir, 'key.pem')];
+    return new OpensslPeer(['s_server', '-accept', '127.0.0.1:0', ...files, ...extra], options);
   }
 
-  static client(port: number, extra: string[], log?: string): OpensslPeer {
-    return new OpensslPeer(
-      ['s_client', '-connect', `127.0.0.1:${port}`, '-servername', 'localhost', '-msg', ...extra],
-      log,
-    );
+  static client(port: number, extra: string[], options: ToolOptions = {}): OpensslPeer {
+    const to = ['-connect', `127.0.0.1:${port}`, '-servername', 'localhost'];
+    return new OpensslPeer(['s_client', ...to, ...extra], options);
   }
 
   /** The port s_server listens on (30 s: it starts slowly in a loaded VM under TCG). */

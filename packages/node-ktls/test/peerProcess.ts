@@ -35,8 +35,12 @@ export class PeerProcess {
     command: string,
     args: string[],
     private readonly log?: string,
+    env: Readonly<Record<string, string>> = {},
   ) {
-    this.child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child = spawn(command, args, {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    });
     this.exited = once(this.child, 'exit').then(([code]) => {
       // Its last words are in the log once it has gone; keep them, then remove the file.
       this.readLog();

@@ -74,7 +74,7 @@ for (const s of SUITES) {
     withOurClient(
       s,
       async () => {
-        const peer = OpensslPeer.server(cert().dir, flags, messageLog());
+        const peer = OpensslPeer.server(cert().dir, flags, { log: messageLog() });
         return { peer, port: await peer.port() };
       },
       async (ours, peer) => {
@@ -92,7 +92,9 @@ for (const s of SUITES) {
     withOurServer(
       s,
       (port) =>
-        OpensslPeer.client(port, [...flags, '-CAfile', `${cert().dir}/cert.pem`], messageLog()),
+        OpensslPeer.client(port, [...flags, '-CAfile', `${cert().dir}/cert.pem`], {
+          log: messageLog(),
+        }),
       async (ours, peer) => {
         await hexBothWays(peer, ours, s.openssl);
         const ended = once(ours, 'end');

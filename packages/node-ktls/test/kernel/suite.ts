@@ -11,5 +11,6 @@ import './edgeRows.js';
 import './opensslRows.js';
 import './gnutlsRows.js';
 import './curlRows.js';
+import './ktlsPeerRows.js';
 
 export { NODE_KTLS_TESTS, type NodeKtlsKernelTest, VM_TRANSFER_BYTES } from './rows.js';
