@@ -178,6 +178,28 @@ export class TlsRecordLayer {
     return this.received.read(options) ?? this.recvNothing();
   }
 
+  /**
+   * `recv` for an event loop: `null` where `recv` would throw EAGAIN (`would_block`: no whole
+   * record yet), everything else exactly as `recv` (errors, EOF, `key_expired`). A reader drains
+   * until `null` once per arrival, so making and throwing an error object each time would be
+   * most of the cost of a small read (measured: `RecordLayerError` was the top JS frame of a
+   * 32-byte echo on the userspace plane).
+   */
+  recvIfReady(options: RecvOptions = NO_OPTIONS): RecvResult | null {
+    checkOptionsObject('recv: options', options);
+    const got = this.received.read(options);
+    if (got !== null) return got;
+    const phase = this.rx.phase.tag;
+    // The common case, decided without an error object: a live RX with no whole record.
+    if (phase === 'running' || phase === 'keyless' || phase === 'fallback') return null;
+    try {
+      return this.recvNothing();
+    } catch (error) {
+      if (error instanceof RecordLayerError && error.code === 'would_block') return null;
+      throw error;
+    }
+  }
+
   /** Reads all application data available now (empty when there is none). */
   read(): Uint8Array {
     return this.received.readData();

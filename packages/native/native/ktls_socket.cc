@@ -208,6 +208,9 @@ Napi::Value Send(const Napi::CallbackInfo& info) {
 // (tls_record_content_type, net/tls/tls_sw.c). `flags` is msg_flags: MSG_EOR when a record was
 // fully consumed, MSG_CTRUNC when the cmsg did not fit. A size of -1 passes a NULL iovec base.
 // recv(fd, sizes, flags, cmsg, fill) also returns `iovBytes`, every iovec's bytes.
+// recv(fd, sizes, flags, cmsg, undefined, true) returns null for EAGAIN instead of throwing: an
+// event loop drains until EAGAIN once per wake-up, and two error objects per drain (this one and
+// the JS NativeSyscallError) cost more than the read of a small record.
 Napi::Value Recv(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int fd = IntArg(info, 0, "fd");
@@ -245,7 +248,9 @@ Napi::Value Recv(const Napi::CallbackInfo& info) {
     msg.msg_control = control;
     msg.msg_controllen = sizeof control;
   }
+  bool nullOnWouldBlock = info.Length() > 5 && info[5].ToBoolean();
   ssize_t n = recvmsg(fd, &msg, flags);
+  if (n < 0 && nullOnWouldBlock && (errno == EAGAIN || errno == EWOULDBLOCK)) return env.Null();
   if (n < 0) throw SysError(env, "recvmsg", errno);
   auto res = Napi::Object::New(env);
   res.Set("data", Napi::Buffer<uint8_t>::Copy(env, buf.data(),

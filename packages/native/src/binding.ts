@@ -115,6 +115,15 @@ export interface NativeBinding {
     cmsg: boolean,
     fill?: number,
   ): RawRecvResult;
+  /** With `nullOnWouldBlock`, EAGAIN is `null` instead of a thrown error (KtlsSocket.recvIfReady). */
+  recv(
+    fd: number,
+    sizes: readonly number[],
+    flags: number,
+    cmsg: boolean,
+    fill: number | undefined,
+    nullOnWouldBlock: true,
+  ): RawRecvResult | null;
   close(fd: number): void;
   shutdown(fd: number, how: number): void;
   setNonblock(fd: number, on: boolean): void;

@@ -202,20 +202,19 @@ export class KtlsSocket {
 
   /** recvmsg() with the kernel's rules: returns the record type and MSG_EOR. */
   recv(options: KtlsRecvOptions = {}): KtlsRecvResult {
-    let flags = 0;
-    if (options.peek) flags |= MSG.PEEK;
-    if (options.dontwait) flags |= MSG.DONTWAIT;
-    if (options.waitall) flags |= MSG.WAITALL;
-    const sizes = options.iov ?? [options.maxBytes ?? 16385];
-    const r: RawRecvResult = native((b) => b.recv(this.fd, sizes, flags, options.cmsg === true));
-    const contentType = r.recordType < 0 ? null : r.recordType;
-    return {
-      data: r.data,
-      contentType,
-      recordType: contentType,
-      eor: (r.flags & MSG.EOR) !== 0,
-      ctrunc: (r.flags & MSG.CTRUNC) !== 0,
-    };
+    const r: RawRecvResult = native((b) => b.recv(this.fd, ...recvArgs(options)));
+    return recvResult(r);
+  }
+
+  /**
+   * A non-blocking `recv` (MSG_DONTWAIT) that returns `null` where `recv` would throw EAGAIN, for
+   * an event loop that drains the socket on each readiness callback; every other error throws as
+   * from `recv` (EKEYEXPIRED after a KeyUpdate, EBADMSG, EIO ...).
+   */
+  recvIfReady(options: Omit<KtlsRecvOptions, 'dontwait'> = {}): KtlsRecvResult | null {
+    const [sizes, flags, cmsg] = recvArgs({ ...options, dontwait: true });
+    const r = native((b) => b.recv(this.fd, sizes, flags, cmsg, undefined, true));
+    return r === null ? null : recvResult(r);
   }
 
   /** Reads exactly `n` bytes of application data (blocking, MSG_WAITALL). */
@@ -335,4 +334,25 @@ export function cryptoInfoSize(cipherType: number): number {
     cipherType === 57
     ? 40
     : 56;
+}
+
+/** `recv`'s arguments to the addon: the iovec sizes, the msg flags and whether to pass cmsg room. */
+function recvArgs(options: KtlsRecvOptions): [number[], number, boolean] {
+  let flags = 0;
+  if (options.peek) flags |= MSG.PEEK;
+  if (options.dontwait) flags |= MSG.DONTWAIT;
+  if (options.waitall) flags |= MSG.WAITALL;
+  const sizes = options.iov ? [...options.iov] : [options.maxBytes ?? 16385];
+  return [sizes, flags, options.cmsg === true];
+}
+
+function recvResult(r: RawRecvResult): KtlsRecvResult {
+  const contentType = r.recordType < 0 ? null : r.recordType;
+  return {
+    data: r.data,
+    contentType,
+    recordType: contentType,
+    eor: (r.flags & MSG.EOR) !== 0,
+    ctrunc: (r.flags & MSG.CTRUNC) !== 0,
+  };
 }

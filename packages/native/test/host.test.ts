@@ -43,6 +43,40 @@ describe('addon', () => {
   });
 });
 
+describe('recvIfReady: recv for an event loop', () => {
+  it('null where recv throws EAGAIN, the bytes when they come, an empty read at EOF', () => {
+    const [c, s] = KtlsSocket.pair(2000);
+    try {
+      // Nothing queued: recv with MSG_DONTWAIT throws EAGAIN, recvIfReady says null (no error made).
+      expect(() => s.recv({ dontwait: true })).toThrow(
+        expect.objectContaining({ errno: 'EAGAIN', syscall: 'recvmsg' }),
+      );
+      expect(s.recvIfReady({ cmsg: true })).toBeNull();
+      // It never blocks, even on a blocking socket: MSG_DONTWAIT is its own.
+      c.send(new TextEncoder().encode('hello'));
+      const r = s.recvIfReady({ maxBytes: 16, cmsg: true });
+      expect(r && new TextDecoder().decode(r.data)).toBe('hello');
+      expect(s.recvIfReady()).toBeNull();
+      c.shutdown(1); // FIN
+      const eof = s.recvIfReady();
+      expect(eof?.data.length).toBe(0);
+    } finally {
+      c.close();
+      s.close();
+    }
+  });
+
+  it('other errors still throw (EBADF on a closed fd)', () => {
+    const [c, s] = KtlsSocket.pair(2000);
+    c.close();
+    const fd = s.fd;
+    s.close();
+    expect(() => new KtlsSocket(fd, { owned: false }).recvIfReady()).toThrow(
+      expect.objectContaining({ errno: 'EBADF' }),
+    );
+  });
+});
+
 describe('refused TLS setsockopts say why, not only the errno', () => {
   it('TLS_TX on a socket without the TLS ULP: ENOPROTOOPT, "attachUlp() first"', () => {
     const [c, s] = KtlsSocket.pair(2000);

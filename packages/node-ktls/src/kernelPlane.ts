@@ -33,6 +33,8 @@ export interface KernelSocket {
   setCryptoState(dir: 'tx' | 'rx', state: CryptoState): void;
   sendRecord(type: number, body: Uint8Array): number;
   recv(options: KtlsRecvOptions): KtlsRecvResult;
+  /** `recv` with MSG_DONTWAIT, `null` for EAGAIN (no error object per drained wake-up). */
+  recvIfReady(options: Omit<KtlsRecvOptions, 'dontwait'>): KtlsRecvResult | null;
   poll(events: number, timeoutMs: number): number;
   /** A readiness watcher on the event loop (`KtlsSocket.watch`: libuv on a dup of the fd). */
   watch(callback: ReadinessCallback): ReadinessWatcher;

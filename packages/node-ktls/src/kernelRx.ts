@@ -91,16 +91,20 @@ export class KernelRx implements RxPlane {
   /** The reads of one turn; true when nothing more is to be armed (ended, failed, or retrying). */
   private read(sink: RxSink, status: Error | null, woken: boolean): boolean {
     for (let i = 0; i < READS_PER_TURN; i++) {
-      let r: KtlsRecvResult;
+      let r: KtlsRecvResult | null;
       try {
-        r = this.sock.recv({ cmsg: true, dontwait: true, maxBytes: 1 << 16 });
+        r = this.sock.recvIfReady({ cmsg: true, maxBytes: 1 << 16 });
       } catch (error) {
         if (isErrno(error, 'EKEYEXPIRED')) {
           this.keyExpired = true;
           return false;
         }
-        if (!isErrno(error, 'EAGAIN')) this.fail(sink, error as Error);
-        else if (status !== null) this.fail(sink, status);
+        this.fail(sink, error as Error);
+        return true;
+      }
+      if (r === null) {
+        // EAGAIN: drained. A watcher error with nothing left to read is the socket's end.
+        if (status !== null) this.fail(sink, status);
         else if (i === 0 && woken) this.partialRecord();
         else return false;
         return true;

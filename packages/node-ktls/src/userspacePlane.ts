@@ -65,20 +65,16 @@ export class UserspaceRx implements RxPlane {
   drain(): void {
     const sink = this.sink;
     while (sink !== null && !this.paused && !this.stopped) {
-      let r: ReturnType<TlsRecordLayer['recv']>;
+      let r: ReturnType<TlsRecordLayer['recv']> | null;
       try {
-        r = this.layer.recv({ cmsg: true });
+        r = this.layer.recvIfReady({ cmsg: true }); // null: no whole record yet (EAGAIN)
       } catch (error) {
-        if (
-          error instanceof RecordLayerError &&
-          (error.code === 'would_block' || error.code === 'key_expired')
-        )
-          return;
+        if (error instanceof RecordLayerError && error.code === 'key_expired') return;
         this.stopped = true;
         sink.error(error as Error);
         return;
       }
-      if (r.eof) return;
+      if (r === null || r.eof) return;
       if (r.contentType === ContentType.applicationData) {
         if (!sink.data(r.data)) this.pause();
       } else {

@@ -11,6 +11,7 @@ import {
   TlsRecordLayer,
 } from '@ktls-lab/core';
 import {
+  isErrno,
   type KtlsRecvOptions,
   type KtlsRecvResult,
   NativeSyscallError,
@@ -144,6 +145,14 @@ class FakeKernel implements KernelSocket {
   poll(events: number): number {
     if (events === POLLOUT) return POLLOUT;
     return this.wire.length > 0 || this.records.length > 0 ? 1 : 0;
+  }
+  recvIfReady(options: Omit<KtlsRecvOptions, 'dontwait'>): KtlsRecvResult | null {
+    try {
+      return this.recv({ ...options, dontwait: true });
+    } catch (error) {
+      if (isErrno(error, 'EAGAIN')) return null;
+      throw error;
+    }
   }
   recv(options: KtlsRecvOptions): KtlsRecvResult {
     if (!this.rxSet) {

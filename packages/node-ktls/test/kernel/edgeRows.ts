@@ -184,6 +184,7 @@ function instrumented(): {
         attachUlp: () => sock.attachUlp(),
         setCryptoState: (dir, state) => sock.setCryptoState(dir, state),
         recv: (o) => sock.recv(o),
+        recvIfReady: (o) => sock.recvIfReady(o),
         poll: (e, t) => sock.poll(e, t),
         sendFile: (fd, off, n) => sock.sendFile(fd, off, n),
         setIntOption: (l, n, v) => sock.setIntOption(l, n, v),

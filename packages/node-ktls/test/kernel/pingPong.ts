@@ -94,19 +94,16 @@ function countingSocket(stats: RxStats, polling: boolean): KernelSocketFactory {
       attachUlp: () => sock.attachUlp(),
       setCryptoState: (dir, state) => sock.setCryptoState(dir, state),
       sendRecord: (type, body) => sock.sendRecord(type, body),
-      recv: (options) => {
+      recv: (options) => sock.recv(options),
+      recvIfReady: (options) => {
         stats.reads++;
-        try {
-          const r = sock.recv(options);
-          if (r.data.length > 0 && stats.sentAt > 0) {
-            stats.delays.push((performance.now() - stats.sentAt) * 1000);
-            stats.sentAt = 0;
-          }
-          return r;
-        } catch (error) {
-          stats.eagains++;
-          throw error;
+        const r = sock.recvIfReady(options);
+        if (r === null) stats.eagains++;
+        else if (r.data.length > 0 && stats.sentAt > 0) {
+          stats.delays.push((performance.now() - stats.sentAt) * 1000);
+          stats.sentAt = 0;
         }
+        return r;
       },
       poll: (events, timeoutMs) => sock.poll(events, timeoutMs),
       sendFile: (inFd, offset, count) => sock.sendFile(inFd, offset, count),
