@@ -75,7 +75,8 @@ describe('TlsRecordLayer', () => {
     expect(b.recvIfReady({ cmsg: true })).toBeNull();
     a.receive(wire.subarray(10));
     b.receive(wire.subarray(10));
-    for (let i = 0; i < 2; i++) expect(b.recvIfReady({ cmsg: true })).toEqual(a.recv({ cmsg: true }));
+    for (let i = 0; i < 2; i++)
+      expect(b.recvIfReady({ cmsg: true })).toEqual(a.recv({ cmsg: true }));
     expect(b.recvIfReady({ cmsg: true })).toBeNull();
     // EOF after close_notify: the same result from both.
     const closing = tx.close();
