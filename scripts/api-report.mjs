@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The public surface of each library package, as API Extractor sees it in the built typings
-// (dist/*.d.ts): a report per entry point, checked in at packages/<pkg>/api/*.api.md. Run by CI,
+// (dist/*.d.ts): a report per entry point, checked in beside the package (packages/core/api/core.api.md,
+// packages/core/api/core-node.api.md, packages/sim/api/sim.api.md, and so on). Run by CI,
 // this fails when the surface changed and the report was not updated, so a change of the public
 // API is seen in review. `--update` rewrites the reports; `--docs DIR` also writes the API
 // reference (Markdown, from the same model) into DIR.

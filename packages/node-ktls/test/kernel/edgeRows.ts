@@ -19,7 +19,17 @@ import {
 import { acceptOne, listen, payload, readAll, sha256 } from '../helpers.js';
 import { OpensslPeer, RECEIVED_KEY_UPDATE, reader, SENT_KEY_UPDATE } from '../openssl.js';
 import { expectedPlanes, tlsStat } from './kernelFacts.js';
-import { add, cert, connectTo, kernel, ktls, nodeClient } from './rows.js';
+import {
+  add,
+  cert,
+  connectTo,
+  kernel,
+  kernelSocketOf,
+  ktls,
+  nodeClient,
+  opensslFacing,
+  statRise,
+} from './rows.js';
 
 /** Writes `text` and resolves once the echo of all of it came back. */
 async function echoed(s: tls.TLSSocket, text: string): Promise<void> {
@@ -40,13 +50,13 @@ async function echoed(s: tls.TLSSocket, text: string): Promise<void> {
   assert.equal(got, text, 'the echo');
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Both versions as a row's variant suffix and Node's version name. */
+const VERSIONS = [
+  ['12', 'TLSv1.2'],
+  ['13', 'TLSv1.3'],
+] as const;
 
-/** How much each tls_stat counter rose since `before`. */
-function rise(before: Map<string, number>): (name: string) => number {
-  const after = tlsStat();
-  return (name) => (after.get(name) ?? 0) - (before.get(name) ?? 0);
-}
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The stream's end: its error, or null when it ended cleanly. */
 function outcome(s: KtlsStream): Promise<Error | null> {
@@ -64,19 +74,7 @@ function outcome(s: KtlsStream): Promise<Error | null> {
  */
 for (const side of ['client', 'server'] as const) {
   add('node-ktls.keyupdate', `ours-${side}-openssl`, ['ktls'], async () => {
-    const { dir } = cert();
-    let peer: OpensslPeer;
-    let ours: KtlsStream;
-    let close = () => {};
-    if (side === 'client') {
-      peer = OpensslPeer.server(dir, ['-tls1_3']);
-      ours = await connectTo(await peer.port());
-    } else {
-      const listener = await acceptOne({ key: cert().key, cert: cert().cert }, ktls());
-      close = listener.close;
-      peer = OpensslPeer.client(listener.port, ['-tls1_3', '-CAfile', `${dir}/cert.pem`]);
-      ours = await listener.stream();
-    }
+    const { peer, ours, close } = await opensslFacing(side, ['-tls1_3']);
     try {
       const want = expectedPlanes(kernel(), true);
       assert.equal(ours.offload.tx.plane, want, ours.offload.tx.reason);
@@ -95,7 +93,7 @@ for (const side of ['client', 'server'] as const) {
       }
       assert.doesNotMatch(peer.output, /bad record mac|alert/i);
       if (want === 'kernel') {
-        const rose = rise(before);
+        const rose = statRise(before);
         assert.equal(rose('TlsTxRekeyOk'), 2, 'TlsTxRekeyOk: both our next keys in TLS_TX');
         assert.equal(rose('TlsRxRekeyOk'), 1, "TlsRxRekeyOk: openssl's answer followed");
       }
@@ -123,7 +121,7 @@ add('node-ktls.policy', 'tls13-tx-without-rekey', ['ktls'], async () => {
     const rekey = kernel().rekey.available;
     assert.equal(ours.offload.tx.plane, 'kernel', ours.offload.tx.reason);
     assert.equal(ours.offload.rx.plane, rekey ? 'kernel' : 'userspace', ours.offload.rx.reason);
-    const rose = rise(before);
+    const rose = statRise(before);
     assert.equal(rose('TlsTxSw'), 1, 'TlsTxSw');
     assert.equal(rose('TlsRxSw'), rekey ? 1 : 0, 'TlsRxSw');
     const got = reader(ours);
@@ -180,15 +178,7 @@ function instrumented(): {
       const sock = KtlsSocket.fromNetSocket(raw);
       real = sock;
       sock.setIntOption(SOL_SOCKET, SO_SNDBUF, 32 << 10);
-      return {
-        attachUlp: () => sock.attachUlp(),
-        setCryptoState: (dir, state) => sock.setCryptoState(dir, state),
-        recv: (o) => sock.recv(o),
-        recvIfReady: (o) => sock.recvIfReady(o),
-        poll: (e, t) => sock.poll(e, t),
-        sendFile: (fd, off, n) => sock.sendFile(fd, off, n),
-        setIntOption: (l, n, v) => sock.setIntOption(l, n, v),
-        watch: (callback) => sock.watch(callback),
+      return kernelSocketOf(sock, {
         sendRecord: (type, body) => {
           if (armed && type !== ContentType.applicationData) {
             armed = false;
@@ -201,7 +191,7 @@ function instrumented(): {
             throw error;
           }
         },
-      };
+      });
     },
     socket: () => {
       assert.ok(real, 'the kernel plane made its socket');
@@ -278,10 +268,7 @@ for (const [v, version, needs] of [
  * a fatal alert. TLS 1.3 runs with `tls13TxWithoutRekey`, so TX is on the kernel everywhere and the
  * alert comes through the kernel's RX plane on 6.14+ and core's userspace plane on 6.1.
  */
-for (const [v, version] of [
-  ['12', 'TLSv1.2'],
-  ['13', 'TLSv1.3'],
-] as const) {
+for (const [v, version] of VERSIONS) {
   add('node-ktls.alert', `fatal-from-peer-${v}`, ['ktls'], async () => {
     const probe = instrumented();
     const listener = await acceptOne(
@@ -348,10 +335,7 @@ add('node-ktls.truncation', 'client-13', ['ktls'], async () => {
  * the socket's error (ECONNRESET or EPIPE, as Node's tls reports it), never an uncaught exception
  * from the TCP socket under it and never a hang.
  */
-for (const [v, version] of [
-  ['12', 'TLSv1.2'],
-  ['13', 'TLSv1.3'],
-] as const) {
+for (const [v, version] of VERSIONS) {
   add('node-ktls.reset', `peer-resets-${v}`, ['ktls'], async () => {
     const listener = await acceptOne(
       { key: cert().key, cert: cert().cert },
@@ -394,10 +378,7 @@ for (const [v, version] of [
  * a second connection (a PSK handshake in TLS 1.3, an abbreviated one in TLS 1.2: RFC 8446 §2.2,
  * RFC 5077 §3.1), and that connection too is handed to the kernel and carries data both ways.
  */
-for (const [v, version] of [
-  ['12', 'TLSv1.2'],
-  ['13', 'TLSv1.3'],
-] as const) {
+for (const [v, version] of VERSIONS) {
   add('node-ktls.tickets', `server-resume-${v}`, ['ktls'], async () => {
     kernel();
     const streams: KtlsStream[] = [];
@@ -432,7 +413,7 @@ for (const [v, version] of [
       second.end();
       const want = expectedPlanes(kernel(), version === 'TLSv1.3');
       assert.equal(ours.offload.tx.plane, want, ours.offload.tx.reason);
-      const rose = rise(before);
+      const rose = statRise(before);
       assert.equal(rose('TlsTxSw'), want === 'kernel' ? 1 : 0, 'TlsTxSw');
       assert.equal(rose('TlsRxSw'), want === 'kernel' ? 1 : 0, 'TlsRxSw');
       return `resumed; tx ${ours.offload.tx.plane}, rx ${ours.offload.rx.plane}`;

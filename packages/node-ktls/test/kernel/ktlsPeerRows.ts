@@ -25,7 +25,18 @@ import {
   peerPrefix,
   type Version,
 } from './ktlsPeers.js';
-import { add, CIPHER, cert, kernel, ktls, SUITES, TLS12, TLS13, tlsOptions } from './rows.js';
+import {
+  add,
+  CIPHER,
+  cert,
+  kernel,
+  ktls,
+  SUITES,
+  statRise,
+  TLS12,
+  TLS13,
+  tlsOptions,
+} from './rows.js';
 
 /** Bytes each way per row: 4096 lines, 16 full records per direction (TCG is slow, see rows.ts). */
 const PEER_BYTES = 256 << 10;
@@ -75,8 +86,7 @@ function checkBoth(lib: PeerLib, version: Version, ours: KtlsStream, before: Map
   const peer = PEER_OFFLOAD[lib][version];
   assert.equal(ours.offload.tx.plane, us.tx ? 'kernel' : 'userspace', ours.offload.tx.reason);
   assert.equal(ours.offload.rx.plane, us.rx ? 'kernel' : 'userspace', ours.offload.rx.reason);
-  const after = tlsStat();
-  const rose = (k: string) => (after.get(k) ?? 0) - (before.get(k) ?? 0);
+  const rose = statRise(before);
   assert.equal(rose('TlsTxSw'), n(us.tx) + n(peer.tx), `TlsTxSw: ours ${us.tx}, ${lib} ${peer.tx}`);
   assert.equal(rose('TlsRxSw'), n(us.rx) + n(peer.rx), `TlsRxSw: ours ${us.rx}, ${lib} ${peer.rx}`);
   return `ours ${describe(us)}, ${lib} ${describe(peer)} (TlsTxSw +${rose('TlsTxSw')}, TlsRxSw +${rose('TlsRxSw')})`;
@@ -173,8 +183,7 @@ async function unkeyed(
   await tool.waitFor(/Error in the pull function/, 0, 5_000);
   // Ours as the planes were actually given (the peer may drop the connection during our hand-off).
   const us = { tx: ours.offload.tx.plane === 'kernel', rx: ours.offload.rx.plane === 'kernel' };
-  const after = tlsStat();
-  const rose = (k: string) => (after.get(k) ?? 0) - (before.get(k) ?? 0);
+  const rose = statRise(before);
   assert.equal(
     rose('TlsTxSw'),
     n(us.tx),
@@ -323,8 +332,7 @@ function checkPeerAndOurs(lib: PeerLib, ours: KtlsStream, before: Map<string, nu
   const us = ourPlanes('TLSv1.3');
   const peer = PEER_OFFLOAD[lib]['TLSv1.3'];
   assert.equal(ours.offload.rx.plane, us.rx ? 'kernel' : 'userspace', ours.offload.rx.reason);
-  const after = tlsStat();
-  const rose = (k: string) => (after.get(k) ?? 0) - (before.get(k) ?? 0);
+  const rose = statRise(before);
   assert.equal(rose('TlsTxSw'), n(us.tx) + n(peer.tx), `TlsTxSw +${rose('TlsTxSw')}`);
   assert.equal(rose('TlsRxSw'), n(us.rx) + n(peer.rx), `TlsRxSw +${rose('TlsRxSw')}`);
 }

@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
 import { join } from 'node:path';
 import tls from 'node:tls';
-import { type KtlsStream, NodeKtlsError } from '../../src/index.js';
+import { NodeKtlsError } from '../../src/index.js';
 import { acceptOne, nodeServer, payload, readAll, sha256 } from '../helpers.js';
 import { keyUpdates, OpensslPeer, reader } from '../openssl.js';
 import { expectedPlanes, tlsStat } from './kernelFacts.js';
@@ -19,7 +19,9 @@ import {
   kernel,
   ktls,
   nodeClient,
+  opensslFacing,
   SUITES,
+  statRise,
   TLS12,
   TLS13,
   tlsOptions,
@@ -134,19 +136,7 @@ add('node-ktls.truncation', 'server-12', ['ktls'], async () => {
 /** openssl's interactive k / K (TLS 1.3) against our kernel planes, each side. */
 for (const side of ['client', 'server'] as const) {
   add('node-ktls.keyupdate', `${side}-openssl`, ['ktls'], async () => {
-    const { dir } = cert();
-    let peer: OpensslPeer;
-    let ours: KtlsStream;
-    let close = () => {};
-    if (side === 'client') {
-      peer = OpensslPeer.server(dir, ['-tls1_3']);
-      ours = await connectTo(await peer.port());
-    } else {
-      const listener = await acceptOne({ key: cert().key, cert: cert().cert }, ktls());
-      close = listener.close;
-      peer = OpensslPeer.client(listener.port, ['-tls1_3', '-CAfile', `${dir}/cert.pem`]);
-      ours = await listener.stream();
-    }
+    const { peer, ours, close } = await opensslFacing(side, ['-tls1_3']);
     try {
       // 6.1: the policy keeps TLS 1.3 in userspace (no rekey); 6.14+: the kernel re-keys.
       const want = expectedPlanes(kernel(), true);
@@ -155,9 +145,10 @@ for (const side of ['client', 'server'] as const) {
       const before = tlsStat();
       await keyUpdates(peer, ours);
       if (want === 'kernel') {
-        const after = tlsStat();
-        const rose = (k: string) => (after.get(k) ?? 0) - (before.get(k) ?? 0);
-        assert.ok(rose('TlsRxRekeyOk') >= 2, 'TlsRxRekeyOk: the kernel took both next keys');
+        assert.ok(
+          statRise(before)('TlsRxRekeyOk') >= 2,
+          'TlsRxRekeyOk: the kernel took both next keys',
+        );
       }
       return `rx ${ours.offload.rx.plane}: ${ours.offload.rx.reason}`;
     } finally {

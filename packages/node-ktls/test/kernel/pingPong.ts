@@ -19,6 +19,7 @@ import tls from 'node:tls';
 import { KtlsSocket, POLLIN, POLLOUT, Readiness, type ReadinessCallback } from '@ktls-lab/native';
 import { accept, type KernelSocketFactory } from '../../src/index.js';
 import { ScheduledWatcher } from '../scheduledWatcher.js';
+import { kernelSocketOf } from './rows.js';
 
 const ROUND_TRIPS = 300;
 const ROUNDS = 5;
@@ -90,11 +91,7 @@ interface RxStats {
 function countingSocket(stats: RxStats, polling: boolean): KernelSocketFactory {
   return (raw) => {
     const sock = KtlsSocket.fromNetSocket(raw);
-    return {
-      attachUlp: () => sock.attachUlp(),
-      setCryptoState: (dir, state) => sock.setCryptoState(dir, state),
-      sendRecord: (type, body) => sock.sendRecord(type, body),
-      recv: (options) => sock.recv(options),
+    return kernelSocketOf(sock, {
       recvIfReady: (options) => {
         stats.reads++;
         const r = sock.recvIfReady(options);
@@ -105,9 +102,6 @@ function countingSocket(stats: RxStats, polling: boolean): KernelSocketFactory {
         }
         return r;
       },
-      poll: (events, timeoutMs) => sock.poll(events, timeoutMs),
-      sendFile: (inFd, offset, count) => sock.sendFile(inFd, offset, count),
-      setIntOption: (level, name, value) => sock.setIntOption(level, name, value),
       watch: (callback) => {
         const counted: ReadinessCallback = (error, events) => {
           stats.callbacks++;
@@ -115,7 +109,7 @@ function countingSocket(stats: RxStats, polling: boolean): KernelSocketFactory {
         };
         return polling ? new PollingWatcher(sock, counted) : sock.watch(counted);
       },
-    };
+    });
   };
 }
 

@@ -5,9 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import tls from 'node:tls';
-import { type ProbeResult, probe } from '@ktls-lab/native';
-import { connect, type KtlsOptions, type KtlsStream } from '../../src/index.js';
+import type { KtlsSocket, ProbeResult } from '@ktls-lab/native';
+import { probe } from '@ktls-lab/native';
+import { connect, type KernelSocket, type KtlsOptions, type KtlsStream } from '../../src/index.js';
 import { acceptOne, exchange, makeCert } from '../helpers.js';
+import { OpensslPeer } from '../openssl.js';
 import type { PeerProcess } from '../peerProcess.js';
 import { expectedPlanes, tlsStat } from './kernelFacts.js';
 
@@ -206,4 +208,44 @@ export async function withOurClient<P extends PeerProcess>(
     ours?.destroy();
     peer.kill();
   }
+}
+
+/**
+ * Debian's openssl facing our `side` with `flags`: `s_server` for our client, `s_client` dialing
+ * our listener (which `close` stops; a no-op for our client).
+ */
+export async function opensslFacing(
+  side: 'client' | 'server',
+  flags: string[],
+): Promise<{ peer: OpensslPeer; ours: KtlsStream; close: () => void }> {
+  const { dir, key, cert: pem } = cert();
+  if (side === 'client') {
+    const peer = OpensslPeer.server(dir, flags);
+    return { peer, ours: await connectTo(await peer.port()), close: () => {} };
+  }
+  const listener = await acceptOne({ key, cert: pem }, ktls());
+  const peer = OpensslPeer.client(listener.port, [...flags, '-CAfile', `${dir}/cert.pem`]);
+  return { peer, ours: await listener.stream(), close: listener.close };
+}
+
+/**
+ * A `KernelSocket` that calls `sock` for everything but `overrides`: a row that counts or
+ * alters one call (EAGAINs, reads, the readiness watcher) passes only that one.
+ */
+export function kernelSocketOf(
+  sock: KtlsSocket,
+  overrides: Partial<KernelSocket> = {},
+): KernelSocket {
+  return {
+    attachUlp: () => sock.attachUlp(),
+    setCryptoState: (dir, state) => sock.setCryptoState(dir, state),
+    sendRecord: (type, body) => sock.sendRecord(type, body),
+    recv: (options) => sock.recv(options),
+    recvIfReady: (options) => sock.recvIfReady(options),
+    poll: (events, timeoutMs) => sock.poll(events, timeoutMs),
+    sendFile: (inFd, offset, count) => sock.sendFile(inFd, offset, count),
+    setIntOption: (level, name, value) => sock.setIntOption(level, name, value),
+    watch: (callback) => sock.watch(callback),
+    ...overrides,
+  };
 }
