@@ -215,16 +215,20 @@ describe('FdWatcher', () => {
       const w = s.watch(() => {});
       w.startReading();
       ${unref ? 'w.unref();' : ''}
+      console.log('watching');
       void c;`;
-    const run = (unref: boolean) =>
+    // Generous limits: a loaded CI machine can take seconds to start Node and load the addon. The
+    // unref'd child must exit on its own well before; the held one is killed once it is watching.
+    const run = (unref: boolean, timeout: number) =>
       spawnSync(process.execPath, ['--input-type=module', '-e', script(unref)], {
-        timeout: 1500,
+        timeout,
         encoding: 'utf8',
       });
-    const unrefd = run(true);
+    const unrefd = run(true, 30_000);
     expect(unrefd.stderr).toBe('');
     expect(unrefd.status).toBe(0);
-    const held = run(false);
+    const held = run(false, 8_000);
+    expect(held.stdout).toContain('watching');
     expect(held.signal).toBe('SIGTERM'); // still waiting for a byte when the timeout killed it
-  });
+  }, 60_000);
 });
